@@ -1,0 +1,21 @@
+// Three tiers told apart by suffix (CONVENTIONS.md): *.spec.ts pure units, *.int-spec.ts against real
+// adapters, test/**/*.e2e-spec.ts against the running app. TIER selects one; unset runs all.
+const fs = require('fs');
+const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const tiers = {
+  unit: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+  int: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+  e2e: ['<rootDir>/test/**/*.e2e-spec.ts'],
+};
+const tier = process.env.TIER;
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: tier ? tiers[tier] : Object.values(tiers).flat(),
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@cs/(domain|event-store|validity|notifications|contracts|signature)$': '<rootDir>/libs/$1/src',
+  },
+  testTimeout: 30000,
+};
