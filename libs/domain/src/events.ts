@@ -1,0 +1,131 @@
+/**
+ * The events of a key's stream: plain objects with a stable literal `type` and a schema version,
+ * never class names, so a renamed class cannot break stored streams. Data never holds a secret:
+ * only its SHA-256 hash, its first characters (`start`) and, for the step-up reveal and for signing,
+ * an AES-256-GCM sealed copy that is useless without the master key.
+ */
+
+export type KeyKind = 'api' | 'signing';
+export const KEY_KINDS: readonly KeyKind[] = ['api', 'signing'];
+export type WebhookFormat = 'single' | 'multiple';
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['single', 'multiple'];
+/** Which of a key's (at most two) valid secrets a command or event is about. */
+export type SecretSlot = 'current' | 'previous';
+
+/** AES-256-GCM ciphertext of a secret; `kid` names the master key so master keys can rotate. */
+export interface SealedSecret {
+  kid: string;
+  alg: 'A256GCM';
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
+
+export interface IssuedSecret {
+  /** 1 for the first secret of a key, +1 for each regenerate. */
+  version: number;
+  /** Hex SHA-256 of the full key: what the hot path looks up. */
+  hash: string;
+  /** Prefix and first characters, safe to display. */
+  start: string;
+  sealed: SealedSecret;
+}
+
+interface KeyEventBase {
+  keyId: string;
+  accountId: string;
+  kind: KeyKind;
+}
+
+export interface KeyGenerated {
+  type: 'KeyGenerated';
+  data: KeyEventBase & {
+    name: string;
+    allowedIps: string[];
+    webhookFormat: WebhookFormat;
+    secret: IssuedSecret;
+  };
+}
+
+export interface KeyRotated {
+  type: 'KeyRotated';
+  data: KeyEventBase & {
+    secret: IssuedSecret;
+    previousVersion: number;
+    /** When the secret that was current until now stops being valid (both valid until then). */
+    previousExpiresAt: string;
+  };
+}
+
+export interface KeyExpirySet {
+  type: 'KeyExpirySet';
+  data: KeyEventBase & { slot: SecretSlot; secretVersion: number; expiresAt: string | null };
+}
+
+export interface KeyRevealed {
+  type: 'KeyRevealed';
+  data: KeyEventBase & { slot: SecretSlot; secretVersion: number };
+}
+
+export interface KeyUpdated {
+  type: 'KeyUpdated';
+  data: KeyEventBase & {
+    changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat };
+  };
+}
+
+export interface KeyRevoked {
+  type: 'KeyRevoked';
+  data: KeyEventBase & { reason: string | null };
+}
+
+export interface KeyExpired {
+  type: 'KeyExpired';
+  data: KeyEventBase & {
+    slot: SecretSlot;
+    secretVersion: number;
+    /** `expired`: its expiry passed; `superseded`: a newer regenerate ended its grace early. */
+    reason: 'expired' | 'superseded';
+    expiredAt: string;
+  };
+}
+
+export type KeyEvent = KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired;
+export type KeyEventType = KeyEvent['type'];
+
+export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
+  'KeyGenerated',
+  'KeyRotated',
+  'KeyExpirySet',
+  'KeyRevealed',
+  'KeyUpdated',
+  'KeyRevoked',
+  'KeyExpired',
+];
+
+/** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
+export const KEY_EVENT_SCHEMA_VERSION: Record<KeyEventType, number> = {
+  KeyGenerated: 1,
+  KeyRotated: 1,
+  KeyExpirySet: 1,
+  KeyRevealed: 1,
+  KeyUpdated: 1,
+  KeyRevoked: 1,
+  KeyExpired: 1,
+};
+
+export function isKeyEventType(type: string): type is KeyEventType {
+  return (KEY_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+export const KEY_STREAM_PREFIX = 'key-';
+export const keyStreamId = (keyId: string): string => `${KEY_STREAM_PREFIX}${keyId}`;
+
+/** Strips the sealed secret copies from event data for anything shown to people or sent out. */
+export function publicEventData(event: KeyEvent): Record<string, unknown> {
+  if (event.type === 'KeyGenerated' || event.type === 'KeyRotated') {
+    const { sealed: _sealed, ...secret } = event.data.secret;
+    return { ...event.data, secret };
+  }
+  return { ...event.data };
+}

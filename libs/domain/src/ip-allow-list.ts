@@ -1,0 +1,79 @@
+/**
+ * Per-key IP allow-lists (the seed's "restrict access to a trusted IP address"): IPv4 and IPv6
+ * addresses and CIDR ranges. IPv4-mapped IPv6 client addresses (::ffff:a.b.c.d) match IPv4 entries.
+ */
+import ipaddr from 'ipaddr.js';
+
+export const MAX_ALLOWED_IPS = 100;
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+export type AllowListParse = { ok: true; entries: string[] } | { ok: false; errors: string[] };
+
+/** Validates and canonicalises entries (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`). */
+export function parseAllowList(entries: readonly string[]): AllowListParse {
+  const errors: string[] = [];
+  const canonical: string[] = [];
+  if (entries.length > MAX_ALLOWED_IPS) {
+    return { ok: false, errors: [`at most ${MAX_ALLOWED_IPS} entries are allowed, got ${entries.length}`] };
+  }
+  entries.forEach((entry, index) => {
+    const result = canonicalEntry(entry);
+    if (typeof result === 'string') canonical.push(result);
+    else errors.push(`entry ${index} ("${String(entry).slice(0, 60)}"): ${result.error}`);
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, entries: [...new Set(canonical)] };
+}
+
+function canonicalEntry(entry: string): string | { error: string } {
+  if (typeof entry !== 'string' || entry.trim() === '') return { error: 'must be an IP address or CIDR range' };
+  const text = entry.trim();
+  if (text.includes('/')) {
+    let range: Range;
+    try {
+      range = ipaddr.parseCIDR(text);
+    } catch {
+      return { error: 'not a valid CIDR range (e.g. 203.0.113.0/24 or 2001:db8::/32)' };
+    }
+    const [address, bits] = range;
+    const network = networkAddress(address, bits);
+    if (network.toString() !== address.toString()) {
+      return { error: `host bits are set; did you mean ${network.toString()}/${bits}?` };
+    }
+    return `${address.toString()}/${bits}`;
+  }
+  if (!ipaddr.isValid(text) || !(ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text))) {
+    return { error: 'not a valid IPv4 or IPv6 address' };
+  }
+  return normalise(ipaddr.parse(text)).toString();
+}
+
+function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): ipaddr.IPv4 | ipaddr.IPv6 {
+  const bytes = address.toByteArray();
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    bytes[i] &= (0xff << (8 - keep)) & 0xff;
+  }
+  return ipaddr.fromByteArray(bytes);
+}
+
+function normalise(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (address as ipaddr.IPv6).toIPv4Address();
+  }
+  return address;
+}
+
+/** True if the list is empty (no restriction) or the address falls in one of its entries. */
+export function isIpAllowed(allowList: readonly string[], ip: string | undefined): boolean {
+  if (allowList.length === 0) return true;
+  if (!ip || !ipaddr.isValid(ip)) return false;
+  const client = normalise(ipaddr.parse(ip));
+  return allowList.some((entry) => {
+    const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), -1] as const);
+    if (address.kind() !== client.kind()) return false;
+    if (bits < 0) return address.toString() === client.toString();
+    return client.match([address, bits] as Range);
+  });
+}

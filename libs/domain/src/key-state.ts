@@ -1,0 +1,87 @@
+/**
+ * A key's write-side state, folded from its stream. A union by status; `previous` is set while an
+ * older secret is in its grace period after a regenerate (at most two secrets are valid at once).
+ */
+import type { IssuedSecret, KeyEvent, KeyKind, WebhookFormat } from './events';
+
+export interface SecretState extends IssuedSecret {
+  expiresAt: string | null;
+}
+
+export interface KeyProps {
+  keyId: string;
+  accountId: string;
+  kind: KeyKind;
+  name: string;
+  allowedIps: string[];
+  webhookFormat: WebhookFormat;
+}
+
+export type KeyState =
+  | { status: 'absent' }
+  | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null }
+  | { status: 'expired'; props: KeyProps; current: SecretState }
+  | { status: 'revoked'; props: KeyProps; current: SecretState; revokedAt: string };
+
+export const initialState = (): KeyState => ({ status: 'absent' });
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}
+
+/** `occurredAt` is the event's metadata time; only revocation keeps it in state. */
+export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeyState {
+  switch (event.type) {
+    case 'KeyGenerated': {
+      const { secret, keyId, accountId, kind, name, allowedIps, webhookFormat } = event.data;
+      return {
+        status: 'active',
+        props: { keyId, accountId, kind, name, allowedIps, webhookFormat },
+        current: { ...secret, expiresAt: null },
+        previous: null,
+      };
+    }
+    case 'KeyRotated': {
+      if (state.status === 'absent' || state.status === 'revoked') return state;
+      return {
+        status: 'active',
+        props: state.props,
+        current: { ...event.data.secret, expiresAt: null },
+        // An expired key's old secret was already recorded expired: no grace to track.
+        previous: state.status === 'expired' ? null : { ...state.current, expiresAt: event.data.previousExpiresAt },
+      };
+    }
+    case 'KeyExpirySet': {
+      if (state.status !== 'active') return state;
+      const { slot, expiresAt } = event.data;
+      if (slot === 'current') return { ...state, current: { ...state.current, expiresAt } };
+      return state.previous ? { ...state, previous: { ...state.previous, expiresAt } } : state;
+    }
+    case 'KeyExpired': {
+      if (state.status === 'active' && event.data.slot === 'previous') return { ...state, previous: null };
+      if (state.status === 'active' && event.data.slot === 'current') {
+        const { previous: _previous, ...rest } = state;
+        return { ...rest, status: 'expired' };
+      }
+      // A rotated-away secret that expires after its key has expired again needs no change.
+      return state;
+    }
+    case 'KeyUpdated': {
+      if (state.status === 'absent') return state;
+      return { ...state, props: { ...state.props, ...event.data.changes } };
+    }
+    case 'KeyRevoked': {
+      if (state.status === 'absent') return state;
+      return { status: 'revoked', props: state.props, current: state.current, revokedAt: occurredAt };
+    }
+    case 'KeyRevealed':
+      return state;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A secret is valid at `now` while it has no expiry or its expiry is still ahead. */
+export function isLive(secret: { expiresAt: string | null }, now: Date): boolean {
+  return secret.expiresAt === null || Date.parse(secret.expiresAt) > now.getTime();
+}

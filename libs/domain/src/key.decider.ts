@@ -1,0 +1,143 @@
+/**
+ * The key decider: `decide(command, state, now)` returns the events a command produces, or a
+ * typed rejection. Pure: time, random material and hashes come in with the command.
+ */
+import type { IssuedSecret, KeyEvent, KeyExpired, KeyKind, SecretSlot, WebhookFormat } from './events';
+import { parseAllowList } from './ip-allow-list';
+import { evolve, initialState, isLive, type KeyState, type SecretState } from './key-state';
+import { reject, type Rejection } from './rejections';
+
+export type NewSecret = Omit<IssuedSecret, 'version'>;
+
+export type KeyCommand =
+  | {
+      type: 'GenerateKey';
+      keyId: string;
+      accountId: string;
+      kind: KeyKind;
+      name: string;
+      allowedIps: string[];
+      webhookFormat: WebhookFormat;
+      secret: NewSecret;
+    }
+  | { type: 'RegenerateKey'; oldSecretExpiresAt: Date; secret: NewSecret }
+  | { type: 'SetExpiry'; slot: SecretSlot; expiresAt: Date | null }
+  | { type: 'RevealKey'; slot: SecretSlot }
+  | { type: 'UpdateKey'; changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } }
+  | { type: 'RevokeKey'; reason: string | null }
+  /** Issued by the expiry scheduler; a no-op unless that secret is due and still recorded live. */
+  | { type: 'ExpireSecret'; secretVersion: number };
+
+export type Decision = { ok: true; events: KeyEvent[] } | { ok: false; rejection: Rejection };
+
+const accept = (events: KeyEvent[]): Decision => ({ ok: true, events });
+const refuse = (rejection: Rejection): Decision => ({ ok: false, rejection });
+
+export function decide(command: KeyCommand, state: KeyState, now: Date): Decision {
+  if (command.type === 'GenerateKey') {
+    if (state.status !== 'absent') return refuse(reject('KEY_ALREADY_EXISTS', `key ${command.keyId} already exists`));
+    const ips = parseAllowList(command.allowedIps);
+    if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
+    const { type: _type, secret, ...props } = command;
+    return accept([{ type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: 1 } } }]);
+  }
+  if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
+  if (state.status === 'revoked') return refuse(reject('KEY_REVOKED', 'the key is revoked; generate a new key'));
+  const base = { keyId: state.props.keyId, accountId: state.props.accountId, kind: state.props.kind };
+  const expired = (secret: SecretState, slot: SecretSlot, reason: KeyExpired['data']['reason']): KeyExpired => ({
+    type: 'KeyExpired',
+    data: { ...base, slot, secretVersion: secret.version, reason, expiredAt: expiryInstant(secret, now) },
+  });
+
+  switch (command.type) {
+    case 'RegenerateKey': {
+      const events: KeyEvent[] = [];
+      if (state.status === 'active' && state.previous) {
+        events.push(expired(state.previous, 'previous', isLive(state.previous, now) ? 'superseded' : 'expired'));
+      }
+      // Regenerating never lengthens the life of the secret it replaces.
+      const requested = command.oldSecretExpiresAt.getTime();
+      const ownExpiry = state.current.expiresAt === null ? Infinity : Date.parse(state.current.expiresAt);
+      const oldExpiresAt = new Date(Math.min(requested, ownExpiry, Number.MAX_SAFE_INTEGER));
+      const secret = { ...command.secret, version: state.current.version + 1 };
+      events.push({
+        type: 'KeyRotated',
+        data: { ...base, secret, previousVersion: state.current.version, previousExpiresAt: oldExpiresAt.toISOString() },
+      });
+      if (state.status === 'active' && oldExpiresAt.getTime() <= now.getTime()) {
+        events.push(expired({ ...state.current, expiresAt: oldExpiresAt.toISOString() }, 'previous', 'expired'));
+      }
+      return accept(events);
+    }
+    case 'SetExpiry': {
+      if (state.status === 'expired') return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      const target = command.slot === 'current' ? state.current : state.previous;
+      if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
+      if (command.slot === 'previous' && command.expiresAt === null) {
+        return refuse(reject('INVALID_EXPIRY', 'the previous secret must expire: give a time (or a past time to end it now)'));
+      }
+      const expiresAt = command.expiresAt === null ? null : new Date(Math.max(command.expiresAt.getTime(), 0)).toISOString();
+      const events: KeyEvent[] = [
+        { type: 'KeyExpirySet', data: { ...base, slot: command.slot, secretVersion: target.version, expiresAt } },
+      ];
+      if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
+        // Ending the current secret ends the key, and with it any grace still running.
+        if (command.slot === 'current' && state.previous) events.push(expired(state.previous, 'previous', 'superseded'));
+        events.push(expired({ ...target, expiresAt }, command.slot, 'expired'));
+      }
+      return accept(events);
+    }
+    case 'RevealKey': {
+      if (state.status === 'expired') return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      const target = command.slot === 'current' ? state.current : state.previous;
+      if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
+      if (!isLive(target, now)) return refuse(reject('KEY_EXPIRED', `the ${command.slot} secret has expired`));
+      return accept([{ type: 'KeyRevealed', data: { ...base, slot: command.slot, secretVersion: target.version } }]);
+    }
+    case 'UpdateKey': {
+      const changes = { ...command.changes };
+      if (changes.allowedIps) {
+        const ips = parseAllowList(changes.allowedIps);
+        if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
+        changes.allowedIps = ips.entries;
+      }
+      const props = state.props;
+      const changed = Object.fromEntries(
+        Object.entries(changes).filter(([field, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props])),
+      );
+      if (Object.keys(changed).length === 0) return accept([]);
+      return accept([{ type: 'KeyUpdated', data: { ...base, changes: changed } }]);
+    }
+    case 'RevokeKey':
+      return accept([{ type: 'KeyRevoked', data: { ...base, reason: command.reason } }]);
+    case 'ExpireSecret': {
+      if (state.status !== 'active') return accept([]);
+      const events: KeyEvent[] = [];
+      if (state.previous?.version === command.secretVersion && !isLive(state.previous, now)) {
+        events.push(expired(state.previous, 'previous', 'expired'));
+      } else if (state.current.version === command.secretVersion && !isLive(state.current, now)) {
+        if (state.previous) events.push(expired(state.previous, 'previous', 'superseded'));
+        events.push(expired(state.current, 'current', 'expired'));
+      }
+      return accept(events);
+    }
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** The instant a secret stopped (or stops) being valid: its expiry if passed, else now. */
+function expiryInstant(secret: { expiresAt: string | null }, now: Date): string {
+  if (secret.expiresAt !== null && Date.parse(secret.expiresAt) <= now.getTime()) return secret.expiresAt;
+  return now.toISOString();
+}
+
+export const fold = (events: Iterable<KeyEvent>): KeyState => {
+  let state = initialState();
+  for (const event of events) state = evolve(state, event);
+  return state;
+};
+
+export const keyDecider = { decide, evolve, initialState };

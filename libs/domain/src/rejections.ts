@@ -1,0 +1,19 @@
+/**
+ * Business rejections: typed values with stable codes, returned (not thrown) by the decider and
+ * mapped to HTTP and gRPC status only at the transport edge.
+ */
+export type RejectionCode =
+  | 'KEY_NOT_FOUND'
+  | 'KEY_ALREADY_EXISTS'
+  | 'KEY_REVOKED'
+  | 'KEY_EXPIRED'
+  | 'NO_PREVIOUS_SECRET'
+  | 'INVALID_EXPIRY'
+  | 'INVALID_ALLOWED_IPS';
+
+export interface Rejection {
+  code: RejectionCode;
+  message: string;
+}
+
+export const reject = (code: RejectionCode, message: string): Rejection => ({ code, message });

@@ -1,0 +1,5 @@
+export * from './key-record';
+export * from './key-projection';
+export * from './verdict';
+export * from './validity-index.port';
+export * from './memory/memory-validity-index';

@@ -1,0 +1,78 @@
+/**
+ * The read model of one key, built from its events by `projectKeyEvent`, and the entries the hot
+ * path looks up by secret hash. Both hold hashes and displayable starts, never a secret.
+ */
+import type { KeyKind, WebhookFormat } from '@cs/domain';
+
+export type KeyStatus = 'active' | 'revoked' | 'expired';
+
+export interface SecretRecord {
+  version: number;
+  hash: string;
+  start: string;
+  expiresAt: string | null;
+  status: KeyStatus;
+}
+
+export interface KeyRecord {
+  keyId: string;
+  accountId: string;
+  kind: KeyKind;
+  name: string;
+  /** Recorded status; an expiry that has passed counts as expired before KeyExpired is recorded. */
+  status: KeyStatus;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  allowedIps: string[];
+  webhookFormat: WebhookFormat;
+  /** Stream revision of the last event applied: the revision guard and the API's `version`. */
+  version: number;
+  current: SecretRecord;
+  previous: SecretRecord | null;
+  /** Secrets that can no longer be used, newest first (bounded), so verify can say why. */
+  retired: SecretRecord[];
+}
+
+/** What verify reads: one entry per secret hash, carrying everything the answer needs. */
+export interface ValidityEntry {
+  keyId: string;
+  accountId: string;
+  kind: KeyKind;
+  status: KeyStatus;
+  /** Epoch milliseconds; null when the secret has no expiry. */
+  expiresAt: number | null;
+  allowedIps: string[];
+  secretVersion: number;
+  /** The key record version this entry was written from (revision guard). */
+  version: number;
+}
+
+export const MAX_RETIRED_SECRETS = 5;
+
+export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
+  const entries = new Map<string, ValidityEntry>();
+  const secrets = [record.current, ...(record.previous ? [record.previous] : []), ...record.retired];
+  for (const secret of secrets) {
+    const status: KeyStatus = record.status === 'revoked' ? 'revoked' : secret.status;
+    entries.set(secret.hash, {
+      keyId: record.keyId,
+      accountId: record.accountId,
+      kind: record.kind,
+      status,
+      expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
+      allowedIps: record.allowedIps,
+      secretVersion: secret.version,
+      version: record.version,
+    });
+  }
+  return entries;
+}
+
+/** Secrets still waiting for the scheduler to record KeyExpired, with their due time. */
+export function pendingExpiries(record: KeyRecord): { keyId: string; secretVersion: number; dueAt: number }[] {
+  if (record.status !== 'active') return [];
+  return [record.current, ...(record.previous ? [record.previous] : [])]
+    .filter((secret) => secret.status === 'active' && secret.expiresAt !== null)
+    .map((secret) => ({ keyId: record.keyId, secretVersion: secret.version, dueAt: Date.parse(secret.expiresAt as string) }));
+}
