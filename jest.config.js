@@ -15,7 +15,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@cs/(domain|event-store|validity|notifications|contracts|signature)$': '<rootDir>/libs/$1/src',
+    '^@cs/(domain|event-store|validity|notifications|contracts|signature|application)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
 };

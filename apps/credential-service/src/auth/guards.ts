@@ -1,0 +1,96 @@
+/**
+ * HTTP guards: actor JWT + tenant + role + step-up for management calls, and the service
+ * credential for internal calls (verify, sign). Failures become problem+json with the right
+ * WWW-Authenticate challenge.
+ */
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '@cs/application';
+import { ProblemException } from '../http/problem';
+import { authorize, type AccessRule, type Actor, type AuthFailure } from './actor';
+import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
+
+const ACCESS_RULE = 'credential-service:access-rule';
+export const Requires = (rule: AccessRule): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, rule);
+
+type RequestWithActor = FastifyRequest & { actor?: Actor };
+
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
+  return (ctx.switchToHttp().getRequest<RequestWithActor>().actor as Actor);
+});
+
+export function bearerToken(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+export function authProblem(failure: AuthFailure): ProblemException {
+  switch (failure.code) {
+    case 'UNAUTHENTICATED':
+      return new ProblemException(401, 'UNAUTHENTICATED', 'Authentication required', failure.message, {
+        headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${failure.message.replace(/"/g, "'")}"` },
+      });
+    case 'STEP_UP_REQUIRED':
+      return new ProblemException(401, 'STEP_UP_REQUIRED', 'Recent authentication required', failure.message, {
+        maxAge: failure.maxAge,
+        headers: {
+          'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A recent password re-verification is required", max_age=${failure.maxAge}`,
+        },
+      });
+    case 'FORBIDDEN':
+      return new ProblemException(403, 'FORBIDDEN', 'Not allowed', failure.message);
+    case 'KEY_NOT_FOUND':
+      return new ProblemException(404, 'KEY_NOT_FOUND', 'Not found', 'key not found');
+  }
+}
+
+@Injectable()
+export class ActorGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: JwtVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithActor & { params: Record<string, string> }>();
+    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw authProblem({ code: 'UNAUTHENTICATED', message: 'send the actor token as Authorization: Bearer <JWT>' });
+    let actor: Actor;
+    try {
+      actor = await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw authProblem({ code: 'UNAUTHENTICATED', message: error.message });
+      throw error;
+    }
+    const failure = authorize(actor, request.params.accountId, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));
+    if (failure) throw authProblem(failure);
+    request.actor = actor;
+    return true;
+  }
+}
+
+/** Equal-time comparison of presented and configured service credentials (hashed to equal length). */
+export function serviceTokenMatches(presented: string | null, expected: string): boolean {
+  if (!presented) return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+@Injectable()
+export class ServiceTokenGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!serviceTokenMatches(bearerToken(request.headers.authorization), this.config.serviceToken)) {
+      throw authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>' });
+    }
+    return true;
+  }
+}

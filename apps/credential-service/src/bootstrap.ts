@@ -1,0 +1,79 @@
+/**
+ * Builds the service: Fastify with a body limit, problem+json errors from the first byte, a
+ * readiness gate, OpenAPI at /docs, and the workers started once the HTTP edge is up.
+ */
+import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AdapterFactories, AppConfig, Infrastructure } from '@cs/application';
+import { AppModule } from './app.module';
+import { ProblemException } from './http/problem';
+import { sendProblem, toProblem } from './http/problem.filter';
+import { validationPipe } from './http/validation';
+import { INFRASTRUCTURE } from './infrastructure/tokens';
+
+const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export interface CredentialService {
+  app: NestFastifyApplication;
+  infra: Infrastructure;
+  /** Base URL of the HTTP edge, e.g. http://127.0.0.1:3000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startCredentialService(
+  config: AppConfig,
+  options: { factories?: AdapterFactories; logger?: LoggerService } = {},
+): Promise<CredentialService> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.factories ?? {}), adapter, {
+    logger: options.logger ?? LEVELS[config.logLevel],
+    abortOnError: false,
+  });
+  const logger = new Logger('credential-service');
+  if (config.generated.length > 0) {
+    logger.warn(
+      `${config.generated.join(', ')} not set: using values generated into ${config.dataDir}/dev-secrets.json — for local use only; set them in production`,
+    );
+  }
+  const fastify = app.getHttpAdapter().getInstance();
+  const infra = app.get<Infrastructure>(INFRASTRUCTURE);
+  // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!infra.ready && !request.url.startsWith('/health') && !request.url.startsWith('/docs')) {
+      sendProblem(reply, new ProblemException(503, 'NOT_READY', 'Service starting', 'the service is loading its read model; retry shortly', { headers: { 'retry-after': '1' } }));
+      return reply;
+    }
+  });
+  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error)));
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Credential service')
+      .setDescription('API keys and signing keys for merchants: generate, rotate with a grace period, restrict by IP, reveal on step-up, revoke, verify. See API.md.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+
+  await app.listen({ port: config.port, host: config.host });
+  await infra.start();
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  logger.log(
+    `ready on http://${host}:${port} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, notifications: ${infra.mode.notifications})`,
+  );
+  return { app, infra, url: `http://${host}:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,141 @@
+/**
+ * Management commands on the CQRS command bus. Each handler is short: build the domain command
+ * from the folded state (new secrets need the next version), run the shared pipeline, shape the
+ * answer. Secrets leave only in the returned `result`, never through events or logs.
+ */
+import { Inject } from '@nestjs/common';
+import { CommandHandler } from '@nestjs/cqrs';
+import { newKeyId, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
+import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
+import { INFRASTRUCTURE } from '../infrastructure/tokens';
+
+export class GenerateKeyCommand {
+  constructor(
+    readonly accountId: string,
+    readonly input: { kind: KeyKind; name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat },
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class RegenerateKeyCommand {
+  constructor(readonly accountId: string, readonly keyId: string, readonly oldSecretExpiresAt: Date, readonly context: CommandContext) {}
+}
+
+export class SetExpiryCommand {
+  constructor(readonly accountId: string, readonly keyId: string, readonly slot: SecretSlot, readonly expiresAt: Date | null, readonly context: CommandContext) {}
+}
+
+export class RevealKeyCommand {
+  constructor(readonly accountId: string, readonly keyId: string, readonly slot: SecretSlot, readonly context: CommandContext) {}
+}
+
+export class UpdateKeyCommand {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat },
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class RevokeKeyCommand {
+  constructor(readonly accountId: string, readonly keyId: string, readonly reason: string | null, readonly context: CommandContext) {}
+}
+
+const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
+
+abstract class KeyCommandHandler<C, T> {
+  constructor(@Inject(INFRASTRUCTURE) protected readonly infra: Infrastructure) {}
+  abstract execute(command: C): Promise<CommandOutcome<T>>;
+}
+
+@CommandHandler(GenerateKeyCommand)
+export class GenerateKeyHandler extends KeyCommandHandler<GenerateKeyCommand, string> {
+  execute({ accountId, input, context }: GenerateKeyCommand): Promise<CommandOutcome<string>> {
+    const keyId = newKeyId();
+    return this.infra.executor.execute(
+      keyId,
+      accountId,
+      () => {
+        const issued = this.infra.issuer.issue(input.kind, keyId, 1);
+        return {
+          command: {
+            type: 'GenerateKey',
+            keyId,
+            accountId,
+            kind: input.kind,
+            name: input.name ?? DEFAULT_NAMES[input.kind],
+            allowedIps: input.allowedIps ?? [],
+            webhookFormat: input.webhookFormat ?? 'single',
+            secret: issued.material,
+          },
+          result: issued.secret,
+        };
+      },
+      context,
+    );
+  }
+}
+
+@CommandHandler(RegenerateKeyCommand)
+export class RegenerateKeyHandler extends KeyCommandHandler<RegenerateKeyCommand, string> {
+  execute({ accountId, keyId, oldSecretExpiresAt, context }: RegenerateKeyCommand): Promise<CommandOutcome<string>> {
+    return this.infra.executor.execute(
+      keyId,
+      accountId,
+      (state) => {
+        const kind = state.status === 'absent' ? 'api' : state.props.kind;
+        const version = state.status === 'absent' ? 1 : state.current.version + 1;
+        const issued = this.infra.issuer.issue(kind, keyId, version);
+        return { command: { type: 'RegenerateKey', oldSecretExpiresAt, secret: issued.material }, result: issued.secret };
+      },
+      context,
+    );
+  }
+}
+
+@CommandHandler(SetExpiryCommand)
+export class SetExpiryHandler extends KeyCommandHandler<SetExpiryCommand, null> {
+  execute({ accountId, keyId, slot, expiresAt, context }: SetExpiryCommand): Promise<CommandOutcome<null>> {
+    return this.infra.executor.execute(keyId, accountId, () => ({ command: { type: 'SetExpiry', slot, expiresAt }, result: null }), context);
+  }
+}
+
+@CommandHandler(RevealKeyCommand)
+export class RevealKeyHandler extends KeyCommandHandler<RevealKeyCommand, string> {
+  async execute({ accountId, keyId, slot, context }: RevealKeyCommand): Promise<CommandOutcome<string>> {
+    let sealed: { sealed: Parameters<Infrastructure['sealer']['open']>[0]; version: number } | null = null;
+    const outcome = await this.infra.executor.execute(
+      keyId,
+      accountId,
+      (state) => {
+        if (state.status !== 'absent') {
+          const secret = slot === 'current' ? state.current : state.status === 'active' ? state.previous : null;
+          if (secret) sealed = { sealed: secret.sealed, version: secret.version };
+        }
+        return { command: { type: 'RevealKey', slot }, result: '' };
+      },
+      context,
+    );
+    if (!outcome.ok || !sealed) return outcome;
+    // Opened only after KeyRevealed is recorded: no reveal without its audit event.
+    const { sealed: copy, version } = sealed as { sealed: Parameters<Infrastructure['sealer']['open']>[0]; version: number };
+    return { ...outcome, result: this.infra.sealer.open(copy, { keyId, secretVersion: version }) };
+  }
+}
+
+@CommandHandler(UpdateKeyCommand)
+export class UpdateKeyHandler extends KeyCommandHandler<UpdateKeyCommand, null> {
+  execute({ accountId, keyId, changes, context }: UpdateKeyCommand): Promise<CommandOutcome<null>> {
+    return this.infra.executor.execute(keyId, accountId, () => ({ command: { type: 'UpdateKey', changes }, result: null }), context);
+  }
+}
+
+@CommandHandler(RevokeKeyCommand)
+export class RevokeKeyHandler extends KeyCommandHandler<RevokeKeyCommand, null> {
+  execute({ accountId, keyId, reason, context }: RevokeKeyCommand): Promise<CommandOutcome<null>> {
+    return this.infra.executor.execute(keyId, accountId, () => ({ command: { type: 'RevokeKey', reason }, result: null }), context);
+  }
+}
+
+export const KEY_COMMAND_HANDLERS = [GenerateKeyHandler, RegenerateKeyHandler, SetExpiryHandler, RevealKeyHandler, UpdateKeyHandler, RevokeKeyHandler];

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@cs/application';
+import { startCredentialService } from './bootstrap';
+import { productionAdapters } from './infrastructure/production-adapters';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  await startCredentialService(config, { factories: productionAdapters });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`credential-service failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { VerifyResult } from '@cs/validity';
+import { ServiceTokenGuard } from '../auth/guards';
+import { badRequest } from '../http/problem';
+import { VerifyService } from './verify.service';
+
+@ApiTags('internal')
+@ApiBearerAuth()
+@Controller('v1/verify')
+@UseGuards(ServiceTokenGuard)
+export class VerifyController {
+  constructor(private readonly verifier: VerifyService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Is this API key valid (from this IP)? Answers with a code, never an error, for any key.' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['key'],
+      properties: { key: { type: 'string' }, ip: { type: 'string', description: "the merchant client's IP address" } },
+    },
+  })
+  async verify(@Body() body: unknown): Promise<VerifyResult> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
+    const { key, ip, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')}`, unknown.map((field) => ({ field, message: 'is not allowed' })));
+    const error = this.verifier.checkInput(key, ip);
+    if (error) throw badRequest(error.message, [error]);
+    return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined);
+  }
+}

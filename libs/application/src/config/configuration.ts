@@ -1,0 +1,122 @@
+/**
+ * Configuration from the environment (API.md), validated once at start-up. A bad value stops the
+ * service with a message naming the variable. Secrets missing in embedded use are generated into
+ * DATA_DIR (see dev-secrets.ts) with a warning.
+ */
+import { KEY_ENVS, type KeyEnv } from '@cs/domain';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+
+export interface AppConfig {
+  port: number;
+  grpcPort: number;
+  host: string;
+  dataDir: string;
+  auth: { jwtSecret: Buffer | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
+  serviceToken: string;
+  masterKey: Buffer;
+  previousMasterKeys: Buffer[];
+  stepUpMaxAgeSeconds: number;
+  keyEnv: KeyEnv;
+  eventStoreUrl: string | null;
+  redisUrl: string | null;
+  kafka: { brokers: string[]; topic: string; clientId: string } | null;
+  expirySweepMs: number;
+  bodyLimitBytes: number;
+  /** Which workers run in this process: 'all' in embedded mode, 'none' when apps/projector runs them. */
+  workers: 'all' | 'none';
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Generated secrets, so start-up can warn that they are for local use only. */
+  generated: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function url(env: Env, name: string, schemes: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a URL (e.g. ${schemes[0]}//localhost)`);
+  }
+  if (!schemes.includes(parsed.protocol)) throw new ConfigError(name, `must use ${schemes.join(' or ')}, got ${parsed.protocol}`);
+  return raw;
+}
+
+export function masterKeyFrom(name: string, raw: string): Buffer {
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(raw.trim())) throw new ConfigError(name, 'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+  return key;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data';
+  const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
+  const needed = [
+    ...(jwksUrl || env.AUTH_JWT_SECRET ? [] : ['AUTH_JWT_SECRET' as const]),
+    ...(env.SERVICE_TOKEN ? [] : ['SERVICE_TOKEN' as const]),
+    ...(env.MASTER_KEY ? [] : ['MASTER_KEY' as const]),
+  ];
+  const dev = needed.length > 0 ? loadOrCreateDevSecrets(dataDir, needed) : {};
+  const jwtSecret = env.AUTH_JWT_SECRET || dev.AUTH_JWT_SECRET;
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 bytes for HS256');
+  const serviceToken = (env.SERVICE_TOKEN || dev.SERVICE_TOKEN) as string;
+  if (serviceToken.length < 24) throw new ConfigError('SERVICE_TOKEN', 'must be at least 24 characters');
+  const masterKey = masterKeyFrom('MASTER_KEY', (env.MASTER_KEY || dev.MASTER_KEY) as string);
+  const previousMasterKeys = (env.MASTER_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .filter((k) => k.trim() !== '')
+    .map((k) => masterKeyFrom('MASTER_KEYS_PREVIOUS', k));
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  for (const broker of brokers) {
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(broker)) throw new ConfigError('KAFKA_BROKERS', `"${broker}" is not host:port`);
+  }
+  const topic = env.KAFKA_TOPIC || 'credentials.key-events';
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ConfigError('KAFKA_TOPIC', 'may hold only letters, digits, ".", "_" and "-"');
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    auth: { jwtSecret: jwtSecret ? Buffer.from(jwtSecret, 'utf8') : null, jwksUrl, issuer: env.AUTH_ISSUER || null, audience: env.AUTH_AUDIENCE || null },
+    serviceToken,
+    masterKey,
+    previousMasterKeys,
+    stepUpMaxAgeSeconds: integer(env, 'STEP_UP_MAX_AGE_SECONDS', 300, 1, 86400),
+    keyEnv: oneOf(env, 'KEY_ENV', KEY_ENVS, 'live'),
+    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,
+    expirySweepMs: integer(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3_600_000),
+    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    workers: oneOf(env, 'WORKERS', ['all', 'none'] as const, 'all'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    generated: needed,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

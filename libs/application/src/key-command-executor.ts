@@ -1,0 +1,140 @@
+/**
+ * The command pipeline, in one place for every transport and for the expiry scheduler:
+ * read the key's stream, fold, decide, append with the expected revision, then apply the same
+ * events to the validity index inline so a revoke is in force when the call returns.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  decide,
+  evolve,
+  initialState,
+  isKeyEventType,
+  KEY_EVENT_SCHEMA_VERSION,
+  keyStreamId,
+  type KeyCommand,
+  type KeyEvent,
+  type KeyState,
+  type Rejection,
+} from '@cs/domain';
+import { WrongExpectedRevisionError, type EventMetadata, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { projectKeyEvent, type KeyRecord, type ValidityIndex } from '@cs/validity';
+
+export type Actor = EventMetadata['actor'];
+
+export interface CommandContext {
+  actor: Actor;
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+/** Rejections from the decider plus the pipeline's own: a lost optimistic-concurrency race. */
+export type CommandRejection = Rejection | { code: 'CONCURRENT_CHANGE'; message: string };
+
+export type CommandOutcome<T> =
+  | { ok: true; record: KeyRecord; events: RecordedEvent[]; result: T }
+  | { ok: false; rejection: CommandRejection };
+
+export type Clock = () => Date;
+
+/** Builds the command from the folded state (new secrets need the next secret version). */
+export type CommandBuilder<T> = (state: KeyState) => { command: KeyCommand; result: T };
+
+export class KeyCommandExecutor {
+  constructor(
+    private readonly store: EventStore,
+    private readonly index: ValidityIndex,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  /**
+   * `accountId` is the tenant the caller acts for: a key of another account answers KEY_NOT_FOUND,
+   * exactly as a missing key does, so callers cannot probe other accounts' key ids.
+   */
+  async execute<T>(keyId: string, accountId: string, build: CommandBuilder<T>, context: CommandContext): Promise<CommandOutcome<T>> {
+    const streamId = keyStreamId(keyId);
+    const history = await this.store.readStream(streamId);
+    const state = foldRecorded(history);
+    if (state.status !== 'absent' && state.props.accountId !== accountId) {
+      return { ok: false, rejection: { code: 'KEY_NOT_FOUND', message: 'key not found' } };
+    }
+    const { command, result } = build(state);
+    const now = this.clock();
+    const decision = decide(command, state, now);
+    if (!decision.ok) return decision;
+
+    let appended: RecordedEvent[] = [];
+    if (decision.events.length > 0) {
+      const metadata = this.metadata(context, now);
+      const newEvents = decision.events.map((event) => ({
+        id: randomUUID(),
+        type: event.type,
+        data: event.data as unknown as Record<string, unknown>,
+        metadata: { ...metadata, schemaVersion: KEY_EVENT_SCHEMA_VERSION[event.type] },
+      }));
+      const expectedRevision = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
+      try {
+        const written = await this.store.appendToStream(streamId, newEvents, { expectedRevision });
+        const first = written.nextExpectedRevision - newEvents.length + 1;
+        appended = newEvents.map((event, i) => ({
+          ...event,
+          streamId,
+          revision: first + i,
+          position: written.position,
+          recordedAt: now,
+        }));
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) {
+          return { ok: false, rejection: { code: 'CONCURRENT_CHANGE', message: 'the key was changed concurrently; read it again and retry' } };
+        }
+        throw error;
+      }
+    }
+    const record = projectRecorded([...history, ...appended]);
+    if (!record) return { ok: false, rejection: { code: 'KEY_NOT_FOUND', message: 'key not found' } };
+    // The inline projection: the catch-up projector applies the same events again (revision-guarded).
+    if (appended.length > 0) await this.index.write(record);
+    return { ok: true, record, events: appended, result };
+  }
+
+  private metadata(context: CommandContext, now: Date): Pick<EventMetadata, 'actor' | 'correlationId' | 'causationId' | 'occurredAt'> {
+    return {
+      actor: context.actor,
+      correlationId: context.correlationId ?? randomUUID(),
+      causationId: context.causationId ?? null,
+      occurredAt: now.toISOString(),
+    };
+  }
+}
+
+export function toKeyEvent(recorded: RecordedEvent): KeyEvent | null {
+  if (!isKeyEventType(recorded.type)) return null;
+  return { type: recorded.type, data: recorded.data } as unknown as KeyEvent;
+}
+
+export function foldRecorded(events: RecordedEvent[]): KeyState {
+  let state = initialState();
+  for (const recorded of events) {
+    const event = toKeyEvent(recorded);
+    if (event) state = evolve(state, event, recorded.metadata.occurredAt);
+  }
+  return state;
+}
+
+export function actorId(actor: Actor): string {
+  return actor.type === 'user' ? actor.sub : `system:${actor.name}`;
+}
+
+export function projectRecorded(events: RecordedEvent[], start: KeyRecord | null = null): KeyRecord | null {
+  let record = start;
+  for (const recorded of events) {
+    const event = toKeyEvent(recorded);
+    if (!event) continue;
+    record = projectKeyEvent(record, {
+      event,
+      revision: recorded.revision,
+      occurredAt: recorded.metadata.occurredAt,
+      actorId: actorId(recorded.metadata.actor),
+    });
+  }
+  return record;
+}

@@ -1,0 +1,113 @@
+/**
+ * The catch-up projection into the validity index: a checkpointed subscription to the key streams.
+ * It applies what the inline projection already applied (the revision guard makes that a no-op)
+ * and covers a crash between an append and its inline projection.
+ */
+import { KEY_STREAM_PREFIX } from '@cs/domain';
+import type { AllStreamSubscription, EventStore, RecordedEvent } from '@cs/event-store';
+import type { KeyRecord, ValidityIndex } from '@cs/validity';
+import { projectRecorded, toKeyEvent } from './key-command-executor';
+
+export interface ProjectorLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const VALIDITY_CHECKPOINT = 'validity-projection';
+
+export class ValidityProjector {
+  private subscription: AllStreamSubscription | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private lastPosition: bigint | undefined;
+  applied = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly index: ValidityIndex,
+    private readonly logger: ProjectorLogger,
+    private readonly retryDelayMs = 1000,
+  ) {}
+
+  /**
+   * Folds every key stream from the start into a fresh index and swaps it in at once, so readers
+   * never see a half-built index. Returns the number of keys. Prints progress on long rebuilds.
+   */
+  async rebuild(onProgress?: (events: number, keys: number) => void): Promise<number> {
+    const records = new Map<string, KeyRecord>();
+    let position = 0n;
+    let count = 0;
+    for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) {
+      position = recorded.position;
+      count++;
+      const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
+      const next = projectRecorded([recorded], records.get(keyId) ?? null);
+      if (next) records.set(keyId, next);
+      if (onProgress && count % 10000 === 0) onProgress(count, records.size);
+    }
+    await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position });
+    this.lastPosition = position;
+    onProgress?.(count, records.size);
+    return records.size;
+  }
+
+  /** Subscribes from the index's checkpoint; resolves once caught up with the stored events. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    let caughtUp!: () => void;
+    const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+    this.running = this.loop(caughtUp);
+    await ready;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    await this.running;
+  }
+
+  get checkpoint(): bigint | undefined {
+    return this.lastPosition;
+  }
+
+  private async loop(caughtUp: () => void): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const after = await this.index.loadCheckpoint(VALIDITY_CHECKPOINT);
+        this.subscription = this.store.subscribeToAll({ after, streamPrefixes: [KEY_STREAM_PREFIX] });
+        void this.subscription.caughtUp.then(caughtUp, () => undefined);
+        for await (const recorded of this.subscription) {
+          await this.apply(recorded);
+          if (this.stopped) break;
+        }
+        caughtUp();
+        if (!this.stopped) await delay(this.retryDelayMs);
+      } catch (error) {
+        if (this.stopped) break;
+        this.logger.error(`validity projection interrupted (${(error as Error).message}); resuming from its checkpoint`);
+        await delay(this.retryDelayMs);
+      }
+    }
+  }
+
+  private async apply(recorded: RecordedEvent): Promise<void> {
+    const checkpoint = { name: VALIDITY_CHECKPOINT, position: recorded.position };
+    const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
+    const stored = await this.index.getKey(keyId);
+    if (!toKeyEvent(recorded) || (stored && stored.version >= recorded.revision)) {
+      await this.index.saveCheckpoint(checkpoint);
+    } else {
+      // Contiguous: evolve the stored record. A gap (the inline write was lost): fold the stream.
+      const contiguous = stored ? stored.version === recorded.revision - 1 : recorded.revision === 0;
+      const events = contiguous ? [recorded] : (await this.store.readStream(recorded.streamId)).filter((e) => e.revision <= recorded.revision);
+      const record = projectRecorded(events, contiguous ? stored : null);
+      if (record) await this.index.write(record, checkpoint);
+      else await this.index.saveCheckpoint(checkpoint);
+      this.applied++;
+    }
+    this.lastPosition = recorded.position;
+  }
+}
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,87 @@
+/**
+ * What clients see: the KeyView of API.md and the history entries auditors read. Both are
+ * computed at a given instant, so an expiry that has passed shows as expired before the scheduler
+ * records it. Neither ever carries a hash or a sealed copy.
+ */
+import { publicEventData, type KeyKind, type WebhookFormat } from '@cs/domain';
+import type { RecordedEvent } from '@cs/event-store';
+import type { KeyRecord, KeyStatus } from '@cs/validity';
+import { toKeyEvent } from './key-command-executor';
+
+export interface KeyView {
+  id: string;
+  accountId: string;
+  kind: KeyKind;
+  name: string;
+  start: string;
+  status: KeyStatus;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  previous: { start: string; expiresAt: string } | null;
+  allowedIps: string[];
+  webhookFormat: WebhookFormat;
+  version: number;
+}
+
+const passed = (expiresAt: string | null, now: number): boolean => expiresAt !== null && Date.parse(expiresAt) <= now;
+
+export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
+  const status: KeyStatus = record.status === 'active' && passed(record.current.expiresAt, now) ? 'expired' : record.status;
+  const previous =
+    status === 'active' && record.previous && record.previous.expiresAt !== null && !passed(record.previous.expiresAt, now)
+      ? { start: record.previous.start, expiresAt: record.previous.expiresAt }
+      : null;
+  return {
+    id: record.keyId,
+    accountId: record.accountId,
+    kind: record.kind,
+    name: record.name,
+    start: record.current.start,
+    status,
+    createdAt: record.createdAt,
+    createdBy: record.createdBy,
+    updatedAt: record.updatedAt,
+    expiresAt: record.current.expiresAt,
+    previous,
+    allowedIps: record.allowedIps,
+    webhookFormat: record.webhookFormat,
+    version: record.version,
+  };
+}
+
+export interface HistoryEntry {
+  id: string;
+  type: string;
+  revision: number;
+  time: string;
+  recordedAt: string;
+  actor: RecordedEvent['metadata']['actor'];
+  correlationId: string;
+  causationId: string | null;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+}
+
+export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
+  const event = toKeyEvent(recorded);
+  const data = event ? publicEventData(event) : {};
+  // History is for people: the secret's hash is as useless to them as it is useful to an attacker.
+  if (data.secret && typeof data.secret === 'object') {
+    const { hash: _hash, ...secret } = data.secret as Record<string, unknown>;
+    data.secret = secret;
+  }
+  return {
+    id: recorded.id,
+    type: recorded.type,
+    revision: recorded.revision,
+    time: recorded.metadata.occurredAt,
+    recordedAt: recorded.recordedAt.toISOString(),
+    actor: recorded.metadata.actor,
+    correlationId: recorded.metadata.correlationId,
+    causationId: recorded.metadata.causationId,
+    schemaVersion: recorded.metadata.schemaVersion,
+    data,
+  };
+}
