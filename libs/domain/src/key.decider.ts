@@ -42,19 +42,21 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     return accept([{ type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: 1 } } }]);
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
+  // The scheduler may race a revocation: a revoked key has nothing left to expire.
+  if (command.type === 'ExpireSecret' && state.status === 'revoked') return accept([]);
   if (state.status === 'revoked') return refuse(reject('KEY_REVOKED', 'the key is revoked; generate a new key'));
   const base = { keyId: state.props.keyId, accountId: state.props.accountId, kind: state.props.kind };
   const expired = (secret: SecretState, slot: SecretSlot, reason: KeyExpired['data']['reason']): KeyExpired => ({
     type: 'KeyExpired',
     data: { ...base, slot, secretVersion: secret.version, reason, expiredAt: expiryInstant(secret, now) },
   });
+  /** Ends a previous secret's grace early ('superseded'), or records it 'expired' if its expiry already passed. */
+  const endGrace = (previous: SecretState): KeyExpired => expired(previous, 'previous', isLive(previous, now) ? 'superseded' : 'expired');
 
   switch (command.type) {
     case 'RegenerateKey': {
       const events: KeyEvent[] = [];
-      if (state.status === 'active' && state.previous) {
-        events.push(expired(state.previous, 'previous', isLive(state.previous, now) ? 'superseded' : 'expired'));
-      }
+      if (state.status === 'active' && state.previous) events.push(endGrace(state.previous));
       // Regenerating never lengthens the life of the secret it replaces.
       const requested = command.oldSecretExpiresAt.getTime();
       const ownExpiry = state.current.expiresAt === null ? Infinity : Date.parse(state.current.expiresAt);
@@ -73,6 +75,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       if (state.status === 'expired') return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
       if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
+      // An expiry that has passed is in force even before KeyExpired is recorded: no bringing it back.
+      if (!isLive(target, now)) return refuse(reject('KEY_EXPIRED', `the ${command.slot} secret has expired`));
       if (command.slot === 'previous' && command.expiresAt === null) {
         return refuse(reject('INVALID_EXPIRY', 'the previous secret must expire: give a time (or a past time to end it now)'));
       }
@@ -82,7 +86,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       ];
       if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
         // Ending the current secret ends the key, and with it any grace still running.
-        if (command.slot === 'current' && state.previous) events.push(expired(state.previous, 'previous', 'superseded'));
+        if (command.slot === 'current' && state.previous) events.push(endGrace(state.previous));
         events.push(expired({ ...target, expiresAt }, command.slot, 'expired'));
       }
       return accept(events);
@@ -116,7 +120,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       if (state.previous?.version === command.secretVersion && !isLive(state.previous, now)) {
         events.push(expired(state.previous, 'previous', 'expired'));
       } else if (state.current.version === command.secretVersion && !isLive(state.current, now)) {
-        if (state.previous) events.push(expired(state.previous, 'previous', 'superseded'));
+        if (state.previous) events.push(endGrace(state.previous));
         events.push(expired(state.current, 'current', 'expired'));
       }
       return accept(events);

@@ -1,0 +1,426 @@
+import type { KeyState } from './key-state';
+import {
+  T0,
+  aSecret,
+  at,
+  generateKey,
+  issued,
+  keyExpired,
+  keyExpirySet,
+  keyGenerated,
+  keyRevealed,
+  keyRevoked,
+  keyRotated,
+  keyUpdated,
+  regenerateKey,
+  spec,
+} from './testing/decider-specification';
+
+const revoke = { type: 'RevokeKey', reason: null } as const;
+const reveal = (slot: 'current' | 'previous') => ({ type: 'RevealKey', slot }) as const;
+const setExpiry = (slot: 'current' | 'previous', expiresAt: Date | null) => ({ type: 'SetExpiry', slot, expiresAt }) as const;
+const expireSecret = (secretVersion: number) => ({ type: 'ExpireSecret', secretVersion }) as const;
+
+/** The secrets a state still holds as valid at `now`: never more than two. */
+function liveVersions(state: KeyState, now: Date): number[] {
+  if (state.status !== 'active') return [];
+  const live = (s: { expiresAt: string | null }) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime();
+  return [state.current, ...(state.previous ? [state.previous] : [])].filter(live).map((s) => s.version);
+}
+
+// A key generated, then regenerated at T0 with the old secret valid for another hour.
+const inGrace = () => [keyGenerated(), keyRotated(2, at(60))];
+// A key whose only secret expired at T0+10 and was recorded so.
+const expiredKey = () => [keyGenerated(), keyExpirySet('current', 1, at(10)), keyExpired('current', 1, at(10))];
+const revokedKey = () => [keyGenerated(), keyRevoked('leaked')];
+
+describe('key decider', () => {
+  describe('GenerateKey', () => {
+    it('creates the key with its first secret as version 1', () => {
+      const state = spec
+        .given([])
+        .when(generateKey({ name: 'payouts worker', allowedIps: ['203.0.113.0/24'], webhookFormat: 'multiple' }), T0)
+        .then([keyGenerated({ name: 'payouts worker', allowedIps: ['203.0.113.0/24'], webhookFormat: 'multiple' })]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 1, expiresAt: null }, previous: null });
+    });
+
+    it('creates a signing key with its kind on the event', () => {
+      const { secret } = aSecret(9, 'signing');
+      const outcome = spec.given([]).when(generateKey({ kind: 'signing', secret }), T0);
+      expect(outcome.decision).toEqual({
+        ok: true,
+        events: [{ type: 'KeyGenerated', data: expect.objectContaining({ kind: 'signing', secret: { ...secret, version: 1 } }) }],
+      });
+      expect(secret.start.startsWith('sig_live_')).toBe(true);
+    });
+
+    it('never puts the plaintext key on the event', () => {
+      const { key, secret } = aSecret(1);
+      const outcome = spec.given([]).when(generateKey({ secret }), T0);
+      expect(JSON.stringify(outcome.decision)).not.toContain(key);
+    });
+
+    it('rejects a key id that already exists', () => {
+      spec.given([keyGenerated()]).when(generateKey(), T0).thenRejects('KEY_ALREADY_EXISTS');
+    });
+
+    it('rejects reusing the id of a revoked key', () => {
+      spec.given(revokedKey()).when(generateKey(), T0).thenRejects('KEY_ALREADY_EXISTS');
+    });
+
+    it('rejects invalid allowed IPs, naming the bad entry', () => {
+      const outcome = spec.given([]).when(generateKey({ allowedIps: ['10.0.0.1', 'not-an-ip'] }), T0);
+      outcome.thenRejects('INVALID_ALLOWED_IPS');
+      expect(outcome.decision).toMatchObject({ ok: false, rejection: { message: expect.stringContaining('not-an-ip') } });
+    });
+
+    it('rejects a CIDR range with host bits set', () => {
+      spec.given([]).when(generateKey({ allowedIps: ['10.0.0.1/8'] }), T0).thenRejects('INVALID_ALLOWED_IPS');
+    });
+
+    it('stores allowed IPs canonicalised and de-duplicated', () => {
+      spec
+        .given([])
+        .when(generateKey({ allowedIps: [' 192.0.2.7 ', '2001:0DB8:0000::0001', '::ffff:192.0.2.7', '10.0.0.0/8'] }), T0)
+        .then([keyGenerated({ allowedIps: ['192.0.2.7', '2001:db8::1', '10.0.0.0/8'] })]);
+    });
+  });
+
+  describe('RegenerateKey', () => {
+    it('with a future expiry for the old secret: both secrets are valid until then', () => {
+      const state = spec.given([keyGenerated()]).when(regenerateKey(2, at(60)), T0).then([keyRotated(2, at(60))]);
+      expect(state).toMatchObject({
+        status: 'active',
+        current: { version: 2, expiresAt: null, hash: issued(2, 2).hash },
+        previous: { version: 1, expiresAt: at(60).toISOString(), hash: issued(1, 1).hash },
+      });
+      expect(liveVersions(state, at(59))).toEqual([2, 1]);
+      expect(liveVersions(state, at(60))).toEqual([2]);
+    });
+
+    it('with `now` as the old expiry: the old secret ends at once', () => {
+      const state = spec.given([keyGenerated()]).when(regenerateKey(2, T0), T0).then([keyRotated(2, T0), keyExpired('previous', 1, T0)]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 2 }, previous: null });
+    });
+
+    it('with a past time as the old expiry: the old secret ends, recorded at that time', () => {
+      spec
+        .given([keyGenerated()])
+        .when(regenerateKey(2, at(-10)), T0)
+        .then([keyRotated(2, at(-10)), keyExpired('previous', 1, at(-10))]);
+    });
+
+    it('during a grace period: the older previous is superseded first, so at most two secrets are valid', () => {
+      const state = spec
+        .given(inGrace())
+        .when(regenerateKey(3, at(30)), at(10))
+        .then([keyExpired('previous', 1, at(10), 'superseded'), keyRotated(3, at(30))]);
+      expect(state).toMatchObject({ current: { version: 3 }, previous: { version: 2, expiresAt: at(30).toISOString() } });
+      expect(liveVersions(state, at(10))).toEqual([3, 2]);
+    });
+
+    it('during a grace whose expiry passed but is not yet recorded: the previous is recorded expired, at its expiry', () => {
+      spec
+        .given([keyGenerated(), keyRotated(2, at(5))])
+        .when(regenerateKey(3, at(60)), at(10))
+        .then([keyExpired('previous', 1, at(5), 'expired'), keyRotated(3, at(60))]);
+    });
+
+    it('never lengthens the life of a secret that already had an earlier expiry', () => {
+      spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(30))])
+        .when(regenerateKey(2, at(24 * 60)), T0)
+        .then([keyRotated(2, at(30))]);
+    });
+
+    it('a shorter requested expiry than the secret already had wins', () => {
+      spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(30))])
+        .when(regenerateKey(2, at(15)), T0)
+        .then([keyRotated(2, at(15))]);
+    });
+
+    it('on an expired key: issues a new secret without recording the old one expired twice', () => {
+      const state = spec.given(expiredKey()).when(regenerateKey(2, at(120)), at(20)).then([keyRotated(2, at(10))]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 2, expiresAt: null }, previous: null });
+      expect(liveVersions(state, at(20))).toEqual([2]);
+    });
+
+    it('on a revoked key is refused', () => {
+      spec.given(revokedKey()).when(regenerateKey(2, at(60)), T0).thenRejects('KEY_REVOKED');
+    });
+
+    it('on an unknown key is refused', () => {
+      spec.given([]).when(regenerateKey(2, at(60)), T0).thenRejects('KEY_NOT_FOUND');
+    });
+
+    it('numbers secret versions one up from the current each time', () => {
+      spec
+        .given([keyGenerated(), keyRotated(2, T0), keyExpired('previous', 1, T0), keyRotated(3, at(60))])
+        .when(regenerateKey(4, at(120)), at(10))
+        .then([keyExpired('previous', 2, at(10), 'superseded'), keyRotated(4, at(120))]);
+    });
+  });
+
+  describe('SetExpiry', () => {
+    it('sets a future expiry on the current secret', () => {
+      const state = spec.given([keyGenerated()]).when(setExpiry('current', at(60)), T0).then([keyExpirySet('current', 1, at(60))]);
+      expect(liveVersions(state, at(59))).toEqual([1]);
+      expect(liveVersions(state, at(60))).toEqual([]);
+    });
+
+    it('null removes the current secret’s expiry', () => {
+      const state = spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(60))])
+        .when(setExpiry('current', null), T0)
+        .then([keyExpirySet('current', 1, null)]);
+      expect(state).toMatchObject({ status: 'active', current: { expiresAt: null } });
+    });
+
+    it('a past expiry on the current secret expires the key at once', () => {
+      const state = spec
+        .given([keyGenerated()])
+        .when(setExpiry('current', at(-5)), T0)
+        .then([keyExpirySet('current', 1, at(-5)), keyExpired('current', 1, at(-5))]);
+      expect(state.status).toBe('expired');
+    });
+
+    it('expiring the current secret ends a running grace too', () => {
+      const state = spec
+        .given(inGrace())
+        .when(setExpiry('current', T0), T0)
+        .then([keyExpirySet('current', 2, T0), keyExpired('previous', 1, T0, 'superseded'), keyExpired('current', 2, T0)]);
+      expect(state.status).toBe('expired');
+    });
+
+    it('expiring the current secret records a previous whose grace already passed as expired, at its expiry', () => {
+      spec
+        .given([keyGenerated(), keyRotated(2, at(20))])
+        .when(setExpiry('current', at(30)), at(30))
+        .then([keyExpirySet('current', 2, at(30)), keyExpired('previous', 1, at(20), 'expired'), keyExpired('current', 2, at(30))]);
+    });
+
+    it('shortens the grace of the previous secret', () => {
+      const state = spec.given(inGrace()).when(setExpiry('previous', at(30)), T0).then([keyExpirySet('previous', 1, at(30))]);
+      expect(liveVersions(state, at(30))).toEqual([2]);
+    });
+
+    it('a past time on the previous secret ends its grace now', () => {
+      const state = spec
+        .given(inGrace())
+        .when(setExpiry('previous', T0), T0)
+        .then([keyExpirySet('previous', 1, T0), keyExpired('previous', 1, T0)]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 2 }, previous: null });
+    });
+
+    it('the previous slot without a grace period is refused', () => {
+      spec.given([keyGenerated()]).when(setExpiry('previous', at(30)), T0).thenRejects('NO_PREVIOUS_SECRET');
+    });
+
+    it('removing the previous secret’s expiry (null) is refused: a previous secret must expire', () => {
+      spec.given(inGrace()).when(setExpiry('previous', null), T0).thenRejects('INVALID_EXPIRY');
+    });
+
+    it('on an expired key is refused', () => {
+      spec.given(expiredKey()).when(setExpiry('current', at(120)), at(20)).thenRejects('KEY_EXPIRED');
+      spec.given(expiredKey()).when(setExpiry('current', null), at(20)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('cannot bring back a current secret whose expiry has passed but is not yet recorded', () => {
+      const given = [keyGenerated(), keyExpirySet('current', 1, at(10))];
+      spec.given(given).when(setExpiry('current', null), at(5)).then([keyExpirySet('current', 1, null)]);
+      spec.given(given).when(setExpiry('current', null), at(10)).thenRejects('KEY_EXPIRED');
+      spec.given(given).when(setExpiry('current', at(120)), at(20)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('cannot bring back a previous secret whose grace has passed but is not yet recorded', () => {
+      spec.given(inGrace()).when(setExpiry('previous', at(120)), at(59)).then([keyExpirySet('previous', 1, at(120))]);
+      spec.given(inGrace()).when(setExpiry('previous', at(120)), at(60)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('on a revoked key is refused', () => {
+      spec.given(revokedKey()).when(setExpiry('current', at(60)), T0).thenRejects('KEY_REVOKED');
+    });
+
+    it('on an unknown key is refused', () => {
+      spec.given([]).when(setExpiry('current', at(60)), T0).thenRejects('KEY_NOT_FOUND');
+    });
+  });
+
+  describe('RevealKey', () => {
+    it('reveals the current secret', () => {
+      spec.given([keyGenerated()]).when(reveal('current'), T0).then([keyRevealed('current', 1)]);
+    });
+
+    it('reveals the new current secret after a regenerate', () => {
+      spec.given(inGrace()).when(reveal('current'), T0).then([keyRevealed('current', 2)]);
+    });
+
+    it('reveals the previous secret during its grace', () => {
+      spec.given(inGrace()).when(reveal('previous'), at(59)).then([keyRevealed('previous', 1)]);
+    });
+
+    it('refuses the previous secret once its expiry has passed, before KeyExpired is recorded', () => {
+      spec.given(inGrace()).when(reveal('previous'), at(60)).thenRejects('KEY_EXPIRED');
+      spec.given(inGrace()).when(reveal('previous'), at(61)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('refuses the current secret once its expiry has passed, before KeyExpired is recorded', () => {
+      spec.given([keyGenerated(), keyExpirySet('current', 1, at(10))]).when(reveal('current'), at(10)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('refuses the previous slot when there is no grace period', () => {
+      spec.given([keyGenerated()]).when(reveal('previous'), T0).thenRejects('NO_PREVIOUS_SECRET');
+    });
+
+    it('refuses an expired key', () => {
+      spec.given(expiredKey()).when(reveal('current'), at(20)).thenRejects('KEY_EXPIRED');
+    });
+
+    it('refuses a revoked key', () => {
+      spec.given(revokedKey()).when(reveal('current'), T0).thenRejects('KEY_REVOKED');
+    });
+
+    it('refuses an unknown key', () => {
+      spec.given([]).when(reveal('current'), T0).thenRejects('KEY_NOT_FOUND');
+    });
+  });
+
+  describe('UpdateKey', () => {
+    const update = (changes: { name?: string; allowedIps?: string[]; webhookFormat?: 'single' | 'multiple' }) =>
+      ({ type: 'UpdateKey', changes }) as const;
+
+    it('records only the fields that differ', () => {
+      const state = spec
+        .given([keyGenerated()])
+        .when(update({ name: 'checkout backend', allowedIps: ['10.0.0.0/8'], webhookFormat: 'multiple' }), T0)
+        .then([keyUpdated({ allowedIps: ['10.0.0.0/8'], webhookFormat: 'multiple' })]);
+      expect(state).toMatchObject({ props: { name: 'checkout backend', allowedIps: ['10.0.0.0/8'], webhookFormat: 'multiple' } });
+    });
+
+    it('renames a key', () => {
+      spec.given([keyGenerated()]).when(update({ name: 'refunds' }), T0).then([keyUpdated({ name: 'refunds' })]);
+    });
+
+    it('clears the allow list with an empty list', () => {
+      spec
+        .given([keyGenerated({ allowedIps: ['10.0.0.0/8'] })])
+        .when(update({ allowedIps: [] }), T0)
+        .then([keyUpdated({ allowedIps: [] })]);
+    });
+
+    it('records nothing when nothing changes, including IPs that canonicalise to the stored list', () => {
+      spec
+        .given([keyGenerated({ allowedIps: ['192.0.2.7', '10.0.0.0/8'] })])
+        .when(update({ name: 'checkout backend', allowedIps: [' 192.0.2.7', '::ffff:192.0.2.7', '10.0.0.0/8'], webhookFormat: 'single' }), T0)
+        .then([]);
+      spec.given([keyGenerated()]).when(update({}), T0).then([]);
+    });
+
+    it('stores changed IPs canonicalised', () => {
+      spec
+        .given([keyGenerated()])
+        .when(update({ allowedIps: ['2001:DB8:0:0::/32'] }), T0)
+        .then([keyUpdated({ allowedIps: ['2001:db8::/32'] })]);
+    });
+
+    it('rejects invalid allowed IPs', () => {
+      spec.given([keyGenerated()]).when(update({ allowedIps: ['300.1.1.1'] }), T0).thenRejects('INVALID_ALLOWED_IPS');
+    });
+
+    it('refuses a revoked key', () => {
+      spec.given(revokedKey()).when(update({ name: 'x' }), T0).thenRejects('KEY_REVOKED');
+    });
+
+    it('refuses an unknown key', () => {
+      spec.given([]).when(update({ name: 'x' }), T0).thenRejects('KEY_NOT_FOUND');
+    });
+  });
+
+  describe('RevokeKey', () => {
+    it('revokes an active key, recording the reason and the time', () => {
+      const state = spec
+        .given([keyGenerated()])
+        .when({ type: 'RevokeKey', reason: 'leaked in CI logs' }, T0)
+        .then([keyRevoked('leaked in CI logs')]);
+      expect(state).toMatchObject({ status: 'revoked', revokedAt: T0.toISOString() });
+    });
+
+    it('revokes both secrets during a grace with one event', () => {
+      const state = spec.given(inGrace()).when(revoke, T0).then([keyRevoked(null)]);
+      expect(liveVersions(state, T0)).toEqual([]);
+    });
+
+    it('revokes an expired key', () => {
+      spec.given(expiredKey()).when(revoke, at(20)).then([keyRevoked(null)]);
+    });
+
+    it('refuses revoking twice', () => {
+      spec.given(revokedKey()).when(revoke, T0).thenRejects('KEY_REVOKED');
+    });
+
+    it('refuses an unknown key', () => {
+      spec.given([]).when(revoke, T0).thenRejects('KEY_NOT_FOUND');
+    });
+  });
+
+  describe('ExpireSecret (the scheduler)', () => {
+    it('records nothing before the secret is due', () => {
+      spec.given(inGrace()).when(expireSecret(1), at(59)).then([]);
+      spec.given([keyGenerated(), keyExpirySet('current', 1, at(60))]).when(expireSecret(1), at(59)).then([]);
+    });
+
+    it('records a due previous secret expired at its expiry, not at the sweep time', () => {
+      const state = spec.given(inGrace()).when(expireSecret(1), at(75)).then([keyExpired('previous', 1, at(60))]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 2 }, previous: null });
+    });
+
+    it('records a due current secret expired, which expires the key', () => {
+      const state = spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(60))])
+        .when(expireSecret(1), at(60))
+        .then([keyExpired('current', 1, at(60))]);
+      expect(state.status).toBe('expired');
+    });
+
+    it('a due current secret supersedes a previous still in grace', () => {
+      spec
+        .given([...inGrace(), keyExpirySet('current', 2, at(30))])
+        .when(expireSecret(2), at(31))
+        .then([keyExpired('previous', 1, at(31), 'superseded'), keyExpired('current', 2, at(30))]);
+    });
+
+    it('a due current secret records a previous whose own expiry already passed as expired, at its expiry', () => {
+      spec
+        .given([keyGenerated(), keyRotated(2, at(20)), keyExpirySet('current', 2, at(30))])
+        .when(expireSecret(2), at(40))
+        .then([keyExpired('previous', 1, at(20), 'expired'), keyExpired('current', 2, at(30))]);
+    });
+
+    it('is idempotent: an expiry already recorded records nothing', () => {
+      spec.given([...inGrace(), keyExpired('previous', 1, at(60))]).when(expireSecret(1), at(70)).then([]);
+      spec.given(expiredKey()).when(expireSecret(1), at(20)).then([]);
+    });
+
+    it('ignores a stale version the key no longer holds', () => {
+      spec.given(inGrace()).when(expireSecret(7), at(120)).then([]);
+      spec.given([...inGrace(), keyExpired('previous', 1, at(10), 'superseded'), keyRotated(3, at(90))]).when(expireSecret(1), at(120)).then([]);
+    });
+
+    it('is a no-op on a revoked key (nothing left to expire)', () => {
+      spec.given([...inGrace(), keyRevoked('leaked')]).when(expireSecret(1), at(120)).then([]);
+    });
+  });
+
+  describe('time-based expiry', () => {
+    it('the same state gives a different outcome at a different `now`', () => {
+      const given = [keyGenerated(), keyExpirySet('current', 1, at(60))];
+      spec.given(given).when(reveal('current'), at(59)).then([keyRevealed('current', 1)]);
+      spec.given(given).when(reveal('current'), at(60)).thenRejects('KEY_EXPIRED');
+      spec.given(given).when(expireSecret(1), at(59)).then([]);
+      spec.given(given).when(expireSecret(1), at(60)).then([keyExpired('current', 1, at(60))]);
+      spec.given(given).when(regenerateKey(2, at(90)), at(59)).then([keyRotated(2, at(60))]);
+      spec.given(given).when(regenerateKey(2, at(90)), at(61)).then([keyRotated(2, at(60)), keyExpired('previous', 1, at(60))]);
+    });
+  });
+});

@@ -1,0 +1,327 @@
+/**
+ * The shared ValidityIndex: Redis, so every instance of the service answers verify from the same
+ * read model. Layout (ns = namespace, g = generation):
+ *
+ *   <ns>:gen              current generation id (absent = '0')
+ *   <ns>:<g>:h:<hash>     JSON ValidityEntry: the hot path, one GET
+ *   <ns>:<g>:k:<keyId>    JSON KeyRecord
+ *   <ns>:<g>:a:<account>  set of keyIds
+ *   <ns>:<g>:exp          zset `keyId:secretVersion` scored by due-at ms
+ *   <ns>:cp:<name>        checkpoints, outside generations: one position per subscription whatever
+ *                         the generation; replaceAll sets it in the same step as the swap
+ *   <ns>:gens:building    zset of generations being built, scored by last progress; one without
+ *                         progress for `abandonedBuildMs` (a crashed rebuild) is swept
+ *   <ns>:gens:dead        set of generations to delete (swapped out, failed or abandoned builds);
+ *                         whoever runs replaceAll next finishes deletions a crash interrupted
+ *
+ * Generations make replaceAll atomic for readers: a new one is built beside the live one, then the
+ * pointer moves. Readers cache the generation id and read it back in the same round trip as their data
+ * (MGET pointer + entry, or MULTI for multi-step reads); when it moved they refresh and re-read. We chose
+ * this over pub/sub: it is exact (no window where another process still reads a swapped-out
+ * generation that is being deleted), needs no second connection, and has nothing to lose on reconnect.
+ * Writes re-check the pointer inside their script (see redis-validity-index.lua.ts).
+ *
+ * The client must not use ioredis `keyPrefix` (SCAN patterns and returned keys would not agree);
+ * use `namespace`. Keys span one namespace: on Redis Cluster use a hash-tagged one such as `{cs}`.
+ */
+import { randomBytes } from 'node:crypto';
+import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
+import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
+import type { Checkpoint, DueExpiry, ValidityIndex, WriteOutcome } from '../validity-index.port';
+import { SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+
+export interface RedisValidityIndexOptions {
+  /** Prefix of every key; default 'cs'. */
+  namespace?: string;
+  /** How long an expired or revoked hash entry outlives its end so verify can say why; default 30 days. */
+  retentionMs?: number;
+  /** Records per pipelined batch while replaceAll builds a generation; default 500. */
+  batchSize?: number;
+  /** A build with no progress for this long is taken as abandoned and swept; default 15 minutes. */
+  abandonedBuildMs?: number;
+  /**
+   * Whether close() quits the client. Default false: a client passed in belongs to the caller, who
+   * may share it. `RedisValidityIndex.connect()` creates its own client and sets this.
+   */
+  ownsClient?: boolean;
+  /** Told about failures of background deletion of old generations (also rethrown by drain/close). */
+  onBackgroundError?: (error: unknown) => void;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const INITIAL_GENERATION = '0';
+/** Bound on re-reads when the generation keeps moving under a reader: a storm of replaceAll calls. */
+const MAX_GENERATION_RETRIES = 5;
+const SCAN_COUNT = 1000;
+
+type ScriptClient = Redis & {
+  csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
+  csValiditySwap(...args: string[]): Promise<string>;
+};
+type ScriptPipeline = ChainableCommander & {
+  csValidityWrite(numKeys: number, ...args: (string | number)[]): ChainableCommander;
+};
+
+export class RedisValidityIndex implements ValidityIndex {
+  private readonly redis: ScriptClient;
+  private readonly ns: string;
+  private readonly retentionMs: number;
+  private readonly batchSize: number;
+  private readonly abandonedBuildMs: number;
+  private readonly ownsClient: boolean;
+  private readonly onBackgroundError?: (error: unknown) => void;
+  /** Cached generation id; verified on every read, so a stale value costs one extra round trip. */
+  private gen: string | undefined;
+  private readonly background = new Set<Promise<void>>();
+  private backgroundErrors: unknown[] = [];
+
+  /** A client of its own, quit by close(). */
+  static connect(url: string, options: Omit<RedisValidityIndexOptions, 'ownsClient'> & { redis?: RedisOptions } = {}): RedisValidityIndex {
+    return new RedisValidityIndex(new Redis(url, options.redis ?? {}), { ...options, ownsClient: true });
+  }
+
+  constructor(redis: Redis, options: RedisValidityIndexOptions = {}) {
+    if (redis.options.keyPrefix) throw new Error('RedisValidityIndex: use the namespace option, not an ioredis keyPrefix');
+    this.ns = options.namespace ?? 'cs';
+    this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
+    this.batchSize = options.batchSize ?? 500;
+    this.abandonedBuildMs = options.abandonedBuildMs ?? 15 * 60 * 1000;
+    this.ownsClient = options.ownsClient ?? false;
+    this.onBackgroundError = options.onBackgroundError;
+    // defineCommand is idempotent per name; a shared client gets the same two scripts.
+    redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
+    redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
+    this.redis = redis as ScriptClient;
+  }
+
+  async lookup(hash: string): Promise<ValidityEntry | null> {
+    const json = await this.readString((g) => this.key(g, 'h', hash));
+    return json === null ? null : (JSON.parse(json) as ValidityEntry);
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | null> {
+    const json = await this.readString((g) => this.key(g, 'k', keyId));
+    return json === null ? null : (JSON.parse(json) as KeyRecord);
+  }
+
+  async listKeys(accountId: string): Promise<KeyRecord[]> {
+    return this.withGeneration(async (g) => {
+      const [gen, ids] = await this.atGeneration((tx) => tx.smembers(this.key(g, 'a', accountId)));
+      if (gen !== g || (ids as string[]).length === 0) return { gen, value: [] };
+      const [seen, ...jsons] = await this.redis.mget(this.genKey, ...(ids as string[]).map((id) => this.key(g, 'k', id)));
+      const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as KeyRecord);
+      return { gen: seen ?? INITIAL_GENERATION, value: records.filter((r) => r.accountId === accountId) };
+    });
+  }
+
+  async write(record: KeyRecord, checkpoint?: Checkpoint): Promise<WriteOutcome> {
+    return this.withGeneration(async (g) => {
+      const outcome = await this.redis.csValidityWrite(...this.writeArgs(g, g, record, checkpoint));
+      if (outcome.startsWith('gen:')) return { gen: outcome.slice(4), value: 'stale' as const };
+      return { gen: g, value: outcome as WriteOutcome };
+    });
+  }
+
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    await this.redis.set(this.cpKey(checkpoint.name), checkpoint.position.toString());
+  }
+
+  async loadCheckpoint(name: string): Promise<bigint | undefined> {
+    const value = await this.redis.get(this.cpKey(name));
+    return value === null ? undefined : BigInt(value);
+  }
+
+  async dueExpiries(now: number, limit: number): Promise<DueExpiry[]> {
+    if (limit <= 0) return [];
+    const flat = await this.withGeneration(async (g) => {
+      const [gen, value] = await this.atGeneration((tx) =>
+        tx.zrangebyscore(this.key(g, 'exp'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
+      );
+      return { gen, value: value as string[] };
+    });
+    const due: DueExpiry[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const cut = flat[i].lastIndexOf(':'); // key ids may contain ':'; the version never does
+      due.push({ keyId: flat[i].slice(0, cut), secretVersion: Number(flat[i].slice(cut + 1)), dueAt: Number(flat[i + 1]) });
+    }
+    return due;
+  }
+
+  /**
+   * Builds a new generation in pipelined batches (one script call per record, so duplicates in the
+   * input meet the same guards as write) while the current one keeps serving, then swaps pointer and
+   * checkpoint in one script, then deletes the old generation in the background. Writes made to the
+   * old generation while this runs are not carried over: as with the memory adapter, the checkpoint
+   * given here is where the caller's catch-up resumes.
+   */
+  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint): Promise<void> {
+    this.track(this.sweepAbandoned());
+    const g = `g${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+    await this.redis.zadd(this.buildingKey, Date.now(), g);
+    let old: string;
+    try {
+      let batch = this.redis.pipeline() as ScriptPipeline;
+      for (const record of records) {
+        batch.csValidityWrite(...this.writeArgs('', g, record));
+        if (batch.length >= this.batchSize) {
+          batch.zadd(this.buildingKey, 'XX', Date.now(), g); // progress, so no one sweeps us as abandoned
+          await execOrThrow(batch);
+          batch = this.redis.pipeline() as ScriptPipeline;
+        }
+      }
+      if (batch.length > 0) await execOrThrow(batch);
+      const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(checkpoint.name)];
+      old = await this.redis.csValiditySwap(...keys, g, checkpoint.position.toString());
+    } catch (error) {
+      await this.bury(g).then(() => this.dropGeneration(g)).catch((cleanup: unknown) => {
+        throw new AggregateError([error, cleanup], 'replaceAll failed, and so did deleting its partial generation');
+      });
+      throw error;
+    }
+    this.gen = g;
+    this.track(this.dropGeneration(old));
+  }
+
+  /** Waits for background deletions; rethrows (once) what failed in them. */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+    const errors = this.backgroundErrors;
+    this.backgroundErrors = [];
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'validity index background deletions failed');
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.drain();
+    } finally {
+      if (this.ownsClient) await this.redis.quit();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private get genKey(): string {
+    return `${this.ns}:gen`;
+  }
+
+  private get buildingKey(): string {
+    return `${this.ns}:gens:building`;
+  }
+
+  private get deadKey(): string {
+    return `${this.ns}:gens:dead`;
+  }
+
+  private cpKey(name: string): string {
+    return `${this.ns}:cp:${name}`;
+  }
+
+  private key(g: string, ...parts: string[]): string {
+    return [this.ns, g, ...parts].join(':');
+  }
+
+  /** The hot path: MGET of pointer and key, one round trip unless the generation just moved. */
+  private readString(keyAt: (g: string) => string): Promise<string | null> {
+    return this.withGeneration(async (g) => {
+      const [gen, value] = await this.redis.mget(this.genKey, keyAt(g));
+      return { gen: gen ?? INITIAL_GENERATION, value };
+    });
+  }
+
+  /** One MULTI reading the pointer and one more command, so both come from the same instant. */
+  private async atGeneration(command: (tx: ChainableCommander) => void): Promise<[string, unknown]> {
+    const tx = this.redis.multi().get(this.genKey);
+    command(tx);
+    const [[genErr, gen], [err, value]] = (await tx.exec()) as [Error | null, unknown][];
+    if (genErr || err) throw genErr ?? err;
+    return [(gen as string | null) ?? INITIAL_GENERATION, value];
+  }
+
+  /** Runs `attempt` against the cached generation until the generation it observed is that one. */
+  private async withGeneration<T>(attempt: (g: string) => Promise<{ gen: string; value: T }>): Promise<T> {
+    let g = this.gen ?? ((await this.redis.get(this.genKey)) ?? INITIAL_GENERATION);
+    for (let tries = 0; tries < MAX_GENERATION_RETRIES; tries++) {
+      const { gen, value } = await attempt(g);
+      this.gen = gen;
+      if (gen === g) return value;
+      g = gen;
+    }
+    throw new Error(`validity index generation kept moving (${MAX_GENERATION_RETRIES} swaps during one call)`);
+  }
+
+  /** Arguments of the write script (see WRITE_LUA), numkeys first. */
+  private writeArgs(expected: string, g: string, record: KeyRecord, checkpoint?: Checkpoint): [number, ...(string | number)[]] {
+    const entries = [...validityEntries(record)];
+    const due = pendingExpiries(record);
+    const keys = [this.genKey, this.key(g, 'k', record.keyId), this.key(g, 'a', record.accountId), this.key(g, 'exp')];
+    const args: (string | number)[] = [expected, JSON.stringify(record), record.keyId, record.version, entries.length, due.length];
+    args.push(checkpoint ? checkpoint.position.toString() : '');
+    for (const [hash, entry] of entries) {
+      keys.push(this.key(g, 'h', hash));
+      const expireAt = this.entryExpireAt(entry, record);
+      args.push(JSON.stringify(entry), entry.status, expireAt === null ? '' : expireAt);
+    }
+    for (const d of due) args.push(`${d.keyId}:${d.secretVersion}`, d.dueAt);
+    if (checkpoint) keys.push(this.cpKey(checkpoint.name));
+    return [keys.length, ...keys, ...args];
+  }
+
+  /**
+   * When a hash entry may disappear: a retention window after the secret stopped being usable. Active
+   * entries without expiry live until something changes them. For a revoked key the record's
+   * updatedAt is the revocation (revoked is terminal, nothing is written after it).
+   */
+  private entryExpireAt(entry: ValidityEntry, record: KeyRecord): number | null {
+    const updatedAt = Date.parse(record.updatedAt);
+    let end: number | null = entry.expiresAt;
+    if (entry.status === 'revoked') end = Math.min(entry.expiresAt ?? Infinity, updatedAt);
+    else if (entry.status === 'expired') end = entry.expiresAt ?? updatedAt;
+    return end === null ? null : end + this.retentionMs;
+  }
+
+  /** Deletes builds that stalled and dead generations whose deletion a crash interrupted. */
+  private async sweepAbandoned(): Promise<void> {
+    const stalled = await this.redis.zrangebyscore(this.buildingKey, '-inf', Date.now() - this.abandonedBuildMs);
+    for (const g of stalled) await this.bury(g);
+    const [current, dead] = await Promise.all([this.redis.get(this.genKey), this.redis.smembers(this.deadKey)]);
+    for (const g of dead) if (g !== (current ?? INITIAL_GENERATION)) await this.dropGeneration(g);
+  }
+
+  /** Marks a build dead; out of `building`, its swap can no longer succeed (nor can progress re-add it). */
+  private async bury(g: string): Promise<void> {
+    await execOrThrow(this.redis.multi().zrem(this.buildingKey, g).sadd(this.deadKey, g));
+  }
+
+  /** SCAN + UNLINK page by page: never one giant command, and UNLINK frees memory off the main thread. */
+  private async dropGeneration(g: string): Promise<void> {
+    const match = `${globEscape(`${this.ns}:${g}:`)}*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+      if (keys.length > 0) await this.redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await this.redis.srem(this.deadKey, g); // last: until done, a later sweep would finish the job
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => {
+        this.backgroundErrors.push(error);
+        this.onBackgroundError?.(error);
+      })
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+}
+
+async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

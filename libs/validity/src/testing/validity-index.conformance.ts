@@ -1,0 +1,349 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { KeyEvent, SecretSlot } from '@cs/domain';
+import { projectKeyEvent } from '../key-projection';
+import type { KeyRecord } from '../key-record';
+import type { ValidityIndex } from '../validity-index.port';
+
+/**
+ * The behaviour every ValidityIndex adapter must show, written against the port only. Records come
+ * from real domain events through projectKeyEvent, so they look like production ones. Ids and hashes
+ * are unique per test, so the suite also runs against a shared server.
+ */
+export interface ValidityIndexConformanceFactory {
+  /** A fresh index; closed after each test. */
+  create(): Promise<ValidityIndex>;
+  /** Called after each test, once its indexes are closed. */
+  cleanup?(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+const run = randomUUID().slice(0, 8);
+let seq = 0;
+const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
+const uniqueHash = () => createHash('sha256').update(uid('secret')).digest('hex');
+const iso = (ms: number) => new Date(ms).toISOString();
+const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
+
+/** One key's event story, projected event by event; `record` is the read model after the last one. */
+export class KeyStory {
+  readonly keyId: string;
+  readonly accountId: string;
+  record: KeyRecord;
+  private revision = -1;
+  private secretVersion = 0;
+
+  constructor(options: { accountId?: string; allowedIps?: string[]; at?: number } = {}) {
+    this.keyId = uid('key');
+    this.accountId = options.accountId ?? uid('acct');
+    this.apply(
+      { type: 'KeyGenerated', data: { ...this.base, name: 'test key', allowedIps: options.allowedIps ?? [], webhookFormat: 'single', secret: this.secret() } },
+      options.at,
+    );
+  }
+
+  private get base() {
+    return { keyId: this.keyId, accountId: this.accountId, kind: 'api' as const };
+  }
+
+  private secret() {
+    return { version: ++this.secretVersion, hash: uniqueHash(), start: 'ak_test_abc123', sealed };
+  }
+
+  apply(event: KeyEvent, at = Date.now()): KeyRecord {
+    const next = projectKeyEvent(this.revision < 0 ? null : this.record, { event, revision: ++this.revision, occurredAt: iso(at), actorId: 'tester' });
+    if (!next) throw new Error(`${event.type} projected to nothing`);
+    return (this.record = next);
+  }
+
+  rotate(previousExpiresAt: number): KeyRecord {
+    const previousVersion = this.record.current.version;
+    return this.apply({ type: 'KeyRotated', data: { ...this.base, secret: this.secret(), previousVersion, previousExpiresAt: iso(previousExpiresAt) } });
+  }
+
+  setExpiry(slot: SecretSlot, expiresAt: number | null): KeyRecord {
+    const secretVersion = (slot === 'current' ? this.record.current : this.record.previous!).version;
+    return this.apply({ type: 'KeyExpirySet', data: { ...this.base, slot, secretVersion, expiresAt: expiresAt === null ? null : iso(expiresAt) } });
+  }
+
+  expire(slot: SecretSlot): KeyRecord {
+    const secretVersion = (slot === 'current' ? this.record.current : this.record.previous!).version;
+    return this.apply({ type: 'KeyExpired', data: { ...this.base, slot, secretVersion, reason: 'expired', expiredAt: iso(Date.now()) } });
+  }
+
+  update(changes: { name?: string; allowedIps?: string[] }): KeyRecord {
+    return this.apply({ type: 'KeyUpdated', data: { ...this.base, changes } });
+  }
+
+  revoke(): KeyRecord {
+    return this.apply({ type: 'KeyRevoked', data: { ...this.base, reason: 'test' } });
+  }
+}
+
+const byKeyId = (a: KeyRecord, b: KeyRecord) => a.keyId.localeCompare(b.keyId);
+
+export function describeValidityIndexConformance(name: string, factory: ValidityIndexConformanceFactory): void {
+  describe(`ValidityIndex conformance: ${name}`, () => {
+    let index: ValidityIndex;
+    const opened: ValidityIndex[] = [];
+    const open = async () => {
+      const created = await factory.create();
+      opened.push(created);
+      return created;
+    };
+
+    beforeEach(async () => {
+      index = await open();
+    });
+
+    afterEach(async () => {
+      for (const created of opened.splice(0)) await created.close();
+      await factory.cleanup?.();
+    });
+
+    describe('lookup and key views', () => {
+      it('finds a written secret by its hash, with what verify needs', async () => {
+        const key = new KeyStory({ allowedIps: ['10.0.0.0/8'] });
+        expect(await index.write(key.record)).toBe('written');
+        expect(await index.lookup(key.record.current.hash)).toEqual({
+          keyId: key.keyId,
+          accountId: key.accountId,
+          kind: 'api',
+          status: 'active',
+          expiresAt: null,
+          allowedIps: ['10.0.0.0/8'],
+          secretVersion: 1,
+          version: 0,
+        });
+      });
+
+      it('carries a secret expiry as epoch milliseconds', async () => {
+        const key = new KeyStory();
+        const expiresAt = Date.now() + 10 * MINUTE;
+        await index.write(key.setExpiry('current', expiresAt));
+        expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'active', expiresAt, version: 1 });
+      });
+
+      it('answers null for a hash it never saw', async () => {
+        expect(await index.lookup(uniqueHash())).toBeNull();
+      });
+
+      it('returns the record by key id, and null for an unknown one', async () => {
+        const key = new KeyStory();
+        key.update({ name: 'renamed', allowedIps: ['192.168.1.1'] });
+        await index.write(key.record);
+        expect(await index.getKey(key.keyId)).toEqual(key.record);
+        expect(await index.getKey(uid('key'))).toBeNull();
+      });
+
+      it("lists exactly an account's keys", async () => {
+        const accountId = uid('acct');
+        const mine = [new KeyStory({ accountId }), new KeyStory({ accountId })];
+        const other = new KeyStory();
+        for (const key of [...mine, other]) await index.write(key.record);
+        expect((await index.listKeys(accountId)).sort(byKeyId)).toEqual(mine.map((k) => k.record).sort(byKeyId));
+        expect(await index.listKeys(other.accountId)).toEqual([other.record]);
+        expect(await index.listKeys(uid('acct'))).toEqual([]);
+      });
+    });
+
+    describe('guards', () => {
+      it('refuses an older or repeated version and keeps the newer one', async () => {
+        const key = new KeyStory();
+        key.update({ allowedIps: ['10.0.0.1'] });
+        const v2 = key.update({ allowedIps: ['10.0.0.2'] });
+        const v3 = key.update({ allowedIps: ['10.0.0.3'] });
+        expect(await index.write(v3)).toBe('written');
+        expect(await index.write(v2)).toBe('stale');
+        expect(await index.write(v3)).toBe('stale');
+        expect((await index.getKey(key.keyId))?.version).toBe(3);
+        expect(await index.lookup(v3.current.hash)).toMatchObject({ version: 3, allowedIps: ['10.0.0.3'] });
+      });
+
+      it('treats revoked as terminal, even against a later version', async () => {
+        const key = new KeyStory();
+        const active = key.record;
+        const revoked = key.revoke();
+        expect(await index.write(revoked)).toBe('written');
+        expect(await index.write({ ...active, version: revoked.version + 5 })).toBe('stale');
+        expect((await index.getKey(key.keyId))?.status).toBe('revoked');
+        expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked' });
+      });
+
+      it('never turns an expired hash entry active again', async () => {
+        const key = new KeyStory();
+        const firstHash = key.record.current.hash;
+        key.rotate(Date.now() + MINUTE);
+        const expired = key.expire('previous');
+        await index.write(expired);
+        expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
+        // A newer record that (wrongly) shows that secret as active again: the record is written, the entry is not.
+        const bogus: KeyRecord = { ...expired, version: expired.version + 1, previous: { ...expired.retired[0], status: 'active' }, retired: [] };
+        expect(await index.write(bogus)).toBe('written');
+        expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
+      });
+
+      it('never turns a revoked hash entry active again', async () => {
+        const revokedKey = new KeyStory();
+        await index.write(revokedKey.revoke());
+        // Another key claiming the same hash (a corrupt record) must not revive it.
+        const other = new KeyStory();
+        const claim: KeyRecord = { ...other.record, current: { ...other.record.current, hash: revokedKey.record.current.hash } };
+        expect(await index.write(claim)).toBe('written');
+        expect(await index.lookup(revokedKey.record.current.hash)).toMatchObject({ status: 'revoked', keyId: revokedKey.keyId });
+      });
+    });
+
+    describe('rotation', () => {
+      it('resolves both secrets during the grace period, and the retired one as expired after', async () => {
+        const key = new KeyStory();
+        const oldHash = key.record.current.hash;
+        const graceEnd = Date.now() + 5 * MINUTE;
+        const rotated = key.rotate(graceEnd);
+        await index.write(rotated);
+        expect(await index.lookup(rotated.current.hash)).toMatchObject({ status: 'active', secretVersion: 2, expiresAt: null });
+        expect(await index.lookup(oldHash)).toMatchObject({ status: 'active', secretVersion: 1, expiresAt: graceEnd });
+
+        await index.write(key.expire('previous'));
+        expect(await index.lookup(oldHash)).toMatchObject({ status: 'expired', secretVersion: 1, keyId: key.keyId });
+        expect(await index.lookup(rotated.current.hash)).toMatchObject({ status: 'active' });
+      });
+    });
+
+    describe('checkpoints', () => {
+      it('saves them with a write and alone, and loads them back', async () => {
+        const name = uid('cp');
+        expect(await index.loadCheckpoint(name)).toBeUndefined();
+        const key = new KeyStory();
+        await index.write(key.record, { name, position: 42n });
+        expect(await index.loadCheckpoint(name)).toBe(42n);
+        await index.saveCheckpoint({ name, position: 2n ** 63n - 1n });
+        expect(await index.loadCheckpoint(name)).toBe(2n ** 63n - 1n);
+      });
+
+      it('moves the checkpoint even when the write is stale (a replayed event was still consumed)', async () => {
+        const name = uid('cp');
+        const key = new KeyStory();
+        await index.write(key.record, { name, position: 7n });
+        expect(await index.write(key.record, { name, position: 8n })).toBe('stale');
+        expect(await index.loadCheckpoint(name)).toBe(8n);
+      });
+    });
+
+    describe('dueExpiries', () => {
+      it('returns due expiries earliest first, up to the limit, and not future ones', async () => {
+        const now = Date.now();
+        const [a, b, c, future] = [new KeyStory(), new KeyStory(), new KeyStory(), new KeyStory()];
+        await index.write(a.setExpiry('current', now - 3000));
+        await index.write(b.setExpiry('current', now - 1000));
+        await index.write(c.setExpiry('current', now - 2000));
+        await index.write(future.setExpiry('current', now + 10 * MINUTE));
+        expect(await index.dueExpiries(now, 10)).toEqual([
+          { keyId: a.keyId, secretVersion: 1, dueAt: now - 3000 },
+          { keyId: c.keyId, secretVersion: 1, dueAt: now - 2000 },
+          { keyId: b.keyId, secretVersion: 1, dueAt: now - 1000 },
+        ]);
+        expect((await index.dueExpiries(now, 2)).map((d) => d.keyId)).toEqual([a.keyId, c.keyId]);
+        expect(await index.dueExpiries(now - 2500, 10)).toEqual([{ keyId: a.keyId, secretVersion: 1, dueAt: now - 3000 }]);
+      });
+
+      it('drops an expiry once the record no longer has it pending', async () => {
+        const now = Date.now();
+        const expired = new KeyStory();
+        await index.write(expired.setExpiry('current', now - 1000));
+        const cleared = new KeyStory();
+        await index.write(cleared.setExpiry('current', now - 900));
+        const rotated = new KeyStory();
+        await index.write(rotated.rotate(now - 800));
+        expect((await index.dueExpiries(now, 10)).map((d) => d.keyId)).toEqual([expired.keyId, cleared.keyId, rotated.keyId]);
+
+        await index.write(expired.expire('current'));
+        await index.write(cleared.setExpiry('current', null));
+        await index.write(rotated.expire('previous'));
+        expect(await index.dueExpiries(now, 10)).toEqual([]);
+      });
+
+      it('moves an expiry when it is changed, and forgets a revoked key', async () => {
+        const now = Date.now();
+        const moved = new KeyStory();
+        await index.write(moved.setExpiry('current', now - 1000));
+        await index.write(moved.setExpiry('current', now - 5000));
+        const revoked = new KeyStory();
+        await index.write(revoked.setExpiry('current', now - 2000));
+        await index.write(revoked.revoke());
+        expect(await index.dueExpiries(now, 10)).toEqual([{ keyId: moved.keyId, secretVersion: 1, dueAt: now - 5000 }]);
+      });
+    });
+
+    describe('replaceAll', () => {
+      it('swaps the whole index at once: concurrent lookups never see a missing or half index', async () => {
+        const now = Date.now();
+        const kept = Array.from({ length: 300 }, () => new KeyStory({ allowedIps: ['10.0.0.0/8'] }));
+        const dropped = Array.from({ length: 20 }, () => new KeyStory());
+        const droppedDue = new KeyStory();
+        for (const key of [...kept, ...dropped]) await index.write(key.record);
+        await index.write(droppedDue.setExpiry('current', now - 1000));
+        const oldCheckpoint = uid('cp');
+        await index.saveCheckpoint({ name: oldCheckpoint, position: 5n });
+
+        for (const key of kept) key.update({ allowedIps: ['192.168.0.0/16'] });
+        const added = Array.from({ length: 1200 }, () => new KeyStory());
+        // The kept keys come last, so a reader of a half-built index would miss them.
+        function* everything() {
+          for (const key of [...added, ...kept]) yield key.record;
+        }
+
+        let done = false;
+        let lookups = 0;
+        const problems: string[] = [];
+        const reader = async () => {
+          do {
+            const key = kept[Math.floor(Math.random() * kept.length)];
+            const entry = await index.lookup(key.record.current.hash);
+            lookups++;
+            if (!entry || entry.keyId !== key.keyId) problems.push(`${key.keyId}: ${JSON.stringify(entry)}`);
+            else if (!['10.0.0.0/8', '192.168.0.0/16'].includes(entry.allowedIps[0])) problems.push(`half-written ${JSON.stringify(entry)}`);
+          } while (!done);
+        };
+        const readers = Array.from({ length: 4 }, reader);
+        const name = uid('cp');
+        await index.replaceAll(everything(), { name, position: 99n });
+        done = true;
+        await Promise.all(readers);
+
+        expect(problems).toEqual([]);
+        expect(lookups).toBeGreaterThan(0);
+        expect(await index.loadCheckpoint(name)).toBe(99n);
+        for (const key of kept.slice(0, 20)) {
+          expect(await index.lookup(key.record.current.hash)).toMatchObject({ allowedIps: ['192.168.0.0/16'], version: 1 });
+        }
+        for (const key of added.slice(-20)) expect(await index.getKey(key.keyId)).toEqual(key.record);
+        for (const key of [...dropped, droppedDue]) {
+          expect(await index.lookup(key.record.current.hash)).toBeNull();
+          expect(await index.getKey(key.keyId)).toBeNull();
+          expect(await index.listKeys(key.accountId)).toEqual([]);
+        }
+        expect(await index.dueExpiries(now, 10)).toEqual([]);
+      });
+
+      it('keeps guarding writes against the replaced index', async () => {
+        const key = new KeyStory();
+        const v0 = key.record;
+        const v1 = key.update({ name: 'v1' });
+        await index.replaceAll([v1], { name: uid('cp'), position: 1n });
+        expect(await index.write(v0)).toBe('stale');
+        const v2 = key.update({ name: 'v2' });
+        expect(await index.write(v2)).toBe('written');
+        expect(await index.getKey(key.keyId)).toEqual(v2);
+        expect(await index.listKeys(key.accountId)).toEqual([v2]);
+      });
+
+      it('replaces with nothing', async () => {
+        const key = new KeyStory();
+        await index.write(key.record);
+        await index.replaceAll([], { name: uid('cp'), position: 3n });
+        expect(await index.lookup(key.record.current.hash)).toBeNull();
+        expect(await index.getKey(key.keyId)).toBeNull();
+      });
+    });
+  });
+}

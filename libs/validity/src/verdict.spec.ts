@@ -1,0 +1,70 @@
+import type { ValidityEntry } from './key-record';
+import { verdict } from './verdict';
+
+const NOW = Date.parse('2025-03-10T12:00:00.000Z');
+const HOUR = 3_600_000;
+
+const entry = (overrides: Partial<ValidityEntry> = {}): ValidityEntry => ({
+  keyId: 'key_01HZX3Q7N8M2K5VJ4T6R9P0ABC',
+  accountId: 'acct_7f3a9c21',
+  kind: 'api',
+  status: 'active',
+  expiresAt: null,
+  allowedIps: [],
+  secretVersion: 1,
+  version: 3,
+  ...overrides,
+});
+const who = { keyId: 'key_01HZX3Q7N8M2K5VJ4T6R9P0ABC', accountId: 'acct_7f3a9c21', kind: 'api' };
+
+describe('verdict', () => {
+  it('NOT_FOUND for an unknown hash, telling nothing else', () => {
+    expect(verdict(null, '192.0.2.7', NOW)).toEqual({ valid: false, code: 'NOT_FOUND' });
+  });
+
+  it('REVOKED for a revoked key, even from a disallowed IP and past its expiry', () => {
+    const revoked = entry({ status: 'revoked', allowedIps: ['10.0.0.0/8'], expiresAt: NOW - HOUR });
+    expect(verdict(revoked, '192.0.2.7', NOW)).toEqual({ valid: false, code: 'REVOKED', ...who });
+  });
+
+  it('EXPIRED when the expiry is recorded', () => {
+    expect(verdict(entry({ status: 'expired', expiresAt: NOW - HOUR }), '192.0.2.7', NOW)).toEqual({
+      valid: false,
+      code: 'EXPIRED',
+      ...who,
+      expiresAt: new Date(NOW - HOUR).toISOString(),
+    });
+  });
+
+  it('EXPIRED by time alone, from the exact instant of the expiry', () => {
+    const expiring = entry({ expiresAt: NOW });
+    expect(verdict(expiring, undefined, NOW - 1)).toMatchObject({ valid: true, code: 'VALID' });
+    expect(verdict(expiring, undefined, NOW)).toEqual({ valid: false, code: 'EXPIRED', ...who, expiresAt: new Date(NOW).toISOString() });
+    expect(verdict(expiring, undefined, NOW + 1)).toMatchObject({ valid: false, code: 'EXPIRED' });
+  });
+
+  it('EXPIRED beats IP_NOT_ALLOWED', () => {
+    expect(verdict(entry({ expiresAt: NOW, allowedIps: ['10.0.0.0/8'] }), '192.0.2.7', NOW).code).toBe('EXPIRED');
+  });
+
+  it('IP_NOT_ALLOWED from an address outside the allow list, or with no address', () => {
+    const restricted = entry({ allowedIps: ['10.0.0.0/8', '2001:db8::/32'], expiresAt: NOW + HOUR });
+    expect(verdict(restricted, '192.0.2.7', NOW)).toEqual({ valid: false, code: 'IP_NOT_ALLOWED', ...who });
+    expect(verdict(restricted, undefined, NOW)).toEqual({ valid: false, code: 'IP_NOT_ALLOWED', ...who });
+    expect(verdict(restricted, '10.1.2.3', NOW)).toMatchObject({ valid: true, code: 'VALID' });
+    expect(verdict(restricted, '::ffff:10.1.2.3', NOW)).toMatchObject({ valid: true, code: 'VALID' });
+    expect(verdict(restricted, '2001:db8::5', NOW)).toMatchObject({ valid: true, code: 'VALID' });
+  });
+
+  it('VALID carries the key, account, kind and expiry', () => {
+    expect(verdict(entry({ kind: 'signing', expiresAt: NOW + HOUR }), '192.0.2.7', NOW)).toEqual({
+      valid: true,
+      code: 'VALID',
+      keyId: who.keyId,
+      accountId: who.accountId,
+      kind: 'signing',
+      expiresAt: new Date(NOW + HOUR).toISOString(),
+    });
+    expect(verdict(entry(), undefined, NOW)).toEqual({ valid: true, code: 'VALID', ...who, expiresAt: null });
+  });
+});
