@@ -11,6 +11,8 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { KEY_COMMAND_HANDLERS } from './keys/key-commands';
 import { KEY_QUERY_HANDLERS } from './keys/key-queries';
 import { KeysController } from './keys/keys.controller';
+import { SignaturesController } from './signing/signatures.controller';
+import { SigningService } from './signing/signing.service';
 import { VerifyController } from './verify/verify.controller';
 import { VerifyService } from './verify/verify.service';
 
@@ -20,12 +22,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, factories)],
-      controllers: [KeysController, VerifyController, HealthController],
+      controllers: [KeysController, VerifyController, SignaturesController, HealthController],
       providers: [
         JwtVerifier,
         ActorGuard,
         ServiceTokenGuard,
         VerifyService,
+        SigningService,
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -52,6 +52,8 @@ export async function startCredentialService(
       return reply;
     }
   });
+  // Signing takes the exact payload bytes; JSON would not preserve them.
+  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error)));
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();

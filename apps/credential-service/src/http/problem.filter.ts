@@ -28,6 +28,9 @@ export function toProblem(error: unknown): ProblemException {
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    if (status === 400 && /JSON/.test(error.message)) {
+      return new ProblemException(400, 'MALFORMED_JSON', 'Malformed JSON', 'the body is not valid JSON');
+    }
     const title = status === 404 ? 'Not found' : error.message;
     const detail = status === 404 ? 'no such route' : error.message;
     return new ProblemException(status, status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`, title, detail);

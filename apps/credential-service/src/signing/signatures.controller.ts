@@ -1,0 +1,79 @@
+/**
+ * Internal signing endpoints (service credential). The payload can come as the raw body
+ * (`Content-Type: application/octet-stream`, the exact bytes) or inside JSON as text or base64.
+ */
+import { Body, Controller, Headers, HttpCode, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ServiceTokenGuard } from '../auth/guards';
+import { IdParamsPipe } from '../http/params';
+import { badRequest, ProblemException } from '../http/problem';
+import { validationPipe } from '../http/validation';
+import { SignDto, VerifySignatureDto, type PayloadEncoding } from './signatures.dto';
+import { MAX_TOLERANCE_SECONDS, SigningService } from './signing.service';
+
+export function payloadBytes(payload: string, encoding: PayloadEncoding = 'utf8'): Buffer {
+  if (encoding === 'base64') {
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) throw badRequest('payload is not valid base64', [{ field: 'payload', message: 'not base64' }]);
+    return Buffer.from(payload, 'base64');
+  }
+  return Buffer.from(payload, 'utf8');
+}
+
+@ApiTags('internal')
+@ApiBearerAuth()
+@Controller('v1/accounts/:accountId/signatures')
+@UseGuards(ServiceTokenGuard)
+export class SignaturesController {
+  constructor(private readonly signing: SigningService) {}
+
+  @Post()
+  @HttpCode(200)
+  @UsePipes(IdParamsPipe)
+  @ApiOperation({ summary: 'Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...]' })
+  async sign(@Param('accountId') accountId: string, @Body() body: unknown): Promise<{ header: string; timestamp: number; keyIds: string[]; signatures: number }> {
+    const payload = Buffer.isBuffer(body) ? body : await this.jsonPayload(body, SignDto);
+    const outcome = await this.signing.sign(accountId, payload);
+    if (!outcome.ok) throw new ProblemException(409, outcome.code, 'No signing key', outcome.message);
+    const { ok: _ok, ...answer } = outcome;
+    return answer;
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @UsePipes(IdParamsPipe)
+  @ApiOperation({ summary: 'Verify a signature header against the account’s valid signing secrets: { valid, code }' })
+  async verify(
+    @Param('accountId') accountId: string,
+    @Body() body: unknown,
+    @Headers('x-signature') headerFromRequest: string | undefined,
+    @Query('toleranceSeconds') toleranceFromQuery: string | undefined,
+  ): Promise<{ valid: boolean; code: string }> {
+    let payload: Buffer;
+    let header: string | undefined;
+    let tolerance: number | undefined;
+    if (Buffer.isBuffer(body)) {
+      // Raw body: the header travels as X-Signature, the tolerance as a query parameter.
+      payload = body;
+      header = headerFromRequest;
+      if (toleranceFromQuery !== undefined) {
+        tolerance = Number(toleranceFromQuery);
+        if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > MAX_TOLERANCE_SECONDS) {
+          throw badRequest(`toleranceSeconds must be a whole number from 0 to ${MAX_TOLERANCE_SECONDS}`);
+        }
+      }
+      if (!header) throw badRequest('send the signature header as X-Signature', [{ field: 'header', message: 'missing' }]);
+    } else {
+      const dto = (await validationPipe.transform(body, { type: 'body', metatype: VerifySignatureDto })) as VerifySignatureDto;
+      payload = payloadBytes(dto.payload, dto.payloadEncoding);
+      header = dto.header;
+      tolerance = dto.toleranceSeconds;
+    }
+    const result = await this.signing.verify(accountId, payload, header, tolerance);
+    return { valid: result.valid, code: result.code };
+  }
+
+  private async jsonPayload(body: unknown, metatype: typeof SignDto): Promise<Buffer> {
+    const dto = (await validationPipe.transform(body, { type: 'body', metatype })) as SignDto;
+    return payloadBytes(dto.payload, dto.payloadEncoding);
+  }
+}

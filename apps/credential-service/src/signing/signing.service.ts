@@ -1,0 +1,71 @@
+/**
+ * Signing payloads for a merchant (payment links, webhooks) and verifying signature headers, with
+ * every signing secret of the account that is valid now: during a rotation's grace period the
+ * header carries one v1 per secret, so receivers holding either secret accept it. Shared by HTTP
+ * and gRPC; the scheme itself is libs/signature, the same code merchants use.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { foldRecorded, type Infrastructure } from '@cs/application';
+import { isLive, keyStreamId } from '@cs/domain';
+import { signPayload, verifySignatureHeader, DEFAULT_TOLERANCE_SECONDS, type VerifyResult } from '@cs/signature';
+import { INFRASTRUCTURE } from '../infrastructure/tokens';
+
+export const MAX_TOLERANCE_SECONDS = 86_400;
+
+export interface SigningSecret {
+  keyId: string;
+  version: number;
+  secret: string;
+}
+
+export type SignOutcome =
+  | { ok: true; header: string; timestamp: number; keyIds: string[]; signatures: number }
+  | { ok: false; code: 'NO_SIGNING_KEY'; message: string };
+
+/** Decrypted secrets cached by key id and secret version: a version's secret never changes. */
+const CACHE_LIMIT = 10_000;
+
+@Injectable()
+export class SigningService {
+  private readonly cache = new Map<string, string>();
+
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+
+  /** Every signing secret of the account valid at `now`, newest key first. */
+  async validSecrets(accountId: string, now: Date): Promise<SigningSecret[]> {
+    const records = (await this.infra.index.listKeys(accountId)).filter((r) => r.kind === 'signing' && r.status === 'active');
+    const secrets: SigningSecret[] = [];
+    for (const record of records.sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
+      const live = [record.current, record.previous].filter((s) => s !== null && s.status === 'active' && isLive(s, now));
+      if (live.length === 0) continue;
+      const missing = live.some((s) => !this.cache.has(`${record.keyId}:${s!.version}`));
+      const state = missing ? foldRecorded(await this.infra.store.readStream(keyStreamId(record.keyId))) : null;
+      for (const secret of live) {
+        const cacheKey = `${record.keyId}:${secret!.version}`;
+        let plain = this.cache.get(cacheKey);
+        if (plain === undefined && state && state.status === 'active') {
+          const sealed = [state.current, state.previous].find((s) => s?.version === secret!.version);
+          if (!sealed) continue;
+          plain = this.infra.sealer.open(sealed.sealed, { keyId: record.keyId, secretVersion: sealed.version });
+          if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+          this.cache.set(cacheKey, plain);
+        }
+        if (plain !== undefined) secrets.push({ keyId: record.keyId, version: secret!.version, secret: plain });
+      }
+    }
+    return secrets;
+  }
+
+  async sign(accountId: string, payload: Buffer, now: Date = new Date()): Promise<SignOutcome> {
+    const secrets = await this.validSecrets(accountId, now);
+    if (secrets.length === 0) return { ok: false, code: 'NO_SIGNING_KEY', message: 'the account has no valid signing key; generate one first' };
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const header = signPayload({ payload, secrets: secrets.map((s) => s.secret), timestamp });
+    return { ok: true, header, timestamp, keyIds: [...new Set(secrets.map((s) => s.keyId))], signatures: secrets.length };
+  }
+
+  async verify(accountId: string, payload: Buffer, header: string, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now: Date = new Date()): Promise<VerifyResult> {
+    const secrets = await this.validSecrets(accountId, now);
+    return verifySignatureHeader({ payload, header, secrets: secrets.map((s) => s.secret), now: Math.floor(now.getTime() / 1000), toleranceSeconds });
+  }
+}
