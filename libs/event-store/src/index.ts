@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './checkpoint-store';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
+export { SqliteCheckpointStore } from './sqlite/sqlite-checkpoint-store';
+export * from './eventstoredb';

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import type { EventMetadata, RecordedEvent } from '../event-store.port';
+
+export interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    // Revisions fit a double for any stream a human could write; positions stay bigint per the port.
+    revision: Number(row.revision),
+    position: row.position,
+    id: row.id,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recordedAt: new Date(row.recorded_at),
+  };
+}
+
+/**
+ * Page-wise reads of the global log, shared by readAll and subscriptions so that neither ever loads
+ * the whole table. Statements are prepared once per query shape (number of prefixes, bounded or not).
+ */
+export class SqliteEventReader {
+  private readonly pages = new Map<string, Database.Statement<unknown[], EventRow>>();
+  private readonly headStmt: Database.Statement<[], { head: bigint | null }>;
+  private readonly streamStmt: Database.Statement<[string], EventRow>;
+
+  constructor(private readonly db: Database.Database) {
+    this.headStmt = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events').safeIntegers(true);
+    this.streamStmt = db
+      .prepare<[string], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`)
+      .safeIntegers(true);
+  }
+
+  /** Position of the last stored event; 0n for an empty store (AUTOINCREMENT starts at 1). */
+  head(): bigint {
+    return this.headStmt.get()?.head ?? 0n;
+  }
+
+  stream(streamId: string): EventRow[] {
+    return this.streamStmt.all(streamId);
+  }
+
+  /**
+   * Up to `limit` events with `after < position <= upTo` whose stream starts with one of `prefixes`.
+   * The upper bound lets callers read a consistent range even while another process appends.
+   */
+  page(after: bigint, limit: number, prefixes: string[] | undefined, upTo: bigint): EventRow[] {
+    const filter = prefixes && prefixes.length > 0 ? prefixes : [];
+    return this.statement(filter.length).all(after, upTo, ...filter, limit);
+  }
+
+  private statement(prefixCount: number): Database.Statement<unknown[], EventRow> {
+    const key = String(prefixCount);
+    let stmt = this.pages.get(key);
+    if (!stmt) {
+      // instr() = 1 rather than LIKE: LIKE is case-insensitive and treats % and _ in stream ids as wildcards.
+      const byPrefix = prefixCount ? `AND (${Array(prefixCount).fill('instr(stream_id, ?) = 1').join(' OR ')})` : '';
+      stmt = this.db
+        .prepare<unknown[], EventRow>(
+          `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ${byPrefix} ORDER BY position LIMIT ?`,
+        )
+        .safeIntegers(true);
+      this.pages.set(key, stmt);
+    }
+    return stmt;
+  }
+}

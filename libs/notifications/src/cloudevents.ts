@@ -1,0 +1,140 @@
+import { CloudEvent, Kafka } from 'cloudevents';
+import { isKeyEventType, type KeyEvent, type KeyEventType } from '@cs/domain';
+import type { EventMetadata, RecordedEvent } from '@cs/event-store';
+
+/**
+ * One notification as handed to a Notifier: a Kafka message in CloudEvents *binary* content mode
+ * (attributes in `ce_*` headers, the JSON data as the value), so consumers can route and de-duplicate
+ * on headers without parsing the body.
+ */
+export interface KafkaLikeMessage {
+  /** The account id: Kafka orders per partition, so one account's notifications stay in order. */
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface CloudEventMappingOptions {
+  /** CloudEvents `source` (a URI-reference), e.g. `/credential-service`. */
+  source: string;
+}
+
+export const DEFAULT_CE_SOURCE = '/credential-service';
+
+/** Every key event becomes exactly one notification, so consumers can follow a key's whole life. */
+export const CE_TYPES: Readonly<Record<KeyEventType, string>> = {
+  KeyGenerated: 'credentials.key.generated',
+  KeyRotated: 'credentials.key.rotated',
+  KeyExpirySet: 'credentials.key.expiry-set',
+  KeyRevoked: 'credentials.key.revoked',
+  KeyExpired: 'credentials.key.expired',
+  KeyUpdated: 'credentials.key.updated',
+  KeyRevealed: 'credentials.key.revealed',
+};
+
+/**
+ * Maps a stored key event to its Kafka message; null for events that are not key events (the relay
+ * still moves its checkpoint past them).
+ *
+ * The `cloudevents` SDK validates the attributes (required fields, RFC 3339 time, URI-reference
+ * source, extension names) and names the headers via `Kafka.binary`. Its raw output is not sent
+ * as is, though: it also emits `ce_datacontenttype` (the binding maps that attribute to
+ * `content-type` only), `ce_partitionkey` (already the message key), headers whose value is
+ * `undefined` (kafkajs cannot encode them), and leaves the value an object rather than bytes.
+ */
+export function toKafkaMessage(event: RecordedEvent, options: CloudEventMappingOptions): KafkaLikeMessage | null {
+  if (!isKeyEventType(event.type)) return null;
+  // The store keeps data as the decider wrote it for this type (schema version 1 of every type).
+  const keyEvent = { type: event.type, data: event.data } as unknown as KeyEvent;
+  const { accountId, keyId } = keyEvent.data;
+  const data = notificationData(keyEvent, event.metadata);
+
+  const ce = new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id: event.id,
+    type: CE_TYPES[event.type],
+    source: options.source,
+    time: event.metadata.occurredAt,
+    subject: keyId,
+    datacontenttype: 'application/json',
+    data,
+    partitionkey: accountId,
+    // Sequence extension: a lexicographically ordered string, hence zero-padded (2^64 has 20 digits).
+    sequence: event.position.toString().padStart(20, '0'),
+    // The same store position, plain: what an operator compares with the relay's checkpoint.
+    position: event.position.toString(),
+    schemaversion: String(event.metadata.schemaVersion),
+  });
+
+  const binary = Kafka.binary(ce);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(binary.headers)) {
+    if (value === undefined || value === null) continue;
+    if (name === 'ce_datacontenttype' || name === 'ce_partitionkey') continue;
+    headers[name] = String(value);
+  }
+  return { key: accountId, value: Buffer.from(JSON.stringify(data), 'utf8'), headers };
+}
+
+/** Who did it, without roles or anything else that is not needed to tell people apart. */
+function publicActor(actor: EventMetadata['actor']): Record<string, string> {
+  return actor.type === 'user' ? { type: 'user', sub: actor.sub } : { type: 'system', name: actor.name };
+}
+
+/**
+ * Fields are picked one by one rather than spread from the event, so a field added to an event later
+ * (say another sealed copy) is not sent out until someone decides it is safe to.
+ */
+function notificationData(event: KeyEvent, metadata: EventMetadata): Record<string, unknown> {
+  const { accountId, keyId, kind } = event.data;
+  const base = { accountId, keyId, kind };
+  const tail = { actor: publicActor(metadata.actor), occurredAt: metadata.occurredAt };
+  switch (event.type) {
+    case 'KeyGenerated': {
+      const d = event.data;
+      return {
+        ...base,
+        name: d.name,
+        start: d.secret.start,
+        secretVersion: d.secret.version,
+        allowedIps: d.allowedIps,
+        webhookFormat: d.webhookFormat,
+        ...tail,
+      };
+    }
+    case 'KeyRotated': {
+      const d = event.data;
+      return {
+        ...base,
+        start: d.secret.start,
+        secretVersion: d.secret.version,
+        previousVersion: d.previousVersion,
+        previousExpiresAt: d.previousExpiresAt,
+        ...tail,
+      };
+    }
+    case 'KeyExpirySet': {
+      const d = event.data;
+      return { ...base, slot: d.slot, secretVersion: d.secretVersion, expiresAt: d.expiresAt, ...tail };
+    }
+    case 'KeyExpired': {
+      const d = event.data;
+      return { ...base, slot: d.slot, secretVersion: d.secretVersion, reason: d.reason, expiredAt: d.expiredAt, ...tail };
+    }
+    case 'KeyRevoked':
+      return { ...base, reason: event.data.reason, ...tail };
+    case 'KeyUpdated': {
+      const c = event.data.changes;
+      const changes: Record<string, unknown> = {};
+      if (c.name !== undefined) changes.name = c.name;
+      if (c.allowedIps !== undefined) changes.allowedIps = c.allowedIps;
+      if (c.webhookFormat !== undefined) changes.webhookFormat = c.webhookFormat;
+      return { ...base, changedFields: Object.keys(changes), changes, ...tail };
+    }
+    case 'KeyRevealed': {
+      const d = event.data;
+      const revealedBy = metadata.actor.type === 'user' ? metadata.actor.sub : metadata.actor.name;
+      return { ...base, slot: d.slot, secretVersion: d.secretVersion, revealedBy, ...tail };
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export * from './cloudevents';
+export * from './notifier.port';
+export * from './in-process-notifier';
+export * from './failure';
+export * from './kafka/kafka-notifier';
+export * from './kafka/notification-relay';

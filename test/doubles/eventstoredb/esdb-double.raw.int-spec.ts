@@ -1,0 +1,95 @@
+/**
+ * The double at the gRPC level, for what client 6.x cannot ask for (filtered $all reads,
+ * structured UUIDs) and for the calls it must refuse quickly.
+ */
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { EventStoreDBClient, NO_STREAM, jsonEvent } from '@eventstore/db-client';
+import { ServerFeaturesClient } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { GossipClient } from '@eventstore/db-client/generated/gossip_grpc_pb';
+import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
+import { BatchAppendReq, DeleteReq, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { Empty } from '@eventstore/db-client/generated/shared_pb';
+import { startEsdbDouble, type EsdbDouble } from './esdb-double';
+
+let double: EsdbDouble;
+let streams: StreamsClient;
+const address = () => `127.0.0.1:${double.port}`;
+
+beforeAll(async () => {
+  double = await startEsdbDouble();
+  streams = new StreamsClient(address(), credentials.createInsecure());
+  const client = EventStoreDBClient.connectionString(double.url);
+  await client.appendToStream('acct-1', [jsonEvent({ type: 'AccountOpened', data: {} })], { expectedRevision: NO_STREAM });
+  await client.appendToStream('key-1', [jsonEvent({ type: 'KeyIssued', data: {} }), jsonEvent({ type: 'KeyRotated', data: {} })], { expectedRevision: NO_STREAM });
+  await client.appendToStream('key-2', [jsonEvent({ type: 'KeyIssued', data: {} })], { expectedRevision: NO_STREAM });
+  await client.dispose();
+});
+afterAll(async () => {
+  streams.close();
+  await double.stop();
+});
+
+function read(configure: (options: ReadReq.Options) => void): Promise<ReadResp[]> {
+  const options = new ReadReq.Options()
+    .setAll(new ReadReq.Options.AllOptions().setStart(new Empty()))
+    .setCount('100')
+    .setUuidOption(new ReadReq.Options.UUIDOption().setString(new Empty()))
+    .setNoFilter(new Empty());
+  configure(options);
+  return new Promise((resolve, reject) => {
+    const out: ReadResp[] = [];
+    streams.read(new ReadReq().setOptions(options)).on('data', (r: ReadResp) => out.push(r)).on('error', reject).on('end', () => resolve(out));
+  });
+}
+
+const streamsOf = (resps: ReadResp[]) => resps.map((r) => Buffer.from(r.getEvent()!.getEvent()!.getStreamIdentifier()!.getStreamName_asU8()).toString());
+
+function filter(on: 'stream' | 'type', expression: { prefixes?: string[]; regex?: string }) {
+  const expr = new ReadReq.Options.FilterOptions.Expression().setPrefixList(expression.prefixes ?? []).setRegex(expression.regex ?? '');
+  const f = new ReadReq.Options.FilterOptions().setCount(new Empty()).setCheckpointintervalmultiplier(1);
+  return on === 'stream' ? f.setStreamIdentifier(expr) : f.setEventType(expr);
+}
+
+describe('filtered $all reads', () => {
+  it('filters by stream prefix', async () => {
+    expect(streamsOf(await read((o) => o.setFilter(filter('stream', { prefixes: ['key-'] }))))).toEqual(['key-1', 'key-1', 'key-2']);
+  });
+
+  it('filters by stream regex (unanchored, like .NET Regex.IsMatch)', async () => {
+    expect(streamsOf(await read((o) => o.setFilter(filter('stream', { regex: 'y-2' }))))).toEqual(['key-2']);
+  });
+
+  it('filters by event type prefix, and counts only matching events', async () => {
+    expect(streamsOf(await read((o) => o.setCount('2').setFilter(filter('type', { prefixes: ['KeyIss'] }))))).toEqual(['key-1', 'key-2']);
+  });
+
+  it('excludes system events with the regex the client uses for excludeSystemEvents()', async () => {
+    const all = streamsOf(await read((o) => o.setFilter(filter('type', { regex: '^[^$].*' }))));
+    expect(all).toEqual(['acct-1', 'key-1', 'key-1', 'key-2']);
+  });
+});
+
+it('answers in the UUID form the reader asks for', async () => {
+  const [resp] = await read((o) => o.setUuidOption(new ReadReq.Options.UUIDOption().setStructured(new Empty())).setFilter(filter('stream', { prefixes: ['key-2'] })));
+  expect(resp.getEvent()!.getEvent()!.getId()!.hasStructured()).toBe(true);
+});
+
+describe('unimplemented calls answer UNIMPLEMENTED instead of hanging', () => {
+  const code = (call: (done: (err: ServiceError | null) => void) => void) =>
+    new Promise<number | undefined>((resolve) => call((err) => resolve(err?.code)));
+
+  it('ServerFeatures/GetSupportedMethods (so the client falls back from BatchAppend to Append)', async () => {
+    const features = new ServerFeaturesClient(address(), credentials.createInsecure());
+    expect(await code((done) => features.getSupportedMethods(new Empty(), done))).toBe(status.UNIMPLEMENTED);
+    features.close();
+  });
+
+  it('Streams/Delete, Streams/BatchAppend and other services', async () => {
+    expect(await code((done) => streams.delete(new DeleteReq(), done))).toBe(status.UNIMPLEMENTED);
+    const batch = streams.batchAppend();
+    expect(await code((done) => batch.on('error', done).write(new BatchAppendReq()))).toBe(status.UNIMPLEMENTED);
+    const gossip = new GossipClient(address(), credentials.createInsecure());
+    expect(await code((done) => gossip.read(new Empty(), done))).toBe(status.UNIMPLEMENTED);
+    gossip.close();
+  });
+});

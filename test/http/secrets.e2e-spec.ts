@@ -1,0 +1,130 @@
+/**
+ * Secrets never leak (ARCHITECTURE.md, "Secrets"): after generating, rotating, revealing and
+ * signing with several keys — and after requests that fail with a secret in them — no secret
+ * appears in the events, in the SQLite files' raw bytes, in the logs (at debug level), or in any
+ * history, list or get answer.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RecordedEvent } from '@cs/event-store';
+import { bearer, Client, request, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';
+
+const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** The secret itself and its random body (without prefix and checksum), so a partial copy is caught too. */
+const needles = (secret: string): string[] => {
+  const body = secret.slice(secret.indexOf('_', secret.indexOf('_') + 1) + 1, -6);
+  expect(body.length).toBe(43);
+  return [secret, body];
+};
+
+describe('secrets never leak', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ LOG_LEVEL: 'debug', EXPIRY_SWEEP_INTERVAL_MS: '100' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('not in events, SQLite bytes, logs, or history/list/get answers', async () => {
+    const secrets = new Set<string>();
+    const reads: HttpResponse[] = [];
+    const service = Client.service(app.url);
+    const accounts = [uniqueAccount('leak'), uniqueAccount('leak')];
+
+    for (const acct of accounts) {
+      const owner = await Client.actor(app.url, { acct });
+      for (const kind of ['api', 'signing', 'api', 'signing']) {
+        const gen = await owner.generate(acct, { kind, name: `${kind} key`, allowedIps: kind === 'api' ? ['10.0.0.0/8'] : [] });
+        expect(gen.status).toBe(201);
+        const id = gen.body.key.id as string;
+        secrets.add(gen.body.secret);
+        const grace = await owner.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' });
+        secrets.add(grace.body.secret);
+        const previous = await owner.reveal(acct, id, { version: 'previous' });
+        expect(previous.body.secret).toBe(gen.body.secret);
+        const current = await owner.reveal(acct, id);
+        secrets.add(current.body.secret);
+        const now = await owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' });
+        secrets.add(now.body.secret);
+        const short = await owner.regenerate(acct, id, { oldKeyExpiresIn: 'PT1S' }); // expires during the test: the scheduler records it
+        secrets.add(short.body.secret);
+        await owner.update(acct, id, { name: 'renamed' });
+        await owner.setExpiry(acct, id, { expiresAt: new Date(Date.now() + 86400_000).toISOString() });
+        for (const key of [gen.body.secret, grace.body.secret, now.body.secret, short.body.secret]) {
+          await service.verify({ key, ip: '10.1.2.3' });
+        }
+      }
+      const signed = await service.sign(acct, { payload: 'payload' });
+      expect(signed.status).toBe(200);
+      await service.signRaw(acct, Buffer.from('raw payload'));
+      await service.verifySignature(acct, { payload: 'payload', header: signed.body.header });
+      // Failures with a secret in the request must not echo or log it.
+      const aSecret = [...secrets][0];
+      await request(app.url, 'POST', '/v1/verify', { json: { key: aSecret }, headers: bearer('wrong-service-token-0000000000') });
+      await service.call('POST', '/v1/verify', { raw: `{"key":"${aSecret}"`, contentType: 'application/json' });
+      await service.call('POST', '/v1/verify', { json: { key: aSecret, ip: 'nope' } });
+      await service.call('POST', '/v1/verify', { json: { key: aSecret, extra: aSecret } });
+      await owner.call('POST', `/v1/accounts/${acct}/keys`, { json: { kind: 'api', name: aSecret, admin: aSecret } });
+      await owner.call('POST', `/v1/accounts/${acct}/keys`, { raw: `{"kind":"api","name":"${aSecret}${'x'.repeat(300 * 1024)}"}`, contentType: 'application/json' });
+      // Let the 1 s graces end and the scheduler record KeyExpired.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    for (const acct of accounts) {
+      const owner = await Client.actor(app.url, { acct });
+      const list = await owner.list(acct);
+      reads.push(list);
+      for (const key of list.body.keys) {
+        reads.push(await owner.get(acct, key.id));
+        const history = await owner.history(acct, key.id);
+        expect(history.body.events.some((e: any) => e.type === 'KeyExpired' && e.actor.type === 'system')).toBe(true);
+        reads.push(history);
+      }
+    }
+    expect(secrets.size).toBe(accounts.length * 4 * 4);
+    const all = [...secrets].flatMap(needles);
+
+    // (1) every event, as stored
+    const events: RecordedEvent[] = [];
+    for await (const event of app.service.infra.store.readAll()) events.push(event);
+    expect(events.length).toBeGreaterThan(accounts.length * 4 * 8);
+    const eventText = json(events);
+    for (const needle of all) expect(eventText).not.toContain(needle);
+    // The sealed copies are there, as ciphertext.
+    expect(eventText).toContain('"alg":"A256GCM"');
+
+    // (4) every history, list and get answer
+    for (const res of reads) {
+      expect(res.status).toBe(200);
+      for (const needle of all) expect(res.text).not.toContain(needle);
+    }
+
+    // (3) the logs, at debug level
+    const logs = app.logger.text();
+    expect(app.logger.lines.length).toBeGreaterThan(0);
+    for (const needle of all) expect(logs).not.toContain(needle);
+
+    // (2) the raw bytes of the SQLite files, while running (WAL) and after close (checkpointed)
+    const scan = (): string[] => {
+      const files = readdirSync(app.dataDir).filter((f) => f.startsWith('events.sqlite'));
+      expect(files).toContain('events.sqlite');
+      for (const file of files) {
+        const bytes = readFileSync(join(app.dataDir, file));
+        for (const needle of all) expect([file, bytes.indexOf(Buffer.from(needle, 'utf8'))]).toEqual([file, -1]);
+      }
+      return files;
+    };
+    scan();
+    await app.close({ keepData: true });
+    scan();
+    // Anything else in DATA_DIR (dev secrets are not generated: all secrets are configured).
+    for (const file of readdirSync(app.dataDir)) {
+      const bytes = readFileSync(join(app.dataDir, file));
+      for (const needle of all) expect([file, bytes.indexOf(Buffer.from(needle, 'utf8'))]).toEqual([file, -1]);
+    }
+    const logsAfter = app.logger.text();
+    for (const needle of all) expect(logsAfter).not.toContain(needle);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './app';
+export * from './http';
+export * from './logger';
+export * from './tokens';
