@@ -12,7 +12,12 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: tier ? tiers[tier] : Object.values(tiers).flat(),
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+    // ESM-only dependencies that Node 20.19+ loads natively but Jest's CommonJS runtime cannot.
+    '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { ...swc, swcrc: false, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@cs/(domain|event-store|validity|notifications|contracts|signature|application)$': '<rootDir>/libs/$1/src',

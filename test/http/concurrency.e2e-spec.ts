@@ -13,7 +13,7 @@ describe('concurrent changes to one key', () => {
     await app?.close();
   });
 
-  it('six concurrent regenerates with "now": one 201, five 409, exactly one returned secret valid', async () => {
+  it('six concurrent regenerates with "now" on the same version (If-Match): one 201, five 409, exactly one returned secret valid', async () => {
     const acct = uniqueAccount();
     const owner = await Client.actor(app.url, { acct });
     const service = Client.service(app.url);
@@ -21,7 +21,9 @@ describe('concurrent changes to one key', () => {
     const id = gen.body.key.id as string;
     const original = gen.body.secret as string;
 
-    const answers = await Promise.all(Array.from({ length: 6 }, () => owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' })));
+    const etag = (await owner.get(acct, id)).headers.get('etag') as string;
+    expect(etag).toBe(`"${gen.body.key.version}"`);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': etag })));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.code).toBe('CONCURRENT_CHANGE');
@@ -53,6 +55,19 @@ describe('concurrent changes to one key', () => {
     // Every 201 is one recorded rotation: nothing was lost or doubled.
     const history = await owner.history(acct, id);
     expect(history.body.events.filter((e: any) => e.type === 'KeyRotated')).toHaveLength(secrets.length);
+  });
+
+  it('a change against a stale version is 409 and changes nothing; a malformed If-Match is 400', async () => {
+    const acct = uniqueAccount();
+    const owner = await Client.actor(app.url, { acct });
+    const gen = await owner.generate(acct, { kind: 'api' });
+    const id = gen.body.key.id as string;
+    expect((await owner.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' }, { 'if-match': '"0"' })).status).toBe(201);
+    const stale = await owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': '"0"' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('CONCURRENT_CHANGE');
+    expect((await owner.get(acct, id)).body.previous).not.toBeNull();
+    expect((await owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': 'yesterday' })).status).toBe(400);
   });
 
   it('racing revoke and regenerate: whatever wins, no secret of a revoked key verifies', async () => {

@@ -2,7 +2,6 @@
  * Starts the credential service in-process on an ephemeral port, with a temporary DATA_DIR, fixed
  * secrets and a capturing logger. `restart()` closes it and starts a new one on the same DATA_DIR.
  */
-import './esm-shims';
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

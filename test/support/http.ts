@@ -98,8 +98,8 @@ export class Client {
   get(accountId: string, keyId: string): Promise<HttpResponse> {
     return this.call('GET', this.keysPath(accountId, keyId));
   }
-  regenerate(accountId: string, keyId: string, body: Record<string, unknown>): Promise<HttpResponse> {
-    return this.call('POST', this.keysPath(accountId, keyId, '/regenerate'), { json: body });
+  regenerate(accountId: string, keyId: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return this.call('POST', this.keysPath(accountId, keyId, '/regenerate'), { json: body, headers });
   }
   setExpiry(accountId: string, keyId: string, body: Record<string, unknown>): Promise<HttpResponse> {
     return this.call('POST', this.keysPath(accountId, keyId, '/expiry'), { json: body });

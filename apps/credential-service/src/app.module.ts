@@ -2,9 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import type { AdapterFactories, AppConfig } from '@cs/application';
+import type { InfrastructureOverrides, AppConfig } from '@cs/application';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
+import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -18,17 +19,18 @@ import { VerifyService } from './verify/verify.service';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, factories: AdapterFactories): DynamicModule {
+  static forRoot(config: AppConfig, overrides: InfrastructureOverrides): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, factories)],
-      controllers: [KeysController, VerifyController, SignaturesController, HealthController],
+      imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, overrides)],
+      controllers: [KeysController, VerifyController, SignaturesController, HealthController, ...GRPC_CONTROLLERS],
       providers: [
         JwtVerifier,
         ActorGuard,
         ServiceTokenGuard,
         VerifyService,
         SigningService,
+        ...GRPC_PROVIDERS,
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,
         { provide: APP_FILTER, useClass: ProblemFilter },

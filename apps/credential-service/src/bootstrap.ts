@@ -6,10 +6,11 @@ import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { AdapterFactories, AppConfig, Infrastructure } from '@cs/application';
+import type { InfrastructureOverrides, AppConfig, Infrastructure } from '@cs/application';
 import { AppModule } from './app.module';
+import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { ProblemException } from './http/problem';
-import { sendProblem, toProblem } from './http/problem.filter';
+import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
 
@@ -25,15 +26,17 @@ export interface CredentialService {
   infra: Infrastructure;
   /** Base URL of the HTTP edge, e.g. http://127.0.0.1:3000 */
   url: string;
+  /** Address of the gRPC edge, e.g. 127.0.0.1:50051 */
+  grpcUrl: string;
   close(): Promise<void>;
 }
 
 export async function startCredentialService(
   config: AppConfig,
-  options: { factories?: AdapterFactories; logger?: LoggerService } = {},
+  options: { overrides?: InfrastructureOverrides; logger?: LoggerService } = {},
 ): Promise<CredentialService> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.factories ?? {}), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides ?? {}), adapter, {
     logger: options.logger ?? LEVELS[config.logLevel],
     abortOnError: false,
   });
@@ -54,7 +57,6 @@ export async function startCredentialService(
   });
   // Signing takes the exact payload bytes; JSON would not preserve them.
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error)));
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
@@ -69,7 +71,12 @@ export async function startCredentialService(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
+  // gRPC beside HTTP (grpc/grpc-server.ts); it answers UNAVAILABLE / NOT_SERVING until infra is ready.
+  const grpcPort = await concreteGrpcPort(config.host, config.grpcPort);
+  app.connectMicroservice(grpcMicroserviceOptions(config, grpcPort, () => infra.ready));
+
   await app.listen({ port: config.port, host: config.host });
+  await app.startAllMicroservices();
   await infra.start();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -77,5 +84,5 @@ export async function startCredentialService(
   logger.log(
     `ready on http://${host}:${port} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, notifications: ${infra.mode.notifications})`,
   );
-  return { app, infra, url: `http://${host}:${port}`, close: () => app.close() };
+  return { app, infra, url: `http://${host}:${port}`, grpcUrl: grpcAddress(host, grpcPort), close: () => app.close() };
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@cs/application';
 import { startCredentialService } from './bootstrap';
-import { productionAdapters } from './infrastructure/production-adapters';
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +13,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await startCredentialService(config, { factories: productionAdapters });
+  await startCredentialService(config);
 }
 
 main().catch((error: Error) => {

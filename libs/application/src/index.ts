@@ -7,3 +7,4 @@ export * from './views';
 export * from './config/configuration';
 export * from './config/dev-secrets';
 export * from './infrastructure';
+export * from './redis-leader-lease';

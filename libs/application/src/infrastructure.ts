@@ -3,14 +3,17 @@
  * embedded default") and of the workers that run on them. Both apps and the CLI scripts use it, so
  * the service and apps/projector can never disagree on what an environment variable means.
  */
-import { SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
-import { MemoryValidityIndex, type ValidityIndex } from '@cs/validity';
+import { EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
+import { InProcessNotifier, KafkaNotifier, NotificationRelay, type Notifier } from '@cs/notifications';
+import { MemoryValidityIndex, RedisValidityIndex, type ValidityIndex } from '@cs/validity';
+import Redis from 'ioredis';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
 import { ExpiryScheduler, soleLeader, type LeaderLease } from './expiry-scheduler';
 import { KeyCommandExecutor } from './key-command-executor';
 import { SecretIssuer } from './secret-issuer';
 import { SecretSealer } from './secret-sealer';
+import { RedisLeaderLease } from './redis-leader-lease';
 import { ValidityProjector, type ProjectorLogger } from './validity-projector';
 
 export interface Worker {
@@ -21,7 +24,9 @@ export interface Worker {
 
 export interface Infrastructure {
   config: AppConfig;
-  mode: { eventStore: 'sqlite' | 'eventstoredb'; validityIndex: 'memory' | 'redis'; notifications: 'in-process' | 'kafka' | 'none' };
+  mode: { eventStore: 'sqlite' | 'eventstoredb'; validityIndex: 'memory' | 'redis'; notifications: 'in-process' | 'kafka' };
+  notifier: Notifier;
+  relay: NotificationRelay;
   store: EventStore;
   index: ValidityIndex;
   checkpoints: CheckpointStore;
@@ -37,20 +42,20 @@ export interface Infrastructure {
   stop(): Promise<void>;
 }
 
-/** Adapter factories for the production stack; registered by the modules that own them. */
-export interface AdapterFactories {
-  eventStore?: (config: AppConfig) => Promise<{ store: EventStore; checkpoints?: CheckpointStore }>;
-  validityIndex?: (config: AppConfig) => Promise<{ index: ValidityIndex; lease?: LeaderLease; checkpoints?: CheckpointStore }>;
-  notificationWorker?: (config: AppConfig, store: EventStore, checkpoints: CheckpointStore, logger: ProjectorLogger) => Promise<Worker | null>;
+/** Overrides for tests: an adapter to use instead of the one the configuration names. */
+export interface InfrastructureOverrides {
+  store?: EventStore;
+  index?: ValidityIndex;
 }
 
-export async function createInfrastructure(config: AppConfig, logger: ProjectorLogger, factories: AdapterFactories = {}): Promise<Infrastructure> {
+export async function createInfrastructure(config: AppConfig, logger: ProjectorLogger, overrides: InfrastructureOverrides = {}): Promise<Infrastructure> {
   const closers: (() => Promise<void>)[] = [];
   let store: EventStore;
   let checkpoints: CheckpointStore | undefined;
-  if (config.eventStoreUrl) {
-    if (!factories.eventStore) throw new Error('EVENTSTORE_URL is set but no EventStoreDB adapter is available');
-    ({ store, checkpoints } = await factories.eventStore(config));
+  if (overrides.store) {
+    store = overrides.store;
+  } else if (config.eventStoreUrl) {
+    store = EventStoreDBEventStore.connect(config.eventStoreUrl);
   } else {
     const sqlite = SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
     store = sqlite;
@@ -58,36 +63,49 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   }
   closers.push(() => store.close());
 
-  let index: ValidityIndex = new MemoryValidityIndex();
+  let index: ValidityIndex = overrides.index ?? new MemoryValidityIndex();
   let lease: LeaderLease = soleLeader;
-  if (config.redisUrl) {
-    if (!factories.validityIndex) throw new Error('REDIS_URL is set but no Redis adapter is available');
-    const redis = await factories.validityIndex(config);
-    index = redis.index;
-    lease = redis.lease ?? soleLeader;
-    checkpoints = checkpoints ?? redis.checkpoints;
+  if (!overrides.index && config.redisUrl) {
+    const redisIndex = RedisValidityIndex.connect(config.redisUrl, { namespace: config.redisNamespace });
+    index = redisIndex;
+    const leaseClient = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    lease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:scheduler-lease`);
+    closers.push(async () => void leaseClient.disconnect());
   }
   closers.unshift(() => index.close());
-  if (!checkpoints) throw new Error('no checkpoint store: with EVENTSTORE_URL set, REDIS_URL must be set too');
+  // With a durable index (Redis), checkpoints live beside it; the in-memory index has SQLite's.
+  if (config.redisUrl || !checkpoints) checkpoints = indexCheckpoints(index);
 
   const sealer = new SecretSealer(config.masterKey, config.previousMasterKeys);
   const executor = new KeyCommandExecutor(store, index);
   const projector = new ValidityProjector(store, index, logger);
   const scheduler = new ExpiryScheduler(index, executor, logger, { intervalMs: config.expirySweepMs, lease });
   const workers: Worker[] = [];
-  const notificationWorker = factories.notificationWorker ? await factories.notificationWorker(config, store, checkpoints, logger) : null;
-  if (notificationWorker) workers.push(notificationWorker);
+  const notifier = config.kafka
+    ? new KafkaNotifier({ brokers: config.kafka.brokers, topic: config.kafka.topic, clientId: config.kafka.clientId })
+    : new InProcessNotifier({ log: (line) => logger.log(line) });
+  closers.push(() => notifier.close());
+  const relay = new NotificationRelay({
+    store,
+    checkpoints,
+    notifier,
+    name: config.kafka ? 'kafka-relay' : 'in-process-relay',
+    logger,
+  });
+  workers.push({ name: 'notification-relay', start: async () => relay.start(), stop: () => relay.stop() });
 
   const infra: Infrastructure = {
     config,
     mode: {
       eventStore: config.eventStoreUrl ? 'eventstoredb' : 'sqlite',
       validityIndex: config.redisUrl ? 'redis' : 'memory',
-      notifications: config.kafka ? 'kafka' : notificationWorker ? 'in-process' : 'none',
+      notifications: config.kafka ? 'kafka' : 'in-process',
     },
     store,
     index,
     checkpoints,
+    notifier,
+    relay,
     sealer,
     issuer: new SecretIssuer(sealer, config.keyEnv),
     executor,
@@ -117,4 +135,12 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
     },
   };
   return infra;
+}
+
+/** Checkpoints kept beside the read model (Redis), so a projection and its checkpoint move together. */
+function indexCheckpoints(index: ValidityIndex): CheckpointStore {
+  return {
+    load: (name) => index.loadCheckpoint(name),
+    save: (name, position) => index.saveCheckpoint({ name, position }),
+  };
 }

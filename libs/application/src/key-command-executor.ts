@@ -25,6 +25,12 @@ export interface CommandContext {
   actor: Actor;
   correlationId?: string;
   causationId?: string | null;
+  /**
+   * The key version (stream revision) the caller last saw, e.g. from If-Match. When given, the
+   * command is refused as a concurrent change unless the key is still at exactly that version, so
+   * two people acting on the same view cannot both succeed.
+   */
+  expectedVersion?: number;
 }
 
 /** Rejections from the decider plus the pipeline's own: a lost optimistic-concurrency race. */
@@ -57,6 +63,10 @@ export class KeyCommandExecutor {
     if (state.status !== 'absent' && state.props.accountId !== accountId) {
       return { ok: false, rejection: { code: 'KEY_NOT_FOUND', message: 'key not found' } };
     }
+    const currentVersion = history.length === 0 ? undefined : history[history.length - 1].revision;
+    if (context.expectedVersion !== undefined && state.status !== 'absent' && currentVersion !== context.expectedVersion) {
+      return { ok: false, rejection: { code: 'CONCURRENT_CHANGE', message: `the key is at version ${currentVersion}, not ${context.expectedVersion}; read it again and retry` } };
+    }
     const { command, result } = build(state);
     const now = this.clock();
     const decision = decide(command, state, now);
@@ -71,7 +81,7 @@ export class KeyCommandExecutor {
         data: event.data as unknown as Record<string, unknown>,
         metadata: { ...metadata, schemaVersion: KEY_EVENT_SCHEMA_VERSION[event.type] },
       }));
-      const expectedRevision = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
+      const expectedRevision = currentVersion ?? 'no_stream';
       try {
         const written = await this.store.appendToStream(streamId, newEvents, { expectedRevision });
         const first = written.nextExpectedRevision - newEvents.length + 1;

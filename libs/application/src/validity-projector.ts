@@ -48,6 +48,12 @@ export class ValidityProjector {
     }
     await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position });
     this.lastPosition = position;
+    // Writes that landed in the old index while this one was built are gone with it: apply every
+    // event after the rebuild's position again (revision-guarded, so the rest are no-ops).
+    for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
+      await this.apply(recorded);
+      count++;
+    }
     onProgress?.(count, records.size);
     return records.size;
   }

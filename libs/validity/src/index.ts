@@ -3,3 +3,4 @@ export * from './key-projection';
 export * from './verdict';
 export * from './validity-index.port';
 export * from './memory/memory-validity-index';
+export * from './redis/redis-validity-index';

@@ -28,6 +28,10 @@ export function toProblem(error: unknown): ProblemException {
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Nest's own error handler (registered at init, after ours) re-throws Fastify's errors as
+    // HttpException(message, statusCode), dropping their code: map them back by status.
+    if (status === 413) return toProblem({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: error.message });
+    if (status === 415) return toProblem({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message: error.message });
     if (status === 400 && /JSON/.test(error.message)) {
       return new ProblemException(400, 'MALFORMED_JSON', 'Malformed JSON', 'the body is not valid JSON');
     }

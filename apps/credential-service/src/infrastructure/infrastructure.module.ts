@@ -3,7 +3,7 @@
  * their workers to the application's lifecycle.
  */
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, createInfrastructure, type AdapterFactories, type AppConfig, type Infrastructure } from '@cs/application';
+import { APP_CONFIG, createInfrastructure, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/application';
 import { INFRASTRUCTURE } from './tokens';
 
 @Global()
@@ -11,13 +11,13 @@ import { INFRASTRUCTURE } from './tokens';
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
 
-  static forRoot(config: AppConfig, factories: AdapterFactories): DynamicModule {
+  static forRoot(config: AppConfig, overrides: InfrastructureOverrides): DynamicModule {
     const logger = new Logger('workers');
     return {
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: INFRASTRUCTURE, useFactory: () => createInfrastructure(config, logger, factories) },
+        { provide: INFRASTRUCTURE, useFactory: () => createInfrastructure(config, logger, overrides) },
       ],
       exports: [APP_CONFIG, INFRASTRUCTURE],
     };

@@ -17,7 +17,7 @@ import {
 import { KEY_KINDS, MAX_ALLOWED_IPS, WEBHOOK_FORMATS, type KeyKind, type SecretSlot, type WebhookFormat } from '@cs/domain';
 
 /** ISO-8601 date-time with an explicit offset: a time without one means different instants to different clients. */
-export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const ISO_INSTANT_MESSAGE = '$property must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z';
 const SLOTS: SecretSlot[] = ['current', 'previous'];
 

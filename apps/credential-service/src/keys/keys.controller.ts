@@ -2,7 +2,8 @@
  * HTTP transport of the management API (API.md): parse and validate, authorize, dispatch on the
  * command or query bus, shape the answer. No business rule lives here.
  */
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Res, UseGuards, UsePipes } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -21,8 +22,20 @@ const MANAGE = { access: 'manage', stepUp: false } as const;
 const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
 const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
 
-export function actorContext(actor: Actor): CommandContext {
-  return { actor: { type: 'user', sub: actor.sub, acct: actor.acct, roles: actor.roles }, correlationId: randomUUID() };
+/** `If-Match: "3"` (or `W/"3"`, or `3`): the version the caller acts on; `*` or absent: any. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw badRequest('If-Match must be a key version as returned in ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]);
+  return Number(match[1]);
+}
+
+export function actorContext(actor: Actor, ifMatch?: string): CommandContext {
+  return {
+    actor: { type: 'user', sub: actor.sub, acct: actor.acct, roles: actor.roles },
+    correlationId: randomUUID(),
+    expectedVersion: parseIfMatch(ifMatch),
+  };
 }
 
 /** Resolves a regenerate's choice for the old secret to an instant (API.md: now, a duration, or a time). */
@@ -66,9 +79,10 @@ export class KeysController {
   @Get(':keyId')
   @Requires(MANAGE)
   @ApiOperation({ summary: 'Get one key' })
-  async get(@Param('accountId') accountId: string, @Param('keyId') keyId: string): Promise<KeyView> {
+  async get(@Param('accountId') accountId: string, @Param('keyId') keyId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyView> {
     const view = await this.queries.execute<GetKeyQuery, KeyView | null>(new GetKeyQuery(accountId, keyId));
     if (!view) throw keyNotFound();
+    void reply.header('etag', `"${view.version}"`);
     return view;
   }
 
@@ -80,11 +94,12 @@ export class KeysController {
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: RegenerateKeyDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<SecretAnswer> {
     const expiresAt = oldSecretExpiry(body, Date.now());
     const outcome = unwrap(
-      await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(new RegenerateKeyCommand(accountId, keyId, expiresAt, actorContext(actor))),
+      await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(new RegenerateKeyCommand(accountId, keyId, expiresAt, actorContext(actor, ifMatch))),
     );
     return { key: toKeyView(outcome.record), secret: outcome.result };
   }
@@ -97,10 +112,11 @@ export class KeysController {
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: SetExpiryDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
     const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
-    const command = new SetExpiryCommand(accountId, keyId, body.version ?? 'current', expiresAt, actorContext(actor));
+    const command = new SetExpiryCommand(accountId, keyId, body.version ?? 'current', expiresAt, actorContext(actor, ifMatch));
     return toKeyView(unwrap(await this.commands.execute<SetExpiryCommand, CommandOutcome<null>>(command)).record);
   }
 
@@ -113,9 +129,10 @@ export class KeysController {
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: RevealKeyDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<{ secret: string }> {
-    const command = new RevealKeyCommand(accountId, keyId, body.version ?? 'current', actorContext(actor));
+    const command = new RevealKeyCommand(accountId, keyId, body.version ?? 'current', actorContext(actor, ifMatch));
     return { secret: unwrap(await this.commands.execute<RevealKeyCommand, CommandOutcome<string>>(command)).result };
   }
 
@@ -126,12 +143,13 @@ export class KeysController {
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: UpdateKeyDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
     if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
       throw badRequest('give at least one of name, allowedIps, webhookFormat');
     }
-    const command = new UpdateKeyCommand(accountId, keyId, body, actorContext(actor));
+    const command = new UpdateKeyCommand(accountId, keyId, body, actorContext(actor, ifMatch));
     return toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record);
   }
 
@@ -142,9 +160,10 @@ export class KeysController {
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: RevokeKeyDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
-    const command = new RevokeKeyCommand(accountId, keyId, body.reason ?? null, actorContext(actor));
+    const command = new RevokeKeyCommand(accountId, keyId, body.reason ?? null, actorContext(actor, ifMatch));
     return toKeyView(unwrap(await this.commands.execute<RevokeKeyCommand, CommandOutcome<null>>(command)).record);
   }
 

@@ -19,6 +19,8 @@ export interface AppConfig {
   keyEnv: KeyEnv;
   eventStoreUrl: string | null;
   redisUrl: string | null;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  redisNamespace: string;
   kafka: { brokers: string[]; topic: string; clientId: string } | null;
   expirySweepMs: number;
   bodyLimitBytes: number;
@@ -73,6 +75,12 @@ export function masterKeyFrom(name: string, raw: string): Buffer {
   return key;
 }
 
+function namespace(env: Env): string {
+  const raw = env.REDIS_NAMESPACE || 'cs';
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw)) throw new ConfigError('REDIS_NAMESPACE', 'may hold only letters, digits, ".", "_" and "-" (1-40)');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data';
   const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
@@ -110,9 +118,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keyEnv: oneOf(env, 'KEY_ENV', KEY_ENVS, 'live'),
     eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisNamespace: namespace(env),
     kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,
     expirySweepMs: integer(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3_600_000),
-    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     workers: oneOf(env, 'WORKERS', ['all', 'none'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     generated: needed,

@@ -1,0 +1,138 @@
+/**
+ * gRPC transport of the management API (credentials.v1.KeyService): admit and authorize as the
+ * HTTP guards do, validate with the HTTP DTOs, dispatch the same commands and queries on the CQRS
+ * buses, shape the answer as proto messages. No business rule lives here.
+ */
+import { Controller, UseFilters } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import { toKeyView, type CommandOutcome, type HistoryEntry, type KeyView } from '@cs/application';
+import { badRequest } from '../http/problem';
+import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from '../keys/key-commands';
+import { GetKeyQuery, KeyHistoryQuery, ListKeysQuery } from '../keys/key-queries';
+import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto } from '../keys/key.dto';
+import { actorContext, oldSecretExpiry } from '../keys/keys.controller';
+import { keyNotFound, unwrap } from '../keys/outcome';
+import { GrpcAccess } from './grpc-access';
+import { GrpcExceptionFilter } from './grpc-status';
+import { enumValue, keyEventMessage, keyViewMessage, KEY_KINDS, SECRET_VERSIONS, validated, WEBHOOK_FORMATS } from './proto-mapping';
+import type {
+  GenerateKeyRequest,
+  KeyEventMessage,
+  KeyRef,
+  KeyViewMessage,
+  RegenerateKeyRequest,
+  RevealKeyRequest,
+  RevokeKeyRequest,
+  SetExpiryRequest,
+  UpdateKeyRequest,
+} from './proto-types';
+
+const MANAGE = { access: 'manage', stepUp: false } as const;
+const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
+const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
+const SERVICE = 'KeyService';
+
+type KeyWithSecret = { key: KeyViewMessage; secret: string };
+
+@Controller()
+@UseFilters(GrpcExceptionFilter)
+export class KeysGrpcController {
+  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus, private readonly access: GrpcAccess) {}
+
+  @GrpcMethod(SERVICE, 'GenerateKey')
+  async generateKey(request: GenerateKeyRequest, metadata: Metadata): Promise<KeyWithSecret> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, false);
+    const body = await validated(GenerateKeyDto, {
+      kind: enumValue('kind', request.kind, KEY_KINDS, { required: true }),
+      name: request.name,
+      allowedIps: request.allowedIps?.length ? request.allowedIps : undefined,
+      webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS),
+    });
+    const command = new GenerateKeyCommand(request.accountId as string, body, actorContext(actor));
+    const outcome = unwrap(await this.commands.execute<GenerateKeyCommand, CommandOutcome<string>>(command));
+    return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
+  }
+
+  @GrpcMethod(SERVICE, 'ListKeys')
+  async listKeys(request: { accountId?: string }, metadata: Metadata): Promise<{ keys: KeyViewMessage[] }> {
+    await this.access.actor(request, metadata, MANAGE, false);
+    const keys = await this.queries.execute<ListKeysQuery, KeyView[]>(new ListKeysQuery(request.accountId as string));
+    return { keys: keys.map(keyViewMessage) };
+  }
+
+  @GrpcMethod(SERVICE, 'GetKey')
+  async getKey(request: KeyRef, metadata: Metadata): Promise<KeyViewMessage> {
+    await this.access.actor(request, metadata, MANAGE, true);
+    const view = await this.queries.execute<GetKeyQuery, KeyView | null>(new GetKeyQuery(request.accountId as string, request.keyId as string));
+    if (!view) throw keyNotFound();
+    return keyViewMessage(view);
+  }
+
+  @GrpcMethod(SERVICE, 'RegenerateKey')
+  async regenerateKey(request: RegenerateKeyRequest, metadata: Metadata): Promise<KeyWithSecret> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    const body = await validated(RegenerateKeyDto, { oldKeyExpiresIn: request.oldKeyExpiresIn, oldKeyExpiresAt: request.oldKeyExpiresAt });
+    const expiresAt = oldSecretExpiry(body, Date.now());
+    const command = new RegenerateKeyCommand(request.accountId as string, request.keyId as string, expiresAt, actorContext(actor));
+    const outcome = unwrap(await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(command));
+    return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
+  }
+
+  @GrpcMethod(SERVICE, 'SetExpiry')
+  async setExpiry(request: SetExpiryRequest, metadata: Metadata): Promise<KeyViewMessage> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    // The JSON API's `expiresAt: null` is an explicit `clear_expiry: true` here: a forgotten field must not remove an expiry.
+    if (request.expiresAt === undefined && request.clearExpiry !== true) {
+      const message = request.clearExpiry === false ? 'clear_expiry must be true to remove the expiry' : 'give expires_at (an RFC 3339 time) or clear_expiry: true';
+      throw badRequest(message, [{ field: 'expiry', message }]);
+    }
+    const body = await validated(SetExpiryDto, {
+      expiresAt: request.expiresAt ?? null,
+      version: enumValue('version', request.version, SECRET_VERSIONS),
+    });
+    const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
+    const command = new SetExpiryCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, actorContext(actor));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<SetExpiryCommand, CommandOutcome<null>>(command)).record));
+  }
+
+  @GrpcMethod(SERVICE, 'RevealKey')
+  async revealKey(request: RevealKeyRequest, metadata: Metadata): Promise<{ secret: string }> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    const body = await validated(RevealKeyDto, { version: enumValue('version', request.version, SECRET_VERSIONS) });
+    const command = new RevealKeyCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', actorContext(actor));
+    return { secret: unwrap(await this.commands.execute<RevealKeyCommand, CommandOutcome<string>>(command)).result };
+  }
+
+  @GrpcMethod(SERVICE, 'UpdateKey')
+  async updateKey(request: UpdateKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
+    const actor = await this.access.actor(request, metadata, MANAGE, true);
+    const body = await validated(UpdateKeyDto, {
+      name: request.name,
+      allowedIps: request.allowedIps ? (request.allowedIps.ips ?? []) : undefined,
+      webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS, { present: request.webhookFormat !== undefined }),
+    });
+    if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
+      throw badRequest('give at least one of name, allowed_ips, webhook_format');
+    }
+    const command = new UpdateKeyCommand(request.accountId as string, request.keyId as string, body, actorContext(actor));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record));
+  }
+
+  @GrpcMethod(SERVICE, 'RevokeKey')
+  async revokeKey(request: RevokeKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    const body = await validated(RevokeKeyDto, { reason: request.reason });
+    const command = new RevokeKeyCommand(request.accountId as string, request.keyId as string, body.reason ?? null, actorContext(actor));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<RevokeKeyCommand, CommandOutcome<null>>(command)).record));
+  }
+
+  @GrpcMethod(SERVICE, 'GetKeyHistory')
+  async getKeyHistory(request: KeyRef, metadata: Metadata): Promise<{ events: KeyEventMessage[] }> {
+    await this.access.actor(request, metadata, READ_HISTORY, true);
+    const events = await this.queries.execute<KeyHistoryQuery, HistoryEntry[] | null>(new KeyHistoryQuery(request.accountId as string, request.keyId as string));
+    if (!events) throw keyNotFound();
+    return { events: events.map(keyEventMessage) };
+  }
+}

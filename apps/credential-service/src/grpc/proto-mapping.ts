@@ -1,0 +1,84 @@
+/**
+ * Between credentials.v1 messages and the application's shapes: enums (KEY_KIND_API ↔ "api"),
+ * KeyView, history entries (data as JSON text), and the validation of decoded
+ * requests with the very DTO classes and pipe the JSON API uses, so both refuse the same input.
+ */
+import type { HistoryEntry, KeyView } from '@cs/application';
+import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
+import type { KeyStatus } from '@cs/validity';
+import { badRequest } from '../http/problem';
+import { validationPipe } from '../http/validation';
+import type { KeyEventMessage, KeyKindName, KeyStatusName, KeyViewMessage, WebhookFormatName } from './proto-types';
+
+type EnumTable<T extends string> = Record<string, T>;
+
+export const KEY_KINDS: EnumTable<KeyKind> = { KEY_KIND_API: 'api', KEY_KIND_SIGNING: 'signing' };
+export const WEBHOOK_FORMATS: EnumTable<WebhookFormat> = { WEBHOOK_FORMAT_SINGLE: 'single', WEBHOOK_FORMAT_MULTIPLE: 'multiple' };
+export const SECRET_VERSIONS: EnumTable<SecretSlot> = { SECRET_VERSION_CURRENT: 'current', SECRET_VERSION_PREVIOUS: 'previous' };
+const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = { active: 'KEY_STATUS_ACTIVE', revoked: 'KEY_STATUS_REVOKED', expired: 'KEY_STATUS_EXPIRED' };
+
+const invert = <T extends string>(table: EnumTable<T>): Record<T, string> =>
+  Object.fromEntries(Object.entries(table).map(([name, value]) => [value, name])) as Record<T, string>;
+const KIND_NAMES = invert(KEY_KINDS) as Record<KeyKind, KeyKindName>;
+const FORMAT_NAMES = invert(WEBHOOK_FORMATS) as Record<WebhookFormat, WebhookFormatName>;
+
+/**
+ * An enum field of a request. `*_UNSPECIFIED` (or absent) is "not given" unless `present` says the
+ * field was set explicitly (proto3 optional); an unknown number is refused with the valid names.
+ */
+export function enumValue<T extends string>(field: string, value: string | number | undefined, table: EnumTable<T>, options: { required?: boolean; present?: boolean } = {}): T | undefined {
+  const names = Object.keys(table);
+  const allowed = `${field} must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+  if (value === undefined || (typeof value === 'string' && value.endsWith('_UNSPECIFIED'))) {
+    if (options.required || options.present) throw badRequest(allowed, [{ field, message: allowed }]);
+    return undefined;
+  }
+  const mapped = typeof value === 'string' ? table[value] : undefined;
+  if (mapped === undefined) throw badRequest(`${allowed} (got ${String(value)})`, [{ field, message: `${allowed} (got ${String(value)})` }]);
+  return mapped;
+}
+
+/** The JSON API's validation of a request body (class-validator DTO, whitelist, messages). */
+export async function validated<T extends object>(metatype: new () => T, body: Record<string, unknown>): Promise<T> {
+  const plain = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+  return (await validationPipe.transform(plain, { type: 'body', metatype })) as T;
+}
+
+export function keyViewMessage(view: KeyView): KeyViewMessage {
+  return {
+    id: view.id,
+    accountId: view.accountId,
+    kind: KIND_NAMES[view.kind],
+    name: view.name,
+    start: view.start,
+    status: KEY_STATUSES[view.status],
+    createdAt: view.createdAt,
+    createdBy: view.createdBy,
+    updatedAt: view.updatedAt,
+    ...(view.expiresAt !== null ? { expiresAt: view.expiresAt } : {}),
+    ...(view.previous ? { previous: { start: view.previous.start, expiresAt: view.previous.expiresAt } } : {}),
+    allowedIps: view.allowedIps,
+    webhookFormat: FORMAT_NAMES[view.webhookFormat],
+    version: view.version,
+  };
+}
+
+export const keyKindName = (kind: KeyKind | undefined): KeyKindName => (kind ? KIND_NAMES[kind] : 'KEY_KIND_UNSPECIFIED');
+
+export function keyEventMessage(entry: HistoryEntry): KeyEventMessage {
+  const actor = entry.actor.type === 'user'
+    ? { type: 'user', sub: entry.actor.sub, acct: entry.actor.acct, roles: entry.actor.roles }
+    : { type: entry.actor.type, name: entry.actor.name };
+  return {
+    id: entry.id,
+    type: entry.type,
+    revision: entry.revision,
+    time: entry.time,
+    recordedAt: entry.recordedAt,
+    actor,
+    correlationId: entry.correlationId,
+    ...(entry.causationId ? { causationId: entry.causationId } : {}),
+    schemaVersion: entry.schemaVersion,
+    dataJson: JSON.stringify(entry.data),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The request and answer shapes of credentials.v1 as @grpc/proto-loader hands them over with
+ * PROTO_LOADER_OPTIONS (libs/contracts): camelCase fields, enums by name (an unknown number stays a
+ * number), absent scalars undefined, repeated fields always arrays, `oneofs` naming the member set.
+ */
+type Enum<T extends string> = T | number;
+
+export type KeyKindName = 'KEY_KIND_UNSPECIFIED' | 'KEY_KIND_API' | 'KEY_KIND_SIGNING';
+export type WebhookFormatName = 'WEBHOOK_FORMAT_UNSPECIFIED' | 'WEBHOOK_FORMAT_SINGLE' | 'WEBHOOK_FORMAT_MULTIPLE';
+export type SecretVersionName = 'SECRET_VERSION_UNSPECIFIED' | 'SECRET_VERSION_CURRENT' | 'SECRET_VERSION_PREVIOUS';
+export type KeyStatusName = 'KEY_STATUS_ACTIVE' | 'KEY_STATUS_REVOKED' | 'KEY_STATUS_EXPIRED';
+
+export interface KeyRef {
+  accountId?: string;
+  keyId?: string;
+}
+
+export interface GenerateKeyRequest {
+  accountId?: string;
+  kind?: Enum<KeyKindName>;
+  name?: string;
+  allowedIps?: string[];
+  webhookFormat?: Enum<WebhookFormatName>;
+}
+
+export interface RegenerateKeyRequest extends KeyRef {
+  oldKeyExpiresIn?: string;
+  oldKeyExpiresAt?: string;
+}
+
+export interface SetExpiryRequest extends KeyRef {
+  expiresAt?: string;
+  clearExpiry?: boolean;
+  version?: Enum<SecretVersionName>;
+}
+
+export interface RevealKeyRequest extends KeyRef {
+  version?: Enum<SecretVersionName>;
+}
+
+export interface UpdateKeyRequest extends KeyRef {
+  name?: string;
+  allowedIps?: { ips?: string[] };
+  webhookFormat?: Enum<WebhookFormatName>;
+}
+
+export interface RevokeKeyRequest extends KeyRef {
+  reason?: string;
+}
+
+export interface KeyViewMessage {
+  id: string;
+  accountId: string;
+  kind: KeyKindName;
+  name: string;
+  start: string;
+  status: KeyStatusName;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  expiresAt?: string;
+  previous?: { start: string; expiresAt: string };
+  allowedIps: string[];
+  webhookFormat: WebhookFormatName;
+  version: number;
+}
+
+export interface KeyEventMessage {
+  id: string;
+  type: string;
+  revision: number;
+  time: string;
+  recordedAt: string;
+  actor: { type: string; sub?: string; acct?: string; roles?: string[]; name?: string };
+  correlationId: string;
+  causationId?: string;
+  schemaVersion: number;
+  dataJson: string;
+}
+
+export interface VerifyKeyRequest {
+  key?: string;
+  ip?: string;
+}
+
+export interface VerifyKeyResponse {
+  valid: boolean;
+  code: string;
+  keyId?: string;
+  accountId?: string;
+  kind?: KeyKindName;
+  expiresAt?: string;
+}
+
+export interface SignRequest {
+  accountId?: string;
+  payload?: Buffer;
+}
+
+export interface SignResponse {
+  header: string;
+  timestamp: number;
+  keyIds: string[];
+  signatures: number;
+}
+
+export interface VerifySignatureRequest {
+  accountId?: string;
+  payload?: Buffer;
+  header?: string;
+  toleranceSeconds?: number;
+}
+
+export interface VerifySignatureResponse {
+  valid: boolean;
+  code: string;
+}

@@ -1,0 +1,68 @@
+/**
+ * gRPC transport of the internal calls (credentials.v1.VerificationService): the service token,
+ * then VerifyService and SigningService exactly as the HTTP controllers use them. Answers about a
+ * key or a signature are data; only malformed requests are errors.
+ */
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { Metadata, status as Status } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
+import { badRequest } from '../http/problem';
+import { VerifySignatureDto } from '../signing/signatures.dto';
+import { SigningService } from '../signing/signing.service';
+import { VerifyService } from '../verify/verify.service';
+import { GrpcAccess } from './grpc-access';
+import { GrpcExceptionFilter, grpcStatus } from './grpc-status';
+import { keyKindName, validated } from './proto-mapping';
+import type { SignRequest, SignResponse, VerifyKeyRequest, VerifyKeyResponse, VerifySignatureRequest, VerifySignatureResponse } from './proto-types';
+
+const SERVICE = 'VerificationService';
+
+/** proto3 cannot tell an empty string from a missing one: a required text field must be non-empty. */
+function required(field: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw badRequest(`${field} is required`, [{ field, message: `${field} is required` }]);
+  return value;
+}
+
+@Controller()
+@UseFilters(GrpcExceptionFilter)
+export class VerificationGrpcController {
+  constructor(private readonly verifier: VerifyService, private readonly signing: SigningService, private readonly access: GrpcAccess) {}
+
+  @GrpcMethod(SERVICE, 'VerifyKey')
+  async verifyKey(request: VerifyKeyRequest, metadata: Metadata): Promise<VerifyKeyResponse> {
+    this.access.service(request, metadata);
+    const key = required('key', request.key);
+    const error = this.verifier.checkInput(key, request.ip);
+    if (error) throw badRequest(error.message, [error]);
+    const result = await this.verifier.verify(key, request.ip);
+    return {
+      valid: result.valid,
+      code: `VERIFY_CODE_${result.code}`,
+      ...(result.keyId ? { keyId: result.keyId } : {}),
+      ...(result.accountId ? { accountId: result.accountId } : {}),
+      kind: keyKindName(result.kind),
+      ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+    };
+  }
+
+  @GrpcMethod(SERVICE, 'Sign')
+  async sign(request: SignRequest, metadata: Metadata): Promise<SignResponse> {
+    this.access.service(request, metadata);
+    this.access.checkIds(request, false);
+    const outcome = await this.signing.sign(request.accountId as string, request.payload ?? Buffer.alloc(0));
+    if (!outcome.ok) throw new RpcException(grpcStatus(Status.FAILED_PRECONDITION, outcome.message, outcome.code));
+    return { header: outcome.header, timestamp: outcome.timestamp, keyIds: outcome.keyIds, signatures: outcome.signatures };
+  }
+
+  @GrpcMethod(SERVICE, 'VerifySignature')
+  async verifySignature(request: VerifySignatureRequest, metadata: Metadata): Promise<VerifySignatureResponse> {
+    this.access.service(request, metadata);
+    this.access.checkIds(request, false);
+    const header = required('header', request.header);
+    // The JSON DTO's rules for header and tolerance; the payload is bytes here, so any value is valid.
+    const body = await validated(VerifySignatureDto, { payload: '', header, toleranceSeconds: request.toleranceSeconds });
+    const result = await this.signing.verify(request.accountId as string, request.payload ?? Buffer.alloc(0), body.header, body.toleranceSeconds);
+    return { valid: result.valid, code: `SIGNATURE_CODE_${result.code}` };
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The production path end to end: events in EventStoreDB (the protocol-level double, or a real
+ * server when EVENTSTORE_URL is set), the validity index in real Redis, notifications on real
+ * Kafka. Generate, rotate with a grace, revoke; a consumer on the topic sees every notification in
+ * order with no secret in it; a revoke is in force when the call returns; a rebuild of the Redis
+ * index from the store gives the same index.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
+import { eventually, startTestApp, uniqueAccount, type TestApp } from '../support/app';
+import { actorToken } from '../support/tokens';
+import { TEST_SECRETS } from '../support/app';
+
+const redisUrl = process.env.REDIS_URL_TEST;
+const brokers = process.env.KAFKA_BROKERS_TEST;
+if (!redisUrl || !brokers) {
+  throw new Error('production-stack e2e needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (run `npm test`, which starts real Redis and Kafka)');
+}
+
+describe('production stack: EventStoreDB + Redis + Kafka', () => {
+  let double: EsdbDouble | null = null;
+  let app: TestApp;
+  let consumer: Consumer;
+  const received: KafkaMessage[] = [];
+  const topic = `credentials.e2e.${randomUUID()}`;
+
+  beforeAll(async () => {
+    const eventStoreUrl = process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url;
+    console.log(`production-stack e2e: event store at ${process.env.EVENTSTORE_URL ? 'a real EventStoreDB (EVENTSTORE_URL)' : 'the protocol-level double'}`);
+    app = await startTestApp({
+      EVENTSTORE_URL: eventStoreUrl,
+      REDIS_URL: redisUrl,
+      REDIS_NAMESPACE: `e2e-${randomUUID().slice(0, 8)}`,
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: topic,
+      EXPIRY_SWEEP_INTERVAL_MS: '200',
+    });
+    const kafka = new Kafka({ clientId: 'e2e-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
+    await consumer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+  }, 60000);
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await app?.close();
+    await double?.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown, token?: string) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const verify = async (key: string) => (await call('POST', '/v1/verify', { key }, TEST_SECRETS.SERVICE_TOKEN)).body;
+
+  it('reports the production adapters in health', async () => {
+    const health = (await (await fetch(`${app.url}/health`)).json()) as { info: { credentials: Record<string, unknown> } };
+    expect(health.info.credentials).toMatchObject({ eventStore: 'eventstoredb', validityIndex: 'redis', notifications: 'kafka' });
+  });
+
+  it('generate, rotate with a grace, revoke: verify through Redis and notifications on Kafka', async () => {
+    const account = uniqueAccount();
+    const owner = await actorToken({ acct: account, roles: ['owner'] });
+    const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'api', name: 'prod' }, owner);
+    expect(generated.status).toBe(201);
+    const keyId = generated.body.key.id as string;
+    expect(await verify(generated.body.secret)).toMatchObject({ valid: true, code: 'VALID', keyId, accountId: account });
+
+    const rotated = await call('POST', `/v1/accounts/${account}/keys/${keyId}/regenerate`, { oldKeyExpiresIn: 'PT1H' }, owner);
+    expect(rotated.status).toBe(201);
+    expect(await verify(generated.body.secret)).toMatchObject({ valid: true });
+    expect(await verify(rotated.body.secret)).toMatchObject({ valid: true });
+
+    const revoked = await call('DELETE', `/v1/accounts/${account}/keys/${keyId}`, undefined, owner);
+    expect(revoked.status).toBe(200);
+    // The fence: in force when DELETE returned, for both secrets, with no wait.
+    expect(await verify(rotated.body.secret)).toMatchObject({ valid: false, code: 'REVOKED' });
+    expect(await verify(generated.body.secret)).toMatchObject({ valid: false, code: 'REVOKED' });
+
+    const mine = await eventually(async () => {
+      const messages = received.filter((m) => m.key?.toString() === account);
+      return messages.length >= 3 ? messages : null;
+    }, 20000);
+    const types = mine.map((m) => m.headers?.ce_type?.toString());
+    expect(types).toEqual(['credentials.key.generated', 'credentials.key.rotated', 'credentials.key.revoked']);
+    for (const message of mine) {
+      expect(message.headers?.ce_subject?.toString()).toBe(keyId);
+      expect(message.headers?.ce_id?.toString()).toMatch(/^[0-9a-f-]{36}$/);
+      expect(message.headers?.['content-type']?.toString()).toBe('application/json');
+      const text = message.value!.toString() + JSON.stringify(message.headers, (_k, v) => (Buffer.isBuffer(v) ? v.toString() : v));
+      expect(text).not.toContain(generated.body.secret);
+      expect(text).not.toContain(rotated.body.secret);
+    }
+    const rotatedData = JSON.parse(mine[1].value!.toString());
+    expect(rotatedData).toMatchObject({ accountId: account, keyId, kind: 'api' });
+  }, 30000);
+
+  it('a scheduled expiry is recorded by the scheduler and notified as expired', async () => {
+    const account = uniqueAccount();
+    const owner = await actorToken({ acct: account, roles: ['owner'] });
+    const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'signing' }, owner);
+    const keyId = generated.body.key.id as string;
+    await call('POST', `/v1/accounts/${account}/keys/${keyId}/regenerate`, { oldKeyExpiresIn: 'PT1S' }, owner);
+    const expired = await eventually(async () => {
+      const messages = received.filter((m) => m.key?.toString() === account && m.headers?.ce_type?.toString() === 'credentials.key.expired');
+      return messages.length > 0 ? messages : null;
+    }, 15000);
+    expect(JSON.parse(expired[0].value!.toString())).toMatchObject({ keyId, slot: 'previous' });
+    const history = await call('GET', `/v1/accounts/${account}/keys/${keyId}/history`, undefined, owner);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['KeyGenerated', 'KeyRotated', 'KeyExpired']);
+  }, 30000);
+
+  it('a rebuild of the Redis index from the event store gives the same index', async () => {
+    const account = uniqueAccount();
+    const owner = await actorToken({ acct: account, roles: ['owner'] });
+    const secrets: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'api', allowedIps: [`10.0.${i}.0/24`] }, owner);
+      secrets.push(generated.body.secret);
+      if (i % 2 === 0) secrets.push((await call('POST', `/v1/accounts/${account}/keys/${generated.body.key.id}/regenerate`, { oldKeyExpiresIn: 'P1D' }, owner)).body.secret);
+      if (i === 4) await call('DELETE', `/v1/accounts/${account}/keys/${generated.body.key.id}`, undefined, owner);
+    }
+    const before = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);
+    const verdictsBefore = await Promise.all(secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body));
+
+    await app.service.infra.projector.rebuild();
+
+    const after = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);
+    const verdictsAfter = await Promise.all(secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body));
+    expect(after.body).toEqual(before.body);
+    expect(verdictsAfter).toEqual(verdictsBefore);
+    expect(verdictsBefore.map((v) => v.code)).toEqual(expect.arrayContaining(['VALID', 'REVOKED', 'IP_NOT_ALLOWED']));
+  }, 30000);
+});
