@@ -332,6 +332,92 @@ describe('credentials.v1.KeyService over gRPC', () => {
     });
   });
 
+  describe('expected_version (optimistic concurrency, the JSON API\'s If-Match)', () => {
+    const aborted = (error: { code: number; trailers: Record<string, string[]> }): void => {
+      expect(error.code).toBe(Status.ABORTED);
+      expect(error.trailers['error-code']).toEqual(['CONCURRENT_CHANGE']);
+    };
+
+    it('six concurrent RegenerateKey with "now" on the same expected_version: one OK, five ABORTED, exactly one returned secret VALID', async () => {
+      const { acct, md, id, secret, key } = await newKey();
+      const version = (await grpc.key('GetKey', { accountId: acct, keyId: id }, md)).version as number;
+      expect(version).toBe(key.version);
+      const request = { accountId: acct, keyId: id, oldKeyExpiresIn: 'now', expectedVersion: version };
+      const answers = await Promise.allSettled(Array.from({ length: 6 }, () => grpc.key('RegenerateKey', request, md)));
+      const won = answers.filter((a): a is PromiseFulfilledResult<any> => a.status === 'fulfilled').map((a) => a.value);
+      const lost = answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason);
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(5);
+      for (const error of lost) aborted(error);
+
+      const secrets = won.map((answer) => answer.secret as string);
+      const codes = await Promise.all(secrets.map((s) => verifyCode(s)));
+      expect(codes.filter((c) => c === 'VERIFY_CODE_VALID')).toHaveLength(1);
+      expect(await verifyCode(secret)).not.toBe('VERIFY_CODE_VALID');
+      expect(won[0].key.version).toBeGreaterThan(version);
+      expect(won[0].key.previous).toBeNull();
+
+      const { events } = await grpc.key('GetKeyHistory', { accountId: acct, keyId: id }, md);
+      expect(events.filter((e: any) => e.type === 'KeyRotated')).toHaveLength(1);
+      const view = await grpc.key('GetKey', { accountId: acct, keyId: id }, md);
+      expect(view).toEqual(won[0].key);
+      expect(secrets[0].startsWith(view.start)).toBe(true);
+    });
+
+    it('a stale expected_version is ABORTED on every versioned call and changes nothing; the current one succeeds', async () => {
+      const { acct, md, id, secret } = await newKey({ kind: 'KEY_KIND_API', name: 'versioned' });
+      const stale = (await grpc.key('GetKey', { accountId: acct, keyId: id }, md)).version as number;
+      const moved = await grpc.key('UpdateKey', { accountId: acct, keyId: id, name: 'moved on', expectedVersion: stale }, md);
+      expect(moved.name).toBe('moved on');
+      expect(moved.version).toBeGreaterThan(stale);
+
+      const before = await grpc.key('GetKey', { accountId: acct, keyId: id }, md);
+      const historyBefore = (await grpc.key('GetKeyHistory', { accountId: acct, keyId: id }, md)).events;
+      const ref = { accountId: acct, keyId: id, expectedVersion: stale };
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ['RegenerateKey', { ...ref, oldKeyExpiresIn: 'now' }],
+        ['SetExpiry', { ...ref, expiresAt: '2020-01-01T00:00:00Z' }],
+        ['RevealKey', ref],
+        ['UpdateKey', { ...ref, name: 'too late', allowedIps: { ips: ['203.0.113.7'] } }],
+        ['RevokeKey', { ...ref, reason: 'too late' }],
+      ];
+      for (const [method, request] of calls) {
+        const error = await failure(grpc.key(method, request, md));
+        aborted(error);
+        expect(error.details).toMatch(/version/);
+      }
+      // Nothing changed: the same view, the same history (no KeyRevealed either), the secret still valid.
+      expect(await grpc.key('GetKey', { accountId: acct, keyId: id }, md)).toEqual(before);
+      expect((await grpc.key('GetKeyHistory', { accountId: acct, keyId: id }, md)).events).toEqual(historyBefore);
+      expect(await verifyCode(secret)).toBe('VERIFY_CODE_VALID');
+      expect(await verifyCode(secret, '198.51.100.1')).toBe('VERIFY_CODE_VALID');
+
+      // The current version is accepted; each change moves it on.
+      const current = { accountId: acct, keyId: id, expectedVersion: before.version };
+      const revealed = await grpc.key('RevealKey', current, md);
+      expect(revealed.secret).toBe(secret);
+      const afterReveal = (await grpc.key('GetKey', { accountId: acct, keyId: id }, md)).version;
+      expect(afterReveal).toBeGreaterThan(before.version);
+      const expiring = await grpc.key('SetExpiry', { ...current, expectedVersion: afterReveal, expiresAt: '2099-01-01T00:00:00Z' }, md);
+      expect(expiring.expiresAt).toBe('2099-01-01T00:00:00.000Z');
+      aborted(await failure(grpc.key('RevokeKey', { ...current, expectedVersion: afterReveal }, md)));
+      const revoked = await grpc.key('RevokeKey', { ...current, expectedVersion: expiring.version }, md);
+      expect(revoked.status).toBe('KEY_STATUS_REVOKED');
+      expect(await verifyCode(secret)).toBe('VERIFY_CODE_REVOKED');
+    });
+
+    it('expected_version 0 is a version, not "absent"; an unknown key stays NOT_FOUND', async () => {
+      const { acct, md, id } = await newKey();
+      await grpc.key('UpdateKey', { accountId: acct, keyId: id, name: 'v1' }, md);
+      const view = await grpc.key('GetKey', { accountId: acct, keyId: id }, md);
+      expect(view.version).toBeGreaterThan(0);
+      aborted(await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, name: 'v0', expectedVersion: 0 }, md)));
+      expect((await grpc.key('GetKey', { accountId: acct, keyId: id }, md)).name).toBe('v1');
+      const missing = await failure(grpc.key('RevokeKey', { accountId: acct, keyId: randomKeyId(), expectedVersion: 0 }, md));
+      expect(missing.code).toBe(Status.NOT_FOUND);
+    });
+  });
+
   describe('one application behind both transports', () => {
     it('a key generated over gRPC verifies over HTTP, and one generated over HTTP over gRPC', async () => {
       const { secret } = await newKey();

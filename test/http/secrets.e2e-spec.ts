@@ -4,6 +4,8 @@
  * appears in the events, in the SQLite files' raw bytes, in the logs (at debug level), or in any
  * history, list or get answer.
  */
+import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@cs/event-store';
@@ -106,19 +108,42 @@ describe('secrets never leak', () => {
     expect(app.logger.lines.length).toBeGreaterThan(0);
     for (const needle of all) expect(logs).not.toContain(needle);
 
-    // (2) the raw bytes of the SQLite files, while running (WAL) and after close (checkpointed)
-    const scan = (): string[] => {
-      const files = readdirSync(app.dataDir).filter((f) => f.startsWith('events.sqlite'));
-      expect(files).toContain('events.sqlite');
-      for (const file of files) {
-        const bytes = readFileSync(join(app.dataDir, file));
-        for (const needle of all) expect([file, bytes.indexOf(Buffer.from(needle, 'utf8'))]).toEqual([file, -1]);
+    if (app.stack === 'production') {
+      // (2) every value of the service's Redis namespace, and every Kafka message on its topic
+      const redis = new Redis(app.env.REDIS_URL);
+      const keys = await redis.keys(`${app.env.REDIS_NAMESPACE}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      const dumped: string[] = [];
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === 'string') dumped.push((await redis.get(key)) ?? '');
+        else if (type === 'set') dumped.push(...(await redis.smembers(key)));
+        else if (type === 'zset') dumped.push(...(await redis.zrange(key, 0, -1)));
+        else if (type === 'hash') dumped.push(JSON.stringify(await redis.hgetall(key)));
       }
-      return files;
-    };
-    scan();
-    await app.close({ keepData: true });
-    scan();
+      redis.disconnect();
+      const redisText = dumped.join('\n') + keys.join('\n');
+      for (const needle of all) expect(redisText).not.toContain(needle);
+      const messages = await readTopic(app.env.KAFKA_BROKERS, app.env.KAFKA_TOPIC, events.length);
+      expect(messages.length).toBeGreaterThanOrEqual(events.length);
+      const kafkaText = messages.join('\n');
+      for (const needle of all) expect(kafkaText).not.toContain(needle);
+      await app.close({ keepData: true });
+    } else {
+      // (2) the raw bytes of the SQLite files, while running (WAL) and after close (checkpointed)
+      const scan = (): string[] => {
+        const files = readdirSync(app.dataDir).filter((f) => f.startsWith('events.sqlite'));
+        expect(files).toContain('events.sqlite');
+        for (const file of files) {
+          const bytes = readFileSync(join(app.dataDir, file));
+          for (const needle of all) expect([file, bytes.indexOf(Buffer.from(needle, 'utf8'))]).toEqual([file, -1]);
+        }
+        return files;
+      };
+      scan();
+      await app.close({ keepData: true });
+      scan();
+    }
     // Anything else in DATA_DIR (dev secrets are not generated: all secrets are configured).
     for (const file of readdirSync(app.dataDir)) {
       const bytes = readFileSync(join(app.dataDir, file));
@@ -128,3 +153,22 @@ describe('secrets never leak', () => {
     for (const needle of all) expect(logsAfter).not.toContain(needle);
   });
 });
+
+/** Every message on a topic (headers and value as text), read from the beginning. */
+async function readTopic(brokers: string, topic: string, atLeast: number): Promise<string[]> {
+  const kafka = new Kafka({ clientId: 'e2e-secrets', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `e2e-secrets-${Date.now()}` });
+  const seen: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+      seen.push(`${message.key?.toString()} ${headers.join(' ')} ${message.value?.toString()}`);
+    },
+  });
+  const deadline = Date.now() + 20000;
+  while (seen.length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return seen;
+}

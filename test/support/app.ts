@@ -3,12 +3,41 @@
  * secrets and a capturing logger. `restart()` closes it and starts a new one on the same DATA_DIR.
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@cs/application';
 import { startCredentialService, type CredentialService } from '../../apps/credential-service/src/bootstrap';
 import { CapturingLogger } from './logger';
+import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
+
+/**
+ * Which stack the e2e suite runs on: `embedded` (SQLite + in-process index, the default) or
+ * `production` (E2E_STACK=production: EventStoreDB — the protocol-level double, or a real server
+ * when EVENTSTORE_URL is set — plus real Redis and real Kafka from REDIS_URL_TEST and
+ * KAFKA_BROKERS_TEST). The same tests run on both.
+ */
+export type Stack = 'embedded' | 'production';
+export const STACK: Stack = process.env.E2E_STACK === 'production' ? 'production' : 'embedded';
+
+async function productionEnv(): Promise<{ env: Record<string, string>; double: EsdbDouble | null }> {
+  const redis = process.env.REDIS_URL_TEST;
+  const brokers = process.env.KAFKA_BROKERS_TEST;
+  if (!redis || !brokers) throw new Error('E2E_STACK=production needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (npm test starts real Redis and Kafka)');
+  const double = process.env.EVENTSTORE_URL ? null : await startEsdbDouble();
+  const id = randomUUID().slice(0, 8);
+  return {
+    double,
+    env: {
+      EVENTSTORE_URL: process.env.EVENTSTORE_URL ?? (double as EsdbDouble).url,
+      REDIS_URL: redis,
+      REDIS_NAMESPACE: `e2e-${id}`,
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: `credentials.e2e.${id}`,
+    },
+  };
+}
 
 export const TEST_SECRETS = {
   AUTH_JWT_SECRET: 'e2e-jwt-secret-0123456789-abcdefghijklmnop',
@@ -22,6 +51,7 @@ export interface TestApp {
   service: CredentialService;
   url: string;
   dataDir: string;
+  stack: Stack;
   logger: CapturingLogger;
   env: Record<string, string>;
   /** Closes the running service and starts a fresh one on the same DATA_DIR and environment. */
@@ -32,7 +62,9 @@ export interface TestApp {
 
 export async function startTestApp(overrides: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cs-e2e-'));
+  const production = STACK === 'production' ? await productionEnv() : null;
   const env: Record<string, string> = {
+    ...(production?.env ?? {}),
     DATA_DIR: dataDir,
     PORT: '0',
     GRPC_PORT: '0',
@@ -49,6 +81,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
     service,
     url: service.url,
     dataDir,
+    stack: STACK,
     logger,
     env,
     async restart() {
@@ -60,6 +93,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
     async close({ keepData = false } = {}) {
       if (service) await service.close();
       service = null;
+      await production?.double?.stop();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,11 +7,12 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import { toKeyView, type CommandOutcome, type HistoryEntry, type KeyView } from '@cs/application';
+import type { Actor } from '../auth/actor';
+import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView } from '@cs/application';
 import { badRequest } from '../http/problem';
 import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from '../keys/key-commands';
 import { GetKeyQuery, KeyHistoryQuery, ListKeysQuery } from '../keys/key-queries';
-import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto } from '../keys/key.dto';
+import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from '../keys/key.dto';
 import { actorContext, oldSecretExpiry } from '../keys/keys.controller';
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
@@ -27,6 +28,7 @@ import type {
   RevokeKeyRequest,
   SetExpiryRequest,
   UpdateKeyRequest,
+  VersionedKeyRef,
 } from './proto-types';
 
 const MANAGE = { access: 'manage', stepUp: false } as const;
@@ -35,6 +37,11 @@ const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
 const SERVICE = 'KeyService';
 
 type KeyWithSecret = { key: KeyViewMessage; secret: string };
+
+/** The command context of a call: the actor, and `expected_version` as the JSON API's If-Match. */
+function commandContext(actor: Actor, request: VersionedKeyRef): CommandContext {
+  return { ...actorContext(actor), expectedVersion: request.expectedVersion };
+}
 
 @Controller()
 @UseFilters(GrpcExceptionFilter)
@@ -75,7 +82,7 @@ export class KeysGrpcController {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RegenerateKeyDto, { oldKeyExpiresIn: request.oldKeyExpiresIn, oldKeyExpiresAt: request.oldKeyExpiresAt });
     const expiresAt = oldSecretExpiry(body, Date.now());
-    const command = new RegenerateKeyCommand(request.accountId as string, request.keyId as string, expiresAt, actorContext(actor));
+    const command = new RegenerateKeyCommand(request.accountId as string, request.keyId as string, expiresAt, commandContext(actor, request));
     const outcome = unwrap(await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(command));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
   }
@@ -93,7 +100,7 @@ export class KeysGrpcController {
       version: enumValue('version', request.version, SECRET_VERSIONS),
     });
     const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
-    const command = new SetExpiryCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, actorContext(actor));
+    const command = new SetExpiryCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, commandContext(actor, request));
     return keyViewMessage(toKeyView(unwrap(await this.commands.execute<SetExpiryCommand, CommandOutcome<null>>(command)).record));
   }
 
@@ -101,7 +108,7 @@ export class KeysGrpcController {
   async revealKey(request: RevealKeyRequest, metadata: Metadata): Promise<{ secret: string }> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevealKeyDto, { version: enumValue('version', request.version, SECRET_VERSIONS) });
-    const command = new RevealKeyCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', actorContext(actor));
+    const command = new RevealKeyCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', commandContext(actor, request));
     return { secret: unwrap(await this.commands.execute<RevealKeyCommand, CommandOutcome<string>>(command)).result };
   }
 
@@ -113,10 +120,8 @@ export class KeysGrpcController {
       allowedIps: request.allowedIps ? (request.allowedIps.ips ?? []) : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS, { present: request.webhookFormat !== undefined }),
     });
-    if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
-      throw badRequest('give at least one of name, allowed_ips, webhook_format');
-    }
-    const command = new UpdateKeyCommand(request.accountId as string, request.keyId as string, body, actorContext(actor));
+    requireSomeKeyUpdate(body);
+    const command = new UpdateKeyCommand(request.accountId as string, request.keyId as string, body, commandContext(actor, request));
     return keyViewMessage(toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record));
   }
 
@@ -124,7 +129,7 @@ export class KeysGrpcController {
   async revokeKey(request: RevokeKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevokeKeyDto, { reason: request.reason });
-    const command = new RevokeKeyCommand(request.accountId as string, request.keyId as string, body.reason ?? null, actorContext(actor));
+    const command = new RevokeKeyCommand(request.accountId as string, request.keyId as string, body.reason ?? null, commandContext(actor, request));
     return keyViewMessage(toKeyView(unwrap(await this.commands.execute<RevokeKeyCommand, CommandOutcome<null>>(command)).record));
   }
 

@@ -15,6 +15,11 @@ export interface KeyRef {
   keyId?: string;
 }
 
+/** Requests that change or reveal a key: `expected_version` (proto3 optional) is the KeyView.version the caller acts on. */
+export interface VersionedKeyRef extends KeyRef {
+  expectedVersion?: number;
+}
+
 export interface GenerateKeyRequest {
   accountId?: string;
   kind?: Enum<KeyKindName>;
@@ -23,28 +28,28 @@ export interface GenerateKeyRequest {
   webhookFormat?: Enum<WebhookFormatName>;
 }
 
-export interface RegenerateKeyRequest extends KeyRef {
+export interface RegenerateKeyRequest extends VersionedKeyRef {
   oldKeyExpiresIn?: string;
   oldKeyExpiresAt?: string;
 }
 
-export interface SetExpiryRequest extends KeyRef {
+export interface SetExpiryRequest extends VersionedKeyRef {
   expiresAt?: string;
   clearExpiry?: boolean;
   version?: Enum<SecretVersionName>;
 }
 
-export interface RevealKeyRequest extends KeyRef {
+export interface RevealKeyRequest extends VersionedKeyRef {
   version?: Enum<SecretVersionName>;
 }
 
-export interface UpdateKeyRequest extends KeyRef {
+export interface UpdateKeyRequest extends VersionedKeyRef {
   name?: string;
   allowedIps?: { ips?: string[] };
   webhookFormat?: Enum<WebhookFormatName>;
 }
 
-export interface RevokeKeyRequest extends KeyRef {
+export interface RevokeKeyRequest extends VersionedKeyRef {
   reason?: string;
 }
 

@@ -15,6 +15,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { KEY_KINDS, MAX_ALLOWED_IPS, WEBHOOK_FORMATS, type KeyKind, type SecretSlot, type WebhookFormat } from '@cs/domain';
+import { badRequest } from '../http/problem';
 
 /** ISO-8601 date-time with an explicit offset: a time without one means different instants to different clients. */
 export const ISO_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -99,6 +100,16 @@ export class UpdateKeyDto {
   @IsOptional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
+}
+
+/**
+ * An update must change something: the one rule for every transport (HTTP answers 400
+ * VALIDATION_FAILED; gRPC INVALID_ARGUMENT, the field names in snake_case).
+ */
+export function requireSomeKeyUpdate(body: UpdateKeyDto): void {
+  if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
+    throw badRequest('give at least one of name, allowedIps, webhookFormat');
+  }
 }
 
 export class RevokeKeyDto {

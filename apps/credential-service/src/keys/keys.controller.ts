@@ -15,7 +15,7 @@ import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from './key-commands';
 import { GetKeyQuery, KeyHistoryQuery, ListKeysQuery } from './key-queries';
-import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto } from './key.dto';
+import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
 const MANAGE = { access: 'manage', stepUp: false } as const;
@@ -146,9 +146,7 @@ export class KeysController {
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
-    if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
-      throw badRequest('give at least one of name, allowedIps, webhookFormat');
-    }
+    requireSomeKeyUpdate(body);
     const command = new UpdateKeyCommand(accountId, keyId, body, actorContext(actor, ifMatch));
     return toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record);
   }
