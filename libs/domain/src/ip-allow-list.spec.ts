@@ -142,4 +142,13 @@ describe('isIpAllowed', () => {
     expect(isIpAllowed(anyV6, '::1')).toBe(true);
     expect(isIpAllowed(anyV6, '1.2.3.4')).toBe(false);
   });
+  it('treats an IPv4-mapped IPv6 range as the IPv4 range it names, so it matches clients', () => {
+    const parsed = parseAllowList(['::ffff:10.0.0.0/104']);
+    expect(parsed).toEqual({ ok: true, entries: ['10.0.0.0/8'] });
+    if (parsed.ok) {
+      expect(isIpAllowed(parsed.entries, '10.20.30.40')).toBe(true);
+      expect(isIpAllowed(parsed.entries, '::ffff:10.20.30.40')).toBe(true);
+      expect(isIpAllowed(parsed.entries, '11.0.0.1')).toBe(false);
+    }
+  });
 });

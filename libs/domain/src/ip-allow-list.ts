@@ -36,7 +36,12 @@ function canonicalEntry(entry: string): string | { error: string } {
     } catch {
       return { error: 'not a valid CIDR range (e.g. 203.0.113.0/24 or 2001:db8::/32)' };
     }
-    const [address, bits] = range;
+    let [address, bits] = range;
+    // ::ffff:a.b.c.d/n is an IPv4 range in disguise; clients in that form are matched as IPv4.
+    if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+      address = (address as ipaddr.IPv6).toIPv4Address();
+      bits -= 96;
+    }
     const network = networkAddress(address, bits);
     if (network.toString() !== address.toString()) {
       return { error: `host bits are set; did you mean ${network.toString()}/${bits}?` };
