@@ -47,6 +47,17 @@ export function authProblem(failure: AuthFailure): ProblemException {
   }
 }
 
+/** The acting user from a bearer token, or the 401 problem that says why not (shared by HTTP and gRPC). */
+export async function actorFromToken(verifier: JwtVerifier, token: string | null, howToSend: string): Promise<Actor> {
+  if (!token) throw authProblem({ code: 'UNAUTHENTICATED', message: `send the actor token as ${howToSend}` });
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw authProblem({ code: 'UNAUTHENTICATED', message: error.message });
+    throw error;
+  }
+}
+
 @Injectable()
 export class ActorGuard implements CanActivate {
   constructor(
@@ -58,15 +69,7 @@ export class ActorGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithActor & { params: Record<string, string> }>();
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw authProblem({ code: 'UNAUTHENTICATED', message: 'send the actor token as Authorization: Bearer <JWT>' });
-    let actor: Actor;
-    try {
-      actor = await this.verifier.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw authProblem({ code: 'UNAUTHENTICATED', message: error.message });
-      throw error;
-    }
+    const actor = await actorFromToken(this.verifier, bearerToken(request.headers.authorization), 'Authorization: Bearer <JWT>');
     const failure = authorize(actor, request.params.accountId, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));
     if (failure) throw authProblem(failure);
     request.actor = actor;

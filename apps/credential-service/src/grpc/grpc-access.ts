@@ -9,8 +9,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { APP_CONFIG, type AppConfig, type Infrastructure } from '@cs/application';
 import { authorize, type AccessRule, type Actor } from '../auth/actor';
-import { authProblem, bearerToken, serviceTokenMatches } from '../auth/guards';
-import { InvalidTokenError, JwtVerifier } from '../auth/jwt-verifier';
+import { actorFromToken, authProblem, bearerToken, serviceTokenMatches } from '../auth/guards';
+import { JwtVerifier } from '../auth/jwt-verifier';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
@@ -43,15 +43,7 @@ export class GrpcAccess {
   /** Management: the acting user, allowed by `rule` on this account (and well-formed ids). */
   async actor(request: { accountId?: string; keyId?: string } | undefined, metadata: Metadata | undefined, rule: AccessRule, withKeyId: boolean): Promise<Actor> {
     this.admit(request);
-    const token = bearerToken(authorization(metadata));
-    if (!token) throw authProblem({ code: 'UNAUTHENTICATED', message: 'send the actor token as `authorization: Bearer <JWT>` metadata' });
-    let actor: Actor;
-    try {
-      actor = await this.verifier.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw authProblem({ code: 'UNAUTHENTICATED', message: error.message });
-      throw error;
-    }
+    const actor = await actorFromToken(this.verifier, bearerToken(authorization(metadata)), '`authorization: Bearer <JWT>` metadata');
     this.checkIds(request, withKeyId);
     const failure = authorize(actor, request!.accountId as string, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));
     if (failure) throw authProblem(failure);
