@@ -11,7 +11,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { KEY_COMMAND_HANDLERS } from './keys/key-commands';
 import { KEY_QUERY_HANDLERS } from './keys/key-queries';
-import { KeysController } from './keys/keys.controller';
+import { AccountHistoryController, KeysController } from './keys/keys.controller';
 import { SignaturesController } from './signing/signatures.controller';
 import { SigningService } from './signing/signing.service';
 import { VerifyController } from './verify/verify.controller';
@@ -23,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, overrides)],
-      controllers: [KeysController, VerifyController, SignaturesController, HealthController, ...GRPC_CONTROLLERS],
+      controllers: [KeysController, AccountHistoryController, VerifyController, SignaturesController, HealthController, ...GRPC_CONTROLLERS],
       providers: [
         JwtVerifier,
         ActorGuard,

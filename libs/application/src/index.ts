@@ -8,3 +8,4 @@ export * from './config/configuration';
 export * from './config/dev-secrets';
 export * from './infrastructure';
 export * from './redis-leader-lease';
+export * from './validity-at';

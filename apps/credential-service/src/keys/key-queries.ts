@@ -4,7 +4,7 @@
  */
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { toHistoryEntry, toKeyView, type HistoryEntry, type Infrastructure, type KeyView } from '@cs/application';
+import { toHistoryEntry, toKeyView, validityAt, type HistoryEntry, type Infrastructure, type KeyView, type ValidityAt } from '@cs/application';
 import { keyStreamId } from '@cs/domain';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
@@ -47,4 +47,38 @@ export class KeyHistoryHandler implements IQueryHandler<KeyHistoryQuery, History
   }
 }
 
-export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler];
+
+export class KeyValidityAtQuery {
+  constructor(readonly accountId: string, readonly keyId: string, readonly at: Date, readonly ip: string | undefined) {}
+}
+
+@QueryHandler(KeyValidityAtQuery)
+export class KeyValidityAtHandler implements IQueryHandler<KeyValidityAtQuery, ValidityAt | null> {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+  async execute({ accountId, keyId, at, ip }: KeyValidityAtQuery): Promise<ValidityAt | null> {
+    const events = await this.infra.store.readStream(keyStreamId(keyId));
+    if (events.length === 0 || events[0].data.accountId !== accountId) return null;
+    return validityAt(keyId, events, at, ip);
+  }
+}
+
+export class AccountHistoryQuery {
+  constructor(readonly accountId: string, readonly limit: number) {}
+}
+
+/** Every event of every key of the account, oldest first (the account's audit trail). */
+@QueryHandler(AccountHistoryQuery)
+export class AccountHistoryHandler implements IQueryHandler<AccountHistoryQuery, (HistoryEntry & { keyId: string })[]> {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+  async execute({ accountId, limit }: AccountHistoryQuery): Promise<(HistoryEntry & { keyId: string })[]> {
+    const keys = await this.infra.index.listKeys(accountId);
+    const streams = await Promise.all(keys.map((key) => this.infra.store.readStream(keyStreamId(key.keyId))));
+    return streams
+      .flat()
+      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.revision - b.revision))
+      .slice(-limit)
+      .map((event) => ({ keyId: String(event.data.keyId), ...toHistoryEntry(event) }));
+  }
+}
+
+export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler];

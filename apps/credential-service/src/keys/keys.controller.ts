@@ -2,20 +2,21 @@
  * HTTP transport of the management API (API.md): parse and validate, authorize, dispatch on the
  * command or query bus, shape the answer. No business rule lives here.
  */
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Res, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UsePipes } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView } from '@cs/application';
+import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView, type ValidityAt } from '@cs/application';
 import { parseIsoDuration } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from './key-commands';
-import { GetKeyQuery, KeyHistoryQuery, ListKeysQuery } from './key-queries';
-import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
+import { AccountHistoryQuery, GetKeyQuery, KeyHistoryQuery, KeyValidityAtQuery, ListKeysQuery } from './key-queries';
+import { GenerateKeyDto, ISO_INSTANT, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
 const MANAGE = { access: 'manage', stepUp: false } as const;
@@ -172,5 +173,41 @@ export class KeysController {
     const events = await this.queries.execute<KeyHistoryQuery, HistoryEntry[] | null>(new KeyHistoryQuery(accountId, keyId));
     if (!events) throw keyNotFound();
     return { events };
+  }
+
+  @Get(':keyId/validity')
+  @Requires(READ_HISTORY)
+  @ApiOperation({ summary: 'Was this key valid (from this IP) at this time? Replays the recorded history up to `at`.' })
+  async validityAt(
+    @Param('accountId') accountId: string,
+    @Param('keyId') keyId: string,
+    @Query('at') at: string | undefined,
+    @Query('ip') ip: string | undefined,
+  ): Promise<ValidityAt> {
+    if (at === undefined || !ISO_INSTANT.test(at) || Number.isNaN(Date.parse(at))) {
+      throw badRequest('at must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z', [{ field: 'at', message: 'required ISO-8601 date-time' }]);
+    }
+    if (ip !== undefined && !ipaddr.isValid(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
+    const answer = await this.queries.execute<KeyValidityAtQuery, ValidityAt | null>(new KeyValidityAtQuery(accountId, keyId, new Date(at), ip));
+    if (!answer) throw keyNotFound();
+    return answer;
+  }
+}
+
+@ApiTags('keys')
+@ApiBearerAuth()
+@Controller('v1/accounts/:accountId/history')
+@UseGuards(ActorGuard)
+@UsePipes(IdParamsPipe)
+export class AccountHistoryController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Requires(READ_HISTORY)
+  @ApiOperation({ summary: "Every event of every key of the account, oldest first (the last `limit`, default 1000)" })
+  async history(@Param('accountId') accountId: string, @Query('limit') limit: string | undefined): Promise<{ events: (HistoryEntry & { keyId: string })[] }> {
+    const count = limit === undefined ? 1000 : Number(limit);
+    if (!Number.isInteger(count) || count < 1 || count > 10000) throw badRequest('limit must be a whole number from 1 to 10000', [{ field: 'limit', message: 'out of range' }]);
+    return { events: await this.queries.execute<AccountHistoryQuery, (HistoryEntry & { keyId: string })[]>(new AccountHistoryQuery(accountId, count)) };
   }
 }
