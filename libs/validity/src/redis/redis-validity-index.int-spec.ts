@@ -99,6 +99,14 @@ describe('RedisValidityIndex specifics', () => {
     expect(await index.getKey(key.keyId)).toEqual(key.record); // the record itself stays
   });
 
+  it('keeps an entry whose expiry was set in the past for the window from when that was recorded', async () => {
+    const index = track(createIndex({ retentionMs: 60_000 }));
+    const key = new KeyStory();
+    await index.write(key.setExpiry('current', Date.parse('2000-01-01T00:00:00Z')));
+    // Still there to say why (EXPIRED), rather than vanishing at once as "never existed".
+    expect(await index.lookup(key.record.current.hash)).toMatchObject({ expiresAt: Date.parse('2000-01-01T00:00:00Z') });
+  });
+
   it('makes another instance follow a replaceAll at once, for reads and for writes', async () => {
     const namespace = newNamespace();
     const a = track(new RedisValidityIndex(redis, { namespace }));

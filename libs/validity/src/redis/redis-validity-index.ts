@@ -270,14 +270,16 @@ export class RedisValidityIndex implements ValidityIndex {
   /**
    * When a hash entry may disappear: a retention window after the secret stopped being usable. Active
    * entries without expiry live until something changes them. For a revoked key the record's
-   * updatedAt is the revocation (revoked is terminal, nothing is written after it).
+   * updatedAt is the revocation (revoked is terminal, nothing is written after it). The window never
+   * starts before the key's last recorded change: an expiry set retroactively (a past time) ended the
+   * secret when it was recorded, and verify must still say EXPIRED, not NOT_FOUND, for the window.
    */
   private entryExpireAt(entry: ValidityEntry, record: KeyRecord): number | null {
     const updatedAt = Date.parse(record.updatedAt);
     let end: number | null = entry.expiresAt;
     if (entry.status === 'revoked') end = Math.min(entry.expiresAt ?? Infinity, updatedAt);
     else if (entry.status === 'expired') end = entry.expiresAt ?? updatedAt;
-    return end === null ? null : end + this.retentionMs;
+    return end === null ? null : Math.max(end, updatedAt) + this.retentionMs;
   }
 
   /** Deletes builds that stalled and dead generations whose deletion a crash interrupted. */
