@@ -7,6 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { foldRecorded, type Infrastructure } from '@cs/application';
 import { isLive, keyStreamId } from '@cs/domain';
+import type { SecretRecord } from '@cs/validity';
 import { signPayload, verifySignatureHeader, DEFAULT_TOLERANCE_SECONDS, type VerifyResult } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
@@ -36,24 +37,28 @@ export class SigningService {
     const records = (await this.infra.index.listKeys(accountId)).filter((r) => r.kind === 'signing' && r.status === 'active');
     const secrets: SigningSecret[] = [];
     for (const record of records.sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
-      const live = [record.current, record.previous].filter((s) => s !== null && s.status === 'active' && isLive(s, now));
-      if (live.length === 0) continue;
-      const missing = live.some((s) => !this.cache.has(`${record.keyId}:${s!.version}`));
-      const state = missing ? foldRecorded(await this.infra.store.readStream(keyStreamId(record.keyId))) : null;
-      for (const secret of live) {
-        const cacheKey = `${record.keyId}:${secret!.version}`;
-        let plain = this.cache.get(cacheKey);
-        if (plain === undefined && state && state.status === 'active') {
-          const sealed = [state.current, state.previous].find((s) => s?.version === secret!.version);
-          if (!sealed) continue;
-          plain = this.infra.sealer.open(sealed.sealed, { keyId: record.keyId, secretVersion: sealed.version });
-          if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
-          this.cache.set(cacheKey, plain);
-        }
-        if (plain !== undefined) secrets.push({ keyId: record.keyId, version: secret!.version, secret: plain });
+      const live = [record.current, record.previous].filter((s): s is SecretRecord => s !== null && s.status === 'active' && isLive(s, now));
+      for (const { version } of live) {
+        const secret = await this.openSecret(record.keyId, version);
+        if (secret !== null) secrets.push({ keyId: record.keyId, version, secret });
       }
     }
     return secrets;
+  }
+
+  /** The plaintext of one secret version, from its sealed copy in the key's stream (then cached). */
+  private async openSecret(keyId: string, version: number): Promise<string | null> {
+    const cacheKey = `${keyId}:${version}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const state = foldRecorded(await this.infra.store.readStream(keyStreamId(keyId)));
+    if (state.status !== 'active') return null;
+    const sealed = [state.current, state.previous].find((s) => s?.version === version);
+    if (!sealed) return null;
+    const plain = this.infra.sealer.open(sealed.sealed, { keyId, secretVersion: version });
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(cacheKey, plain);
+    return plain;
   }
 
   async sign(accountId: string, payload: Buffer, now: Date = new Date()): Promise<SignOutcome> {
