@@ -77,12 +77,20 @@ export class KafkaNotifier implements Notifier {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new KafkaPublishTimeoutError(timeoutMs)), timeoutMs);
     });
+    let used: Producer | undefined;
     const send = (async () => {
       const producer = await this.ready();
+      used = producer;
       await producer.send({ topic: this.options.topic, acks: -1, messages });
     })();
     // The abandoned send is dropped with its producer (afterFailure); its late outcome is irrelevant.
-    send.catch(() => undefined);
+    // But kafkajs keeps retrying it and may reconnect that producer after it was disconnected, leaving
+    // a socket open for good: once the send settles, disconnect its producer again if it was dropped.
+    void send
+      .catch(() => undefined)
+      .then(() => {
+        if (used && used !== this.producer) void used.disconnect().catch(() => undefined);
+      });
     try {
       await Promise.race([send, timeout]);
       this.consecutiveFailures = 0;
