@@ -1,0 +1,34 @@
+/**
+ * Starts the projector: the workers (validity projection, notification relay, expiry scheduler)
+ * on the shared Redis read model, with /health for orchestration.
+ */
+import { Logger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, createInfrastructure, type AppConfig, type Infrastructure } from '@cs/application';
+import { ProjectorModule } from './projector.module';
+
+export interface Projector {
+  infra: Infrastructure;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startProjector(config: AppConfig, options: { logger?: LoggerService } = {}): Promise<Projector> {
+  if (!config.redisUrl) {
+    throw new ConfigError('REDIS_URL', 'the projector builds the shared Redis read model: set REDIS_URL (embedded mode runs the workers inside the service)');
+  }
+  const logger = new Logger('projector');
+  const infra = await createInfrastructure({ ...config, workers: 'all' }, logger);
+  const app = await NestFactory.create<NestFastifyApplication>(ProjectorModule.forRoot(infra), new FastifyAdapter(), {
+    logger: options.logger ?? ['fatal', 'error', 'warn', 'log'],
+  });
+  app.enableShutdownHooks();
+  await app.listen({ port: config.port, host: config.host });
+  await infra.start();
+  const address = app.getHttpAdapter().getInstance().server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  logger.log(`projector running (event store: ${infra.mode.eventStore}, notifications: ${infra.mode.notifications}); health on :${port}/health`);
+  return { infra, url: `http://${host}:${port}`, close: () => app.close() };
+}
