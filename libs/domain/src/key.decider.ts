@@ -2,24 +2,15 @@
  * The key decider: `decide(command, state, now)` returns the events a command produces, or a
  * typed rejection. Pure: time, random material and hashes come in with the command.
  */
-import type { IssuedSecret, KeyEvent, KeyExpired, KeyKind, SecretSlot, WebhookFormat } from './events';
+import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
-import { evolve, initialState, isLive, type KeyState, type SecretState } from './key-state';
+import { evolve, initialState, isLive, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 
 export type NewSecret = Omit<IssuedSecret, 'version'>;
 
 export type KeyCommand =
-  | {
-      type: 'GenerateKey';
-      keyId: string;
-      accountId: string;
-      kind: KeyKind;
-      name: string;
-      allowedIps: string[];
-      webhookFormat: WebhookFormat;
-      secret: NewSecret;
-    }
+  | ({ type: 'GenerateKey'; secret: NewSecret } & KeyProps)
   | { type: 'RegenerateKey'; oldSecretExpiresAt: Date; secret: NewSecret }
   | { type: 'SetExpiry'; slot: SecretSlot; expiresAt: Date | null }
   | { type: 'RevealKey'; slot: SecretSlot }

@@ -2,6 +2,7 @@
  * Request bodies of the management API (API.md), validated with class-validator; unknown fields
  * are refused. Shapes here are documented in OpenAPI through the @ApiProperty decorators.
  */
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -22,6 +23,18 @@ export const ISO_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d
 const ISO_INSTANT_MESSAGE = '$property must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z';
 const SLOTS: SecretSlot[] = ['current', 'previous'];
 
+/** An optional allow-list of IPv4/IPv6 addresses and CIDR ranges (checked in depth by the domain). */
+function AllowedIpsProperty(doc: { example?: string[]; description?: string }): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: [String], maxItems: MAX_ALLOWED_IPS, ...doc }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(MAX_ALLOWED_IPS),
+    IsString({ each: true }),
+    MaxLength(64, { each: true }),
+  );
+}
+
 export class GenerateKeyDto {
   @ApiProperty({ enum: KEY_KINDS, description: '"api" authenticates requests; "signing" is an HMAC secret that signs payloads' })
   @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api" or "signing"' })
@@ -33,12 +46,7 @@ export class GenerateKeyDto {
   @Length(1, 100)
   name?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_ALLOWED_IPS, example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_ALLOWED_IPS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @AllowedIpsProperty({ example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] })
   allowedIps?: string[];
 
   @ApiPropertyOptional({ enum: WEBHOOK_FORMATS, default: 'single', description: 'webhook output: one JSON document, or one field per line' })
@@ -88,12 +96,7 @@ export class UpdateKeyDto {
   @Length(1, 100)
   name?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_ALLOWED_IPS, description: 'an empty list removes the restriction' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_ALLOWED_IPS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @AllowedIpsProperty({ description: 'an empty list removes the restriction' })
   allowedIps?: string[];
 
   @ApiPropertyOptional({ enum: WEBHOOK_FORMATS })
