@@ -45,6 +45,31 @@ describe('expiry is in force at its instant, before any sweep', () => {
     expect((await service.verify({ key: rotated.body.secret })).body.code).toBe('VALID');
     expect((await owner.get(acct, gen.body.key.id)).body.previous).toBeNull();
   });
+
+  it('when the current secret expires during a grace, the older secret stops too: for verify and for signing', async () => {
+    const acct = uniqueAccount();
+    const owner = await Client.actor(app.url, { acct });
+    const service = Client.service(app.url);
+    const api = await owner.generate(acct, { kind: 'api' });
+    const apiRotated = await owner.regenerate(acct, api.body.key.id, { oldKeyExpiresIn: 'P1D' });
+    const signing = await owner.generate(acct, { kind: 'signing' });
+    await owner.regenerate(acct, signing.body.key.id, { oldKeyExpiresIn: 'P1D' });
+    const ends = new Date(Date.now() + 1500).toISOString();
+    for (const id of [api.body.key.id, signing.body.key.id]) {
+      expect((await owner.setExpiry(acct, id, { expiresAt: ends })).status).toBe(200);
+      // The grace shown ends with the key, not a day later.
+      expect((await owner.get(acct, id)).body.previous.expiresAt).toBe(ends);
+    }
+    expect((await service.verify({ key: api.body.secret })).body.code).toBe('VALID');
+    expect((await service.call('POST', `/v1/accounts/${acct}/signatures`, { json: { payload: 'x' } })).body.signatures).toBe(2);
+    await sleep(Date.parse(ends) - Date.now() + 100);
+    expect((await service.verify({ key: api.body.secret })).body.code).toBe('EXPIRED');
+    expect((await service.verify({ key: apiRotated.body.secret })).body.code).toBe('EXPIRED');
+    const sign = await service.call('POST', `/v1/accounts/${acct}/signatures`, { json: { payload: 'x' } });
+    expect(sign.status).toBe(409);
+    expect(sign.body.code).toBe('NO_SIGNING_KEY');
+    expect((await owner.reveal(acct, api.body.key.id, { version: 'previous' })).status).toBe(409);
+  });
 });
 
 describe('the expiry scheduler records KeyExpired', () => {

@@ -5,7 +5,7 @@
  */
 import { publicEventData, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
-import type { KeyRecord, KeyStatus } from '@cs/validity';
+import { effectivePrevious, type KeyRecord, type KeyStatus } from '@cs/validity';
 import { toKeyEvent } from './key-command-executor';
 
 export interface KeyView {
@@ -29,10 +29,9 @@ const passed = (expiresAt: string | null, now: number): boolean => expiresAt !==
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
   const status: KeyStatus = record.status === 'active' && passed(record.current.expiresAt, now) ? 'expired' : record.status;
+  const grace = record.previous ? effectivePrevious(record.previous, record.current) : null;
   const previous =
-    status === 'active' && record.previous && record.previous.expiresAt !== null && !passed(record.previous.expiresAt, now)
-      ? { start: record.previous.start, expiresAt: record.previous.expiresAt }
-      : null;
+    status === 'active' && grace && grace.expiresAt !== null && !passed(grace.expiresAt, now) ? { start: grace.start, expiresAt: grace.expiresAt } : null;
   return {
     id: record.keyId,
     accountId: record.accountId,

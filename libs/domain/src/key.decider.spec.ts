@@ -424,3 +424,22 @@ describe('key decider', () => {
     });
   });
 });
+
+describe('an older secret never outlives the current one', () => {
+  // In grace until T0+60, and the current secret set to expire at T0+30.
+  const currentEndsFirst = () => [...inGrace(), keyExpirySet('current', 2, at(30))];
+
+  it('refuses to set the previous secret to expire after the current one', () => {
+    spec.given(currentEndsFirst()).when({ type: 'SetExpiry', slot: 'previous', expiresAt: at(45) }, T0).thenRejects('INVALID_EXPIRY');
+  });
+
+  it('once the current secret has expired by time, the key counts as expired for reveal and expiry changes', () => {
+    spec.given(currentEndsFirst()).when({ type: 'RevealKey', slot: 'previous' }, at(31)).thenRejects('KEY_EXPIRED');
+    spec.given(currentEndsFirst()).when({ type: 'RevealKey', slot: 'current' }, at(31)).thenRejects('KEY_EXPIRED');
+    spec.given(currentEndsFirst()).when({ type: 'SetExpiry', slot: 'current', expiresAt: null }, at(31)).thenRejects('KEY_EXPIRED');
+  });
+
+  it('before that instant both remain usable', () => {
+    spec.given(currentEndsFirst()).when({ type: 'RevealKey', slot: 'previous' }, at(29)).then([keyRevealed('previous', 1)]);
+  });
+});

@@ -63,13 +63,18 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       return accept(events);
     }
     case 'SetExpiry': {
-      if (state.status === 'expired') return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      // The current secret's passed expiry ends the key (grace included) before KeyExpired is recorded.
+      if (state.status === 'expired' || !isLive(state.current, now)) return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
       if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
       // An expiry that has passed is in force even before KeyExpired is recorded: no bringing it back.
       if (!isLive(target, now)) return refuse(reject('KEY_EXPIRED', `the ${command.slot} secret has expired`));
       if (command.slot === 'previous' && command.expiresAt === null) {
         return refuse(reject('INVALID_EXPIRY', 'the previous secret must expire: give a time (or a past time to end it now)'));
+      }
+      const currentEnds = state.current.expiresAt;
+      if (command.slot === 'previous' && command.expiresAt && currentEnds !== null && command.expiresAt.getTime() > Date.parse(currentEnds)) {
+        return refuse(reject('INVALID_EXPIRY', `the previous secret cannot outlive the current one, which expires at ${currentEnds}`));
       }
       const expiresAt = command.expiresAt === null ? null : new Date(Math.max(command.expiresAt.getTime(), 0)).toISOString();
       const events: KeyEvent[] = [
@@ -83,7 +88,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       return accept(events);
     }
     case 'RevealKey': {
-      if (state.status === 'expired') return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      if (state.status === 'expired' || !isLive(state.current, now)) return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
       if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
       if (!isLive(target, now)) return refuse(reject('KEY_EXPIRED', `the ${command.slot} secret has expired`));

@@ -234,3 +234,17 @@ describe('projectKeyEvent', () => {
     expect(record).toMatchObject({ name: 'n', version: 0, createdBy: ALICE });
   });
 });
+
+describe('effective expiry of an older secret', () => {
+  it('is cut to the current secret’s expiry, so verify refuses both at that instant', () => {
+    const record = {
+      keyId: 'key_x', accountId: 'acct', kind: 'api', name: 'k', status: 'active', createdAt: '', createdBy: '', updatedAt: '',
+      allowedIps: [], webhookFormat: 'single', version: 3, retired: [],
+      current: { version: 2, hash: 'h2', start: 's2', expiresAt: '2030-01-01T00:00:30.000Z', status: 'active' },
+      previous: { version: 1, hash: 'h1', start: 's1', expiresAt: '2030-01-01T00:01:00.000Z', status: 'active' },
+    } as const;
+    const entries = validityEntries(record as unknown as KeyRecord);
+    expect(entries.get('h1')?.expiresAt).toBe(Date.parse('2030-01-01T00:00:30.000Z'));
+    expect(entries.get('h2')?.expiresAt).toBe(Date.parse('2030-01-01T00:00:30.000Z'));
+  });
+});

@@ -52,7 +52,7 @@ export const MAX_RETIRED_SECRETS = 5;
 
 export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
   const entries = new Map<string, ValidityEntry>();
-  const secrets = [record.current, ...(record.previous ? [record.previous] : []), ...record.retired];
+  const secrets = [record.current, ...(record.previous ? [effectivePrevious(record.previous, record.current)] : []), ...record.retired];
   for (const secret of secrets) {
     const status: KeyStatus = record.status === 'revoked' ? 'revoked' : secret.status;
     entries.set(secret.hash, {
@@ -67,6 +67,17 @@ export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
     });
   }
   return entries;
+}
+
+/**
+ * An older secret never outlives the current one: ending the current secret ends the key, grace
+ * included. Its expiry is the earlier of its own and the current secret's, so verify and signing
+ * honour that at the instant, before the scheduler records it.
+ */
+export function effectivePrevious<T extends { expiresAt: string | null }>(previous: T, current: { expiresAt: string | null }): T {
+  if (current.expiresAt === null) return previous;
+  if (previous.expiresAt !== null && Date.parse(previous.expiresAt) <= Date.parse(current.expiresAt)) return previous;
+  return { ...previous, expiresAt: current.expiresAt };
 }
 
 /** Secrets still waiting for the scheduler to record KeyExpired, with their due time. */

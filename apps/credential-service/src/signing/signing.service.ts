@@ -7,7 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { foldRecorded, type Infrastructure } from '@cs/application';
 import { isLive, keyStreamId } from '@cs/domain';
-import type { SecretRecord } from '@cs/validity';
+import { effectivePrevious, type SecretRecord } from '@cs/validity';
 import { signPayload, verifySignatureHeader, DEFAULT_TOLERANCE_SECONDS, type VerifyResult } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
@@ -37,7 +37,8 @@ export class SigningService {
     const records = (await this.infra.index.listKeys(accountId)).filter((r) => r.kind === 'signing' && r.status === 'active');
     const secrets: SigningSecret[] = [];
     for (const record of records.sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
-      const live = [record.current, record.previous].filter((s): s is SecretRecord => s !== null && s.status === 'active' && isLive(s, now));
+      const previous = record.previous ? effectivePrevious(record.previous, record.current) : null;
+      const live = [record.current, previous].filter((s): s is SecretRecord => s !== null && s.status === 'active' && isLive(s, now));
       for (const { version } of live) {
         const secret = await this.openSecret(record.keyId, version);
         if (secret !== null) secrets.push({ keyId: record.keyId, version, secret });
