@@ -51,6 +51,14 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       }
     });
 
+    it('a signing secret is NOT_FOUND as an API key, VALID when kind is KEY_KIND_SIGNING; an unknown kind is INVALID_ARGUMENT', async () => {
+      const { id, secret } = await newKey({ kind: 'KEY_KIND_SIGNING' });
+      expect(await grpc.verify('VerifyKey', { key: secret })).toMatchObject({ valid: false, code: 'VERIFY_CODE_NOT_FOUND' });
+      expect(await grpc.verify('VerifyKey', { key: secret, kind: 'KEY_KIND_SIGNING' })).toMatchObject({ valid: true, code: 'VERIFY_CODE_VALID', keyId: id, kind: 'KEY_KIND_SIGNING' });
+      const error = await failure(grpc.verify('VerifyKey', { key: secret, kind: 7 }));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    });
+
     it('NOT_FOUND for a well-formed key that was never issued, as over HTTP', async () => {
       for (const key of [formatKey('api', 'live', randomBytes(32)), formatKey('signing', 'test', randomBytes(32))]) {
         expect(await grpc.verify('VerifyKey', { key })).toEqual({ valid: false, code: 'VERIFY_CODE_NOT_FOUND', kind: 'KEY_KIND_UNSPECIFIED' });
@@ -79,8 +87,8 @@ describe('credentials.v1.VerificationService over gRPC', () => {
         [{}, 'key is required'],
         [{ key: '' }, 'key is required'],
         [{ key: 'x'.repeat(4097) }, 'key must be at most 4096 characters'],
-        [{ key: 'ak_live_x', ip: '' }, 'ip must be an IPv4 or IPv6 address'],
-        [{ key: 'ak_live_x', ip: '999.1.1.1' }, 'ip must be an IPv4 or IPv6 address'],
+        [{ key: 'ak_live_x', ip: '' }, 'ip must be an IPv4 address (dotted decimal) or an IPv6 address'],
+        [{ key: 'ak_live_x', ip: '999.1.1.1' }, 'ip must be an IPv4 address (dotted decimal) or an IPv6 address'],
       ] as const) {
         const error = await failure(grpc.verify('VerifyKey', request));
         expect([error.code, error.details]).toEqual([Status.INVALID_ARGUMENT, message]);

@@ -76,6 +76,24 @@ describe('POST /v1/verify', () => {
     expect(res.body).toMatchObject({ valid: false, code: 'EXPIRED', keyId: id });
   });
 
+  it('a signing secret never authenticates as an API key: NOT_FOUND unless the caller asks for kind "signing"', async () => {
+    const { id, secret } = await newKey({ kind: 'signing' });
+    expect((await service.verify({ key: secret })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
+    expect((await service.verify({ key: secret, kind: 'signing' })).body).toMatchObject({ valid: true, code: 'VALID', keyId: id, kind: 'signing' });
+    const api = await newKey({ kind: 'api' });
+    expect((await service.verify({ key: api.secret, kind: 'signing' })).body.code).toBe('NOT_FOUND');
+    expect((await service.verify({ key: api.secret, kind: 'root' })).status).toBe(400);
+  });
+
+  it('refuses legacy IPv4 spellings that name another address than they seem to', async () => {
+    const { secret } = await newKey({ kind: 'api', allowedIps: ['203.0.113.7'] });
+    for (const ip of ['3405803783', '0xcb.0.113.7', '203.0.113']) {
+      const res = await service.verify({ key: secret, ip });
+      expect([ip, res.status]).toEqual([ip, 400]);
+    }
+    expect((await service.verify({ key: secret, ip: '203.0.113.7' })).body.code).toBe('VALID');
+  });
+
   describe('IP allow-lists', () => {
     it('IP_NOT_ALLOWED when the key has an allow-list and no ip is given', async () => {
       const { secret } = await newKey({ kind: 'api', allowedIps: ['203.0.113.7'] });

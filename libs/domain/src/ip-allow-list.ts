@@ -48,7 +48,7 @@ function canonicalEntry(entry: string): string | { error: string } {
     }
     return `${address.toString()}/${bits}`;
   }
-  if (!ipaddr.isValid(text) || !(ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text))) {
+  if (!isIpAddress(text)) {
     return { error: 'not a valid IPv4 or IPv6 address' };
   }
   return normalise(ipaddr.parse(text)).toString();
@@ -70,10 +70,19 @@ function normalise(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv
   return address;
 }
 
+/**
+ * An IPv4 address in dotted four-part decimal, or an IPv6 address. The legacy IPv4 spellings that
+ * parsers accept ("3405803783", "0xcb.0.113.7", "203.0.113") are refused: they read as another
+ * address than the one a person sees.
+ */
+export function isIpAddress(text: string): boolean {
+  return typeof text === 'string' && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
+}
+
 /** True if the list is empty (no restriction) or the address falls in one of its entries. */
 export function isIpAllowed(allowList: readonly string[], ip: string | undefined): boolean {
   if (allowList.length === 0) return true;
-  if (!ip || !ipaddr.isValid(ip)) return false;
+  if (!ip || !isIpAddress(ip)) return false;
   const client = normalise(ipaddr.parse(ip));
   return allowList.some((entry) => {
     const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), -1] as const);

@@ -86,6 +86,7 @@ export interface KeyEventMessage {
 export interface VerifyKeyRequest {
   key?: string;
   ip?: string;
+  kind?: Enum<KeyKindName>;
 }
 
 export interface VerifyKeyResponse {

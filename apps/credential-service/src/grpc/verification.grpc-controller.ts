@@ -13,7 +13,7 @@ import { SigningService } from '../signing/signing.service';
 import { VerifyService } from '../verify/verify.service';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter, grpcStatus } from './grpc-status';
-import { keyKindName, validated } from './proto-mapping';
+import { enumValue, keyKindName, KEY_KINDS, validated } from './proto-mapping';
 import type { SignRequest, SignResponse, VerifyKeyRequest, VerifyKeyResponse, VerifySignatureRequest, VerifySignatureResponse } from './proto-types';
 
 const SERVICE = 'VerificationService';
@@ -33,9 +33,10 @@ export class VerificationGrpcController {
   async verifyKey(request: VerifyKeyRequest, metadata: Metadata): Promise<VerifyKeyResponse> {
     this.access.service(request, metadata);
     const key = required('key', request.key);
+    const kind = enumValue('kind', request.kind, KEY_KINDS) ?? 'api';
     const error = this.verifier.checkInput(key, request.ip);
     if (error) throw badRequest(error.message, [error]);
-    const result = await this.verifier.verify(key, request.ip);
+    const result = await this.verifier.verify(key, request.ip, kind);
     return {
       valid: result.valid,
       code: `VERIFY_CODE_${result.code}`,

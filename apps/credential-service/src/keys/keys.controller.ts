@@ -3,13 +3,12 @@
  * command or query bus, shape the answer. No business rule lives here.
  */
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UsePipes } from '@nestjs/common';
-import ipaddr from 'ipaddr.js';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView, type ValidityAt } from '@cs/application';
-import { parseIsoDuration } from '@cs/domain';
+import { isIpAddress, parseIsoDuration } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
@@ -187,7 +186,7 @@ export class KeysController {
     if (at === undefined || !ISO_INSTANT.test(at) || Number.isNaN(Date.parse(at))) {
       throw badRequest('at must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z', [{ field: 'at', message: 'required ISO-8601 date-time' }]);
     }
-    if (ip !== undefined && !ipaddr.isValid(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
+    if (ip !== undefined && !isIpAddress(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
     const answer = await this.queries.execute<KeyValidityAtQuery, ValidityAt | null>(new KeyValidityAtQuery(accountId, keyId, new Date(at), ip));
     if (!answer) throw keyNotFound();
     return answer;

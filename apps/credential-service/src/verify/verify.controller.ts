@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { ServiceTokenGuard } from '../auth/guards';
 import { badRequest } from '../http/problem';
@@ -19,16 +20,20 @@ export class VerifyController {
     schema: {
       type: 'object',
       required: ['key'],
-      properties: { key: { type: 'string' }, ip: { type: 'string', description: "the merchant client's IP address" } },
+      properties: {
+        key: { type: 'string' },
+        ip: { type: 'string', description: "the merchant client's IP address" },
+        kind: { type: 'string', enum: ['api', 'signing'], default: 'api', description: 'the kind of key accepted; a key of another kind is NOT_FOUND' },
+      },
     },
   })
   async verify(@Body() body: unknown): Promise<VerifyResult> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
-    const { key, ip, ...rest } = body as Record<string, unknown>;
+    const { key, ip, kind, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')}`, unknown.map((field) => ({ field, message: 'is not allowed' })));
-    const error = this.verifier.checkInput(key, ip);
+    const error = this.verifier.checkInput(key, ip, kind);
     if (error) throw badRequest(error.message, [error]);
-    return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined);
+    return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined, (kind ?? 'api') as KeyKind);
   }
 }

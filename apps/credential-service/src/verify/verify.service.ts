@@ -4,30 +4,38 @@
  * nothing is written. Shared by HTTP and gRPC.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import ipaddr from 'ipaddr.js';
-import { hashKey, parseKey } from '@cs/domain';
+import { hashKey, isIpAddress, KEY_KINDS, parseKey, type KeyKind } from '@cs/domain';
 import type { Infrastructure } from '@cs/application';
 import { verdict, type VerifyResult } from '@cs/validity';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
-export type VerifyInputError = { field: 'key' | 'ip'; message: string };
+export type VerifyInputError = { field: 'key' | 'ip' | 'kind'; message: string };
 
 @Injectable()
 export class VerifyService {
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
 
   /** Input errors are the caller's bug (400); every answer about the key itself is data. */
-  checkInput(key: unknown, ip: unknown): VerifyInputError | null {
+  checkInput(key: unknown, ip: unknown, kind?: unknown): VerifyInputError | null {
     if (typeof key !== 'string') return { field: 'key', message: 'key must be a string' };
     if (key.length > 4096) return { field: 'key', message: 'key must be at most 4096 characters' };
-    if (ip !== undefined && ip !== null && (typeof ip !== 'string' || !ipaddr.isValid(ip))) {
-      return { field: 'ip', message: 'ip must be an IPv4 or IPv6 address' };
+    if (ip !== undefined && ip !== null && (typeof ip !== 'string' || !isIpAddress(ip))) {
+      return { field: 'ip', message: 'ip must be an IPv4 address (dotted decimal) or an IPv6 address' };
+    }
+    if (kind !== undefined && kind !== null && !(KEY_KINDS as readonly unknown[]).includes(kind)) {
+      return { field: 'kind', message: 'kind must be "api" or "signing"' };
     }
     return null;
   }
 
-  async verify(key: string, ip: string | undefined): Promise<VerifyResult> {
-    if (!parseKey(key)) return { valid: false, code: 'MALFORMED' };
+  /**
+   * `kind` is the kind of key the caller accepts (default `api`): a signing secret, held by webhook
+   * receivers, must not authenticate requests as the merchant, so it is NOT_FOUND as an API key.
+   */
+  async verify(key: string, ip: string | undefined, kind: KeyKind = 'api'): Promise<VerifyResult> {
+    const parsed = parseKey(key);
+    if (!parsed) return { valid: false, code: 'MALFORMED' };
+    if (parsed.kind !== kind) return { valid: false, code: 'NOT_FOUND' };
     const entry = await this.infra.index.lookup(hashKey(key));
     return verdict(entry, ip, Date.now());
   }
