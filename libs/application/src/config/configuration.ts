@@ -83,12 +83,22 @@ function namespace(env: Env): string {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data';
-  const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
+  const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:']);
+  const eventStoreUrl = url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  if (eventStoreUrl && !redisUrl) {
+    throw new ConfigError('REDIS_URL', 'must be set with EVENTSTORE_URL: the read model, its checkpoints and the relay checkpoint live in Redis');
+  }
   const needed = [
     ...(jwksUrl || env.AUTH_JWT_SECRET ? [] : ['AUTH_JWT_SECRET' as const]),
     ...(env.SERVICE_TOKEN ? [] : ['SERVICE_TOKEN' as const]),
     ...(env.MASTER_KEY ? [] : ['MASTER_KEY' as const]),
   ];
+  // Shared stores mean several processes: each would generate its own secrets, and a secret sealed by
+  // one could not be opened by another. Generated secrets are for the embedded, single-process mode.
+  if (needed.length > 0 && (eventStoreUrl || redisUrl)) {
+    throw new ConfigError(needed[0], 'must be set when EVENTSTORE_URL or REDIS_URL is set (every process must share it); generated secrets are for local embedded use only');
+  }
   const dev = needed.length > 0 ? loadOrCreateDevSecrets(dataDir, needed) : {};
   const jwtSecret = env.AUTH_JWT_SECRET || dev.AUTH_JWT_SECRET;
   if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 bytes for HS256');
@@ -116,8 +126,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     previousMasterKeys,
     stepUpMaxAgeSeconds: integer(env, 'STEP_UP_MAX_AGE_SECONDS', 300, 1, 86400),
     keyEnv: oneOf(env, 'KEY_ENV', KEY_ENVS, 'live'),
-    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    eventStoreUrl,
+    redisUrl,
     redisNamespace: namespace(env),
     kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,
     expirySweepMs: integer(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3_600_000),

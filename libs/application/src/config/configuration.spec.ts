@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './configuration';
+
+const SECRETS = {
+  AUTH_JWT_SECRET: 'a-jwt-secret-that-is-long-enough-0123456789',
+  SERVICE_TOKEN: 'a-service-token-0123456789abcdef',
+  MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
+const dataDir = () => mkdtempSync(join(tmpdir(), 'cs-config-'));
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ DATA_DIR: dataDir(), ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults with nothing set, generating local secrets into DATA_DIR (mode 0600)', () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({ port: 3000, grpcPort: 50051, eventStoreUrl: null, redisUrl: null, kafka: null, keyEnv: 'live', stepUpMaxAgeSeconds: 300 });
+    expect(config.generated).toEqual(['AUTH_JWT_SECRET', 'SERVICE_TOKEN', 'MASTER_KEY']);
+    const file = join(dir, 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A restart reuses them: keys sealed before it still open after it.
+    expect(loadConfig({ DATA_DIR: dir }).masterKey).toEqual(config.masterKey);
+    expect(JSON.parse(readFileSync(file, 'utf8')).MASTER_KEY).toBe(config.masterKey.toString('base64'));
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ KEY_ENV: 'prod' }, 'KEY_ENV'],
+    [{ MASTER_KEY: 'short' }, 'MASTER_KEY'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    [{ AUTH_JWKS_URL: 'http://idp.example/jwks' }, 'AUTH_JWKS_URL'],
+    [{ STEP_UP_MAX_AGE_SECONDS: '0' }, 'STEP_UP_MAX_AGE_SECONDS'],
+  ])('refuses %j with a message naming %s', (env, variable) => {
+    const error = refusal(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('requires REDIS_URL with EVENTSTORE_URL', () => {
+    expect(refusal({ ...SECRETS, EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' }).variable).toBe('REDIS_URL');
+  });
+
+  it('never generates secrets for shared stores: each process would hold different ones', () => {
+    const error = refusal({ REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWT_SECRET: SECRETS.AUTH_JWT_SECRET, SERVICE_TOKEN: SECRETS.SERVICE_TOKEN });
+    expect(error.variable).toBe('MASTER_KEY');
+    const config = loadConfig({ DATA_DIR: dataDir(), ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6379', EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' });
+    expect(config.generated).toEqual([]);
+  });
+});
