@@ -124,10 +124,14 @@ for (const t of tiers) {
   if (rc !== 0 && f === 0) { failed += 1; console.error(`[test]   ${t}: jest exited ${rc} without failed tests (counted as 1 failure)`); }
 }
 console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
 EOF
-)" || SUMMARY="summary unavailable"
+)"
+SUMMARY_RC=$?
+[[ -n "$SUMMARY" ]] || SUMMARY="summary unavailable"
 
 if (( ${#FAILED_TIERS[@]} )); then say "failed tiers: ${FAILED_TIERS[*]}"; fi
 say "total time: $(fmt_secs $((SECONDS - RUN_T0)))"
 echo "$SUMMARY"
-(( ${#FAILED_TIERS[@]} == 0 ))
+# A skipped test fails the run too (the summary counts it as failed), not only a failing tier.
+(( ${#FAILED_TIERS[@]} == 0 && SUMMARY_RC == 0 ))
