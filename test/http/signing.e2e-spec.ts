@@ -208,6 +208,22 @@ describe('signatures over HTTP', () => {
     });
   });
 
+  it('an account holds at most 8 active signing keys, so a header never exceeds 16 signatures', async () => {
+    const { acct, owner, keyId } = await signingAccount();
+    const ids = [keyId];
+    for (let i = 1; i < 8; i++) ids.push((await owner.generate(acct, { kind: 'signing' })).body.key.id);
+    const ninth = await owner.generate(acct, { kind: 'signing' });
+    expect([ninth.status, ninth.body.code]).toEqual([409, 'TOO_MANY_KEYS']);
+    for (const id of ids) await owner.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' });
+    const signed = await service.call('POST', `/v1/accounts/${acct}/signatures`, { json: { payload: 'x' } });
+    expect(signed.status).toBe(200);
+    expect(v1Count(signed.body.header)).toBe(16);
+    await owner.revoke(acct, ids[0]);
+    expect((await owner.generate(acct, { kind: 'signing' })).status).toBe(201);
+    // API keys are not limited by this.
+    expect((await owner.generate(acct, { kind: 'api' })).status).toBe(201);
+  });
+
   it('both endpoints need the service credential, not an actor token', async () => {
     const { acct } = await signingAccount();
     const actor = bearer(await actorToken({ acct, roles: ['owner'] }));

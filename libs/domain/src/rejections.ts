@@ -9,7 +9,8 @@ export type RejectionCode =
   | 'KEY_EXPIRED'
   | 'NO_PREVIOUS_SECRET'
   | 'INVALID_EXPIRY'
-  | 'INVALID_ALLOWED_IPS';
+  | 'INVALID_ALLOWED_IPS'
+  | 'TOO_MANY_KEYS';
 
 export interface Rejection {
   code: RejectionCode;

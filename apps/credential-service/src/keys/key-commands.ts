@@ -7,6 +7,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { newKeyId, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
 import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
+import { MAX_SIGNATURES } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
 export class GenerateKeyCommand {
@@ -44,6 +45,9 @@ export class RevokeKeyCommand {
 
 const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
 
+/** With a grace period each, 8 signing keys give at most 16 signatures per header (MAX_SIGNATURES). */
+export const MAX_SIGNING_KEYS = MAX_SIGNATURES / 2;
+
 abstract class KeyCommandHandler<C, T> {
   constructor(@Inject(INFRASTRUCTURE) protected readonly infra: Infrastructure) {}
   abstract execute(command: C): Promise<CommandOutcome<T>>;
@@ -51,7 +55,14 @@ abstract class KeyCommandHandler<C, T> {
 
 @CommandHandler(GenerateKeyCommand)
 export class GenerateKeyHandler extends KeyCommandHandler<GenerateKeyCommand, string> {
-  execute({ accountId, input, context }: GenerateKeyCommand): Promise<CommandOutcome<string>> {
+  async execute({ accountId, input, context }: GenerateKeyCommand): Promise<CommandOutcome<string>> {
+    if (input.kind === 'signing') {
+      // Every valid signing secret goes into each signature header, which holds at most MAX_SIGNATURES.
+      const active = (await this.infra.index.listKeys(accountId)).filter((k) => k.kind === 'signing' && k.status === 'active').length;
+      if (active >= MAX_SIGNING_KEYS) {
+        return { ok: false, rejection: { code: 'TOO_MANY_KEYS', message: `an account may hold at most ${MAX_SIGNING_KEYS} active signing keys; revoke one first` } };
+      }
+    }
     const keyId = newKeyId();
     return this.infra.executor.execute(
       keyId,

@@ -23,4 +23,5 @@ export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; 
   INVALID_EXPIRY: { http: 400, grpc: GRPC_STATUS.INVALID_ARGUMENT, title: 'Invalid expiry' },
   INVALID_ALLOWED_IPS: { http: 400, grpc: GRPC_STATUS.INVALID_ARGUMENT, title: 'Invalid allowed IPs' },
   CONCURRENT_CHANGE: { http: 409, grpc: GRPC_STATUS.ABORTED, title: 'Concurrent change' },
+  TOO_MANY_KEYS: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION, title: 'Too many keys' },
 };

@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { foldRecorded, type Infrastructure } from '@cs/application';
 import { isLive, keyStreamId } from '@cs/domain';
 import { effectivePrevious, type SecretRecord } from '@cs/validity';
-import { signPayload, verifySignatureHeader, DEFAULT_TOLERANCE_SECONDS, type VerifyResult } from '@cs/signature';
+import { DEFAULT_TOLERANCE_SECONDS, MAX_SIGNATURES, signPayload, verifySignatureHeader, type VerifyResult } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
 export const MAX_TOLERANCE_SECONDS = 86_400;
@@ -66,8 +66,10 @@ export class SigningService {
     const secrets = await this.validSecrets(accountId, now);
     if (secrets.length === 0) return { ok: false, code: 'NO_SIGNING_KEY', message: 'the account has no valid signing key; generate one first' };
     const timestamp = Math.floor(now.getTime() / 1000);
-    const header = signPayload({ payload, secrets: secrets.map((s) => s.secret), timestamp });
-    return { ok: true, header, timestamp, keyIds: [...new Set(secrets.map((s) => s.keyId))], signatures: secrets.length };
+    // Generate caps signing keys so this holds; keys from before a cap change: the newest win.
+    const used = secrets.slice(0, MAX_SIGNATURES);
+    const header = signPayload({ payload, secrets: used.map((s) => s.secret), timestamp });
+    return { ok: true, header, timestamp, keyIds: [...new Set(used.map((s) => s.keyId))], signatures: used.length };
   }
 
   async verify(accountId: string, payload: Buffer, header: string, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now: Date = new Date()): Promise<VerifyResult> {
