@@ -9,3 +9,4 @@ export * from './config/dev-secrets';
 export * from './infrastructure';
 export * from './redis-leader-lease';
 export * from './validity-at';
+export * from './lease-gated-worker';

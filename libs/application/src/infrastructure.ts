@@ -13,7 +13,11 @@ import { ExpiryScheduler, soleLeader, type LeaderLease } from './expiry-schedule
 import { KeyCommandExecutor } from './key-command-executor';
 import { SecretIssuer } from './secret-issuer';
 import { SecretSealer } from './secret-sealer';
+import { LeaseGatedWorker } from './lease-gated-worker';
 import { RedisLeaderLease } from './redis-leader-lease';
+
+/** How long a relay instance that stopped renewing keeps the lease before another takes over. */
+const RELAY_LEASE_MS = 10_000;
 import { ValidityProjector, type ProjectorLogger } from './validity-projector';
 
 export interface Worker {
@@ -65,11 +69,13 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
 
   let index: ValidityIndex = overrides.index ?? new MemoryValidityIndex();
   let lease: LeaderLease = soleLeader;
+  let relayLease: LeaderLease | null = null;
   if (!overrides.index && config.redisUrl) {
     const redisIndex = RedisValidityIndex.connect(config.redisUrl, { namespace: config.redisNamespace });
     index = redisIndex;
     const leaseClient = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
     lease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:scheduler-lease`);
+    relayLease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:relay-lease`, RELAY_LEASE_MS);
     closers.push(async () => void leaseClient.disconnect());
   }
   closers.unshift(() => index.close());
@@ -92,7 +98,9 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
     name: config.kafka ? 'kafka-relay' : 'in-process-relay',
     logger,
   });
-  workers.push({ name: 'notification-relay', start: async () => relay.start(), stop: () => relay.stop() });
+  const relayWorker: Worker = { name: 'notification-relay', start: async () => relay.start(), stop: () => relay.stop() };
+  // With a shared Redis there may be several instances: one relay runs, the others stand by.
+  workers.push(relayLease ? new LeaseGatedWorker('notification-relay', relayWorker, relayLease, RELAY_LEASE_MS / 3, logger) : relayWorker);
 
   const infra: Infrastructure = {
     config,
