@@ -46,10 +46,29 @@ export class ValidityProjector {
       if (next) records.set(keyId, next);
       if (onProgress && count % 10000 === 0) onProgress(count, records.size);
     }
-    await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position });
+    // Writes made while the new index is being built go to both (the adapter's part). What was
+    // appended between the read above and the build's start reached the old index only: beforeSwap
+    // folds it into the new one, before any reader can see it.
+    await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position }, {
+      beforeSwap: async (writeToNew) => {
+        for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
+          position = recorded.position;
+          count++;
+          const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
+          const stored = records.get(keyId) ?? null;
+          const next = projectRecorded([recorded], stored);
+          if (next && next !== stored) {
+            records.set(keyId, next);
+            await writeToNew(next);
+          }
+        }
+        return { name: VALIDITY_CHECKPOINT, position };
+      },
+    });
     this.lastPosition = position;
-    // Writes that landed in the old index while this one was built are gone with it: apply every
-    // event after the rebuild's position again (revision-guarded, so the rest are no-ops).
+    // An event appended but whose inline write never happened (a crash between the two) is in
+    // neither index: apply every event after the swap's position (revision-guarded, so the events
+    // already applied inline are no-ops).
     for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
       await this.apply(recorded);
       count++;
@@ -81,6 +100,7 @@ export class ValidityProjector {
     while (!this.stopped) {
       try {
         const after = await this.index.loadCheckpoint(VALIDITY_CHECKPOINT);
+        if (this.stopped) break; // stopped during that await: open no new subscription
         this.subscription = this.store.subscribeToAll({ after, streamPrefixes: [KEY_STREAM_PREFIX] });
         void this.subscription.caughtUp.then(caughtUp, () => undefined);
         for await (const recorded of this.subscription) {
@@ -95,6 +115,7 @@ export class ValidityProjector {
         await delay(this.retryDelayMs);
       }
     }
+    caughtUp(); // stopped before catching up: start() must not wait forever
   }
 
   private async apply(recorded: RecordedEvent): Promise<void> {

@@ -20,6 +20,15 @@ export interface DueExpiry {
 
 export type WriteOutcome = 'written' | 'stale';
 
+export interface ReplaceAllOptions {
+  /**
+   * Runs after `records` are written and before the swap, while writes still go to both indexes:
+   * the place to apply what happened between the caller's read of its source and the build's start.
+   * May return a newer checkpoint (same name or not) to store with the swap instead of the given one.
+   */
+  beforeSwap?: (writeToNew: (record: KeyRecord) => Promise<WriteOutcome>) => Promise<Checkpoint | void>;
+}
+
 export interface ValidityIndex {
   /** The hot path: exactly one read. */
   lookup(hash: string): Promise<ValidityEntry | null>;
@@ -35,7 +44,15 @@ export interface ValidityIndex {
   loadCheckpoint(name: string): Promise<bigint | undefined>;
   /** Secrets whose expiry is at or before `now` and not yet recorded expired, earliest first. */
   dueExpiries(now: number, limit: number): Promise<DueExpiry[]>;
-  /** Replaces the whole index with these records and checkpoint; readers see the old index until the swap. */
-  replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Replaces the whole index with these records and checkpoint; readers see the old index until the
+   * swap. In this order: the new index is registered as being built (from then on every write() goes
+   * to the live index and, under the same guards, to the one being built, so no write made during
+   * the build is lost at the swap), `records` are written into it, `beforeSwap` runs (its writeToNew
+   * writes into the new index only, guarded like write(); what it returns, if anything, replaces
+   * `checkpoint`), then the swap. A failure anywhere (beforeSwap included) leaves the live index as
+   * it was and rejects.
+   */
+  replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options?: ReplaceAllOptions): Promise<void>;
   close(): Promise<void>;
 }

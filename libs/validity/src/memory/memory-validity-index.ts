@@ -1,9 +1,14 @@
 /**
  * The embedded ValidityIndex: plain maps in the service process, rebuilt from the event store at
  * start-up. Every write is synchronous between awaits, so it is atomic for in-process readers.
+ *
+ * replaceAll fills a new state beside the live one and swaps it in with one assignment. While it is
+ * being built (its caller's beforeSwap may await), write() applies every record to the live state
+ * and, under the same guards, to each state being built, so nothing written meanwhile is lost at the
+ * swap. Checkpoints live outside the states, as in the Redis adapter.
  */
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
-import type { Checkpoint, DueExpiry, ValidityIndex, WriteOutcome } from '../validity-index.port';
+import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 
 interface IndexState {
   records: Map<string, KeyRecord>;
@@ -11,7 +16,6 @@ interface IndexState {
   byAccount: Map<string, Set<string>>;
   /** Pending expiries by key id (a key has at most two). */
   expiries: Map<string, DueExpiry[]>;
-  checkpoints: Map<string, bigint>;
 }
 
 const emptyState = (): IndexState => ({
@@ -19,11 +23,13 @@ const emptyState = (): IndexState => ({
   byHash: new Map(),
   byAccount: new Map(),
   expiries: new Map(),
-  checkpoints: new Map(),
 });
 
 export class MemoryValidityIndex implements ValidityIndex {
   private state = emptyState();
+  /** States replaceAll is building: write() applies to these too until they are swapped in or dropped. */
+  private readonly building = new Set<IndexState>();
+  private readonly checkpoints = new Map<string, bigint>();
 
   async lookup(hash: string): Promise<ValidityEntry | null> {
     return this.lookupSync(hash);
@@ -45,16 +51,17 @@ export class MemoryValidityIndex implements ValidityIndex {
 
   async write(record: KeyRecord, checkpoint?: Checkpoint): Promise<WriteOutcome> {
     const outcome = writeInto(this.state, record);
-    if (checkpoint) this.state.checkpoints.set(checkpoint.name, checkpoint.position);
+    for (const next of this.building) writeInto(next, record); // its own guards decide there
+    if (checkpoint) this.checkpoints.set(checkpoint.name, checkpoint.position);
     return outcome;
   }
 
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    this.state.checkpoints.set(checkpoint.name, checkpoint.position);
+    this.checkpoints.set(checkpoint.name, checkpoint.position);
   }
 
   async loadCheckpoint(name: string): Promise<bigint | undefined> {
-    return this.state.checkpoints.get(name);
+    return this.checkpoints.get(name);
   }
 
   async dueExpiries(now: number, limit: number): Promise<DueExpiry[]> {
@@ -65,11 +72,19 @@ export class MemoryValidityIndex implements ValidityIndex {
       .slice(0, limit);
   }
 
-  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint): Promise<void> {
+  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
     const next = emptyState();
-    for (const record of records) writeInto(next, record);
-    next.checkpoints.set(checkpoint.name, checkpoint.position);
-    this.state = next; // readers keep seeing the old maps until this single assignment
+    this.building.add(next); // from here on, write() goes to both
+    try {
+      for (const record of records) writeInto(next, record);
+      const later = await options.beforeSwap?.(async (record) => writeInto(next, record));
+      const stored = later ?? checkpoint;
+      // Swap and checkpoint in the same synchronous step; readers kept seeing the old maps until here.
+      this.state = next;
+      this.checkpoints.set(stored.name, stored.position);
+    } finally {
+      this.building.delete(next);
+    }
   }
 
   async close(): Promise<void> {}

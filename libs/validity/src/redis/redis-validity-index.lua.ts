@@ -2,28 +2,46 @@
  * The Lua run inside Redis by RedisValidityIndex. Kept as strings (no .lua files) so the build and
  * jest need no loader; ioredis sends them with EVALSHA (falling back to EVAL once per connection).
  *
- * Every key a script touches is passed in KEYS by the client, which computed them from the
- * generation it believes is current; the script re-reads the generation pointer and refuses with
- * `gen:<actual>` when it moved, so the client refreshes its cache and retries. That way a write can
- * never land in a generation that replaceAll has already swapped away (and is deleting).
+ * Every key of the generation a script is told to write is passed in KEYS by the client, which
+ * computed them from the generation it believes is current; the script re-reads the generation
+ * pointer and refuses with `gen:<actual>` when it moved, so the client refreshes its cache and
+ * retries. That way a write can never land in a generation that replaceAll has already swapped away
+ * (and is deleting).
+ *
+ * The one exception to "every key in KEYS": a live write also writes the same key into every
+ * generation being built, whose ids only the script knows at that instant, so it derives those key
+ * names itself from the namespace. That is fine on a standalone Redis (the deployment this targets);
+ * on Redis Cluster the namespace must be hash-tagged (e.g. `{cs}`) so that every key of it lives in
+ * one slot, and even then undeclared keys rely on the server's compatibility mode for scripts.
  */
 
 /**
- * write(record) — the revision guard and every structure of one key, atomically.
+ * write(record) — the revision guard and every structure of one key, atomically; for a live write,
+ * in the live generation and, under the same guards, in every generation being built.
  *
- * KEYS: 1 generation pointer, 2 record, 3 account set, 4 expiry zset,
- *       5..4+n hash entries, then the checkpoint key when ARGV[7] is not ''.
- * ARGV: 1 expected generation ('' = skip the check: replaceAll building an unpublished generation),
+ * KEYS: 1 generation pointer, 2 building zset, 3 record, 4 account set, 5 expiry zset,
+ *       6..5+n hash entries, then the checkpoint key when ARGV[7] is not ''.
+ *       Keys 3..5+n are `<ns>:<g>:<rest>` for the generation g written first.
+ * ARGV: 1 expected generation ('' = skip the check and write g only: replaceAll building or
+ *       completing its own unpublished generation),
  *       2 record JSON, 3 keyId, 4 record version, 5 n (hash entries), 6 m (pending expiries),
- *       7 checkpoint position or '',
+ *       7 checkpoint position or '', 8 namespace,
  *       then n triples (entry JSON, entry status, PEXPIREAT ms or ''),
  *       then m pairs (zset member, due-at ms).
- * Returns 'written' | 'stale' | 'gen:<current generation>'.
+ * Returns 'written' | 'stale' (the outcome in g) | 'gen:<current generation>' (nothing written).
+ *
+ * Why a live write goes to the generations being built too: replaceAll registers its generation in
+ * the building zset before it writes a single record, and the swap removes it from there in the same
+ * step as it moves the pointer. So a live write either sees the old pointer and that generation
+ * still registered (and writes both), or sees the new pointer (and is sent back to retry there):
+ * nothing written after a build registered can be lost at its swap. The guards run separately in each
+ * generation, so the rebuild's (possibly older) record and a newer live write meet the same revision
+ * guard and terminal rules whichever lands first.
  *
  * Redis runs a script without interleaving anything else, which is what makes the guard and the
  * writes one step. It does not roll back a script that fails midway; the only failure possible here
- * is WRONGTYPE on a key something else corrupted, and every check happens before the first write
- * except the checkpoint's.
+ * is WRONGTYPE on a key something else corrupted. In each generation every check happens before its
+ * first write; the checkpoint is set first, and the live generation is written before building ones.
  */
 export const WRITE_LUA = `
 local expected = ARGV[1]
@@ -34,49 +52,68 @@ end
 
 local n = tonumber(ARGV[5])
 local m = tonumber(ARGV[6])
+local keyId = ARGV[3]
+local version = tonumber(ARGV[4])
+local ns = ARGV[8]
 
 -- The checkpoint moves even when the record is stale: a replayed event was still consumed
 -- (same as the memory adapter), so the subscription must not be sent back to it.
-if ARGV[7] ~= '' then redis.call('SET', KEYS[5 + n], ARGV[7]) end
+if ARGV[7] ~= '' then redis.call('SET', KEYS[6 + n], ARGV[7]) end
 
-local keyId = ARGV[3]
-local storedJson = redis.call('GET', KEYS[2])
-local stored = nil
-if storedJson then
-  stored = cjson.decode(storedJson)
-  -- Revision guard: only a strictly newer version may replace the record; revoked is terminal.
-  if tonumber(stored.version) >= tonumber(ARGV[4]) or stored.status == 'revoked' then return 'stale' end
+-- Writes the record into one generation; name(i) is the name of KEYS[i] (i >= 3) in that generation.
+local function apply(name)
+  local storedJson = redis.call('GET', name(3))
+  local stored = nil
+  if storedJson then
+    stored = cjson.decode(storedJson)
+    -- Revision guard: only a strictly newer version may replace the record; revoked is terminal.
+    if tonumber(stored.version) >= version or stored.status == 'revoked' then return 'stale' end
+  end
+
+  redis.call('SET', name(3), ARGV[2])
+  redis.call('SADD', name(4), keyId)
+
+  local a = 9
+  for i = 1, n do
+    local key, json, status, pexpireat = name(5 + i), ARGV[a], ARGV[a + 1], ARGV[a + 2]
+    a = a + 3
+    local old = redis.call('GET', key)
+    -- A secret once revoked or expired stays so, whatever a later record claims.
+    local keep = old and status == 'active' and cjson.decode(old).status ~= 'active'
+    if not keep then
+      redis.call('SET', key, json) -- SET drops any previous TTL: an entry whose expiry was cleared lives on
+      if pexpireat ~= '' then redis.call('PEXPIREAT', key, pexpireat) end
+    end
+  end
+
+  -- Pending expiries of this key are a subset of the stored record's current/previous secrets:
+  -- drop those members, then add what the new record still waits for.
+  local exp = name(5)
+  if stored then
+    redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.current.version))
+    if type(stored.previous) == 'table' then
+      redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.previous.version))
+    end
+  end
+  for i = 1, m do
+    redis.call('ZADD', exp, ARGV[a + 1], ARGV[a])
+    a = a + 2
+  end
+  return 'written'
 end
 
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], keyId)
+local outcome = apply(function(i) return KEYS[i] end)
 
-local a = 8
-for i = 1, n do
-  local key, json, status, pexpireat = KEYS[4 + i], ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  a = a + 3
-  local old = redis.call('GET', key)
-  -- A secret once revoked or expired stays so, whatever a later record claims.
-  local keep = old and status == 'active' and cjson.decode(old).status ~= 'active'
-  if not keep then
-    redis.call('SET', key, json) -- SET drops any previous TTL: an entry whose expiry was cleared lives on
-    if pexpireat ~= '' then redis.call('PEXPIREAT', key, pexpireat) end
+if expected ~= '' then
+  local live = ns .. ':' .. expected .. ':'
+  for _, g in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    if g ~= expected then
+      local prefix = ns .. ':' .. g .. ':'
+      apply(function(i) return prefix .. string.sub(KEYS[i], #live + 1) end)
+    end
   end
 end
-
--- Pending expiries of this key are a subset of the stored record's current/previous secrets:
--- drop those members, then add what the new record still waits for.
-if stored then
-  redis.call('ZREM', KEYS[4], keyId .. ':' .. tostring(stored.current.version))
-  if type(stored.previous) == 'table' then
-    redis.call('ZREM', KEYS[4], keyId .. ':' .. tostring(stored.previous.version))
-  end
-end
-for i = 1, m do
-  redis.call('ZADD', KEYS[4], ARGV[a + 1], ARGV[a])
-  a = a + 2
-end
-return 'written'
+return outcome
 `;
 
 /**

@@ -10,7 +10,8 @@
  *   <ns>:cp:<name>        checkpoints, outside generations: one position per subscription whatever
  *                         the generation; replaceAll sets it in the same step as the swap
  *   <ns>:gens:building    zset of generations being built, scored by last progress; one without
- *                         progress for `abandonedBuildMs` (a crashed rebuild) is swept
+ *                         progress for `abandonedBuildMs` (a crashed rebuild) is swept. Every live
+ *                         write also goes to each of them (see WRITE_LUA), so none is lost at a swap
  *   <ns>:gens:dead        set of generations to delete (swapped out, failed or abandoned builds);
  *                         whoever runs replaceAll next finishes deletions a crash interrupted
  *
@@ -22,12 +23,14 @@
  * Writes re-check the pointer inside their script (see redis-validity-index.lua.ts).
  *
  * The client must not use ioredis `keyPrefix` (SCAN patterns and returned keys would not agree);
- * use `namespace`. Keys span one namespace: on Redis Cluster use a hash-tagged one such as `{cs}`.
+ * use `namespace`. This targets a standalone Redis: the write script derives the key names of the
+ * generations being built from the namespace (undeclared keys). On Redis Cluster the namespace would
+ * have to be hash-tagged, such as `{cs}`, so that every key of it is in one slot.
  */
 import { randomBytes } from 'node:crypto';
 import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
-import type { Checkpoint, DueExpiry, ValidityIndex, WriteOutcome } from '../validity-index.port';
+import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 import { SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
 
 export interface RedisValidityIndexOptions {
@@ -148,13 +151,14 @@ export class RedisValidityIndex implements ValidityIndex {
   }
 
   /**
-   * Builds a new generation in pipelined batches (one script call per record, so duplicates in the
-   * input meet the same guards as write) while the current one keeps serving, then swaps pointer and
-   * checkpoint in one script, then deletes the old generation in the background. Writes made to the
-   * old generation while this runs are not carried over: as with the memory adapter, the checkpoint
-   * given here is where the caller's catch-up resumes.
+   * Registers a new generation as building (from then on every live write, from any instance, also
+   * goes into it under the same guards), builds it in pipelined batches (one script call per record,
+   * so duplicates in the input meet the same guards as write) while the current one keeps serving,
+   * runs `beforeSwap`, then swaps pointer and checkpoint in one script, then deletes the old
+   * generation in the background. Nothing written after the registration is lost at the swap;
+   * what was written before it and is not in `records` is the caller's to apply in `beforeSwap`.
    */
-  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint): Promise<void> {
+  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
     this.track(this.sweepAbandoned());
     const g = `g${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     await this.redis.zadd(this.buildingKey, Date.now(), g);
@@ -170,8 +174,17 @@ export class RedisValidityIndex implements ValidityIndex {
         }
       }
       if (batch.length > 0) await execOrThrow(batch);
-      const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(checkpoint.name)];
-      old = await this.redis.csValiditySwap(...keys, g, checkpoint.position.toString());
+      const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
+        const pipeline = this.redis.pipeline() as ScriptPipeline;
+        pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
+        const results = (await pipeline.exec()) ?? [];
+        const failed = results.find(([err]) => err);
+        if (failed) throw failed[0];
+        return results[0][1] as WriteOutcome;
+      };
+      const stored = (await options.beforeSwap?.(writeToNew)) ?? checkpoint;
+      const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
+      old = await this.redis.csValiditySwap(...keys, g, stored.position.toString());
     } catch (error) {
       await this.bury(g).then(() => this.dropGeneration(g)).catch((cleanup: unknown) => {
         throw new AggregateError([error, cleanup], 'replaceAll failed, and so did deleting its partial generation');
@@ -254,9 +267,9 @@ export class RedisValidityIndex implements ValidityIndex {
   private writeArgs(expected: string, g: string, record: KeyRecord, checkpoint?: Checkpoint): [number, ...(string | number)[]] {
     const entries = [...validityEntries(record)];
     const due = pendingExpiries(record);
-    const keys = [this.genKey, this.key(g, 'k', record.keyId), this.key(g, 'a', record.accountId), this.key(g, 'exp')];
+    const keys = [this.genKey, this.buildingKey, this.key(g, 'k', record.keyId), this.key(g, 'a', record.accountId), this.key(g, 'exp')];
     const args: (string | number)[] = [expected, JSON.stringify(record), record.keyId, record.version, entries.length, due.length];
-    args.push(checkpoint ? checkpoint.position.toString() : '');
+    args.push(checkpoint ? checkpoint.position.toString() : '', this.ns);
     for (const [hash, entry] of entries) {
       keys.push(this.key(g, 'h', hash));
       const expireAt = this.entryExpireAt(entry, record);

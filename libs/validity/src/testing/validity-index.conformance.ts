@@ -337,6 +337,126 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         expect(await index.listKeys(key.accountId)).toEqual([v2]);
       });
 
+      it('keeps what is written while it builds: revoked stays revoked, keys outside the rebuild stay', async () => {
+        const revokedKey = new KeyStory();
+        const active = revokedKey.record;
+        await index.write(active);
+        const revoked = revokedKey.revoke();
+        const ahead = new KeyStory(); // the rebuild holds a newer version than the live write
+        await index.write(ahead.record);
+        const aheadV1 = ahead.update({ name: 'v1' });
+        const aheadV2 = ahead.update({ name: 'v2' });
+        const inSetOnly = new KeyStory();
+        const outside = new KeyStory();
+        const lateRevoked = new KeyStory(); // revoked live during the build, then an older record arrives
+        const lateActive = lateRevoked.record;
+        const lateRevokedRecord = lateRevoked.revoke();
+        const name = uid('cp');
+
+        await index.replaceAll([active, aheadV2, inSetOnly.record], { name, position: 10n }, {
+          beforeSwap: async (writeToNew) => {
+            expect(await index.write(revoked)).toBe('written');
+            expect(await index.write(outside.record)).toBe('written');
+            expect(await index.write(aheadV1)).toBe('written'); // newer than the live v0, older than the rebuild's v2
+            expect(await index.write(lateRevokedRecord)).toBe('written');
+            // Guards in the new index: an older record never overwrites the live write, revoked stays terminal.
+            expect(await writeToNew(lateActive)).toBe('stale');
+            expect(await writeToNew({ ...lateActive, version: lateRevokedRecord.version + 1 })).toBe('stale');
+            expect(await writeToNew(active)).toBe('stale');
+            // Readers still see the old index.
+            expect(await index.getKey(inSetOnly.keyId)).toBeNull();
+            expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked' });
+          },
+        });
+
+        expect(await index.getKey(revokedKey.keyId)).toEqual(revoked);
+        expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked', keyId: revokedKey.keyId });
+        expect(await index.getKey(outside.keyId)).toEqual(outside.record);
+        expect(await index.lookup(outside.record.current.hash)).toMatchObject({ status: 'active', keyId: outside.keyId });
+        expect(await index.listKeys(outside.accountId)).toEqual([outside.record]);
+        expect(await index.getKey(ahead.keyId)).toEqual(aheadV2);
+        expect(await index.getKey(inSetOnly.keyId)).toEqual(inSetOnly.record);
+        expect(await index.getKey(lateRevoked.keyId)).toEqual(lateRevokedRecord);
+        expect(await index.lookup(lateActive.current.hash)).toMatchObject({ status: 'revoked' });
+        expect(await index.loadCheckpoint(name)).toBe(10n);
+      });
+
+      it('keeps writes made while its records are still being written, against the older records that follow', async () => {
+        const keys = Array.from({ length: 250 }, () => new KeyStory());
+        for (const key of keys) await index.write(key.record);
+        const before = keys.map((key) => key.record);
+        const revokedMidway = keys.slice(0, 50); // written live midway, their older records yielded after
+        const revoked = revokedMidway.map((key) => key.revoke());
+        const pending: Promise<unknown>[] = [];
+        function* records() {
+          for (let i = 0; i < keys.length; i++) {
+            if (i === 100) for (const record of revoked) pending.push(index.write(record));
+            yield before[(i + 50) % keys.length]; // the first 50 (revoked) come last
+          }
+        }
+        await index.replaceAll(records(), { name: uid('cp'), position: 1n }, {
+          beforeSwap: async () => {
+            await Promise.all(pending);
+          },
+        });
+        expect(pending).toHaveLength(50);
+        for (const [i, key] of revokedMidway.entries()) {
+          expect(await index.lookup(before[i].current.hash)).toMatchObject({ status: 'revoked', keyId: key.keyId });
+          expect(await index.getKey(key.keyId)).toEqual(revoked[i]);
+        }
+        for (const key of keys.slice(50)) expect(await index.getKey(key.keyId)).toEqual(key.record);
+      });
+
+      it("writes beforeSwap's records into the new index only, and stores the checkpoint it returns", async () => {
+        const key = new KeyStory();
+        const v0 = key.record;
+        const v1 = key.update({ name: 'v1' });
+        const late = new KeyStory();
+        const live = new KeyStory();
+        await index.write(live.record);
+        const name = uid('cp');
+        await index.replaceAll([v0], { name, position: 5n }, {
+          beforeSwap: async (writeToNew) => {
+            expect(await writeToNew(v1)).toBe('written');
+            expect(await writeToNew(late.record)).toBe('written');
+            expect(await writeToNew(v0)).toBe('stale');
+            expect(await index.getKey(key.keyId)).toBeNull();
+            expect(await index.lookup(late.record.current.hash)).toBeNull();
+            expect(await index.getKey(live.keyId)).toEqual(live.record);
+            return { name, position: 7n };
+          },
+        });
+        expect(await index.loadCheckpoint(name)).toBe(7n);
+        expect(await index.getKey(key.keyId)).toEqual(v1);
+        expect(await index.lookup(late.record.current.hash)).toMatchObject({ status: 'active', keyId: late.keyId });
+        expect(await index.getKey(live.keyId)).toBeNull();
+
+        const other = uid('cp');
+        await index.replaceAll([], { name: other, position: 9n }, { beforeSwap: async () => undefined });
+        expect(await index.loadCheckpoint(other)).toBe(9n);
+      });
+
+      it('leaves the live index as it was when beforeSwap fails, and later writes go to the live index alone', async () => {
+        const kept = new KeyStory();
+        await index.write(kept.record);
+        const name = uid('cp');
+        await index.saveCheckpoint({ name, position: 3n });
+        const never = new KeyStory();
+        await expect(
+          index.replaceAll([never.record], { name, position: 4n }, {
+            beforeSwap: async () => {
+              throw new Error('boom');
+            },
+          }),
+        ).rejects.toThrow('boom');
+        expect(await index.getKey(kept.keyId)).toEqual(kept.record);
+        expect(await index.getKey(never.keyId)).toBeNull();
+        expect(await index.loadCheckpoint(name)).toBe(3n);
+        const after = kept.update({ name: 'after' });
+        expect(await index.write(after)).toBe('written');
+        expect(await index.getKey(kept.keyId)).toEqual(after);
+      });
+
       it('replaces with nothing', async () => {
         const key = new KeyStory();
         await index.write(key.record);
