@@ -149,7 +149,7 @@ describe('bad input over gRPC', () => {
 
   it('the service is still healthy and the key untouched after all of this', async () => {
     expect(await client.unary(client.health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
-    expect((await client.verify('VerifyKey', { key: secret })).code).toBe('VERIFY_CODE_VALID');
+    expect((await client.verify('VerifyKey', { key: secret, kind: 'KEY_KIND_SIGNING' })).code).toBe('VERIFY_CODE_VALID');
     const view = await client.key('GetKey', { accountId: acct, keyId }, md);
     expect(view).toMatchObject({ id: keyId, status: 'KEY_STATUS_ACTIVE', name: 'Signing key' });
     expect((await failure(client.key('GetKey', { accountId: acct, keyId: randomKeyId() }, md))).code).toBe(Status.NOT_FOUND);

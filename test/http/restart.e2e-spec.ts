@@ -36,7 +36,7 @@ describe('restart on the same DATA_DIR', () => {
           { key: regen.body.secret, ip: '10.0.0.1' },
           { key: regen.body.secret, ip: '192.0.2.1' },
           { key: revoked.body.secret },
-          { key: signing.body.secret },
+          { key: signing.body.secret, kind: 'signing' },
         ].map(async (body) => (await service.verify(body)).body),
       ),
       sign: (await service.sign(acct, { payload: 'hello' })).body.keyIds,
