@@ -9,10 +9,10 @@ import {
   type EventStoreDBClient,
   type Filter,
 } from '@eventstore/db-client';
-import { EventStoreUnavailableError, type AllStreamSubscription, type RecordedEvent, type SubscribeOptions } from '../event-store.port';
+import { EventStoreUnavailableError, type RecordedEvent, type SubscribeOptions } from '../event-store.port';
+import { DONE, PulledSubscription } from '../pulled-subscription';
 import { isSystemEvent, matchesPrefixes, toRecordedEvent, toStoreError } from './eventstoredb-errors';
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /** Marks, in delivery order, the point where every event stored at subscribe time is queued before it. */
 const CAUGHT_UP = Symbol('caught-up');
 /** Pause the gRPC stream above this many undelivered events, resume below the low mark. */
@@ -29,10 +29,7 @@ const LOW_WATER = 100;
  * servers never send it, so the head of $all is also read at subscribe time and an event or
  * checkpoint at or past it counts as caught up too. Whichever comes first wins; both are safe.
  */
-export class EventStoreDBSubscription implements AllStreamSubscription, AsyncIterator<RecordedEvent> {
-  readonly caughtUp: Promise<void>;
-  private settleCaughtUp!: (err?: unknown) => void;
-  private caughtUpSettled = false;
+export class EventStoreDBSubscription extends PulledSubscription {
   private readonly raw: ClientSubscription;
   private readonly queue: (RecordedEvent | typeof CAUGHT_UP)[] = [];
   /** Events the client has emitted to us; the caught-up marker is placed by this count. */
@@ -45,24 +42,13 @@ export class EventStoreDBSubscription implements AllStreamSubscription, AsyncIte
   private failure?: unknown;
   private closed = false;
   private wake?: () => void;
-  /** Serialises next() calls, so two concurrent pulls cannot take the same event. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly options: SubscribeOptions,
     private readonly onClose: (sub: EventStoreDBSubscription) => void,
   ) {
-    this.caughtUp = new Promise<void>((resolve, reject) => {
-      this.settleCaughtUp = (err) => {
-        if (this.caughtUpSettled) return;
-        this.caughtUpSettled = true;
-        if (err === undefined) resolve();
-        else reject(err);
-      };
-    });
-    // Nobody has to await caughtUp; a rejection nobody looks at must not crash the process.
-    this.caughtUp.catch(() => undefined);
+    super();
 
     const { after, streamPrefixes } = options;
     const checkpointReached = (_: unknown, position: { commit: bigint }) => this.onCheckpoint(position.commit);
@@ -78,23 +64,7 @@ export class EventStoreDBSubscription implements AllStreamSubscription, AsyncIte
     void this.readHead();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RecordedEvent>> {
-    const result = this.tail.then(() => this.pull());
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  /** Called by `break` in a for-await loop. */
-  async return(): Promise<IteratorResult<RecordedEvent>> {
-    await this.close();
-    return DONE;
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
       if (this.queue[0] === CAUGHT_UP) this.settleCaughtUp();
@@ -103,10 +73,10 @@ export class EventStoreDBSubscription implements AllStreamSubscription, AsyncIte
       this.wake?.();
       await this.raw.unsubscribe().catch(() => undefined);
     }
-    await this.tail;
+    await this.pullInProgress;
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent>> {
     for (;;) {
       // Reached when the consumer comes back for more, i.e. after it handled the last stored event.
       while (this.queue[0] === CAUGHT_UP) {

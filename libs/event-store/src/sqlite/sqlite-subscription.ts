@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import type { AllStreamSubscription, RecordedEvent, SubscribeOptions } from '../event-store.port';
+import type { RecordedEvent, SubscribeOptions } from '../event-store.port';
+import { DONE, PulledSubscription } from '../pulled-subscription';
 import { toRecordedEvent, type SqliteEventReader } from './sqlite-event-reader';
 
 export interface SubscriptionDeps {
@@ -13,8 +14,6 @@ export interface SubscriptionDeps {
   onClose(sub: SqliteSubscription): void;
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
 /**
  * Pull-based catch-up subscription. There is no separate "live" mode to switch to: every read is
  * "the next page after the last position seen", whether that page was stored before subscribing or
@@ -22,10 +21,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * gap. The append notification only decides when to read again; the poll timer covers writers in
  * other processes, which cannot notify us.
  */
-export class SqliteSubscription implements AllStreamSubscription, AsyncIterator<RecordedEvent> {
-  readonly caughtUp: Promise<void>;
-  private settleCaughtUp!: (err?: unknown) => void;
-  private caughtUpSettled = false;
+export class SqliteSubscription extends PulledSubscription {
   /** Last stored position when subscribing: caughtUp means everything up to here was delivered. */
   private readonly head: bigint;
   /** Every matching event at or before this position is in `buffer` or was delivered. */
@@ -35,50 +31,23 @@ export class SqliteSubscription implements AllStreamSubscription, AsyncIterator<
   /** Bumped on each append notification, so a notification that lands mid-read is not lost. */
   private notifications = 0;
   private wake?: () => void;
-  /** Serialises next() calls: concurrent pulls would read the same page twice. */
-  private tail: Promise<unknown> = Promise.resolve();
   private readonly onAppended = () => {
     this.notifications++;
     this.wake?.();
   };
 
   constructor(private readonly deps: SubscriptionDeps, private readonly options: SubscribeOptions) {
-    this.caughtUp = new Promise<void>((resolve, reject) => {
-      this.settleCaughtUp = (err) => {
-        if (this.caughtUpSettled) return;
-        this.caughtUpSettled = true;
-        if (err === undefined) resolve();
-        else reject(err);
-      };
-    });
-    // Nobody has to await caughtUp; a rejection nobody looks at must not crash the process.
-    this.caughtUp.catch(() => undefined);
+    super();
     this.scanned = options.after ?? 0n;
     this.head = deps.reader.head();
     deps.appended.on(deps.key, this.onAppended);
     if (this.allStoredDelivered()) this.settleCaughtUp();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RecordedEvent>> {
-    const result = this.tail.then(() => this.pull());
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  /** Called by `break` in a for-await loop. */
-  async return(): Promise<IteratorResult<RecordedEvent>> {
-    await this.close();
-    return DONE;
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.shutdown();
     // Lets a pull that was waiting for events finish (as done) before close() resolves.
-    await this.tail;
+    await this.pullInProgress;
   }
 
   /** The synchronous part of close(), safe to call from inside pull() (awaiting `tail` there would deadlock). */
@@ -93,7 +62,7 @@ export class SqliteSubscription implements AllStreamSubscription, AsyncIterator<
     else this.settleCaughtUp(new Error('subscription closed before catching up'));
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent>> {
     for (;;) {
       if (this.closed) return DONE;
       // Checked when the consumer comes back for more, i.e. after it has handled the last stored event.
