@@ -38,12 +38,19 @@ export class ValidityProjector {
     const records = new Map<string, KeyRecord>();
     let position = 0n;
     let count = 0;
-    for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) {
+    /** Folds one event onto its key's record; returns the record if the event changed it. */
+    const fold = (recorded: RecordedEvent): KeyRecord | null => {
       position = recorded.position;
       count++;
-      const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
-      const next = projectRecorded([recorded], records.get(keyId) ?? null);
-      if (next) records.set(keyId, next);
+      const keyId = keyIdOf(recorded);
+      const stored = records.get(keyId) ?? null;
+      const next = projectRecorded([recorded], stored);
+      if (!next || next === stored) return null;
+      records.set(keyId, next);
+      return next;
+    };
+    for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) {
+      fold(recorded);
       if (onProgress && count % 10000 === 0) onProgress(count, records.size);
     }
     // Writes made while the new index is being built go to both (the adapter's part). What was
@@ -52,15 +59,8 @@ export class ValidityProjector {
     await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position }, {
       beforeSwap: async (writeToNew) => {
         for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
-          position = recorded.position;
-          count++;
-          const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
-          const stored = records.get(keyId) ?? null;
-          const next = projectRecorded([recorded], stored);
-          if (next && next !== stored) {
-            records.set(keyId, next);
-            await writeToNew(next);
-          }
+          const changed = fold(recorded);
+          if (changed) await writeToNew(changed);
         }
         return { name: VALIDITY_CHECKPOINT, position };
       },
@@ -120,8 +120,7 @@ export class ValidityProjector {
 
   private async apply(recorded: RecordedEvent): Promise<void> {
     const checkpoint = { name: VALIDITY_CHECKPOINT, position: recorded.position };
-    const keyId = recorded.streamId.slice(KEY_STREAM_PREFIX.length);
-    const stored = await this.index.getKey(keyId);
+    const stored = await this.index.getKey(keyIdOf(recorded));
     if (!toKeyEvent(recorded) || (stored && stored.version >= recorded.revision)) {
       await this.index.saveCheckpoint(checkpoint);
     } else {
@@ -136,5 +135,7 @@ export class ValidityProjector {
     this.lastPosition = recorded.position;
   }
 }
+
+const keyIdOf = (recorded: RecordedEvent): string => recorded.streamId.slice(KEY_STREAM_PREFIX.length);
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
