@@ -6,7 +6,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { newKeyId, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
-import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
+import type { KeyKind, SecretSlot, SecretState, WebhookFormat } from '@cs/domain';
 import { MAX_SIGNATURES } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
@@ -115,23 +115,22 @@ export class SetExpiryHandler extends KeyCommandHandler<SetExpiryCommand, null> 
 @CommandHandler(RevealKeyCommand)
 export class RevealKeyHandler extends KeyCommandHandler<RevealKeyCommand, string> {
   async execute({ accountId, keyId, slot, context }: RevealKeyCommand): Promise<CommandOutcome<string>> {
-    let sealed: { sealed: Parameters<Infrastructure['sealer']['open']>[0]; version: number } | null = null;
-    const outcome = await this.infra.executor.execute(
+    // The builder hands back the secret it is about to reveal: the one in the state the decider saw.
+    const outcome = await this.infra.executor.execute<SecretState | null>(
       keyId,
       accountId,
-      (state) => {
-        if (state.status !== 'absent') {
-          const secret = slot === 'current' ? state.current : state.status === 'active' ? state.previous : null;
-          if (secret) sealed = { sealed: secret.sealed, version: secret.version };
-        }
-        return { command: { type: 'RevealKey', slot }, result: '' };
-      },
+      (state) => ({
+        command: { type: 'RevealKey', slot },
+        result: state.status === 'absent' ? null : slot === 'current' ? state.current : state.status === 'active' ? state.previous : null,
+      }),
       context,
     );
-    if (!outcome.ok || !sealed) return outcome;
+    if (!outcome.ok) return outcome;
+    // The decider refuses a reveal of a secret that is not there, so an accepted one always has it.
+    if (!outcome.result) throw new Error(`reveal accepted without a ${slot} secret for ${keyId}`);
     // Opened only after KeyRevealed is recorded: no reveal without its audit event.
-    const { sealed: copy, version } = sealed as { sealed: Parameters<Infrastructure['sealer']['open']>[0]; version: number };
-    return { ...outcome, result: this.infra.sealer.open(copy, { keyId, secretVersion: version }) };
+    const { sealed, version } = outcome.result;
+    return { ...outcome, result: this.infra.sealer.open(sealed, { keyId, secretVersion: version }) };
   }
 }
 
