@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { InfrastructureOverrides, AppConfig, Infrastructure } from '@cs/application';
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
+import { installBodyParsers } from './http/body-parsing';
 import { ProblemException } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -55,6 +56,7 @@ export async function startCredentialService(
       return reply;
     }
   });
+  installBodyParsers(app);
   // Signing takes the exact payload bytes; JSON would not preserve them.
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.useGlobalPipes(validationPipe);

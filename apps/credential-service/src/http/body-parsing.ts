@@ -1,0 +1,50 @@
+/**
+ * The bodies the HTTP edge reads: JSON, nested at most MAX_JSON_DEPTH levels (validation walks a
+ * body recursively, so a deeper one could exhaust the stack before any rule runs).
+ */
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemException } from './problem';
+
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True if arrays and objects in the JSON text nest deeper than `limit`. One pass over the bytes,
+ * no recursion; brackets inside strings do not count. (UTF-8 never puts these ASCII bytes inside a
+ * multi-byte character.) Malformed text is left for the parser to refuse.
+ */
+export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: the next byte is escaped
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (byte === 0x7d || byte === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+export const tooDeep = (): ProblemException =>
+  new ProblemException(400, 'BODY_TOO_DEEP', 'Request body nested too deeply', `the JSON body may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`);
+
+/**
+ * Registers the JSON parser (before Nest's own, which is then not added). Call before listen().
+ */
+export function installBodyParsers(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', {}, (request, body, done) => {
+    if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+      done(tooDeep(), undefined);
+      return;
+    }
+    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+  });
+}
