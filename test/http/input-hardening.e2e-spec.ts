@@ -68,4 +68,29 @@ describe('input hardening over HTTP', () => {
       expect(text.body.key.name).toBe('[{'.repeat(45));
     });
   });
+  describe('allow-list spellings', () => {
+    const legacy = ['192.168.010.0/24', '3405803783/32', '0x7f.0.0.0/8', '127.1/32', '::ffff:192.168.010.0/120', '::ffff:0x7f.0.0.1'];
+
+    it('legacy IPv4 spellings in ranges are 400 INVALID_ALLOWED_IPS on generate and update, not stored as another network', async () => {
+      for (const entry of legacy) {
+        const generated = await owner.generate(acct, { kind: 'api', allowedIps: [entry] });
+        expectStatus(generated, 400, entry);
+        expect(generated.body.code).toBe('INVALID_ALLOWED_IPS');
+        const updated = await owner.update(acct, keyId, { allowedIps: ['198.51.100.0/24', entry] });
+        expectStatus(updated, 400, entry);
+        expect(updated.body.code).toBe('INVALID_ALLOWED_IPS');
+      }
+      expect((await owner.get(acct, keyId)).body.allowedIps).toEqual([]);
+      const plain = await owner.generate(acct, { kind: 'api', allowedIps: ['192.168.10.0/24', '203.0.113.7/32'] });
+      expect(plain.status).toBe(201);
+      expect(plain.body.key.allowedIps).toEqual(['192.168.10.0/24', '203.0.113.7/32']);
+    });
+
+    it('a client ip with a legacy IPv4 part in IPv6 form is 400 on verify', async () => {
+      for (const ip of ['::ffff:0x7f.0.0.1', '::ffff:192.168.010.1', '::ffff:127.1']) {
+        const res = await service.verify({ key: 'ak_live_x', ip });
+        expectStatus(res, 400, ip);
+      }
+    });
+  });
 });

@@ -30,11 +30,15 @@ function canonicalEntry(entry: string): string | { error: string } {
   if (typeof entry !== 'string' || entry.trim() === '') return { error: 'must be an IP address or CIDR range' };
   const text = entry.trim();
   if (text.includes('/')) {
+    // The address part is held to the same spelling as a single address, and the prefix length to
+    // plain decimal: ipaddr.js would read 192.168.010.0/24 as 192.168.8.0/24, and 3405803783/32 as 203.0.113.7/32.
+    const [addressText, bitsText, ...rest] = text.split('/');
     let range: Range;
     try {
+      if (rest.length > 0 || !isIpAddress(addressText) || !/^(0|[1-9]\d{0,2})$/.test(bitsText)) throw new Error('not strict');
       range = ipaddr.parseCIDR(text);
     } catch {
-      return { error: 'not a valid CIDR range (e.g. 203.0.113.0/24 or 2001:db8::/32)' };
+      return { error: 'not a valid CIDR range: an IPv4 address in four decimal parts or an IPv6 address, "/", a prefix length (e.g. 203.0.113.0/24 or 2001:db8::/32)' };
     }
     let [address, bits] = range;
     // ::ffff:a.b.c.d/n is an IPv4 range in disguise; clients in that form are matched as IPv4.
@@ -71,12 +75,17 @@ function normalise(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv
 }
 
 /**
- * An IPv4 address in dotted four-part decimal, or an IPv6 address. The legacy IPv4 spellings that
- * parsers accept ("3405803783", "0xcb.0.113.7", "203.0.113") are refused: they read as another
- * address than the one a person sees.
+ * An IPv4 address in dotted four-part decimal, or an IPv6 address (whose embedded IPv4 part, if
+ * any, is four-part decimal too). The legacy IPv4 spellings that parsers accept ("3405803783",
+ * "0xcb.0.113.7", "203.0.113", "192.168.010.1") are refused: they read as another address than the
+ * one a person sees.
  */
 export function isIpAddress(text: string): boolean {
-  return typeof text === 'string' && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
+  if (typeof text !== 'string') return false;
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return true;
+  if (!ipaddr.IPv6.isValid(text)) return false;
+  const tail = text.slice(text.lastIndexOf(':') + 1).split('%')[0];
+  return !tail.includes('.') || ipaddr.IPv4.isValidFourPartDecimal(tail);
 }
 
 /** True if the list is empty (no restriction) or the address falls in one of its entries. */
