@@ -56,9 +56,8 @@ export async function startCredentialService(
       return reply;
     }
   });
+  // JSON; application/octet-stream only where signing takes the exact payload bytes; else 415.
   installBodyParsers(app);
-  // Signing takes the exact payload bytes; JSON would not preserve them.
-  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 

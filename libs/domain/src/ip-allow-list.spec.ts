@@ -86,6 +86,14 @@ describe('parseAllowList', () => {
     expect(errors(['   '])).toHaveLength(1);
   });
 
+  it('describes at most 20 bad entries and counts the rest', () => {
+    const found = errors(Array.from({ length: MAX_ALLOWED_IPS }, (_, i) => `bad-${i}`));
+    expect(found).toHaveLength(21);
+    expect(found[19]).toMatch(/^entry 19 /);
+    expect(found[20]).toBe('and 80 more entries are not valid');
+    expect(errors(Array.from({ length: 20 }, (_, i) => `bad-${i}`))).toHaveLength(20);
+  });
+
   it('truncates a very long bad entry in the message', () => {
     const [message] = errors(['x'.repeat(10_000)]);
     expect(message.length).toBeLessThan(200);

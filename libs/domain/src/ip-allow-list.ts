@@ -5,6 +5,8 @@
 import ipaddr from 'ipaddr.js';
 
 export const MAX_ALLOWED_IPS = 100;
+/** Bad entries described one by one; the rest are counted. */
+const MAX_REPORTED_ERRORS = 20;
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
@@ -22,6 +24,9 @@ export function parseAllowList(entries: readonly string[]): AllowListParse {
     if (typeof result === 'string') canonical.push(result);
     else errors.push(`entry ${index} ("${String(entry).slice(0, 60)}"): ${result.error}`);
   });
+  if (errors.length > MAX_REPORTED_ERRORS) {
+    return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), `and ${errors.length - MAX_REPORTED_ERRORS} more entries are not valid`] };
+  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, entries: [...new Set(canonical)] };
 }

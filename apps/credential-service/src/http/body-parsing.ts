@@ -1,9 +1,28 @@
 /**
  * The bodies the HTTP edge reads: JSON, nested at most MAX_JSON_DEPTH levels (validation walks a
- * body recursively, so a deeper one could exhaust the stack before any rule runs).
+ * body recursively, so a deeper one could exhaust the stack before any rule runs), and, on the
+ * routes marked with OCTET_STREAM_BODY (signing: the exact payload bytes), application/octet-stream.
+ * Any other media type (form-encoded, text/plain, multipart, none) is 415 UNSUPPORTED_MEDIA_TYPE.
  */
+import type { FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemException } from './problem';
+
+/** Route config (Nest: `@RouteConfig(OCTET_STREAM_BODY)`) of a route that also takes raw bytes. */
+export const OCTET_STREAM_BODY = { octetStreamBody: true } as const;
+
+const takesOctetStream = (request: FastifyRequest): boolean =>
+  (request.routeOptions?.config as { octetStreamBody?: unknown } | undefined)?.octetStreamBody === true;
+
+export const unsupportedMediaType = (octetStream: boolean): ProblemException =>
+  new ProblemException(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Unsupported media type',
+    octetStream
+      ? 'send the body as application/json, or the exact payload bytes as application/octet-stream'
+      : 'send the body as application/json',
+  );
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -35,16 +54,26 @@ export const tooDeep = (): ProblemException =>
   new ProblemException(400, 'BODY_TOO_DEEP', 'Request body nested too deeply', `the JSON body may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`);
 
 /**
- * Registers the JSON parser (before Nest's own, which is then not added). Call before listen().
+ * Replaces Fastify's default parsers (JSON, text/plain) and Nest's (JSON, form-encoded) with the
+ * ones above. Call before listen().
  */
 export function installBodyParsers(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
   app.useBodyParser('application/json', {}, (request, body, done) => {
     if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
       done(tooDeep(), undefined);
       return;
     }
     parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+  });  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (request, body, done) => {
+    if (takesOctetStream(request)) done(null, body);
+    else done(unsupportedMediaType(false), undefined);
+  });
+  // Everything else; an unknown route stays a 404 rather than a 415.
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    if (request.is404) done(null, undefined);
+    else done(unsupportedMediaType(takesOctetStream(request)), undefined);
   });
 }

@@ -17,16 +17,27 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
+/** An answer lists at most this many field errors; `errorsOmitted` counts the rest. */
+export const MAX_FIELD_ERRORS = 20;
+
+type ProblemExtras = { errors?: FieldError[]; errorsOmitted?: number; headers?: Record<string, string>; [k: string]: unknown };
+
 export class ProblemException extends Error {
+  readonly extras: ProblemExtras;
+
   constructor(
     readonly status: number,
     readonly code: string,
     readonly title: string,
     readonly detail: string,
-    readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    extras: ProblemExtras = {},
   ) {
     super(detail);
     this.name = 'ProblemException';
+    const errors = extras.errors;
+    this.extras = errors && errors.length > MAX_FIELD_ERRORS
+      ? { ...extras, errors: errors.slice(0, MAX_FIELD_ERRORS), errorsOmitted: (extras.errorsOmitted ?? 0) + errors.length - MAX_FIELD_ERRORS }
+      : extras;
   }
 
   body(): ProblemBody {
@@ -44,3 +55,10 @@ export class ProblemException extends Error {
 
 export const badRequest = (detail: string, errors?: FieldError[]): ProblemException =>
   new ProblemException(400, 'VALIDATION_FAILED', 'Request is not valid', detail, errors ? { errors } : {});
+
+/** Messages joined for a `detail`: the first MAX_FIELD_ERRORS, then how many more there are. */
+export function joinMessages(messages: string[], fallback: string): string {
+  if (messages.length === 0) return fallback;
+  const shown = messages.slice(0, MAX_FIELD_ERRORS).join('; ');
+  return messages.length > MAX_FIELD_ERRORS ? `${shown}; and ${messages.length - MAX_FIELD_ERRORS} more` : shown;
+}

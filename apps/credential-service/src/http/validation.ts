@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
-import { badRequest, type FieldError } from './problem';
+import { badRequest, joinMessages, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -31,6 +31,6 @@ export const validationPipe = new BodyValidationPipe({
   validationError: { target: false, value: false },
   exceptionFactory: (errors) => {
     const fieldErrors = flatten(errors);
-    return badRequest(fieldErrors.map((e) => e.message).join('; ') || 'the body is not valid', fieldErrors);
+    return badRequest(joinMessages(fieldErrors.map((e) => e.message), 'the body is not valid'), fieldErrors);
   },
 });

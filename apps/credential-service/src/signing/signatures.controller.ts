@@ -3,8 +3,10 @@
  * (`Content-Type: application/octet-stream`, the exact bytes) or inside JSON as text or base64.
  */
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ServiceTokenGuard } from '../auth/guards';
+import { OCTET_STREAM_BODY } from '../http/body-parsing';
 import { IdParamsPipe } from '../http/params';
 import { badRequest, ProblemException } from '../http/problem';
 import { validationPipe } from '../http/validation';
@@ -28,6 +30,7 @@ export class SignaturesController {
 
   @Post()
   @HttpCode(200)
+  @RouteConfig(OCTET_STREAM_BODY)
   @UsePipes(IdParamsPipe)
   @ApiOperation({ summary: 'Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...]' })
   async sign(@Param('accountId') accountId: string, @Body() body: unknown): Promise<{ header: string; timestamp: number; keyIds: string[]; signatures: number }> {
@@ -40,6 +43,7 @@ export class SignaturesController {
 
   @Post('verify')
   @HttpCode(200)
+  @RouteConfig(OCTET_STREAM_BODY)
   @UsePipes(IdParamsPipe)
   @ApiOperation({ summary: 'Verify a signature header against the account’s valid signing secrets: { valid, code }' })
   async verify(

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { ServiceTokenGuard } from '../auth/guards';
-import { badRequest } from '../http/problem';
+import { badRequest, joinMessages } from '../http/problem';
 import { VerifyService } from './verify.service';
 
 @ApiTags('internal')
@@ -31,7 +31,7 @@ export class VerifyController {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
     const { key, ip, kind, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')}`, unknown.map((field) => ({ field, message: 'is not allowed' })));
+    if (unknown.length > 0) throw badRequest(`unknown field(s): ${joinMessages(unknown, '')}`, unknown.map((field) => ({ field, message: 'is not allowed' })));
     const error = this.verifier.checkInput(key, ip, kind);
     if (error) throw badRequest(error.message, [error]);
     return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined, (kind ?? 'api') as KeyKind);
