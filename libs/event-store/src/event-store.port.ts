@@ -85,6 +85,12 @@ export interface EventStore {
   /** Stored events in position order (a finite read: it ends at the last event stored). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   subscribeToAll(options?: SubscribeOptions): AllStreamSubscription;
+  /**
+   * Position of the last stored event whose stream starts with one of `streamPrefixes` (of any
+   * stream when omitted); undefined when there is none. What a projection of those streams must have
+   * applied to be current.
+   */
+  headPosition(options?: { streamPrefixes?: string[] }): Promise<bigint | undefined>;
   close(): Promise<void>;
 }
 

@@ -96,7 +96,7 @@ export class EventStoreDBEventStore implements EventStore {
     this.assertOpen();
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (remaining <= 0) return;
-    const head = await this.headPosition();
+    const head = await this.lastPosition();
     if (head === null) return;
     let cursor = options.after;
     for (;;) {
@@ -116,6 +116,33 @@ export class EventStoreDBEventStore implements EventStore {
         if (--remaining <= 0) return;
       }
       if (page.length < this.pageSize || !advanced) return;
+    }
+  }
+
+  /**
+   * Pages backwards from the end of $all until an event of a matching stream (client-side filter,
+   * as in readAll; system events never match). The newest events are nearly always key events.
+   */
+  async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<bigint | undefined> {
+    this.assertOpen();
+    let from: typeof END | { commit: bigint; prepare: bigint } = END;
+    for (;;) {
+      const page: AllStreamResolvedEvent[] = [];
+      try {
+        for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: this.pageSize })) page.push(resolved);
+      } catch (err) {
+        throw toStoreError(err);
+      }
+      for (const resolved of page) {
+        const event = resolved.event;
+        if (event && !isSystemEvent(event) && matchesPrefixes(event.streamId, options.streamPrefixes)) {
+          return event.position?.commit ?? resolved.commitPosition;
+        }
+      }
+      const last = page[page.length - 1];
+      const position = last?.event?.position ?? (last?.commitPosition !== undefined ? { commit: last.commitPosition, prepare: last.commitPosition } : undefined);
+      if (page.length < this.pageSize || !position) return undefined;
+      from = { commit: position.commit, prepare: position.prepare };
     }
   }
 
@@ -144,7 +171,7 @@ export class EventStoreDBEventStore implements EventStore {
     return page;
   }
 
-  private async headPosition(): Promise<bigint | null> {
+  private async lastPosition(): Promise<bigint | null> {
     let head: bigint | null = null;
     try {
       // Drained rather than left with `return`: a client read stream abandoned mid-way never

@@ -36,12 +36,27 @@ export class SqliteEventReader {
   private readonly pages = new Map<string, Database.Statement<unknown[], EventRow>>();
   private readonly headStmt: Database.Statement<[], { head: bigint | null }>;
   private readonly streamStmt: Database.Statement<[string], EventRow>;
+  private readonly lastStmts = new Map<number, Database.Statement<unknown[], { position: bigint }>>();
 
   constructor(private readonly db: Database.Database) {
     this.headStmt = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events').safeIntegers(true);
     this.streamStmt = db
       .prepare<[string], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`)
       .safeIntegers(true);
+  }
+
+  /**
+   * Position of the last stored event of a stream with one of `prefixes`, scanning back from the end
+   * of the log (the newest events are nearly always key events, so this reads a few rows).
+   */
+  lastOf(prefixes: string[]): bigint | undefined {
+    let stmt = this.lastStmts.get(prefixes.length);
+    if (!stmt) {
+      const byPrefix = Array(prefixes.length).fill('instr(stream_id, ?) = 1').join(' OR ');
+      stmt = this.db.prepare<unknown[], { position: bigint }>(`SELECT position FROM events WHERE ${byPrefix} ORDER BY position DESC LIMIT 1`).safeIntegers(true);
+      this.lastStmts.set(prefixes.length, stmt);
+    }
+    return stmt.get(...prefixes)?.position;
   }
 
   /** Position of the last stored event; 0n for an empty store (AUTOINCREMENT starts at 1). */

@@ -129,6 +129,15 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<bigint | undefined> {
+    const prefixes = options.streamPrefixes ?? [];
+    if (prefixes.length === 0) {
+      const head = this.run(() => this.reader.head());
+      return head === 0n ? undefined : head;
+    }
+    return this.run(() => this.reader.lastOf(prefixes));
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): AllStreamSubscription {
     const sub = this.run(
       () =>

@@ -195,6 +195,27 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
       });
     });
 
+    describe('headPosition', () => {
+      it('is the position of the last event of a matching stream, and of any stream without a filter', async () => {
+        expect(await store.headPosition({ streamPrefixes: [`${p}-none-`] })).toBeUndefined();
+        await store.appendToStream(`${p}-a-1`, newEvents(2), { expectedRevision: 'no_stream' });
+        const [, lastA] = await store.readStream(`${p}-a-1`);
+        await store.appendToStream(`${p}-b-1`, newEvents(1), { expectedRevision: 'no_stream' });
+        const [lastB] = await store.readStream(`${p}-b-1`);
+        expect(await store.headPosition({ streamPrefixes: [`${p}-a-`] })).toBe(lastA.position);
+        expect(await store.headPosition({ streamPrefixes: [`${p}-a-`, `${p}-b-`] })).toBe(lastB.position);
+        expect(await store.headPosition()).toBe(lastB.position);
+        expect(await store.headPosition({ streamPrefixes: [`${p}-none-`] })).toBeUndefined();
+      });
+
+      it('finds a matching event behind many others', async () => {
+        await store.appendToStream(`${p}-a-1`, newEvents(1), { expectedRevision: 'no_stream' });
+        const [a] = await store.readStream(`${p}-a-1`);
+        for (let i = 0; i < 5; i++) await store.appendToStream(`${p}-b-${i}`, newEvents(30), { expectedRevision: 'no_stream' });
+        expect(await store.headPosition({ streamPrefixes: [`${p}-a-`] })).toBe(a.position);
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('delivers stored events, then live ones, in order without gaps or duplicates', async () => {
         const stored = [...newEvents(2), ...newEvents(1)];
