@@ -6,7 +6,7 @@ import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { InfrastructureOverrides, AppConfig, Infrastructure } from '@cs/application';
+import { readiness, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/application';
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
@@ -74,7 +74,8 @@ export async function startCredentialService(
 
   // gRPC beside HTTP (grpc/grpc-server.ts); it answers UNAVAILABLE / NOT_SERVING until infra is ready.
   const grpcPort = await concreteGrpcPort(config.host, config.grpcPort);
-  app.connectMicroservice(grpcMicroserviceOptions(config, grpcPort, () => infra.ready));
+  // gRPC health is NOT_SERVING while not ready: starting, store unreachable, or index not trusted.
+  app.connectMicroservice(grpcMicroserviceOptions(config, grpcPort, () => readiness(infra).ready));
 
   await app.listen({ port: config.port, host: config.host });
   await app.startAllMicroservices();

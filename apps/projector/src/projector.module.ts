@@ -5,7 +5,7 @@
  */
 import { Controller, DynamicModule, Get, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import type { Infrastructure } from '@cs/application';
+import { readiness, type Infrastructure } from '@cs/application';
 
 export const PROJECTOR_INFRASTRUCTURE = Symbol('PROJECTOR_INFRASTRUCTURE');
 
@@ -17,20 +17,34 @@ class ProjectorHealthController {
     @Inject(PROJECTOR_INFRASTRUCTURE) private readonly infra: Infrastructure,
   ) {}
 
+  /** Readiness, as the service reports it (libs/application readiness()), plus the workers' figures. */
   @Get()
   @HealthCheck()
   check() {
+    return this.ready();
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('projector');
-        const details = {
+        const { ready, reason, details } = readiness(this.infra);
+        const all = {
+          ...details,
           validityCheckpoint: this.infra.projector.checkpoint?.toString() ?? null,
           relay: this.infra.relay.stats(),
           expiredRecorded: this.infra.scheduler.expired,
         };
-        return this.infra.ready ? indicator.up(details) : indicator.down(details);
+        return ready ? indicator.up(all) : indicator.down({ ...all, reason });
       },
     ]);
+  }
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
   }
 }
 

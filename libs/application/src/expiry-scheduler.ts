@@ -35,7 +35,10 @@ export class ExpiryScheduler {
     const tick = (): void => {
       this.sweeping = this.sweep()
         .then(() => undefined)
-        .catch((error: Error) => this.logger.warn(`expiry sweep failed (${error.message}); retrying at the next tick`))
+        .catch((error: Error) => {
+          // An untrusted index is reported by the trust monitor; the sweep simply waits for it.
+          if (error.name !== 'IndexUnavailableError') this.logger.warn(`expiry sweep failed (${error.message}); retrying at the next tick`);
+        })
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.options.intervalMs);
         });

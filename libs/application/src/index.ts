@@ -10,3 +10,4 @@ export * from './infrastructure';
 export * from './redis-leader-lease';
 export * from './validity-at';
 export * from './lease-gated-worker';
+export * from './index-trust-monitor';

@@ -5,7 +5,7 @@
  */
 import { EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
 import { InProcessNotifier, KafkaNotifier, NotificationRelay, type Notifier } from '@cs/notifications';
-import { MemoryValidityIndex, RedisValidityIndex, type ValidityIndex } from '@cs/validity';
+import { MemoryValidityIndex, RedisValidityIndex, type IndexHealth, type ValidityIndex } from '@cs/validity';
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
@@ -13,12 +13,13 @@ import { ExpiryScheduler, soleLeader, type LeaderLease } from './expiry-schedule
 import { KeyCommandExecutor } from './key-command-executor';
 import { SecretIssuer } from './secret-issuer';
 import { SecretSealer } from './secret-sealer';
+import { IndexTrustMonitor } from './index-trust-monitor';
 import { LeaseGatedWorker } from './lease-gated-worker';
 import { RedisLeaderLease } from './redis-leader-lease';
+import { delay, ValidityProjector, type ProjectorLogger } from './validity-projector';
 
 /** How long a relay instance that stopped renewing keeps the lease before another takes over. */
 const RELAY_LEASE_MS = 10_000;
-import { ValidityProjector, type ProjectorLogger } from './validity-projector';
 
 export interface Worker {
   name: string;
@@ -38,6 +39,8 @@ export interface Infrastructure {
   issuer: SecretIssuer;
   executor: KeyCommandExecutor;
   projector: ValidityProjector;
+  /** Index trust and healing (index-trust-monitor.ts); the figures behind readiness. */
+  trustMonitor: IndexTrustMonitor;
   scheduler: ExpiryScheduler;
   workers: Worker[];
   /** True once the store is open and the read model has caught up with it. */
@@ -71,9 +74,21 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   let lease: LeaderLease = soleLeader;
   let relayLease: LeaderLease | null = null;
   if (!overrides.index && config.redisUrl) {
-    const redisIndex = RedisValidityIndex.connect(config.redisUrl, { namespace: config.redisNamespace });
+    // Client errors are reported by the trust monitor, once per change of state (index-trust-monitor.ts).
+    const redisIndex = RedisValidityIndex.connect(config.redisUrl, {
+      namespace: config.redisNamespace,
+      readTimeoutMs: config.indexTimeoutMs,
+      onClientError: () => undefined,
+    });
     index = redisIndex;
-    const leaseClient = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    const leaseClient = new Redis(config.redisUrl, {
+      enableOfflineQueue: false,
+      commandTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (times) => Math.min(times * 50, 500),
+    });
+    // A lease that cannot be renewed is lost (lease-gated-worker.ts logs that); the error itself is expected.
+    leaseClient.on('error', () => undefined);
     lease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:scheduler-lease`);
     relayLease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:relay-lease`, RELAY_LEASE_MS);
     closers.push(async () => void leaseClient.disconnect());
@@ -83,8 +98,15 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   if (config.redisUrl || !checkpoints) checkpoints = indexCheckpoints(index);
 
   const sealer = new SecretSealer(config.masterKey, config.previousMasterKeys);
-  const executor = new KeyCommandExecutor(store, index);
+  let writeFailureLogged = false;
+  const executor = new KeyCommandExecutor(store, index, undefined, (error) => {
+    if (writeFailureLogged) return;
+    writeFailureLogged = true; // once per process: the trust monitor reports the index's state changes
+    logger.warn(`validity index write failed (${error.message}); commands go on from the event store, and the index is not trusted until it has applied them`);
+  });
   const projector = new ValidityProjector(store, index, logger);
+  const runsWorkers = config.workers === 'all' || !config.redisUrl;
+  const trustMonitor = new IndexTrustMonitor(store, index, logger, { projector: runsWorkers ? projector : null });
   const scheduler = new ExpiryScheduler(index, executor, logger, { intervalMs: config.expirySweepMs, lease });
   const workers: Worker[] = [];
   const notifier = config.kafka
@@ -118,6 +140,7 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
     issuer: new SecretIssuer(sealer, config.keyEnv),
     executor,
     projector,
+    trustMonitor,
     scheduler,
     workers,
     ready: false,
@@ -126,8 +149,16 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
       if (!config.redisUrl) {
         const keys = await projector.rebuild();
         logger.log(`validity index rebuilt from the event store: ${keys} keys`);
+      } else if (runsWorkers) {
+        // A shared index that is new or was emptied is built from the store before the projection resumes on it.
+        const health = await waitForIndex(index, logger);
+        if (health.empty) {
+          const keys = await projector.rebuild();
+          logger.log(`validity index built from the event store: ${keys} keys`);
+        }
       }
-      if (config.workers === 'all' || !config.redisUrl) await projector.start();
+      if (runsWorkers) await projector.start();
+      await trustMonitor.start();
       if (config.workers === 'all') {
         scheduler.start();
         for (const worker of workers) await worker.start();
@@ -136,6 +167,7 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
     },
     async stop() {
       infra.ready = false;
+      await trustMonitor.stop();
       await scheduler.stop();
       for (const worker of workers) await worker.stop();
       await projector.stop();
@@ -145,10 +177,84 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   return infra;
 }
 
+/** Waits until the index answers a probe (logging once while it does not); returns its health. */
+async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger): Promise<IndexHealth> {
+  let warned = false;
+  for (;;) {
+    const health = await index.trust.probe();
+    if (health.state !== 'unreachable') return health;
+    if (!warned) logger.warn(`waiting for the validity index (${health.reason ?? 'unreachable'})`);
+    warned = true;
+    await delay(250);
+  }
+}
+
 /** Checkpoints kept beside the read model (Redis), so a projection and its checkpoint move together. */
 function indexCheckpoints(index: ValidityIndex): CheckpointStore {
   return {
     load: (name) => index.loadCheckpoint(name),
     save: (name, position) => index.saveCheckpoint({ name, position }),
+  };
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not, when not. */
+  reason: string | null;
+  details: {
+    eventStore: Infrastructure['mode']['eventStore'];
+    validityIndex: Infrastructure['mode']['validityIndex'];
+    store: { reachable: boolean; head: string | null };
+    index: {
+      state: string;
+      trusted: boolean;
+      reason: string | null;
+      position: string | null;
+      requiredPosition: string;
+      lag: string | null;
+      identity: string | null;
+      rebuilding: boolean;
+      rebuilds: number;
+    };
+    notifications: Infrastructure['mode']['notifications'];
+    projectionCheckpoint: string | null;
+  };
+}
+
+/**
+ * Ready = started, the event store answers, and the validity index is trusted and caught up
+ * (index-trust.ts). The same rule for HTTP /health/ready, gRPC health and the projector's health.
+ */
+export function readiness(infra: Infrastructure): Readiness {
+  const report = infra.trustMonitor.report();
+  const { index } = report;
+  const reason = !infra.ready
+    ? 'starting or stopping'
+    : !report.storeReachable
+      ? 'the event store is unreachable'
+      : !index.trusted
+        ? `validity index ${index.state}: ${index.reason ?? ''}`.trim()
+        : null;
+  return {
+    ready: reason === null,
+    reason,
+    details: {
+      eventStore: infra.mode.eventStore,
+      validityIndex: infra.mode.validityIndex,
+      store: { reachable: report.storeReachable, head: report.storeHead?.toString() ?? null },
+      index: {
+        state: report.rebuilding ? 'rebuilding' : index.state,
+        trusted: index.trusted,
+        reason: index.reason,
+        position: index.position?.toString() ?? null,
+        requiredPosition: index.required.toString(),
+        lag: report.lag?.toString() ?? null,
+        identity: index.identity,
+        rebuilding: report.rebuilding,
+        rebuilds: report.rebuilds,
+      },
+      notifications: infra.mode.notifications,
+      projectionCheckpoint: infra.projector.checkpoint?.toString() ?? null,
+    },
   };
 }

@@ -50,6 +50,7 @@ export class KeyCommandExecutor {
     private readonly store: EventStore,
     private readonly index: ValidityIndex,
     private readonly clock: Clock = () => new Date(),
+    private readonly onIndexWriteFailed?: (error: Error) => void,
   ) {}
 
   /**
@@ -102,7 +103,17 @@ export class KeyCommandExecutor {
     const record = projectRecorded([...history, ...appended]);
     if (!record) return { ok: false, rejection: { code: 'KEY_NOT_FOUND', message: 'key not found' } };
     // The inline projection: the catch-up projector applies the same events again (revision-guarded).
-    if (appended.length > 0) await this.index.write(record);
+    // The command stands on the event store alone: if the index cannot take the write (down, stalled),
+    // the command still succeeds, and this process distrusts the index until it has applied these
+    // events (index-trust.ts), so a revoke is in force for every answer from the moment it is recorded.
+    if (appended.length > 0) {
+      try {
+        await this.index.write(record);
+      } catch (error) {
+        this.index.trust.requirePosition(appended[appended.length - 1].position);
+        this.onIndexWriteFailed?.(error as Error);
+      }
+    }
     return { ok: true, record, events: appended, result };
   }
 

@@ -2,6 +2,12 @@
  * The catch-up projection into the validity index: a checkpointed subscription to the key streams.
  * It applies what the inline projection already applied (the revision guard makes that a no-op)
  * and covers a crash between an append and its inline projection.
+ *
+ * It is also what heals a shared index (index-trust.ts): it reads and writes the index unguarded, and
+ * every checkpoint it writes names as `base` the position it last stored or resumed from, so an index
+ * that went back in time or was emptied refuses its next write (IndexRewoundError) and the loop resumes
+ * from what the index really holds — applying everything after it again. `resync()` does the same on
+ * demand, for an index that lost writes while no event arrived.
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
 import type { AllStreamSubscription, EventStore, RecordedEvent } from '@cs/event-store';
@@ -21,14 +27,20 @@ export class ValidityProjector {
   private running: Promise<void> | null = null;
   private stopped = false;
   private lastPosition: bigint | undefined;
+  /** What this projector knows the stored checkpoint to be at least: the base of its next checkpoint write. */
+  private base: bigint | undefined;
+  private resyncing = false;
+  private readonly index: ValidityIndex;
   applied = 0;
 
   constructor(
     private readonly store: EventStore,
-    private readonly index: ValidityIndex,
+    index: ValidityIndex,
     private readonly logger: ProjectorLogger,
     private readonly retryDelayMs = 1000,
-  ) {}
+  ) {
+    this.index = index.unguarded();
+  }
 
   /**
    * Folds every key stream from the start into a fresh index and swaps it in at once, so readers
@@ -66,6 +78,7 @@ export class ValidityProjector {
       },
     });
     this.lastPosition = position;
+    this.base = undefined; // the live subscription's next write must not refer to the replaced index
     // An event appended but whose inline write never happened (a crash between the two) is in
     // neither index: apply every event after the swap's position (revision-guarded, so the events
     // already applied inline are no-ops).
@@ -92,6 +105,16 @@ export class ValidityProjector {
     await this.running;
   }
 
+  /**
+   * Resumes from the checkpoint the index holds now (not from where this process got to): after the
+   * index lost writes, what it lost is applied again. Harmless when nothing was lost (revision guards).
+   */
+  async resync(): Promise<void> {
+    if (this.stopped || !this.running) return;
+    this.resyncing = true;
+    await this.subscription?.close();
+  }
+
   get checkpoint(): bigint | undefined {
     return this.lastPosition;
   }
@@ -99,27 +122,40 @@ export class ValidityProjector {
   private async loop(caughtUp: () => void): Promise<void> {
     while (!this.stopped) {
       try {
+        this.resyncing = false;
         const after = await this.index.loadCheckpoint(VALIDITY_CHECKPOINT);
         if (this.stopped) break; // stopped during that await: open no new subscription
+        this.base = after;
         this.subscription = this.store.subscribeToAll({ after, streamPrefixes: [KEY_STREAM_PREFIX] });
         void this.subscription.caughtUp.then(caughtUp, () => undefined);
         for await (const recorded of this.subscription) {
           await this.apply(recorded);
-          if (this.stopped) break;
+          if (this.stopped || this.resyncing) break;
         }
         caughtUp();
-        if (!this.stopped) await delay(this.retryDelayMs);
+        if (!this.stopped && !this.resyncing) await delay(this.retryDelayMs);
       } catch (error) {
         if (this.stopped) break;
-        this.logger.error(`validity projection interrupted (${(error as Error).message}); resuming from its checkpoint`);
+        if (this.resyncing) continue;
+        if ((error as Error).name === 'IndexRewoundError') {
+          this.logger.warn('validity projection: the index went back in time or was emptied; applying again from what it holds');
+          await delay(50);
+          continue;
+        }
+        if (!this.failing) this.logger.error(`validity projection interrupted (${(error as Error).message}); resuming from its checkpoint`);
+        this.failing = true;
         await delay(this.retryDelayMs);
+        continue;
       }
+      this.failing = false;
     }
     caughtUp(); // stopped before catching up: start() must not wait forever
   }
 
+  private failing = false;
+
   private async apply(recorded: RecordedEvent): Promise<void> {
-    const checkpoint = { name: VALIDITY_CHECKPOINT, position: recorded.position };
+    const checkpoint = { name: VALIDITY_CHECKPOINT, position: recorded.position, base: this.base };
     const stored = await this.index.getKey(keyIdOf(recorded));
     if (!toKeyEvent(recorded) || (stored && stored.version >= recorded.revision)) {
       await this.index.saveCheckpoint(checkpoint);
@@ -133,6 +169,8 @@ export class ValidityProjector {
       this.applied++;
     }
     this.lastPosition = recorded.position;
+    this.failing = false;
+    if (this.base === undefined || recorded.position > this.base) this.base = recorded.position;
   }
 }
 

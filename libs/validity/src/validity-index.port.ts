@@ -3,6 +3,7 @@
  * behind GET/list, and the expiry schedule. Adapters (memory/, redis/) pass
  * testing/validity-index.conformance.ts.
  */
+import type { IndexTrust } from './index-trust';
 import type { KeyRecord, ValidityEntry } from './key-record';
 
 export const VALIDITY_INDEX = Symbol('VALIDITY_INDEX');
@@ -10,6 +11,12 @@ export const VALIDITY_INDEX = Symbol('VALIDITY_INDEX');
 export interface Checkpoint {
   name: string;
   position: bigint;
+  /**
+   * Where the writer knows the stored checkpoint to be at least (the position it last stored or
+   * resumed from). When given, a stored checkpoint behind it (the index lost writes: it went back in
+   * time or was emptied) refuses the write with IndexRewoundError and nothing is written.
+   */
+  base?: bigint;
 }
 
 export interface DueExpiry {
@@ -30,7 +37,17 @@ export interface ReplaceAllOptions {
 }
 
 export interface ValidityIndex {
-  /** The hot path: exactly one read. */
+  /**
+   * Whether answers may be given from this index now (index-trust.ts). lookup, getKey, listKeys and
+   * dueExpiries throw IndexUnavailableError rather than answer from an index that is not proven current.
+   */
+  readonly trust: IndexTrust;
+  /**
+   * The same index without the trust check on reads: for the projection that heals it (it must read
+   * the index while the index is untrusted). Never for answers.
+   */
+  unguarded(): ValidityIndex;
+  /** The hot path: exactly one read (the index's position and generation come in the same round trip). */
   lookup(hash: string): Promise<ValidityEntry | null>;
   getKey(keyId: string): Promise<KeyRecord | null>;
   listKeys(accountId: string): Promise<KeyRecord[]>;
@@ -40,6 +57,11 @@ export interface ValidityIndex {
    * record is revoked (terminal). A hash entry once revoked or expired never becomes active again.
    */
   write(record: KeyRecord, checkpoint?: Checkpoint): Promise<WriteOutcome>;
+  /**
+   * Checkpoints only move forward: a position at or behind the stored one leaves it (several
+   * projector instances may write the same checkpoint). With `base`, see Checkpoint. replaceAll's swap
+   * is the one place a checkpoint is set outright.
+   */
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   loadCheckpoint(name: string): Promise<bigint | undefined>;
   /** Secrets whose expiry is at or before `now` and not yet recorded expired, earliest first. */

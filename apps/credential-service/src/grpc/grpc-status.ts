@@ -10,7 +10,9 @@ import { RpcException } from '@nestjs/microservices';
 import { Metadata, status as Status } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import type { CommandRejection } from '@cs/application';
+import { isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from '../http/problem';
+import { indexUnavailable } from '../http/problem.filter';
 import { REJECTION_STATUS } from '../keys/rejections';
 
 export interface GrpcStatus {
@@ -63,6 +65,7 @@ export function problemStatus(problem: ProblemException): GrpcStatus {
 
 export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof ProblemException) return problemStatus(error);
+  if (isIndexUnavailable(error)) return problemStatus(indexUnavailable());
   if (error instanceof RpcException) {
     const inner = error.getError() as Partial<GrpcStatus> | string;
     if (typeof inner === 'object' && inner !== null && typeof inner.code === 'number') {

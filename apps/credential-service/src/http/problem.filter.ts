@@ -5,6 +5,7 @@
  */
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from './problem';
 
 const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string]> = {
@@ -17,6 +18,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string]> = {
 
 export function toProblem(error: unknown): ProblemException {
   if (error instanceof ProblemException) return error;
+  if (isIndexUnavailable(error)) return indexUnavailable();
   const code = (error as { code?: string }).code;
   if (code && FASTIFY_CLIENT_ERRORS[code]) {
     const [status, problemCode, title] = FASTIFY_CLIENT_ERRORS[code];
@@ -46,6 +48,15 @@ export function toProblem(error: unknown): ProblemException {
   return new ProblemException(500, 'INTERNAL', 'Internal error', 'the service failed to handle this request; it has been logged');
 }
 
+/**
+ * The validity index is not proven current (unreachable, stalled, emptied, behind the event store):
+ * no verdict and no key list from it. Retry shortly; the service heals by itself.
+ */
+export const indexUnavailable = (): ProblemException =>
+  new ProblemException(503, 'INDEX_UNAVAILABLE', 'Validity index unavailable', 'the validity index is not available or not yet caught up with the event store; retry shortly', {
+    headers: { 'retry-after': '1' },
+  });
+
 export function sendProblem(reply: FastifyReply, problem: ProblemException): void {
   for (const [name, value] of Object.entries(problem.extras.headers ?? {})) void reply.header(name, value);
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem.body());
@@ -57,7 +68,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    if (problem.status >= 500) this.logger.error(`unhandled error: ${(error as Error)?.stack ?? String(error)}`);
+    if (problem.code === 'INTERNAL') this.logger.error(`unhandled error: ${(error as Error)?.stack ?? String(error)}`);
     sendProblem(host.switchToHttp().getResponse<FastifyReply>(), problem);
   }
 }

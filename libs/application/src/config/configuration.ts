@@ -21,14 +21,29 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   redisNamespace: string;
+  /** Bound on each Redis read that answers a caller (verify, key views): past it, 503 INDEX_UNAVAILABLE. */
+  indexTimeoutMs: number;
   kafka: { brokers: string[]; topic: string; clientId: string } | null;
   expirySweepMs: number;
   bodyLimitBytes: number;
   /** Which workers run in this process: 'all' in embedded mode, 'none' when apps/projector runs them. */
   workers: 'all' | 'none';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Requests allowed per window (0: no limit); see apps/credential-service/src/rate-limit. */
+  rateLimits: RateLimitConfig;
   /** Generated secrets, so start-up can warn that they are for local use only. */
   generated: string[];
+}
+
+export interface RateLimitConfig {
+  /** POST /v1/verify and VerifyKey, per service credential, per second. */
+  verifyPerSecond: number;
+  /** Signing and signature verification, per service credential, per second. */
+  signingPerSecond: number;
+  /** Management calls per actor (JWT `sub`), per minute. */
+  actorPerMinute: number;
+  /** Management calls per account (all its actors together), per minute. */
+  accountPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -129,11 +144,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventStoreUrl,
     redisUrl,
     redisNamespace: namespace(env),
+    indexTimeoutMs: integer(env, 'INDEX_TIMEOUT_MS', 250, 10, 60_000),
     kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,
     expirySweepMs: integer(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3_600_000),
     bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     workers: oneOf(env, 'WORKERS', ['all', 'none'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    rateLimits: {
+      verifyPerSecond: integer(env, 'RATE_LIMIT_VERIFY_PER_SECOND', 50_000, 0, 10_000_000),
+      signingPerSecond: integer(env, 'RATE_LIMIT_SIGNING_PER_SECOND', 10_000, 0, 10_000_000),
+      actorPerMinute: integer(env, 'RATE_LIMIT_MANAGEMENT_PER_MINUTE', 3_000, 0, 10_000_000),
+      accountPerMinute: integer(env, 'RATE_LIMIT_ACCOUNT_PER_MINUTE', 6_000, 0, 10_000_000),
+    },
     generated: needed,
   };
 }

@@ -8,6 +8,7 @@
  * swap. Checkpoints live outside the states, as in the Redis adapter.
  */
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
+import { ALWAYS_TRUSTED, IndexRewoundError, type IndexTrust } from '../index-trust';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 
 interface IndexState {
@@ -30,6 +31,12 @@ export class MemoryValidityIndex implements ValidityIndex {
   /** States replaceAll is building: write() applies to these too until they are swapped in or dropped. */
   private readonly building = new Set<IndexState>();
   private readonly checkpoints = new Map<string, bigint>();
+  /** In the process: it cannot go back in time or disappear behind the process's back. */
+  readonly trust: IndexTrust = ALWAYS_TRUSTED;
+
+  unguarded(): ValidityIndex {
+    return this;
+  }
 
   async lookup(hash: string): Promise<ValidityEntry | null> {
     return this.lookupSync(hash);
@@ -50,14 +57,27 @@ export class MemoryValidityIndex implements ValidityIndex {
   }
 
   async write(record: KeyRecord, checkpoint?: Checkpoint): Promise<WriteOutcome> {
+    if (checkpoint) this.checkBase(checkpoint);
     const outcome = writeInto(this.state, record);
     for (const next of this.building) writeInto(next, record); // its own guards decide there
-    if (checkpoint) this.checkpoints.set(checkpoint.name, checkpoint.position);
+    if (checkpoint) this.advance(checkpoint);
     return outcome;
   }
 
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    this.checkpoints.set(checkpoint.name, checkpoint.position);
+    this.checkBase(checkpoint);
+    this.advance(checkpoint);
+  }
+
+  private checkBase({ name, base }: Checkpoint): void {
+    if (base === undefined) return;
+    const stored = this.checkpoints.get(name);
+    if (stored === undefined || stored < base) throw new IndexRewoundError(name);
+  }
+
+  private advance({ name, position }: Checkpoint): void {
+    const stored = this.checkpoints.get(name);
+    if (stored === undefined || position > stored) this.checkpoints.set(name, position);
   }
 
   async loadCheckpoint(name: string): Promise<bigint | undefined> {
@@ -81,7 +101,7 @@ export class MemoryValidityIndex implements ValidityIndex {
       const stored = later ?? checkpoint;
       // Swap and checkpoint in the same synchronous step; readers kept seeing the old maps until here.
       this.state = next;
-      this.checkpoints.set(stored.name, stored.position);
+      this.advance(stored);
     } finally {
       this.building.delete(next);
     }

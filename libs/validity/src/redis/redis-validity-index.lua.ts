@@ -25,10 +25,11 @@
  * ARGV: 1 expected generation ('' = skip the check and write g only: replaceAll building or
  *       completing its own unpublished generation),
  *       2 record JSON, 3 keyId, 4 record version, 5 n (hash entries), 6 m (pending expiries),
- *       7 checkpoint position or '', 8 namespace,
+ *       7 checkpoint `position/base` (base may be empty) or '', 8 namespace,
  *       then n triples (entry JSON, entry status, PEXPIREAT ms or ''),
  *       then m pairs (zset member, due-at ms).
- * Returns 'written' | 'stale' (the outcome in g) | 'gen:<current generation>' (nothing written).
+ * Returns 'written' | 'stale' (the outcome in g) | 'gen:<current generation>' (nothing written) |
+ * 'rewound' (the stored checkpoint is behind the given base; nothing written).
  *
  * Why a live write goes to the generations being built too: replaceAll registers its generation in
  * the building zset before it writes a single record, and the swap removes it from there in the same
@@ -43,6 +44,14 @@
  * is WRONGTYPE on a key something else corrupted. In each generation every check happens before its
  * first write; the checkpoint is set first, and the live generation is written before building ones.
  */
+/** Store positions are unsigned 64-bit integers in decimal: compared as strings, shorter is smaller. */
+const POSITIONS_LUA = `
+local function lt(a, b)
+  if #a ~= #b then return #a < #b end
+  return a < b
+end
+`;
+
 export const WRITE_LUA = `
 local expected = ARGV[1]
 if expected ~= '' then
@@ -55,10 +64,17 @@ local m = tonumber(ARGV[6])
 local keyId = ARGV[3]
 local version = tonumber(ARGV[4])
 local ns = ARGV[8]
-
+${POSITIONS_LUA}
 -- The checkpoint moves even when the record is stale: a replayed event was still consumed
--- (same as the memory adapter), so the subscription must not be sent back to it.
-if ARGV[7] ~= '' then redis.call('SET', KEYS[6 + n], ARGV[7]) end
+-- (same as the memory adapter), so the subscription must not be sent back to it. It only moves
+-- forward, and a writer that names a base is refused (nothing written) when the stored checkpoint
+-- is behind it: the index lost writes, and the writer must resume from what is stored.
+if ARGV[7] ~= '' then
+  local position, base = string.match(ARGV[7], '^(%d+)/(%d*)$')
+  local stored = redis.call('GET', KEYS[6 + n])
+  if base ~= '' and (not stored or lt(stored, base)) then return 'rewound' end
+  if not stored or lt(stored, position) then redis.call('SET', KEYS[6 + n], position) end
+end
 
 -- Writes the record into one generation; name(i) is the name of KEYS[i] (i >= 3) in that generation.
 local function apply(name)
@@ -129,10 +145,32 @@ export const SWAP_LUA = `
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   return redis.error_reply('ERR validity index generation ' .. ARGV[1] .. ' was swept as abandoned before its swap')
 end
+${POSITIONS_LUA}
 redis.call('ZREM', KEYS[2], ARGV[1])
 local old = redis.call('GET', KEYS[1]) or '0'
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[4], ARGV[2])
+-- Forward only: every live write since the build registered also went into the new generation, so
+-- it holds everything up to the higher of the two positions (index trust relies on positions that
+-- never go back while nothing is lost).
+local stored = redis.call('GET', KEYS[4])
+if not stored or lt(stored, ARGV[2]) then redis.call('SET', KEYS[4], ARGV[2]) end
 redis.call('SADD', KEYS[3], old)
 return old
+`;
+
+/**
+ * saveCheckpoint — forward only; with a base, refused ('rewound', nothing written) when the stored
+ * checkpoint is behind it.
+ *
+ * KEYS: 1 checkpoint. ARGV: 1 position, 2 base or ''. Returns 'saved' | 'kept' | 'rewound'.
+ */
+export const SAVE_CHECKPOINT_LUA = `
+${POSITIONS_LUA}
+local stored = redis.call('GET', KEYS[1])
+if ARGV[2] ~= '' and (not stored or lt(stored, ARGV[2])) then return 'rewound' end
+if not stored or lt(stored, ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return 'saved'
+end
+return 'kept'
 `;

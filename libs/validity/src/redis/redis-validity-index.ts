@@ -29,9 +29,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
+import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealth, type IndexTrust } from '../index-trust';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
-import { SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+import { SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+
+/** The checkpoint that says how far the index has applied the store: read with every answer (index trust). */
+export const DEFAULT_POSITION_CHECKPOINT = 'validity-projection';
 
 export interface RedisValidityIndexOptions {
   /** Prefix of every key; default 'cs'. */
@@ -49,6 +53,24 @@ export interface RedisValidityIndexOptions {
   ownsClient?: boolean;
   /** Told about failures of background deletion of old generations (also rethrown by drain/close). */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * A second client for the reads that answer callers (lookup, getKey, listKeys, dueExpiries), with a
+   * short command timeout; default: the main client. Writes and rebuilds use the main client.
+   */
+  reader?: Redis;
+  /** The checkpoint whose position is the index's applied store position (index trust). */
+  positionCheckpoint?: string;
+}
+
+/** Options of RedisValidityIndex.connect: its own two clients, bounded and never queueing offline. */
+export interface RedisValidityIndexConnectOptions extends Omit<RedisValidityIndexOptions, 'ownsClient' | 'reader'> {
+  /** Bound on each read that answers a caller (verify, key views): default 250 ms. */
+  readTimeoutMs?: number;
+  /** Bound on each write and rebuild command: default 2000 ms. */
+  writeTimeoutMs?: number;
+  /** Told about each client error (a listener is always attached, so ioredis never reports it as unhandled). */
+  onClientError?: (error: Error) => void;
+  redis?: RedisOptions;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -60,6 +82,7 @@ const SCAN_COUNT = 1000;
 type ScriptClient = Redis & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
   csValiditySwap(...args: string[]): Promise<string>;
+  csValiditySaveCheckpoint(key: string, position: string, base: string): Promise<string>;
 };
 type ScriptPipeline = ChainableCommander & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): ChainableCommander;
@@ -67,6 +90,12 @@ type ScriptPipeline = ChainableCommander & {
 
 export class RedisValidityIndex implements ValidityIndex {
   private readonly redis: ScriptClient;
+  private readonly reader: Redis;
+  private readonly positionKey: string;
+  private readonly tracker = new TrustTracker();
+  readonly trust: IndexTrust;
+  /** The same index without trust checks (for the projection that heals it). */
+  private readonly raw: ValidityIndex;
   private readonly ns: string;
   private readonly retentionMs: number;
   private readonly batchSize: number;
@@ -78,13 +107,33 @@ export class RedisValidityIndex implements ValidityIndex {
   private readonly background = new Set<Promise<void>>();
   private backgroundErrors: unknown[] = [];
 
-  /** A client of its own, quit by close(). */
-  static connect(url: string, options: Omit<RedisValidityIndexOptions, 'ownsClient'> & { redis?: RedisOptions } = {}): RedisValidityIndex {
-    return new RedisValidityIndex(new Redis(url, options.redis ?? {}), { ...options, ownsClient: true });
+  /**
+   * Clients of its own, quit by close(): one for writes, one for the reads that answer callers. Both
+   * fail at once while disconnected (no offline queue: a request never waits for a reconnection),
+   * bound every command, reconnect within half a second, and have an error listener.
+   */
+  static connect(url: string, options: RedisValidityIndexConnectOptions = {}): RedisValidityIndex {
+    const client = (commandTimeout: number): Redis => {
+      const redis = new Redis(url, {
+        enableOfflineQueue: false,
+        commandTimeout,
+        connectTimeout: 2000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: (times) => Math.min(times * 50, 500),
+        ...(options.redis ?? {}),
+      });
+      redis.on('error', (error: Error) => options.onClientError?.(error));
+      return redis;
+    };
+    const writer = client(options.writeTimeoutMs ?? 2000);
+    const reader = client(options.readTimeoutMs ?? 250);
+    return new RedisValidityIndex(writer, { ...options, reader, ownsClient: true });
   }
 
   constructor(redis: Redis, options: RedisValidityIndexOptions = {}) {
-    if (redis.options.keyPrefix) throw new Error('RedisValidityIndex: use the namespace option, not an ioredis keyPrefix');
+    if (redis.options.keyPrefix || options.reader?.options.keyPrefix) {
+      throw new Error('RedisValidityIndex: use the namespace option, not an ioredis keyPrefix');
+    }
     this.ns = options.namespace ?? 'cs';
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
     this.batchSize = options.batchSize ?? 500;
@@ -94,39 +143,45 @@ export class RedisValidityIndex implements ValidityIndex {
     // defineCommand is idempotent per name; a shared client gets the same two scripts.
     redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
     redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
+    redis.defineCommand('csValiditySaveCheckpoint', { lua: SAVE_CHECKPOINT_LUA, numberOfKeys: 1 });
     this.redis = redis as ScriptClient;
+    this.reader = options.reader ?? redis;
+    this.positionKey = this.cpKey(options.positionCheckpoint ?? DEFAULT_POSITION_CHECKPOINT);
+    this.trust = { ...bindTracker(this.tracker), probe: () => this.probe() };
+    this.raw = this.unguardedView();
+    this.watchConnections([...new Set([redis, this.reader])]);
+  }
+
+  unguarded(): ValidityIndex {
+    return this.raw;
   }
 
   async lookup(hash: string): Promise<ValidityEntry | null> {
-    const json = await this.readString((g) => this.key(g, 'h', hash));
+    const json = await this.guarded(() => this.readString((g) => this.key(g, 'h', hash), true));
     return json === null ? null : (JSON.parse(json) as ValidityEntry);
   }
 
   async getKey(keyId: string): Promise<KeyRecord | null> {
-    const json = await this.readString((g) => this.key(g, 'k', keyId));
+    const json = await this.guarded(() => this.readString((g) => this.key(g, 'k', keyId), true));
     return json === null ? null : (JSON.parse(json) as KeyRecord);
   }
 
   async listKeys(accountId: string): Promise<KeyRecord[]> {
-    return this.withGeneration(async (g) => {
-      const [gen, ids] = await this.atGeneration((tx) => tx.smembers(this.key(g, 'a', accountId)));
-      if (gen !== g || (ids as string[]).length === 0) return { gen, value: [] };
-      const [seen, ...jsons] = await this.redis.mget(this.genKey, ...(ids as string[]).map((id) => this.key(g, 'k', id)));
-      const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as KeyRecord);
-      return { gen: seen ?? INITIAL_GENERATION, value: records.filter((r) => r.accountId === accountId) };
-    });
+    return this.guarded(() => this.listKeysAt(accountId, true));
   }
 
   async write(record: KeyRecord, checkpoint?: Checkpoint): Promise<WriteOutcome> {
     return this.withGeneration(async (g) => {
       const outcome = await this.redis.csValidityWrite(...this.writeArgs(g, g, record, checkpoint));
+      if (outcome === 'rewound') throw new IndexRewoundError((checkpoint as Checkpoint).name);
       if (outcome.startsWith('gen:')) return { gen: outcome.slice(4), value: 'stale' as const };
       return { gen: g, value: outcome as WriteOutcome };
     });
   }
 
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    await this.redis.set(this.cpKey(checkpoint.name), checkpoint.position.toString());
+    const outcome = await this.redis.csValiditySaveCheckpoint(this.cpKey(checkpoint.name), checkpoint.position.toString(), checkpoint.base?.toString() ?? '');
+    if (outcome === 'rewound') throw new IndexRewoundError(checkpoint.name);
   }
 
   async loadCheckpoint(name: string): Promise<bigint | undefined> {
@@ -135,11 +190,15 @@ export class RedisValidityIndex implements ValidityIndex {
   }
 
   async dueExpiries(now: number, limit: number): Promise<DueExpiry[]> {
+    return this.guarded(() => this.dueExpiriesAt(now, limit, true));
+  }
+
+  private async dueExpiriesAt(now: number, limit: number, checked: boolean): Promise<DueExpiry[]> {
     if (limit <= 0) return [];
     const flat = await this.withGeneration(async (g) => {
       const [gen, value] = await this.atGeneration((tx) =>
         tx.zrangebyscore(this.key(g, 'exp'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
-      );
+      checked);
       return { gen, value: value as string[] };
     });
     const due: DueExpiry[] = [];
@@ -208,7 +267,9 @@ export class RedisValidityIndex implements ValidityIndex {
     try {
       await this.drain();
     } finally {
-      if (this.ownsClient) await this.redis.quit();
+      if (this.ownsClient) {
+        await Promise.all([...new Set([this.redis, this.reader])].map((client) => client.quit().catch(() => client.disconnect())));
+      }
     }
   }
 
@@ -234,26 +295,132 @@ export class RedisValidityIndex implements ValidityIndex {
     return [this.ns, g, ...parts].join(':');
   }
 
-  /** The hot path: MGET of pointer and key, one round trip unless the generation just moved. */
-  private readString(keyAt: (g: string) => string): Promise<string | null> {
+  /**
+   * The hot path: one MGET of the generation pointer, the index's position and the key, one round
+   * trip unless the generation just moved. `checked`: the pointer and position go through the trust
+   * tracker, which refuses the answer of an index that is empty or behind.
+   */
+  private readString(keyAt: (g: string) => string, checked: boolean): Promise<string | null> {
     return this.withGeneration(async (g) => {
-      const [gen, value] = await this.redis.mget(this.genKey, keyAt(g));
+      const [gen, position, value] = await this.reader.mget(this.genKey, this.positionKey, keyAt(g));
+      if (checked) this.tracker.observe(gen, position);
       return { gen: gen ?? INITIAL_GENERATION, value };
     });
   }
 
-  /** One MULTI reading the pointer and one more command, so both come from the same instant. */
-  private async atGeneration(command: (tx: ChainableCommander) => void): Promise<[string, unknown]> {
-    const tx = this.redis.multi().get(this.genKey);
+  private async listKeysAt(accountId: string, checked: boolean): Promise<KeyRecord[]> {
+    return this.withGeneration(async (g) => {
+      const [gen, ids] = await this.atGeneration((tx) => tx.smembers(this.key(g, 'a', accountId)), checked);
+      if (gen !== g || (ids as string[]).length === 0) return { gen, value: [] };
+      const [seen, position, ...jsons] = await this.reader.mget(this.genKey, this.positionKey, ...(ids as string[]).map((id) => this.key(g, 'k', id)));
+      if (checked) this.tracker.observe(seen, position);
+      const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as KeyRecord);
+      return { gen: seen ?? INITIAL_GENERATION, value: records.filter((r) => r.accountId === accountId) };
+    });
+  }
+
+  /** One MULTI reading the pointer, the position and one more command, so all come from the same instant. */
+  private async atGeneration(command: (tx: ChainableCommander) => void, checked: boolean): Promise<[string, unknown]> {
+    const tx = this.reader.multi().get(this.genKey).get(this.positionKey);
     command(tx);
-    const [[genErr, gen], [err, value]] = (await tx.exec()) as [Error | null, unknown][];
-    if (genErr || err) throw genErr ?? err;
+    const [[genErr, gen], [posErr, position], [err, value]] = (await tx.exec()) as [Error | null, unknown][];
+    if (genErr || posErr || err) throw genErr ?? posErr ?? err;
+    if (checked) this.tracker.observe(gen as string | null, position as string | null);
     return [(gen as string | null) ?? INITIAL_GENERATION, value];
+  }
+
+  /**
+   * A read that answers a caller: refused at once while the index is not trusted (no round trip: the
+   * breaker is open until the trust monitor revalidates), and any failure of the read itself — a
+   * timeout, a refused connection — opens it.
+   */
+  private async guarded<T>(read: () => Promise<T>): Promise<T> {
+    this.tracker.check();
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof IndexUnavailableError)) {
+        this.tracker.fail(error);
+        throw new IndexUnavailableError('a read failed');
+      }
+      throw error;
+    }
+  }
+
+  /** One bounded round trip: reachability, run_id on a new connection, generation and position. */
+  private async probe(): Promise<IndexHealth> {
+    try {
+      if (this.reader.status !== 'ready') throw new Error(`not connected (${this.reader.status})`);
+      if (this.probedConnection !== this.connections) {
+        const info = await this.reader.info('server');
+        const runId = /run_id:(\w+)/.exec(info)?.[1] ?? 'unknown';
+        this.probedConnection = this.connections;
+        this.runId = runId;
+      }
+      const [gen, position] = await this.reader.mget(this.genKey, this.positionKey);
+      // A new run_id is a restart or a failover, which a reconnection already reported; a moved
+      // generation is a rebuild, which the monotonic position check covers without an incident.
+      this.tracker.setIdentity(`redis run_id ${this.runId}`);
+      try {
+        this.tracker.observe(gen, position);
+      } catch {
+        // behind or empty: recorded in the tracker's state
+      }
+    } catch (error) {
+      this.tracker.fail(error);
+    }
+    return this.tracker.health();
+  }
+
+  private connections = 0;
+  private probedConnection = -1;
+  private runId = 'unknown';
+
+  /** Every (re)connection is an incident: whatever is behind it may have lost writes (index-trust.ts). */
+  private watchConnections(clients: Redis[]): void {
+    const update = (): void => {
+      if (clients.every((c) => c.status === 'ready')) this.tracker.connected();
+    };
+    for (const client of clients) {
+      client.on('ready', () => {
+        this.connections++;
+        update();
+      });
+      client.on('close', () => this.tracker.disconnected('connection closed'));
+      client.on('end', () => this.tracker.disconnected('connection ended'));
+    }
+    update();
+  }
+
+  private unguardedView(): ValidityIndex {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      get trust() {
+        return self.trust;
+      },
+      unguarded: () => self.raw,
+      lookup: async (hash) => {
+        const json = await self.readString((g) => self.key(g, 'h', hash), false);
+        return json === null ? null : (JSON.parse(json) as ValidityEntry);
+      },
+      getKey: async (keyId) => {
+        const json = await self.readString((g) => self.key(g, 'k', keyId), false);
+        return json === null ? null : (JSON.parse(json) as KeyRecord);
+      },
+      listKeys: (accountId) => self.listKeysAt(accountId, false),
+      write: (record, checkpoint) => self.write(record, checkpoint),
+      saveCheckpoint: (checkpoint) => self.saveCheckpoint(checkpoint),
+      loadCheckpoint: (name) => self.loadCheckpoint(name),
+      dueExpiries: (now, limit) => self.dueExpiriesAt(now, limit, false),
+      replaceAll: (records, checkpoint, options) => self.replaceAll(records, checkpoint, options),
+      close: () => self.close(),
+    };
   }
 
   /** Runs `attempt` against the cached generation until the generation it observed is that one. */
   private async withGeneration<T>(attempt: (g: string) => Promise<{ gen: string; value: T }>): Promise<T> {
-    let g = this.gen ?? ((await this.redis.get(this.genKey)) ?? INITIAL_GENERATION);
+    let g = this.gen ?? ((await this.reader.get(this.genKey)) ?? INITIAL_GENERATION);
     for (let tries = 0; tries < MAX_GENERATION_RETRIES; tries++) {
       const { gen, value } = await attempt(g);
       this.gen = gen;
@@ -269,7 +436,7 @@ export class RedisValidityIndex implements ValidityIndex {
     const due = pendingExpiries(record);
     const keys = [this.genKey, this.buildingKey, this.key(g, 'k', record.keyId), this.key(g, 'a', record.accountId), this.key(g, 'exp')];
     const args: (string | number)[] = [expected, JSON.stringify(record), record.keyId, record.version, entries.length, due.length];
-    args.push(checkpoint ? checkpoint.position.toString() : '', this.ns);
+    args.push(checkpoint ? `${checkpoint.position}/${checkpoint.base ?? ''}` : '', this.ns);
     for (const [hash, entry] of entries) {
       keys.push(this.key(g, 'h', hash));
       const expireAt = this.entryExpireAt(entry, record);
@@ -339,4 +506,13 @@ async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
 
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function bindTracker(tracker: TrustTracker): Omit<IndexTrust, 'probe'> {
+  return {
+    health: () => tracker.health(),
+    requirePosition: (position) => tracker.requirePosition(position),
+    revalidate: (head) => tracker.revalidate(head),
+    onChange: (listener) => tracker.onChange(listener),
+  };
 }
