@@ -5,3 +5,5 @@ export * from './duration';
 export * from './rejections';
 export * from './key-state';
 export * from './key.decider';
+export * from './account-events';
+export * from './account.decider';
