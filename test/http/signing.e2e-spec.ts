@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseSignatureHeader, signPayload, verifySignatureHeader } from '@cs/signature';
-import { bearer, Client, request, startTestApp, uniqueAccount, actorToken, type TestApp } from '../support';
+import { bearer, Client, eventually, request, startTestApp, uniqueAccount, actorToken, type TestApp } from '../support';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -222,6 +222,87 @@ describe('signatures over HTTP', () => {
     expect((await owner.generate(acct, { kind: 'signing' })).status).toBe(201);
     // API keys are not limited by this.
     expect((await owner.generate(acct, { kind: 'api' })).status).toBe(201);
+  });
+
+  describe('the 8-signing-key cap holds under concurrency', () => {
+    const activeSigningIds = async (owner: Client, acct: string): Promise<string[]> =>
+      (await owner.list(acct)).body.keys.filter((k: any) => k.kind === 'signing' && k.status === 'active').map((k: any) => k.id as string);
+
+    it('20 concurrent signing-key generates on one account: exactly 8 are created, the other 12 are 409 TOO_MANY_KEYS', async () => {
+      const acct = uniqueAccount();
+      const owner = await Client.actor(app.url, { acct });
+      const answers = await Promise.all(Array.from({ length: 20 }, () => owner.generate(acct, { kind: 'signing' })));
+      const created = answers.filter((a) => a.status === 201);
+      const refused = answers.filter((a) => a.status !== 201);
+      expect(created).toHaveLength(8);
+      // Every lost race is a reservation someone else made, so a loser retries until the account is
+      // full and is then refused for the business reason, never for the race.
+      expect(refused.map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: 12 }, () => [409, 'TOO_MANY_KEYS']));
+      const createdIds = created.map((a) => a.body.key.id as string).sort();
+      expect((await activeSigningIds(owner, acct)).sort()).toEqual(createdIds);
+      // Every created key signs: the header carries all 8, none dropped.
+      const signed = await service.sign(acct, { payload: 'x' });
+      expect(signed.status).toBe(200);
+      expect(v1Count(signed.body.header)).toBe(8);
+      expect([...signed.body.keyIds].sort()).toEqual(createdIds);
+      // The account's audit trail holds key events only (the slot reservations are internal).
+      const trail = await owner.call('GET', `/v1/accounts/${acct}/history?limit=100`);
+      expect(trail.status).toBe(200);
+      expect(new Set(trail.body.events.map((e: any) => e.type))).toEqual(new Set(['KeyGenerated']));
+      expect(trail.body.events).toHaveLength(8);
+    });
+
+    it('two service instances on one store: 20 concurrent generates split between them still create exactly 8', async () => {
+      // A second instance on the same store (the same SQLite file, or the same EventStoreDB and Redis):
+      // its read model lags the first one's writes, so only the store can enforce the cap.
+      const second = await startTestApp(app.env, { dataDir: app.dataDir });
+      try {
+        const acct = uniqueAccount();
+        const owners = [await Client.actor(app.url, { acct }), await Client.actor(second.url, { acct })];
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => owners[i % 2].generate(acct, { kind: 'signing' })));
+        expect(answers.filter((a) => a.status === 201)).toHaveLength(8);
+        expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: 12 }, () => [409, 'TOO_MANY_KEYS']));
+        const created = answers.filter((a) => a.status === 201).map((a) => a.body.key.id as string).sort();
+        const listed = await eventually(async () => {
+          const ids = await activeSigningIds(owners[1], acct);
+          return ids.length === 8 ? ids : null;
+        });
+        expect(listed.sort()).toEqual(created);
+        expect(await activeSigningIds(owners[0], acct)).toHaveLength(8);
+      } finally {
+        await second.close({ keepData: true });
+      }
+    });
+
+    it('a full account: concurrent generates after one revoke create exactly one key', async () => {
+      const acct = uniqueAccount();
+      const owner = await Client.actor(app.url, { acct });
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push((await owner.generate(acct, { kind: 'signing' })).body.key.id);
+      expect((await owner.revoke(acct, ids[3])).status).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => owner.generate(acct, { kind: 'signing' })));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.code).toBe('TOO_MANY_KEYS');
+      expect(await activeSigningIds(owner, acct)).toHaveLength(8);
+    });
+
+    it('an expired signing key frees its slot, and regenerating it back to life needs a free slot again', async () => {
+      const acct = uniqueAccount();
+      const owner = await Client.actor(app.url, { acct });
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push((await owner.generate(acct, { kind: 'signing' })).body.key.id);
+      expect((await owner.setExpiry(acct, ids[0], { expiresAt: new Date(Date.now() - 1000).toISOString() })).status).toBe(200);
+      expect((await owner.generate(acct, { kind: 'signing' })).status).toBe(201);
+      // Eight are active again: the expired key cannot come back beside them.
+      const revived = await owner.regenerate(acct, ids[0], { oldKeyExpiresIn: 'now' });
+      expect([revived.status, revived.body.code]).toEqual([409, 'TOO_MANY_KEYS']);
+      expect(await activeSigningIds(owner, acct)).toHaveLength(8);
+      // Regenerating an active signing key takes no new slot.
+      expect((await owner.regenerate(acct, ids[1], { oldKeyExpiresIn: 'PT1H' })).status).toBe(201);
+      expect((await owner.revoke(acct, ids[2])).status).toBe(200);
+      expect((await owner.regenerate(acct, ids[0], { oldKeyExpiresIn: 'now' })).status).toBe(201);
+      expect(await activeSigningIds(owner, acct)).toHaveLength(8);
+    });
   });
 
   it('both endpoints need the service credential, not an actor token', async () => {

@@ -11,3 +11,4 @@ export * from './redis-leader-lease';
 export * from './validity-at';
 export * from './lease-gated-worker';
 export * from './index-trust-monitor';
+export * from './signing-key-slots';

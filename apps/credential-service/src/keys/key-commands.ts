@@ -5,8 +5,8 @@
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
-import { newKeyId, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
-import type { KeyKind, SecretSlot, SecretState, WebhookFormat } from '@cs/domain';
+import { newKeyId, SigningKeySlots, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
+import { MAX_ACTIVE_SIGNING_KEYS, type KeyKind, type SecretSlot, type SecretState, type WebhookFormat } from '@cs/domain';
 import { MAX_SIGNATURES } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
@@ -45,26 +45,38 @@ export class RevokeKeyCommand {
 
 const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
 
-/** With a grace period each, 8 signing keys give at most 16 signatures per header (MAX_SIGNATURES). */
-export const MAX_SIGNING_KEYS = MAX_SIGNATURES / 2;
+/**
+ * The cap is a domain rule (account.decider.ts), enforced on the write side; with a grace period
+ * each, those keys give at most MAX_SIGNATURES signatures per header.
+ */
+export const MAX_SIGNING_KEYS = MAX_ACTIVE_SIGNING_KEYS;
+if (MAX_SIGNING_KEYS * 2 > MAX_SIGNATURES) throw new Error(`${MAX_SIGNING_KEYS} signing keys could need more than ${MAX_SIGNATURES} signatures per header`);
 
 abstract class KeyCommandHandler<C, T> {
+  private signingKeySlots?: SigningKeySlots;
   constructor(@Inject(INFRASTRUCTURE) protected readonly infra: Infrastructure) {}
   abstract execute(command: C): Promise<CommandOutcome<T>>;
+
+  /**
+   * The pipeline for commands that may bring a signing key to life (generate, regenerate): it takes
+   * a slot on the account's stream under optimistic concurrency before the key command runs, so
+   * the cap holds across concurrent requests and instances; anything else passes straight through.
+   */
+  protected get slots(): SigningKeySlots {
+    this.signingKeySlots ??= new SigningKeySlots(this.infra.store, this.infra.executor, {
+      // Adopted once per account, when its slot stream is created: keys generated before the stream.
+      existingSigningKeyIds: async (accountId) =>
+        (await this.infra.index.listKeys(accountId)).filter((k) => k.kind === 'signing' && k.status !== 'revoked').map((k) => k.keyId),
+    });
+    return this.signingKeySlots;
+  }
 }
 
 @CommandHandler(GenerateKeyCommand)
 export class GenerateKeyHandler extends KeyCommandHandler<GenerateKeyCommand, string> {
   async execute({ accountId, input, context }: GenerateKeyCommand): Promise<CommandOutcome<string>> {
-    if (input.kind === 'signing') {
-      // Every valid signing secret goes into each signature header, which holds at most MAX_SIGNATURES.
-      const active = (await this.infra.index.listKeys(accountId)).filter((k) => k.kind === 'signing' && k.status === 'active').length;
-      if (active >= MAX_SIGNING_KEYS) {
-        return { ok: false, rejection: { code: 'TOO_MANY_KEYS', message: `an account may hold at most ${MAX_SIGNING_KEYS} active signing keys; revoke one first` } };
-      }
-    }
     const keyId = newKeyId();
-    return this.infra.executor.execute(
+    return this.slots.execute(
       keyId,
       accountId,
       () => {
@@ -91,7 +103,8 @@ export class GenerateKeyHandler extends KeyCommandHandler<GenerateKeyCommand, st
 @CommandHandler(RegenerateKeyCommand)
 export class RegenerateKeyHandler extends KeyCommandHandler<RegenerateKeyCommand, string> {
   execute({ accountId, keyId, oldSecretExpiresAt, context }: RegenerateKeyCommand): Promise<CommandOutcome<string>> {
-    return this.infra.executor.execute(
+    // An expired signing key that comes back to life takes a slot again.
+    return this.slots.execute(
       keyId,
       accountId,
       (state) => {
