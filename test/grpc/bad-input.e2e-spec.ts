@@ -109,6 +109,30 @@ describe('bad input over gRPC', () => {
     expect((await client.key('ListKeys', { accountId: acct }, md)).keys).toHaveLength(1);
   });
 
+  it('an error never repeats what the caller sent (a value could be a secret)', async () => {
+    const leaked = 'ak_live_LEAKED0123456789abcdefghij';
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: ['10.0.0.0/8', leaked] }],
+      ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: [`${leaked}/24`] }],
+      ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name: `${leaked}${'x'.repeat(100)}` }],
+      ['UpdateKey', { accountId: acct, keyId, allowedIps: { ips: [leaked] } }],
+      ['RegenerateKey', { accountId: acct, keyId, oldKeyExpiresIn: leaked }],
+      ['RegenerateKey', { accountId: acct, keyId, oldKeyExpiresAt: leaked }],
+      ['SetExpiry', { accountId: acct, keyId, expiresAt: leaked }],
+      ['RevokeKey', { accountId: acct, keyId, reason: `${leaked}${'x'.repeat(200)}` }],
+    ];
+    for (const [method, request] of cases) {
+      const error = await failure(client.key(method, request, md));
+      expect([method, error.code]).toEqual([method, Status.INVALID_ARGUMENT]);
+      expect([method, JSON.stringify(error)]).toEqual([method, expect.not.stringContaining('LEAKED')]);
+      expect([method, error.details]).toEqual([method, expect.not.stringContaining('LEAKED')]);
+    }
+    const verify = await failure(client.verify('VerifyKey', { key: 'ak_live_x', ip: leaked }));
+    expect([verify.code, verify.details.includes('LEAKED')]).toEqual([Status.INVALID_ARGUMENT, false]);
+    const health = await failure(client.unary(client.health, 'Check', { service: leaked }));
+    expect([health.code, health.details.includes('LEAKED')]).toEqual([Status.NOT_FOUND, false]);
+  });
+
   it('bytes that are not a protobuf message are INVALID_ARGUMENT, not INTERNAL', async () => {
     // A varint cut short; a field with wire type 7 (there is none); an unknown field's length past the end.
     const truncated = Buffer.from([0x0a, 0xff, 0xff]);

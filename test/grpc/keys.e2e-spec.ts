@@ -68,7 +68,8 @@ describe('credentials.v1.KeyService over gRPC', () => {
       const md = await actorMetadata({ acct });
       const badIp = await failure(grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: ['300.1.1.1'] }, md));
       expect(badIp.code).toBe(Status.INVALID_ARGUMENT);
-      expect(badIp.details).toContain('300.1.1.1');
+      expect(badIp.details).toContain('entry 0: not a valid IPv4 or IPv6 address');
+      expect(badIp.details).not.toContain('300.1.1.1');
       const httpBadIp = await (await Client.actor(app.url, { acct })).generate(acct, { kind: 'api', allowedIps: ['300.1.1.1'] });
       expect(httpBadIp.status).toBe(400);
       const emptyName = await failure(grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name: '' }, md));

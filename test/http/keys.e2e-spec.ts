@@ -84,7 +84,7 @@ describe('key management over HTTP', () => {
       expect(key.allowedIps).toEqual(['203.0.113.7', '10.0.0.0/8', '2001:db8::/32', '198.51.100.1']);
     });
 
-    it('refuses bad allowedIps with a message naming the entry', async () => {
+    it('refuses bad allowedIps with a message naming the entry by its index, never repeating it', async () => {
       const acct = uniqueAccount();
       const client = await owner(acct);
       const res = await client.generate(acct, { kind: 'api', allowedIps: ['10.0.0.1/8'] });
@@ -92,7 +92,8 @@ describe('key management over HTTP', () => {
       expect(res.body.detail).toMatch(/10\.0\.0\.0\/8/);
       const bad = await client.generate(acct, { kind: 'api', allowedIps: ['not-an-ip'] });
       expect(bad.status).toBe(400);
-      expect(bad.body.detail).toMatch(/not-an-ip/);
+      expect(bad.body.detail).toMatch(/entry 0: not a valid/);
+      expect(bad.text).not.toContain('not-an-ip');
       expect((await client.list(acct)).body.keys).toEqual([]);
     });
 
@@ -225,7 +226,7 @@ describe('key management over HTTP', () => {
       [{}, 'oldKeyExpiresIn'],
       [{ oldKeyExpiresAt: '2030-01-01' }, 'oldKeyExpiresAt'],
       [{ oldKeyExpiresAt: '2030-01-01T00:00:00' }, 'oldKeyExpiresAt'],
-      [{ oldKeyExpiresIn: 'now', extra: 1 }, 'extra'],
+      [{ oldKeyExpiresIn: 'now', extra: 1 }, '(unknown)'],
     ])('refuses %j with 400 and a field error on %s, changing nothing', async (body, field) => {
       const { acct, client, id, secret, key } = await newKey();
       const res = await client.regenerate(acct, id, body as Record<string, unknown>);
@@ -303,7 +304,7 @@ describe('key management over HTTP', () => {
       [{ expiresAt: 12 }, 'expiresAt'],
       [{ expiresAt: '2030-01-01T00:00:00' }, 'expiresAt'],
       [{ expiresAt: null, version: 'older' }, 'version'],
-      [{ expiresAt: null, foo: true }, 'foo'],
+      [{ expiresAt: null, foo: true }, '(unknown)'],
     ])('refuses %j with 400 naming %s', async (body, field) => {
       const { acct, client, id } = await newKey();
       const res = await client.setExpiry(acct, id, body as Record<string, unknown>);
@@ -370,7 +371,8 @@ describe('key management over HTTP', () => {
       expect(empty.body.detail).toMatch(/name|allowedIps|webhookFormat/);
       const ips = await client.update(acct, id, { allowedIps: ['300.1.1.1'] });
       expect(ips.status).toBe(400);
-      expect(ips.body.detail).toMatch(/300\.1\.1\.1/);
+      expect(ips.body.detail).toMatch(/entry 0: /);
+      expect(ips.text).not.toContain('300.1.1.1');
       expect(ips.body.detail).toMatch(/not a valid/);
       const typed = await client.update(acct, id, { allowedIps: '10.0.0.1' });
       expect(typed.status).toBe(400);

@@ -22,7 +22,8 @@ export function parseAllowList(entries: readonly string[]): AllowListParse {
   entries.forEach((entry, index) => {
     const result = canonicalEntry(entry);
     if (typeof result === 'string') canonical.push(result);
-    else errors.push(`entry ${index} ("${String(entry).slice(0, 60)}"): ${result.error}`);
+    // The entry itself is not repeated: whatever was pasted into the list (a secret, even) stays out of the answer.
+    else errors.push(`entry ${index}: ${result.error}`);
   });
   if (errors.length > MAX_REPORTED_ERRORS) {
     return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), `and ${errors.length - MAX_REPORTED_ERRORS} more entries are not valid`] };

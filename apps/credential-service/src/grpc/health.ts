@@ -25,7 +25,7 @@ export function addHealthService(server: Pick<Server, 'addService'>, pkg: Record
   server.addService(definition, {
     Check(call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) {
       const status = statusOf(call.request?.service);
-      if (status === 'SERVICE_UNKNOWN') callback({ code: Status.NOT_FOUND, details: `unknown service "${call.request?.service ?? ''}"` });
+      if (status === 'SERVICE_UNKNOWN') callback({ code: Status.NOT_FOUND, details: 'unknown service' });
       else callback(null, { status });
     },
     Watch(call: ServerWritableStream<Request, Response>) {

@@ -4,6 +4,7 @@ import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { ServiceTokenGuard } from '../auth/guards';
 import { badRequest, joinMessages } from '../http/problem';
+import { unknownFieldErrors } from '../http/validation';
 import { VerifyService } from './verify.service';
 
 @ApiTags('internal')
@@ -29,9 +30,9 @@ export class VerifyController {
   })
   async verify(@Body() body: unknown): Promise<VerifyResult> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
-    const { key, ip, kind, ...rest } = body as Record<string, unknown>;
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw badRequest(`unknown field(s): ${joinMessages(unknown, '')}`, unknown.map((field) => ({ field, message: 'is not allowed' })));
+    const { key, ip, kind } = body as Record<string, unknown>;
+    const unknown = unknownFieldErrors(body, ['key', 'ip', 'kind']);
+    if (unknown.length > 0) throw badRequest(joinMessages(unknown.map((e) => e.message), ''), unknown);
     const error = this.verifier.checkInput(key, ip, kind);
     if (error) throw badRequest(error.message, [error]);
     return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined, (kind ?? 'api') as KeyKind);
