@@ -166,9 +166,8 @@ export class TrustTracker implements Omit<IndexTrust, 'probe'> {
   }
 
   disconnected(reason: string): void {
-    this.incident(`connection lost (${reason})`);
-    if (!this.reachable) return;
     this.reachable = false;
+    if (this.incidentReason === null) this.incidentReason = `connection lost (${reason})`;
     this.changed();
   }
 
@@ -213,10 +212,9 @@ export class TrustTracker implements Omit<IndexTrust, 'probe'> {
 
   private changed(): void {
     const state = this.state();
-    if (state !== this.lastState) {
-      this.lastState = state;
-      this.since = Date.now();
-    }
+    if (state === this.lastState) return;
+    this.lastState = state;
+    this.since = Date.now();
     const health = this.health();
     for (const listener of this.listeners) listener(health);
   }

@@ -13,6 +13,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { readiness, type Infrastructure } from '@cs/application';
+import { ProblemException } from '../http/problem';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
 @ApiTags('health')
@@ -30,16 +31,15 @@ export class HealthController {
     return this.ready();
   }
 
+  /** 200 in Terminus's shape; 503 is a NOT_READY problem (with Retry-After) carrying the same details. */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([
-      async () => {
-        const indicator = this.indicators.check('credentials');
-        const { ready, reason, details } = readiness(this.infra);
-        return ready ? indicator.up(details) : indicator.down({ ...details, reason });
-      },
-    ]);
+    const { ready, reason, details } = readiness(this.infra);
+    if (!ready) {
+      throw new ProblemException(503, 'NOT_READY', 'Not ready', reason ?? 'not ready', { details: { credentials: details }, headers: { 'retry-after': '1' } });
+    }
+    return this.health.check([async () => this.indicators.check('credentials').up(details)]);
   }
 
   @Get('live')
