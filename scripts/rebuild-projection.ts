@@ -5,7 +5,7 @@
  *
  *   npm run projection:rebuild
  */
-import { ConfigError, createInfrastructure, loadConfig } from '@cs/application';
+import { ConfigError, createInfrastructure, loadConfig, waitForIndex } from '@cs/application';
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, WORKERS: 'none' });
@@ -15,6 +15,12 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const infra = await createInfrastructure(config, { log, warn: log, error: log });
+  try {
+    await waitForIndex(infra.index, { log, warn: log, error: log }, 10_000);
+  } catch (error) {
+    await infra.stop();
+    throw error;
+  }
   const started = Date.now();
   const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`));
   log(`rebuilt the validity index: ${keys} keys in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -177,12 +177,17 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   return infra;
 }
 
-/** Waits until the index answers a probe (logging once while it does not); returns its health. */
-async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger): Promise<IndexHealth> {
+/**
+ * Waits until the index answers a probe (logging once while it does not); returns its health. With
+ * `timeoutMs`, gives up then with an error that names REDIS_URL.
+ */
+export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger, timeoutMs = Infinity): Promise<IndexHealth> {
+  const deadline = Date.now() + timeoutMs;
   let warned = false;
   for (;;) {
     const health = await index.trust.probe();
     if (health.state !== 'unreachable') return health;
+    if (Date.now() >= deadline) throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
     if (!warned) logger.warn(`waiting for the validity index (${health.reason ?? 'unreachable'})`);
     warned = true;
     await delay(250);
