@@ -95,6 +95,33 @@ describe('bad input over gRPC', () => {
     }
   });
 
+  it('impossible calendar days are INVALID_ARGUMENT, not rolled over to the next month', async () => {
+    for (const time of ['2027-02-30T00:00:00Z', '2026-04-31T00:00:00Z', '2100-02-29T00:00:00Z']) {
+      const expiry = await failure(client.key('SetExpiry', { accountId: acct, keyId, expiresAt: time }, md));
+      expect([time, expiry.code]).toEqual([time, Status.INVALID_ARGUMENT]);
+      expect(expiry.details).toMatch(/^expires_at must be an ISO-8601 date-time/);
+      const regenerate = await failure(client.key('RegenerateKey', { accountId: acct, keyId, oldKeyExpiresAt: time }, md));
+      expect([time, regenerate.code]).toEqual([time, Status.INVALID_ARGUMENT]);
+      expect(regenerate.details).toMatch(/old_key_expires_at/);
+    }
+    expect(await client.key('GetKey', { accountId: acct, keyId }, md)).toMatchObject({ version: 0 });
+  });
+
+  it('key names and revoke reasons with control or bidi formatting characters are INVALID_ARGUMENT', async () => {
+    // (An unpaired surrogate cannot arrive over gRPC: it is not UTF-8, and the decoder makes it U+FFFD.)
+    const names = ['a\u0000b', 'first\nsecond', '\u001b[2J', 'invoice\u202efdp.exe', 'x\u2066y', 'a\u0085b'];
+    for (const name of names) {
+      const generated = await failure(client.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name }, md));
+      expect([JSON.stringify(name), generated.code]).toEqual([JSON.stringify(name), Status.INVALID_ARGUMENT]);
+      expect(generated.details).toMatch(/^name must not contain control characters/);
+      const updated = await failure(client.key('UpdateKey', { accountId: acct, keyId, name }, md));
+      expect([JSON.stringify(name), updated.code]).toEqual([JSON.stringify(name), Status.INVALID_ARGUMENT]);
+      const revoked = await failure(client.key('RevokeKey', { accountId: acct, keyId, reason: name }, md));
+      expect([JSON.stringify(name), revoked.code]).toEqual([JSON.stringify(name), Status.INVALID_ARGUMENT]);
+    }
+    expect((await client.key('ListKeys', { accountId: acct }, md)).keys).toHaveLength(1);
+  });
+
   it('over-long and too many values are INVALID_ARGUMENT, not stored', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name: 'n'.repeat(101) }],

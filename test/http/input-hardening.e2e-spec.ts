@@ -235,4 +235,94 @@ describe('input hardening over HTTP', () => {
       expect(res.body.errors).toEqual([{ field: 'kind', message: 'kind is not accepted by this endpoint' }]);
     });
   });
+  describe('dates, nulls and names', () => {
+    const impossible = ['2027-02-30T00:00:00Z', '2026-02-29T12:00:00Z', '2026-04-31T00:00:00+02:00', '2100-02-29T00:00:00Z'];
+
+    it('a day the month does not have is 400 in every timestamp field, not rolled over to the next month', async () => {
+      const { body } = await owner.generate(acct, { kind: 'api' });
+      const id = body.key.id;
+      for (const time of impossible) {
+        const expiry = await owner.setExpiry(acct, id, { expiresAt: time });
+        expectStatus(expiry, 400, `expiresAt ${time}`);
+        expect(expiry.body.errors.map((e: any) => e.field)).toContain('expiresAt');
+        const regenerate = await owner.regenerate(acct, id, { oldKeyExpiresAt: time });
+        expectStatus(regenerate, 400, `oldKeyExpiresAt ${time}`);
+        expect(regenerate.body.errors.map((e: any) => e.field)).toContain('oldKeyExpiresAt');
+        const validity = await owner.call('GET', `/v1/accounts/${acct}/keys/${id}/validity?at=${encodeURIComponent(time)}`);
+        expectStatus(validity, 400, `at ${time}`);
+      }
+      const untouched = await owner.get(acct, id);
+      expect(untouched.body).toMatchObject({ version: 0, expiresAt: null, previous: null });
+      // Real days still work, February 29 of a leap year included.
+      expect((await owner.setExpiry(acct, id, { expiresAt: '2028-02-29T00:00:00Z' })).body.expiresAt).toBe('2028-02-29T00:00:00.000Z');
+      expect((await owner.call('GET', `/v1/accounts/${acct}/keys/${id}/validity?at=2028-02-29T00:00:00Z`)).status).toBe(200);
+    });
+
+    it('oldKeyExpiresAt: null is 400, not "now"; leaving it out still needs oldKeyExpiresIn', async () => {
+      const { body } = await owner.generate(acct, { kind: 'api' });
+      const id = body.key.id;
+      const res = await owner.regenerate(acct, id, { oldKeyExpiresAt: null });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: any) => e.field)).toContain('oldKeyExpiresAt');
+      expect(res.body.detail).toMatch(/oldKeyExpiresAt must not be null/);
+      expect((await owner.regenerate(acct, id, { oldKeyExpiresIn: null })).status).toBe(400);
+      expect((await owner.regenerate(acct, id, {})).status).toBe(400);
+      const key = await owner.get(acct, id);
+      expect(key.body).toMatchObject({ version: 0, previous: null });
+      expect((await service.verify({ key: body.secret })).body.code).toBe('VALID');
+    });
+
+    it('null is refused for every optional field of the management API (it was stored as the value)', async () => {
+      const { body } = await owner.generate(acct, { kind: 'api', name: 'before', allowedIps: ['10.0.0.0/8'] });
+      const id = body.key.id;
+      for (const field of ['name', 'allowedIps', 'webhookFormat']) {
+        const generated = await owner.generate(acct, { kind: 'api', [field]: null });
+        expectStatus(generated, 400, `generate ${field}`);
+        const updated = await owner.update(acct, id, { [field]: null });
+        expectStatus(updated, 400, `update ${field}`);
+        expect(updated.body.errors.map((e: any) => e.field)).toContain(field);
+      }
+      expectStatus(await owner.reveal(acct, id, { version: null }), 400, 'reveal version');
+      expectStatus(await owner.setExpiry(acct, id, { expiresAt: null, version: null }), 400, 'expiry version');
+      expectStatus(await owner.call('DELETE', `/v1/accounts/${acct}/keys/${id}`, { json: { reason: null } }), 400, 'revoke reason');
+      expect((await owner.get(acct, id)).body).toMatchObject({ name: 'before', allowedIps: ['10.0.0.0/8'], webhookFormat: 'single', status: 'active', version: 0 });
+      // expiresAt: null keeps its meaning: no expiry.
+      expect((await owner.setExpiry(acct, id, { expiresAt: null })).status).toBe(200);
+    });
+
+    const unsafe: Array<[string, string]> = [
+      ['NUL', 'a\u0000b'],
+      ['newline', 'first\nsecond'],
+      ['carriage return', 'a\rb'],
+      ['tab', 'a\tb'],
+      ['ANSI escape', '\u001b[31mred\u001b[0m'],
+      ['DEL', 'a\u007f'],
+      ['C1 control', 'a\u0085b'],
+      ['line separator', 'a\u2028b'],
+      ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069].map((c): [string, string] => [`U+${c.toString(16).toUpperCase()}`, `invoice${String.fromCharCode(c)}cod.exe`]),
+      ['lone high surrogate', 'key \ud800'],
+      ['lone low surrogate', '\udc00 key'],
+      ['reversed pair', '\ude80\ud83d'],
+    ];
+
+    it.each(unsafe)('a key name with %s is 400 on generate and update, and nothing is stored', async (_label, name) => {
+      const generated = await owner.generate(acct, { kind: 'api', name });
+      expect(generated.status).toBe(400);
+      expect(generated.body.errors.map((e: any) => e.field)).toContain('name');
+      expect(generated.body.detail).toMatch(/name must not contain control characters/);
+      expect((await owner.update(acct, keyId, { name })).status).toBe(400);
+      expect((await owner.call('DELETE', `/v1/accounts/${acct}/keys/${keyId}`, { json: { reason: name } })).status).toBe(400);
+    });
+
+    it('the key list stays parseable by a strict JSON parser; ordinary names in any script are fine', async () => {
+      for (const name of ['café ✓', 'ключ', 'מפתח', '決済キー', 'rocket 🚀', '"quoted" <b>bold</b>']) {
+        const res = await owner.generate(acct, { kind: 'api', name });
+        expect([name, res.status]).toEqual([name, 201]);
+        expect(res.body.key.name).toBe(name);
+      }
+      const list = await owner.list(acct);
+      expect(list.text).not.toMatch(/\\u[dD][89abAB]|\\u[dD][c-fC-F]/);
+      expect((await owner.get(acct, keyId)).body).toMatchObject({ status: 'active', name: 'Signing key' });
+    });
+  });
 });

@@ -8,26 +8,57 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   Length,
-  Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
-import { KEY_KINDS, MAX_ALLOWED_IPS, WEBHOOK_FORMATS, type KeyKind, type SecretSlot, type WebhookFormat } from '@cs/domain';
+import {
+  DISPLAY_SAFE_RULE,
+  isDisplaySafe,
+  KEY_KINDS,
+  MAX_ALLOWED_IPS,
+  parseIsoInstant,
+  WEBHOOK_FORMATS,
+  type KeyKind,
+  type SecretSlot,
+  type WebhookFormat,
+} from '@cs/domain';
 import { badRequest } from '../http/problem';
 
-/** ISO-8601 date-time with an explicit offset: a time without one means different instants to different clients. */
-export const ISO_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const ISO_INSTANT_MESSAGE = '$property must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z';
+export const ISO_INSTANT_MESSAGE = 'must be an ISO-8601 date-time with a time zone on a day the calendar has, e.g. 2026-12-01T12:00:00Z';
 const SLOTS: SecretSlot[] = ['current', 'previous'];
+
+/**
+ * An optional field: absent means the default; null is refused, not read as absent (nor as "now",
+ * nor stored). Fields where null means something (expiresAt) say so themselves.
+ */
+function Optional(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf((_object: object, value: unknown) => value !== undefined),
+    ValidateBy({ name: 'notNull', validator: { validate: (value) => value !== null, defaultMessage: () => '$property must not be null; leave it out instead' } }),
+  );
+}
+
+/** A real instant: ISO-8601 with an offset, on a day the month has (libs/domain parseIsoInstant). */
+function IsIsoInstant(): PropertyDecorator {
+  return ValidateBy({ name: 'isIsoInstant', validator: { validate: (value) => parseIsoInstant(value) !== null, defaultMessage: () => `$property ${ISO_INSTANT_MESSAGE}` } });
+}
+
+/** Text shown to people and kept in the history: no control, bidi formatting or unpaired surrogate characters. */
+function IsDisplaySafe(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDisplaySafe',
+    validator: { validate: (value) => typeof value !== 'string' || isDisplaySafe(value), defaultMessage: () => `$property ${DISPLAY_SAFE_RULE}` },
+  });
+}
 
 /** An optional allow-list of IPv4/IPv6 addresses and CIDR ranges (checked in depth by the domain). */
 function AllowedIpsProperty(doc: { example?: string[]; description?: string }): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ type: [String], maxItems: MAX_ALLOWED_IPS, ...doc }),
-    IsOptional(),
+    Optional(),
     IsArray(),
     ArrayMaxSize(MAX_ALLOWED_IPS),
     IsString({ each: true }),
@@ -41,16 +72,17 @@ export class GenerateKeyDto {
   kind!: KeyKind;
 
   @ApiPropertyOptional({ maxLength: 100, example: 'Checkout widget' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 100)
+  @IsDisplaySafe()
   name?: string;
 
   @AllowedIpsProperty({ example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] })
   allowedIps?: string[];
 
   @ApiPropertyOptional({ enum: WEBHOOK_FORMATS, default: 'single', description: 'webhook output: one JSON document, or one field per line' })
-  @IsOptional()
+  @Optional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
 }
@@ -62,10 +94,9 @@ export class RegenerateKeyDto {
   @MaxLength(40)
   oldKeyExpiresIn?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T12:00:00Z', description: 'when the old secret expires (a past time ends it now)' })
-  @IsOptional()
-  @IsString()
-  @Matches(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  @ApiPropertyOptional({ example: '2026-12-01T12:00:00Z', description: 'when the old secret expires (a past time ends it now); null is refused' })
+  @Optional()
+  @IsIsoInstant()
   oldKeyExpiresAt?: string;
 }
 
@@ -73,34 +104,35 @@ export class SetExpiryDto {
   @ApiProperty({ nullable: true, type: String, example: '2026-12-01T12:00:00Z', description: 'null removes the expiry of the current secret' })
   @ValidateIf((o: SetExpiryDto) => o.expiresAt !== null)
   @IsString({ message: 'expiresAt must be an ISO-8601 date-time or null' })
-  @Matches(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  @IsIsoInstant()
   expiresAt!: string | null;
 
   @ApiPropertyOptional({ enum: SLOTS, default: 'current' })
-  @IsOptional()
+  @Optional()
   @IsIn(SLOTS)
   version?: SecretSlot;
 }
 
 export class RevealKeyDto {
   @ApiPropertyOptional({ enum: SLOTS, default: 'current', description: 'reveal the previous secret while it is in its grace period' })
-  @IsOptional()
+  @Optional()
   @IsIn(SLOTS)
   version?: SecretSlot;
 }
 
 export class UpdateKeyDto {
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 100)
+  @IsDisplaySafe()
   name?: string;
 
   @AllowedIpsProperty({ description: 'an empty list removes the restriction' })
   allowedIps?: string[];
 
   @ApiPropertyOptional({ enum: WEBHOOK_FORMATS })
-  @IsOptional()
+  @Optional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
 }
@@ -117,8 +149,9 @@ export function requireSomeKeyUpdate(body: UpdateKeyDto): void {
 
 export class RevokeKeyDto {
   @ApiPropertyOptional({ maxLength: 200, example: 'leaked in a public repository' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
+  @IsDisplaySafe()
   reason?: string;
 }

@@ -8,14 +8,14 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView, type ValidityAt } from '@cs/application';
-import { isIpAddress, parseIsoDuration } from '@cs/domain';
+import { isIpAddress, parseIsoDuration, parseIsoInstant } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from './key-commands';
 import { AccountHistoryQuery, GetKeyQuery, KeyHistoryQuery, KeyValidityAtQuery, ListKeysQuery } from './key-queries';
-import { GenerateKeyDto, ISO_INSTANT, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
+import { GenerateKeyDto, ISO_INSTANT_MESSAGE, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
 const MANAGE = { access: 'manage', stepUp: false } as const;
@@ -183,11 +183,10 @@ export class KeysController {
     @Query('at') at: string | undefined,
     @Query('ip') ip: string | undefined,
   ): Promise<ValidityAt> {
-    if (at === undefined || !ISO_INSTANT.test(at) || Number.isNaN(Date.parse(at))) {
-      throw badRequest('at must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T12:00:00Z', [{ field: 'at', message: 'required ISO-8601 date-time' }]);
-    }
+    const instant = parseIsoInstant(at);
+    if (instant === null) throw badRequest(`at ${ISO_INSTANT_MESSAGE}`, [{ field: 'at', message: 'required ISO-8601 date-time' }]);
     if (ip !== undefined && !isIpAddress(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
-    const answer = await this.queries.execute<KeyValidityAtQuery, ValidityAt | null>(new KeyValidityAtQuery(accountId, keyId, new Date(at), ip));
+    const answer = await this.queries.execute<KeyValidityAtQuery, ValidityAt | null>(new KeyValidityAtQuery(accountId, keyId, instant, ip));
     if (!answer) throw keyNotFound();
     return answer;
   }
