@@ -8,6 +8,7 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimits } from './rate-limit/rate-limits';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { KEY_COMMAND_HANDLERS } from './keys/key-commands';
 import { KEY_QUERY_HANDLERS } from './keys/key-queries';
@@ -28,6 +29,7 @@ export class AppModule {
         JwtVerifier,
         ActorGuard,
         ServiceTokenGuard,
+        RateLimits,
         VerifyService,
         SigningService,
         ...GRPC_PROVIDERS,

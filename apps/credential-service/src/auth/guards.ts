@@ -9,11 +9,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@cs/application';
 import { ProblemException } from '../http/problem';
+import { RateLimits, type ServiceCall } from '../rate-limit/rate-limits';
 import { authorize, type AccessRule, type Actor, type AuthFailure } from './actor';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
 
 const ACCESS_RULE = 'credential-service:access-rule';
 export const Requires = (rule: AccessRule): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, rule);
+
+const SERVICE_CALL = 'credential-service:service-call';
+/** Which rate limit of the service credential an internal controller's calls count against. */
+export const InternalCall = (call: ServiceCall): ClassDecorator => SetMetadata(SERVICE_CALL, call);
 
 type RequestWithActor = FastifyRequest & { actor?: Actor };
 
@@ -64,14 +69,17 @@ export class ActorGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: JwtVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithActor & { params: Record<string, string> }>();
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
     const actor = await actorFromToken(this.verifier, bearerToken(request.headers.authorization), 'Authorization: Bearer <JWT>');
+    await this.limits.actor(actor.sub);
     const failure = authorize(actor, request.params.accountId, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));
     if (failure) throw authProblem(failure);
+    await this.limits.account(actor.acct);
     request.actor = actor;
     return true;
   }
@@ -87,13 +95,18 @@ export function serviceTokenMatches(presented: string | null, expected: string):
 
 @Injectable()
 export class ServiceTokenGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+    private readonly limits: RateLimits,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!serviceTokenMatches(bearerToken(request.headers.authorization), this.config.serviceToken)) {
       throw authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>' });
     }
-    return true;
+    const limited = this.limits.service(this.reflector.get<ServiceCall>(SERVICE_CALL, context.getClass()) ?? 'signing');
+    return limited ? limited.then(() => true) : true;
   }
 }

@@ -14,6 +14,7 @@ import { JwtVerifier } from '../auth/jwt-verifier';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
+import { RateLimits, type ServiceCall } from '../rate-limit/rate-limits';
 import { unavailable } from './grpc-status';
 import { undecodableReason } from './undecodable';
 
@@ -31,6 +32,7 @@ export class GrpcAccess {
     private readonly verifier: JwtVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    private readonly limits: RateLimits,
   ) {}
 
   /** Before anything else: is the service ready, and was the request a message at all. */
@@ -44,18 +46,21 @@ export class GrpcAccess {
   async actor(request: { accountId?: string; keyId?: string } | undefined, metadata: Metadata | undefined, rule: AccessRule, withKeyId: boolean): Promise<Actor> {
     this.admit(request);
     const actor = await actorFromToken(this.verifier, bearerToken(authorization(metadata)), '`authorization: Bearer <JWT>` metadata');
+    await this.limits.actor(actor.sub);
     this.checkIds(request, withKeyId);
     const failure = authorize(actor, request!.accountId as string, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));
     if (failure) throw authProblem(failure);
+    await this.limits.account(actor.acct);
     return actor;
   }
 
-  /** Internal calls (verify, sign): the service token. */
-  service(request: unknown, metadata: Metadata | undefined): void {
+  /** Internal calls (verify, sign): the service token, then its rate limit for `call`. */
+  service(request: unknown, metadata: Metadata | undefined, call: ServiceCall): void | Promise<void> {
     this.admit(request);
     if (!serviceTokenMatches(bearerToken(authorization(metadata)), this.config.serviceToken)) {
       throw authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as `authorization: Bearer <SERVICE_TOKEN>` metadata' });
     }
+    return this.limits.service(call);
   }
 
   /** The HTTP path-parameter rules (http/params.ts), applied to the request's id fields. */

@@ -31,7 +31,7 @@ export class VerificationGrpcController {
 
   @GrpcMethod(SERVICE, 'VerifyKey')
   async verifyKey(request: VerifyKeyRequest, metadata: Metadata): Promise<VerifyKeyResponse> {
-    this.access.service(request, metadata);
+    await this.access.service(request, metadata, 'verify');
     const key = required('key', request.key);
     const kind = enumValue('kind', request.kind, KEY_KINDS) ?? 'api';
     const error = this.verifier.checkInput(key, request.ip);
@@ -49,7 +49,7 @@ export class VerificationGrpcController {
 
   @GrpcMethod(SERVICE, 'Sign')
   async sign(request: SignRequest, metadata: Metadata): Promise<SignResponse> {
-    this.access.service(request, metadata);
+    await this.access.service(request, metadata, 'signing');
     this.access.checkIds(request, false);
     const outcome = await this.signing.sign(request.accountId as string, request.payload ?? Buffer.alloc(0));
     if (!outcome.ok) throw new RpcException(grpcStatus(Status.FAILED_PRECONDITION, outcome.message, outcome.code));
@@ -58,7 +58,7 @@ export class VerificationGrpcController {
 
   @GrpcMethod(SERVICE, 'VerifySignature')
   async verifySignature(request: VerifySignatureRequest, metadata: Metadata): Promise<VerifySignatureResponse> {
-    this.access.service(request, metadata);
+    await this.access.service(request, metadata, 'signing');
     this.access.checkIds(request, false);
     const header = required('header', request.header);
     // The JSON DTO's rules for header and tolerance; the payload is bytes here, so any value is valid.

@@ -5,7 +5,7 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ServiceTokenGuard } from '../auth/guards';
+import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { OCTET_STREAM_BODY } from '../http/body-parsing';
 import { IdParamsPipe } from '../http/params';
 import { badRequest, ProblemException } from '../http/problem';
@@ -25,6 +25,7 @@ export function payloadBytes(payload: string, encoding: PayloadEncoding = 'utf8'
 @ApiBearerAuth()
 @Controller('v1/accounts/:accountId/signatures')
 @UseGuards(ServiceTokenGuard)
+@InternalCall('signing')
 export class SignaturesController {
   constructor(private readonly signing: SigningService) {}
 

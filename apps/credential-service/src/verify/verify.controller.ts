@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
-import { ServiceTokenGuard } from '../auth/guards';
+import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { badRequest, joinMessages } from '../http/problem';
 import { unknownFieldErrors } from '../http/validation';
 import { VerifyService } from './verify.service';
@@ -11,6 +11,7 @@ import { VerifyService } from './verify.service';
 @ApiBearerAuth()
 @Controller('v1/verify')
 @UseGuards(ServiceTokenGuard)
+@InternalCall('verify')
 export class VerifyController {
   constructor(private readonly verifier: VerifyService) {}
 
