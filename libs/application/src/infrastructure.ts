@@ -182,15 +182,18 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
  * `timeoutMs`, gives up then with an error that names REDIS_URL.
  */
 export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger, timeoutMs = Infinity): Promise<IndexHealth> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
   let warned = false;
   for (;;) {
     const health = await index.trust.probe();
     if (health.state !== 'unreachable') return health;
-    if (Date.now() >= deadline) throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
-    if (!warned) logger.warn(`waiting for the validity index (${health.reason ?? 'unreachable'})`);
-    warned = true;
-    await delay(250);
+    if (Date.now() - started >= timeoutMs) throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
+    // A connection takes a moment to open: only a wait that lasts is worth a line.
+    if (!warned && Date.now() - started >= 2000) {
+      logger.warn(`waiting for the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
+      warned = true;
+    }
+    await delay(50);
   }
 }
 

@@ -93,6 +93,7 @@ export const ALWAYS_TRUSTED: IndexTrust = {
  */
 export class TrustTracker implements Omit<IndexTrust, 'probe'> {
   private reachable = false;
+  private lostBecause: string | null = null;
   private incidentReason: string | null = 'not yet validated against the event store';
   private floor = 0n;
   private observed: bigint | null = null;
@@ -167,7 +168,8 @@ export class TrustTracker implements Omit<IndexTrust, 'probe'> {
 
   disconnected(reason: string): void {
     this.reachable = false;
-    if (this.incidentReason === null) this.incidentReason = `connection lost (${reason})`;
+    this.lostBecause = `connection lost (${reason})`;
+    if (this.incidentReason === null) this.incidentReason = this.lostBecause;
     this.changed();
   }
 
@@ -203,7 +205,7 @@ export class TrustTracker implements Omit<IndexTrust, 'probe'> {
 
   private reason(state: IndexTrustState): string | null {
     if (state === 'trusted') return null;
-    if (state === 'unreachable') return this.incidentReason ?? 'not connected';
+    if (state === 'unreachable') return this.lostBecause ?? 'not connected yet';
     if (state === 'untrusted') return this.empty ? 'the index is empty; waiting for a rebuild' : this.incidentReason;
     return this.observed === null
       ? 'the index position is not known yet'

@@ -386,8 +386,11 @@ export class RedisValidityIndex implements ValidityIndex {
         this.connections++;
         update();
       });
-      client.on('close', () => this.tracker.disconnected('connection closed'));
-      client.on('end', () => this.tracker.disconnected('connection ended'));
+      let lastError: string | null = null;
+      client.on('error', (error: Error) => (lastError = error.message));
+      client.on('close', () => this.tracker.disconnected(lastError ?? 'connection closed'));
+      client.on('end', () => this.tracker.disconnected(lastError ?? 'connection ended'));
+      client.on('ready', () => (lastError = null));
     }
     update();
   }
