@@ -4,7 +4,36 @@
  * and values, impossible dates, control characters in names, Fastify's own error answers.
  * The support client fails any 5xx and any error answer that is not problem+json.
  */
-import { Client, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';
+import { connect } from 'node:net';
+import { actorToken, Client, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';
+
+/** Writes bytes on a fresh connection and reads the answer until the server closes it. */
+function rawExchange(baseUrl: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any; text: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined); // the server may reset after answering
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const match = /^HTTP\/1\.[01] (\d{3}) /.exec(statusLine);
+      if (!match) return reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const raw = rest.join('\r\n\r\n');
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      resolve({ status: Number(match[1]), headers, body, text });
+    });
+    setTimeout(() => socket.destroy(), 5000).unref();
+  });
+}
 
 describe('input hardening over HTTP', () => {
   let app: TestApp;
@@ -323,6 +352,61 @@ describe('input hardening over HTTP', () => {
       const list = await owner.list(acct);
       expect(list.text).not.toMatch(/\\u[dD][89abAB]|\\u[dD][c-fC-F]/);
       expect((await owner.get(acct, keyId)).body).toMatchObject({ status: 'active', name: 'Signing key' });
+    });
+  });
+  describe("Fastify's and Node's own answers are problem+json", () => {
+    const SECRET = 'ak_live_LEAKED0123456789abcdefghij';
+    let auth: string;
+    beforeAll(async () => {
+      auth = `Host: test\r\nAuthorization: Bearer ${await actorToken({ acct })}\r\nConnection: close\r\n`;
+    });
+    const expectProblem = (res: Awaited<ReturnType<typeof rawExchange>>, status: number, code: string, label: string): void => {
+      expect([label, res.status]).toEqual([label, status]);
+      expect([label, res.headers['content-type']]).toEqual([label, 'application/problem+json; charset=utf-8']);
+      expect(res.body).toMatchObject({ type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`, status, code });
+      expect(typeof res.body.title).toBe('string');
+      expect(res.body.detail.length).toBeGreaterThan(0);
+      expect([label, res.text.includes('LEAKED')]).toEqual([label, false]);
+    };
+
+    it('a URL that does not percent-decode is 400 BAD_REQUEST, without the path', async () => {
+      for (const path of [`/v1/accounts/${SECRET}%ZZ/keys`, `/v1/accounts/${acct}/keys/${SECRET}%E0%A4%A`]) {
+        expectProblem(await rawExchange(app.url, `GET ${path} HTTP/1.1\r\n${auth}\r\n`), 400, 'BAD_REQUEST', path);
+      }
+    });
+
+    it('a path segment over the router limit is 414 URI_TOO_LONG, without the path', async () => {
+      const res = await rawExchange(app.url, `GET /v1/accounts/${SECRET}${'a'.repeat(200)}/keys HTTP/1.1\r\n${auth}\r\n`);
+      expectProblem(res, 414, 'URI_TOO_LONG', 'long segment');
+      // Through fetch too, on a key route.
+      const viaFetch = await owner.call('GET', `/v1/accounts/${acct}/keys/${'k'.repeat(300)}`);
+      expect(viaFetch.status).toBe(414);
+    });
+
+    it('a request line or headers over 16 KiB are 431 HEADERS_TOO_LARGE, without them', async () => {
+      const longUrl = await rawExchange(app.url, `GET /v1/accounts/${acct}/keys?${SECRET}=${'a'.repeat(20_000)} HTTP/1.1\r\n${auth}\r\n`);
+      expectProblem(longUrl, 431, 'HEADERS_TOO_LARGE', 'long URL');
+      const bigHeader = await rawExchange(app.url, `GET /v1/accounts/${acct}/keys HTTP/1.1\r\n${auth}X-Secret: ${SECRET}${'a'.repeat(20_000)}\r\n\r\n`);
+      expectProblem(bigHeader, 431, 'HEADERS_TOO_LARGE', 'big header');
+    });
+
+    it.each([
+      ['a request line that is not HTTP', `GARBAGE ${SECRET}\r\n\r\n`],
+      ['an unknown method', `FROB /v1/verify HTTP/1.1\r\nHost: test\r\n\r\n`],
+      ['a header name with a space', `GET /health HTTP/1.1\r\nHost: test\r\nBad Header: ${SECRET}\r\n\r\n`],
+      ['Content-Length that is not a number', `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${SECRET}\r\n\r\n{}`],
+      ['Content-Length beside Transfer-Encoding', `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
+    ])('%s is 400 BAD_REQUEST', async (label, bytes) => {
+      expectProblem(await rawExchange(app.url, bytes), 400, 'BAD_REQUEST', label);
+    });
+
+    it('an Expect other than 100-continue is 417 EXPECTATION_FAILED', async () => {
+      const res = await rawExchange(app.url, `POST /v1/verify HTTP/1.1\r\nHost: test\r\nExpect: ${SECRET}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      expectProblem(res, 417, 'EXPECTATION_FAILED', 'expect');
+    });
+
+    it('the service still answers afterwards', async () => {
+      expect((await owner.get(acct, keyId)).status).toBe(200);
     });
   });
 });

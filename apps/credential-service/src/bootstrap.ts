@@ -10,6 +10,7 @@ import { readiness, type InfrastructureOverrides, type AppConfig, type Infrastru
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
+import { FRAMEWORK_ERROR_ANSWERS } from './http/framework-errors';
 import { ProblemException } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -36,7 +37,8 @@ export async function startCredentialService(
   config: AppConfig,
   options: { overrides?: InfrastructureOverrides; logger?: LoggerService } = {},
 ): Promise<CredentialService> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  // Fastify's and Node's own error answers (bad URL, 414, 431, …) are problem+json too.
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, ...FRAMEWORK_ERROR_ANSWERS });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides ?? {}), adapter, {
     logger: options.logger ?? LEVELS[config.logLevel],
     abortOnError: false,

@@ -4,6 +4,7 @@
  * routes marked with OCTET_STREAM_BODY (signing: the exact payload bytes), application/octet-stream.
  * Any other media type (form-encoded, text/plain, multipart, none) is 415 UNSUPPORTED_MEDIA_TYPE.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemException } from './problem';
@@ -75,5 +76,11 @@ export function installBodyParsers(app: NestFastifyApplication): void {
   fastify.addContentTypeParser('*', (request, _payload, done) => {
     if (request.is404) done(null, undefined);
     else done(unsupportedMediaType(takesOctetStream(request)), undefined);
+  });
+  // `Expect:` other than 100-continue (the body handshake): Node answers 417 itself, with no body.
+  fastify.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const problem = new ProblemException(417, 'EXPECTATION_FAILED', 'Expectation failed', 'the only Expect the service supports is 100-continue');
+    const body = JSON.stringify(problem.body());
+    response.writeHead(417, { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
   });
 }

@@ -4,16 +4,18 @@
  * request body (which may hold a key).
  */
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from './problem';
 
-const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'Request body too large'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'Malformed JSON'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'Malformed JSON'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Bad request'],
+/** Fastify's client errors, each with a fixed detail: Fastify's messages can quote the request (a content type, a path). */
+const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'Request body too large', 'the request body is larger than the service accepts'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'Malformed JSON', 'the body is empty, but its content type says JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'Malformed JSON', 'the body is not valid JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Bad request', 'the body does not match its Content-Length'],
 };
 
 export function toProblem(error: unknown): ProblemException {
@@ -21,8 +23,7 @@ export function toProblem(error: unknown): ProblemException {
   if (isIndexUnavailable(error)) return indexUnavailable();
   const code = (error as { code?: string }).code;
   if (code && FASTIFY_CLIENT_ERRORS[code]) {
-    const [status, problemCode, title] = FASTIFY_CLIENT_ERRORS[code];
-    const detail = status === 413 ? 'the request body is larger than the service accepts' : (error as Error).message;
+    const [status, problemCode, title, detail] = FASTIFY_CLIENT_ERRORS[code];
     return new ProblemException(status, problemCode, title, detail);
   }
   if (error instanceof SyntaxError || (error as { statusCode?: number }).statusCode === 400) {
@@ -37,16 +38,20 @@ export function toProblem(error: unknown): ProblemException {
     if (status === 400 && /JSON/.test(error.message)) {
       return new ProblemException(400, 'MALFORMED_JSON', 'Malformed JSON', 'the body is not valid JSON');
     }
-    const title = status === 404 ? 'Not found' : error.message;
-    const detail = status === 404 ? 'no such route' : error.message;
-    return new ProblemException(status, status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`, title, detail);
+    if (status === 404) return new ProblemException(404, 'ROUTE_NOT_FOUND', 'Not found', 'no such route');
+    if (status < 500) return otherClientError(status);
+    return new ProblemException(status, `HTTP_${status}`, error.message, error.message);
   }
   const status = (error as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ProblemException(status, `HTTP_${status}`, 'Bad request', (error as Error).message);
-  }
+  if (typeof status === 'number' && status >= 400 && status < 500) return otherClientError(status);
   return new ProblemException(500, 'INTERNAL', 'Internal error', 'the service failed to handle this request; it has been logged');
 }
+
+/** Any other 4xx from the framework, by its status alone (its message could quote the request). */
+const otherClientError = (status: number): ProblemException => {
+  const reason = STATUS_CODES[status] ?? 'Client error';
+  return new ProblemException(status, `HTTP_${status}`, reason, `the request was refused: ${reason.toLowerCase()}`);
+};
 
 /**
  * The validity index is not proven current (unreachable, stalled, emptied, behind the event store):
