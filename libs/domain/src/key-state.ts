@@ -68,7 +68,7 @@ export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeySt
     }
     case 'KeyUpdated': {
       if (state.status === 'absent') return state;
-      return { ...state, props: { ...state.props, ...event.data.changes } };
+      return { ...state, props: { ...state.props, ...withoutNulls(event.data.changes) } };
     }
     case 'KeyRevoked': {
       if (state.status === 'absent') return state;
@@ -84,4 +84,13 @@ export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeySt
 /** A secret is valid at `now` while it has no expiry or its expiry is still ahead. */
 export function isLive(secret: { expiresAt: string | null }, now: Date): boolean {
   return secret.expiresAt === null || Date.parse(secret.expiresAt) > now.getTime();
+}
+
+/**
+ * The changes of a KeyUpdated without null values. Before the API refused null for optional fields,
+ * `{"allowedIps": null}` (or name, webhookFormat) was recorded as a change; read back, such a change
+ * means "no change" (never "no restriction": that would widen a key's access from a malformed call).
+ */
+export function withoutNulls<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value != null)) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import type { KeyState } from './key-state';
+import { evolve, initialState, type KeyState } from './key-state';
 import {
   T0,
   aSecret,
@@ -327,6 +327,15 @@ describe('key decider', () => {
 
     it('rejects invalid allowed IPs', () => {
       spec.given([keyGenerated()]).when(update({ allowedIps: ['300.1.1.1'] }), T0).thenRejects('INVALID_ALLOWED_IPS');
+    });
+
+    it('records no null change, and reads one recorded before the API refused null as no change', () => {
+      const nulls = { allowedIps: null, name: null, webhookFormat: null } as unknown as { name?: string };
+      spec.given([keyGenerated({ allowedIps: ['10.0.0.0/8'] })]).when(update(nulls), T0).then([]);
+      const recorded = keyUpdated({ name: 'kept' });
+      (recorded.data.changes as Record<string, unknown>).allowedIps = null;
+      const state = evolve(evolve(initialState(), keyGenerated({ allowedIps: ['10.0.0.0/8'] }), T0.toISOString()), recorded, T0.toISOString());
+      expect(state).toMatchObject({ props: { name: 'kept', allowedIps: ['10.0.0.0/8'] } });
     });
 
     it('refuses a revoked key', () => {

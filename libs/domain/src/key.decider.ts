@@ -103,7 +103,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       }
       const props = state.props;
       const changed = Object.fromEntries(
-        Object.entries(changes).filter(([field, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props])),
+        // null is no value: never recorded (events from before the edge refused null may hold one; see withoutNulls)
+        Object.entries(changes).filter(([field, value]) => value != null && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props])),
       );
       if (Object.keys(changed).length === 0) return accept([]);
       return accept([{ type: 'KeyUpdated', data: { ...base, changes: changed } }]);

@@ -248,3 +248,16 @@ describe('effective expiry of an older secret', () => {
     expect(entries.get('h2')?.expiresAt).toBe(Date.parse('2030-01-01T00:00:30.000Z'));
   });
 });
+
+describe('a KeyUpdated with a null change (recorded before the API refused null)', () => {
+  it('keeps the allow-list: verify still restricts the key and never throws', () => {
+    const generated = keyGenerated({ allowedIps: ['10.0.0.0/8'] });
+    const record = projectKeyEvent(null, { event: generated, revision: 0, occurredAt: T0.toISOString(), actorId: ALICE });
+    const updated = { type: 'KeyUpdated', data: { keyId: KEY_ID, accountId: ACCOUNT_ID, kind: 'api', changes: { allowedIps: null, name: 'kept' } } } as unknown as KeyEvent;
+    const next = projectKeyEvent(record, { event: updated, revision: 1, occurredAt: T0.toISOString(), actorId: ALICE }) as KeyRecord;
+    expect(next).toMatchObject({ allowedIps: ['10.0.0.0/8'], name: 'kept', version: 1 });
+    const entry = validityEntries(next).get(next.current.hash) ?? null;
+    expect(verdict(entry, '192.0.2.1', T0.getTime()).code).toBe('IP_NOT_ALLOWED');
+    expect(verdict(entry, '10.1.2.3', T0.getTime()).code).toBe('VALID');
+  });
+});

@@ -3,7 +3,7 @@
  * command handler and again by the catch-up subscription; the index's revision guard makes the
  * second application a no-op.
  */
-import type { KeyEvent } from '@cs/domain';
+import { withoutNulls, type KeyEvent } from '@cs/domain';
 import { MAX_RETIRED_SECRETS, type KeyRecord, type SecretRecord } from './key-record';
 
 export interface ProjectableEvent {
@@ -67,7 +67,7 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       return next;
     }
     case 'KeyUpdated':
-      return { ...next, ...event.data.changes };
+      return { ...next, ...withoutNulls(event.data.changes) };
     case 'KeyRevoked':
       return {
         ...next,
