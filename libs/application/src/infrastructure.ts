@@ -99,11 +99,13 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
 
   const sealer = new SecretSealer(config.masterKey, config.previousMasterKeys);
   let writeFailureLogged = false;
-  const executor = new KeyCommandExecutor(store, index, undefined, (error) => {
+  const onIndexWriteFailed = (error: Error): void => {
     if (writeFailureLogged) return;
     writeFailureLogged = true; // once per process: the trust monitor reports the index's state changes
     logger.warn(`validity index write failed (${error.message}); commands go on from the event store, and the index is not trusted until it has applied them`);
-  });
+  };
+  // A command waits at most twice the read bound for its inline write, then answers from the store.
+  const executor = new KeyCommandExecutor(store, index, undefined, onIndexWriteFailed, Math.max(2 * config.indexTimeoutMs, 100));
   const projector = new ValidityProjector(store, index, logger);
   const runsWorkers = config.workers === 'all' || !config.redisUrl;
   const trustMonitor = new IndexTrustMonitor(store, index, logger, { projector: runsWorkers ? projector : null });

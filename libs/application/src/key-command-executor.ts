@@ -51,6 +51,8 @@ export class KeyCommandExecutor {
     private readonly index: ValidityIndex,
     private readonly clock: Clock = () => new Date(),
     private readonly onIndexWriteFailed?: (error: Error) => void,
+    /** How long a command waits for its inline index write before it answers from the store alone. */
+    private readonly inlineWriteTimeoutMs = 500,
   ) {}
 
   /**
@@ -108,7 +110,7 @@ export class KeyCommandExecutor {
     // events (index-trust.ts), so a revoke is in force for every answer from the moment it is recorded.
     if (appended.length > 0) {
       try {
-        await this.index.write(record);
+        await boundedBy(this.index.write(record), this.inlineWriteTimeoutMs);
       } catch (error) {
         this.index.trust.requirePosition(appended[appended.length - 1].position);
         this.onIndexWriteFailed?.(error as Error);
@@ -158,4 +160,14 @@ export function projectRecorded(events: RecordedEvent[], start: KeyRecord | null
     });
   }
   return record;
+}
+
+/** Rejects after `ms` if `work` has not settled; `work` goes on (a late write is revision-guarded, so harmless). */
+function boundedBy<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the index write took longer than ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // settles after the timeout: nobody else awaits it
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -333,7 +333,7 @@ describe('key decider', () => {
       const nulls = { allowedIps: null, name: null, webhookFormat: null } as unknown as { name?: string };
       spec.given([keyGenerated({ allowedIps: ['10.0.0.0/8'] })]).when(update(nulls), T0).then([]);
       const recorded = keyUpdated({ name: 'kept' });
-      (recorded.data.changes as Record<string, unknown>).allowedIps = null;
+      ((recorded.data as { changes: Record<string, unknown> }).changes).allowedIps = null;
       const state = evolve(evolve(initialState(), keyGenerated({ allowedIps: ['10.0.0.0/8'] }), T0.toISOString()), recorded, T0.toISOString());
       expect(state).toMatchObject({ props: { name: 'kept', allowedIps: ['10.0.0.0/8'] } });
     });
