@@ -452,4 +452,28 @@ describe('an older secret never outlives the current one', () => {
   it('before that instant both remain usable', () => {
     spec.given(currentEndsFirst()).when({ type: 'RevealKey', slot: 'previous' }, at(29)).then([keyRevealed('previous', 1)]);
   });
+
+  it('the previous secret may end exactly when the current one does (the boundary), not a millisecond later', () => {
+    spec.given(currentEndsFirst()).when(setExpiry('previous', at(30)), T0).then([keyExpirySet('previous', 1, at(30))]);
+    spec
+      .given(currentEndsFirst())
+      .when(setExpiry('previous', new Date(at(30).getTime() + 1)), T0)
+      .thenRejects('INVALID_EXPIRY');
+  });
+
+  it('once the current secret has expired by time (not yet recorded), the previous secret’s expiry cannot be changed either', () => {
+    // The previous secret's own expiry (T0+60) is still ahead, and each requested time is within the
+    // current one's (T0+30): only the current secret's passed expiry refuses these.
+    spec.given(currentEndsFirst()).when(setExpiry('previous', at(20)), at(31)).thenRejects('KEY_EXPIRED');
+    spec.given(currentEndsFirst()).when(setExpiry('previous', at(30)), at(30)).thenRejects('KEY_EXPIRED');
+    spec.given(currentEndsFirst()).when(setExpiry('previous', at(29)), at(29)).then([keyExpirySet('previous', 1, at(29)), keyExpired('previous', 1, at(29))]);
+  });
+
+  it('on a key whose expiry is recorded, the previous slot is refused as KEY_EXPIRED (not NO_PREVIOUS_SECRET)', () => {
+    spec.given(expiredKey()).when(setExpiry('previous', at(5)), at(20)).thenRejects('KEY_EXPIRED');
+    spec
+      .given([...currentEndsFirst(), keyExpired('previous', 1, at(30), 'superseded'), keyExpired('current', 2, at(30))])
+      .when(setExpiry('previous', at(20)), at(40))
+      .thenRejects('KEY_EXPIRED');
+  });
 });
