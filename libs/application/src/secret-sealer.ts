@@ -43,7 +43,8 @@ export class SecretSealer {
     const key = this.keys.get(sealed.kid);
     if (!key) throw new SealedSecretUnavailableError(`master key ${sealed.kid} is not configured`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'));
+      // The full 16-byte tag only: without authTagLength, GCM accepts a tag truncated to 4 bytes.
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'), { authTagLength: 16 });
       decipher.setAAD(aad(binding));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64url')), decipher.final()]).toString('utf8');
