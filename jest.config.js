@@ -20,7 +20,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@cs/(domain|event-store|validity|notifications|contracts|signature|application)$': '<rootDir>/libs/$1/src',
+    '^@cs/(domain|event-store|validity|notifications|contracts|signature|application|composition)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
 };

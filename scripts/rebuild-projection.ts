@@ -5,7 +5,7 @@
  *
  *   npm run projection:rebuild
  */
-import { ConfigError, createInfrastructure, loadConfig, waitForIndex } from '@cs/application';
+import { ConfigError, createInfrastructure, loadConfig, waitForIndex } from '@cs/composition';
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, WORKERS: 'none' });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { loadConfig } from '@cs/application';
+import { loadConfig } from '@cs/composition';
 import { startProjector, type Projector } from '../../apps/projector/src/bootstrap';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
 import { eventually, startTestApp, TEST_SECRETS, uniqueAccount, type TestApp } from '../support/app';

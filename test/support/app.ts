@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@cs/application';
+import { loadConfig } from '@cs/composition';
 import { startCredentialService, type CredentialService } from '../../apps/credential-service/src/bootstrap';
 import { CapturingLogger } from './logger';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import type { InfrastructureOverrides, AppConfig } from '@cs/application';
+import type { InfrastructureOverrides, AppConfig } from '@cs/composition';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';

@@ -6,7 +6,7 @@ import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { readiness, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/application';
+import { readiness, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/composition';
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';

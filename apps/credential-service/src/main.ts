@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@cs/application';
+import { ConfigError, loadConfig } from '@cs/composition';
 import { startCredentialService } from './bootstrap';
 
 async function main(): Promise<void> {

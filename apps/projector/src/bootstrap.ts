@@ -5,7 +5,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, createInfrastructure, type AppConfig, type Infrastructure } from '@cs/application';
+import { ConfigError, createInfrastructure, type AppConfig, type Infrastructure } from '@cs/composition';
 import { ProjectorModule } from './projector.module';
 
 export interface Projector {

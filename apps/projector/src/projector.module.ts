@@ -5,7 +5,7 @@
  */
 import { Controller, DynamicModule, Get, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { readiness, type Infrastructure } from '@cs/application';
+import { readiness, type Infrastructure } from '@cs/composition';
 
 export const PROJECTOR_INFRASTRUCTURE = Symbol('PROJECTOR_INFRASTRUCTURE');
 

@@ -7,7 +7,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig } from '@cs/application';
+import { APP_CONFIG, type AppConfig } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { RateLimits, type ServiceCall } from '../rate-limit/rate-limits';
 import { authorize, type AccessRule, type Actor, type AuthFailure } from './actor';

@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { APP_CONFIG, type AppConfig } from '@cs/application';
+import { APP_CONFIG, type AppConfig } from '@cs/composition';
 import type { Actor } from './actor';
 
 export class InvalidTokenError extends Error {}

@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { APP_CONFIG, type AppConfig, type Infrastructure } from '@cs/application';
+import { APP_CONFIG, type AppConfig, type Infrastructure } from '@cs/composition';
 import { authorize, type AccessRule, type Actor } from '../auth/actor';
 import { actorFromToken, authProblem, bearerToken, serviceTokenMatches } from '../auth/guards';
 import { JwtVerifier } from '../auth/jwt-verifier';

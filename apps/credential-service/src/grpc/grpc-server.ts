@@ -9,7 +9,7 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { ReflectionService } from '@grpc/reflection';
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import type { AppConfig } from '@cs/application';
+import type { AppConfig } from '@cs/composition';
 import {
   CREDENTIALS_PACKAGE,
   CREDENTIALS_PROTO_FILES,

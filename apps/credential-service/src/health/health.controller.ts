@@ -12,7 +12,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { readiness, type Infrastructure } from '@cs/application';
+import { readiness, type Infrastructure } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 

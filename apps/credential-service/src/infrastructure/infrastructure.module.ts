@@ -3,7 +3,7 @@
  * their workers to the application's lifecycle.
  */
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, createInfrastructure, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/application';
+import { APP_CONFIG, createInfrastructure, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/composition';
 import { INFRASTRUCTURE } from './tokens';
 
 @Global()

@@ -5,7 +5,8 @@
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
-import { newKeyId, SigningKeySlots, type CommandContext, type CommandOutcome, type Infrastructure } from '@cs/application';
+import { newKeyId, SigningKeySlots, type CommandContext, type CommandOutcome } from '@cs/application';
+import { type Infrastructure } from '@cs/composition';
 import { MAX_ACTIVE_SIGNING_KEYS, type KeyKind, type SecretSlot, type SecretState, type WebhookFormat } from '@cs/domain';
 import { MAX_SIGNATURES } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';

@@ -4,7 +4,8 @@
  */
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { toHistoryEntry, toKeyView, validityAt, type HistoryEntry, type Infrastructure, type KeyView, type ValidityAt } from '@cs/application';
+import { toHistoryEntry, toKeyView, validityAt, type HistoryEntry, type KeyView, type ValidityAt } from '@cs/application';
+import { type Infrastructure } from '@cs/composition';
 import { keyStreamId } from '@cs/domain';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadConfig } from '@cs/application';
+import { loadConfig } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { RateLimits, REDIS_COMMAND_TIMEOUT_MS } from './rate-limits';
 

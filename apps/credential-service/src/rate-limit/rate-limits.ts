@@ -15,7 +15,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
-import { APP_CONFIG, type AppConfig } from '@cs/application';
+import { APP_CONFIG, type AppConfig } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { LeasedLimiter, type PointSource } from './leased-limiter';
 

@@ -5,7 +5,8 @@
  * and gRPC; the scheme itself is libs/signature, the same code merchants use.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { foldRecorded, type Infrastructure } from '@cs/application';
+import { foldRecorded } from '@cs/application';
+import { type Infrastructure } from '@cs/composition';
 import { isLive, keyStreamId } from '@cs/domain';
 import { effectivePrevious, type SecretRecord } from '@cs/validity';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_SIGNATURES, signPayload, verifySignatureHeader, type VerifyResult } from '@cs/signature';

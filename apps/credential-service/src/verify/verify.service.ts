@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { hashKey, isIpAddress, KEY_KINDS, parseKey, type KeyKind } from '@cs/domain';
-import type { Infrastructure } from '@cs/application';
+import type { Infrastructure } from '@cs/composition';
 import { verdict, type VerifyResult } from '@cs/validity';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 

@@ -9,23 +9,14 @@ import { MemoryValidityIndex, RedisValidityIndex, type IndexHealth, type Validit
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
-import { ExpiryScheduler, soleLeader, type LeaderLease } from './expiry-scheduler';
-import { KeyCommandExecutor } from './key-command-executor';
-import { SecretIssuer } from './secret-issuer';
-import { SecretSealer } from './secret-sealer';
-import { IndexTrustMonitor } from './index-trust-monitor';
+import { delay, ExpiryScheduler, IndexTrustMonitor, KeyCommandExecutor, SecretIssuer, SecretSealer, soleLeader, ValidityProjector, type LeaderLease, type ProjectorLogger, type Worker } from '@cs/application';
 import { LeaseGatedWorker } from './lease-gated-worker';
 import { RedisLeaderLease } from './redis-leader-lease';
-import { delay, ValidityProjector, type ProjectorLogger } from './validity-projector';
 
 /** How long a relay instance that stopped renewing keeps the lease before another takes over. */
 const RELAY_LEASE_MS = 10_000;
 
-export interface Worker {
-  name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { Worker };
 
 export interface Infrastructure {
   config: AppConfig;

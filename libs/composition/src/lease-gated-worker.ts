@@ -5,9 +5,7 @@
  * (a pause, a partition), the worker stops and another instance takes over. A short overlap only
  * repeats notifications, which consumers de-duplicate by ce_id; it never loses one.
  */
-import type { LeaderLease } from './expiry-scheduler';
-import type { Worker } from './infrastructure';
-import type { ProjectorLogger } from './validity-projector';
+import type { LeaderLease, ProjectorLogger, Worker } from '@cs/application';
 
 export class LeaseGatedWorker implements Worker {
   private timer: NodeJS.Timeout | null = null;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { LeaderLease } from './expiry-scheduler';
+import type { LeaderLease } from '@cs/application';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;

@@ -1,0 +1,5 @@
+export * from './config/configuration';
+export * from './config/dev-secrets';
+export * from './infrastructure';
+export * from './redis-leader-lease';
+export * from './lease-gated-worker';
