@@ -4,6 +4,7 @@ export * from './ip-allow-list';
 export * from './duration';
 export * from './input-text';
 export * from './rejections';
+export * from './secret-liveness';
 export * from './key-state';
 export * from './key.decider';
 export * from './account-events';

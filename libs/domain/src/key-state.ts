@@ -81,11 +81,6 @@ export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeySt
   }
 }
 
-/** A secret is valid at `now` while it has no expiry or its expiry is still ahead. */
-export function isLive(secret: { expiresAt: string | null }, now: Date): boolean {
-  return secret.expiresAt === null || Date.parse(secret.expiresAt) > now.getTime();
-}
-
 /**
  * The changes of a KeyUpdated without null values. Before the API refused null for optional fields,
  * `{"allowedIps": null}` (or name, webhookFormat) was recorded as a change; read back, such a change

@@ -4,8 +4,9 @@
  */
 import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
-import { evolve, initialState, isLive, type KeyProps, type KeyState, type SecretState } from './key-state';
+import { evolve, initialState, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
+import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
 
 export type NewSecret = Omit<IssuedSecret, 'version'>;
 
@@ -48,16 +49,14 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     case 'RegenerateKey': {
       const events: KeyEvent[] = [];
       if (state.status === 'active' && state.previous) events.push(endGrace(state.previous));
-      // Regenerating never lengthens the life of the secret it replaces.
-      const requested = command.oldSecretExpiresAt.getTime();
-      const ownExpiry = state.current.expiresAt === null ? Infinity : Date.parse(state.current.expiresAt);
-      const oldExpiresAt = new Date(Math.min(requested, ownExpiry, Number.MAX_SAFE_INTEGER));
+      // Regenerating never lengthens the life of the secret it replaces: its grace is capped at its own expiry.
+      const oldExpiresAt = new Date(cappedExpiry(command.oldSecretExpiresAt.toISOString(), state.current.expiresAt));
       const secret = { ...command.secret, version: state.current.version + 1 };
       events.push({
         type: 'KeyRotated',
         data: { ...base, secret, previousVersion: state.current.version, previousExpiresAt: oldExpiresAt.toISOString() },
       });
-      if (state.status === 'active' && oldExpiresAt.getTime() <= now.getTime()) {
+      if (state.status === 'active' && hasExpired(oldExpiresAt.getTime(), now)) {
         events.push(expired({ ...state.current, expiresAt: oldExpiresAt.toISOString() }, 'previous', 'expired'));
       }
       return accept(events);
@@ -73,14 +72,15 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
         return refuse(reject('INVALID_EXPIRY', 'the previous secret must expire: give a time (or a past time to end it now)'));
       }
       const currentEnds = state.current.expiresAt;
-      if (command.slot === 'previous' && command.expiresAt && currentEnds !== null && command.expiresAt.getTime() > Date.parse(currentEnds)) {
+      // An older secret never outlives the current one (ending at the same instant is allowed).
+      if (command.slot === 'previous' && command.expiresAt && outlives(command.expiresAt.getTime(), currentEnds)) {
         return refuse(reject('INVALID_EXPIRY', `the previous secret cannot outlive the current one, which expires at ${currentEnds}`));
       }
       const expiresAt = command.expiresAt === null ? null : new Date(Math.max(command.expiresAt.getTime(), 0)).toISOString();
       const events: KeyEvent[] = [
         { type: 'KeyExpirySet', data: { ...base, slot: command.slot, secretVersion: target.version, expiresAt } },
       ];
-      if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
+      if (hasExpired(expiresAt, now)) {
         // Ending the current secret ends the key, and with it any grace still running.
         if (command.slot === 'current' && state.previous) events.push(endGrace(state.previous));
         events.push(expired({ ...target, expiresAt }, command.slot, 'expired'));
@@ -131,8 +131,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
 
 /** The instant a secret stopped (or stops) being valid: its expiry if passed, else now. */
 function expiryInstant(secret: { expiresAt: string | null }, now: Date): string {
-  if (secret.expiresAt !== null && Date.parse(secret.expiresAt) <= now.getTime()) return secret.expiresAt;
-  return now.toISOString();
+  return secret.expiresAt !== null && hasExpired(secret.expiresAt, now) ? secret.expiresAt : now.toISOString();
 }
 
 export const fold = (events: Iterable<KeyEvent>): KeyState => {
