@@ -1,0 +1,185 @@
+/**
+ * JwtVerifier: HS256 with AUTH_JWT_SECRET, or RS256/ES256 from a JWKS; every claim the service
+ * relies on is checked for shape, so a token lacking one is refused rather than half-used.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
+import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
+
+type VerifierConfig = ConstructorParameters<typeof JwtVerifier>[0];
+const SECRET = 'unit-jwt-secret-0123456789-abcdefghijklmnop';
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function hsVerifier(auth: Partial<VerifierConfig['auth']> = {}): JwtVerifier {
+  return new JwtVerifier({ auth: { jwtSecret: Buffer.from(SECRET, 'utf8'), jwksUrl: null, issuer: null, audience: null, ...auth } } as VerifierConfig);
+}
+
+const claims = (overrides: Record<string, unknown> = {}): JWTPayload => ({
+  sub: 'user_1',
+  acct: 'acct_1',
+  roles: ['owner'],
+  auth_time: now(),
+  iat: now(),
+  exp: now() + 600,
+  ...overrides,
+});
+
+/** Signs `payload` as given (claims set to undefined are left out). */
+async function hs256(payload: Record<string, unknown>, secret = SECRET, alg = 'HS256'): Promise<string> {
+  const body = Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
+  return new SignJWT(body).setProtectedHeader({ alg, typ: 'JWT' }).sign(Buffer.from(secret, 'utf8'));
+}
+
+async function refusal(verifier: JwtVerifier, token: string): Promise<string> {
+  const error = await verifier.verify(token).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidTokenError);
+  return (error as Error).message;
+}
+
+describe('JwtVerifier (HS256)', () => {
+  const verifier = hsVerifier();
+
+  it('returns the actor from a valid token', async () => {
+    const authTime = now() - 30;
+    await expect(verifier.verify(await hs256(claims({ roles: ['admin', 'auditor'], auth_time: authTime })))).resolves.toEqual({
+      sub: 'user_1',
+      acct: 'acct_1',
+      roles: ['admin', 'auditor'],
+      authTime,
+    });
+  });
+
+  it('passes an auth_time in the future through unchanged, for the step-up rule to refuse (actor.spec.ts)', async () => {
+    const future = now() + 3600;
+    await expect(verifier.verify(await hs256(claims({ auth_time: future })))).resolves.toMatchObject({ authTime: future });
+  });
+
+  it.each([
+    ['sub', 'missing required "sub" claim'],
+    ['exp', 'missing required "exp" claim'],
+    ['acct', 'the token has no acct claim'],
+    ['roles', 'the roles claim must be an array of strings'],
+    ['auth_time', 'the token has no auth_time claim'],
+  ])('refuses a token without %s', async (claim, message) => {
+    expect(await refusal(verifier, await hs256(claims({ [claim]: undefined })))).toContain(message);
+  });
+
+  it.each([
+    ['an empty sub', { sub: '' }, 'the token has no subject'],
+    ['an empty acct', { acct: '' }, 'the token has no acct claim'],
+    ['a numeric acct', { acct: 42 }, 'the token has no acct claim'],
+    ['roles as a string', { roles: 'owner' }, 'the roles claim must be an array of strings'],
+    ['a non-string role', { roles: ['owner', 7] }, 'the roles claim must be an array of strings'],
+    ['auth_time as a string', { auth_time: String(now()) }, 'the token has no auth_time claim'],
+    ['auth_time null', { auth_time: null }, 'the token has no auth_time claim'],
+  ])('refuses %s', async (_label, overrides, message) => {
+    expect(await refusal(verifier, await hs256(claims(overrides)))).toBe(message);
+  });
+
+  it('refuses an expired token', async () => {
+    expect(await refusal(verifier, await hs256(claims({ exp: now() - 120 })))).toBe('the token has expired');
+  });
+
+  it('refuses a token not valid yet (nbf in the future)', async () => {
+    expect(await refusal(verifier, await hs256(claims({ nbf: now() + 3600 })))).toMatch(/^the token's claims are not valid/);
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    expect(await refusal(verifier, await hs256(claims(), 'another-secret-0123456789-abcdefghijklmnop'))).toBe('the token signature is not valid');
+  });
+
+  it('refuses HS384/HS512 even with the right secret: HS256 only', async () => {
+    expect(await refusal(verifier, await hs256(claims(), SECRET, 'HS384'))).toBe('the token uses an algorithm that is not accepted');
+    expect(await refusal(verifier, await hs256(claims(), SECRET, 'HS512'))).toBe('the token uses an algorithm that is not accepted');
+  });
+
+  it('refuses an unsigned token (alg none)', async () => {
+    const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    expect(await refusal(verifier, `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`)).toBeTruthy();
+  });
+
+  it('refuses a token whose payload was altered after signing', async () => {
+    const [header, , signature] = (await hs256(claims())).split('.');
+    const forged = Buffer.from(JSON.stringify(claims({ acct: 'acct_2' }))).toString('base64url');
+    expect(await refusal(verifier, `${header}.${forged}.${signature}`)).toBe('the token signature is not valid');
+  });
+
+  it.each(['', 'not-a-jwt', 'a.b.c', 'a.b'])('refuses garbage %j without echoing it', async (token) => {
+    const message = await refusal(verifier, token);
+    expect(message).toBe('the token is not a valid JWT');
+  });
+
+  describe('with AUTH_ISSUER and AUTH_AUDIENCE', () => {
+    const strict = hsVerifier({ issuer: 'https://id.example', audience: 'credential-service' });
+
+    it('accepts the configured issuer and audience', async () => {
+      await expect(strict.verify(await hs256(claims({ iss: 'https://id.example', aud: 'credential-service' })))).resolves.toMatchObject({ sub: 'user_1' });
+    });
+
+    it.each([
+      ['another issuer', { iss: 'https://evil.example', aud: 'credential-service' }],
+      ['no issuer', { aud: 'credential-service' }],
+      ['another audience', { iss: 'https://id.example', aud: 'payments' }],
+      ['no audience', { iss: 'https://id.example' }],
+    ])('refuses %s', async (_label, extra) => {
+      expect(await refusal(strict, await hs256(claims(extra)))).toMatch(/^the token's claims are not valid/);
+    });
+  });
+});
+
+describe('JwtVerifier (JWKS: RS256 / ES256)', () => {
+  let server: Server;
+  let verifier: JwtVerifier;
+  let rsa: { privateKey: KeyLike; publicKey: KeyLike };
+  let ec: { privateKey: KeyLike; publicKey: KeyLike };
+  let publicPem: string;
+
+  beforeAll(async () => {
+    rsa = await generateKeyPair('RS256');
+    ec = await generateKeyPair('ES256');
+    const keys = [
+      { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+      { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' },
+    ];
+    publicPem = (rsa.publicKey as unknown as { export(o: object): string }).export({ type: 'spki', format: 'pem' });
+    server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // Configuration insists on https:; the verifier itself takes any URL, so a local http JWKS serves here.
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    verifier = new JwtVerifier({ auth: { jwtSecret: null, jwksUrl: url, issuer: null, audience: null } } as unknown as VerifierConfig);
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('accepts RS256 and ES256 tokens signed by keys of the set', async () => {
+    const rs = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
+    const es = await new SignJWT(claims({ sub: 'user_2' })).setProtectedHeader({ alg: 'ES256', kid: 'ec-1' }).sign(ec.privateKey);
+    await expect(verifier.verify(rs)).resolves.toMatchObject({ sub: 'user_1', acct: 'acct_1' });
+    await expect(verifier.verify(es)).resolves.toMatchObject({ sub: 'user_2' });
+  });
+
+  it('refuses an HS256 token keyed with the public key (algorithm confusion)', async () => {
+    const confused = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(Buffer.from(publicPem));
+    expect(await refusal(verifier, confused)).toBe('the token uses an algorithm that is not accepted');
+  });
+
+  it('refuses a token signed by a key outside the set', async () => {
+    const stranger = await generateKeyPair('RS256');
+    const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(stranger.privateKey);
+    expect(await refusal(verifier, token)).toBe('the token signature is not valid');
+  });
+
+  it('still checks the claims of a correctly signed token', async () => {
+    const token = await new SignJWT(claims({ auth_time: undefined })).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
+    expect(await refusal(verifier, token)).toBe('the token has no auth_time claim');
+  });
+});
