@@ -3,9 +3,9 @@
  * computed at a given instant, so an expiry that has passed shows as expired before the scheduler
  * records it. Neither ever carries a hash or a sealed copy.
  */
-import { publicEventData, type KeyKind, type WebhookFormat } from '@cs/domain';
+import { effectivePrevious, hasExpired, isLive, publicEventData, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
-import { effectivePrevious, type KeyRecord, type KeyStatus } from '@cs/validity';
+import type { KeyRecord, KeyStatus } from '@cs/validity';
 import { toKeyEvent } from './key-command-executor';
 
 export interface KeyView {
@@ -25,13 +25,11 @@ export interface KeyView {
   version: number;
 }
 
-const passed = (expiresAt: string | null, now: number): boolean => expiresAt !== null && Date.parse(expiresAt) <= now;
-
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
-  const status: KeyStatus = record.status === 'active' && passed(record.current.expiresAt, now) ? 'expired' : record.status;
+  const status: KeyStatus = record.status === 'active' && hasExpired(record.current.expiresAt, now) ? 'expired' : record.status;
   const grace = record.previous ? effectivePrevious(record.previous, record.current) : null;
   const previous =
-    status === 'active' && grace && grace.expiresAt !== null && !passed(grace.expiresAt, now) ? { start: grace.start, expiresAt: grace.expiresAt } : null;
+    status === 'active' && grace && grace.expiresAt !== null && isLive(grace, now) ? { start: grace.start, expiresAt: grace.expiresAt } : null;
   return {
     id: record.keyId,
     accountId: record.accountId,

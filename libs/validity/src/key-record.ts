@@ -2,7 +2,7 @@
  * The read model of one key, built from its events by `projectKeyEvent`, and the entries the hot
  * path looks up by secret hash. Both hold hashes and displayable starts, never a secret.
  */
-import type { KeyKind, WebhookFormat } from '@cs/domain';
+import { effectivePrevious, type KeyKind, type WebhookFormat } from '@cs/domain';
 
 export type KeyStatus = 'active' | 'revoked' | 'expired';
 
@@ -50,6 +50,7 @@ export interface ValidityEntry {
 
 export const MAX_RETIRED_SECRETS = 5;
 
+/** The previous secret's entry carries its effective expiry (`effectivePrevious`), so verify honours it at the instant. */
 export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
   const entries = new Map<string, ValidityEntry>();
   const secrets = [record.current, ...(record.previous ? [effectivePrevious(record.previous, record.current)] : []), ...record.retired];
@@ -67,17 +68,6 @@ export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
     });
   }
   return entries;
-}
-
-/**
- * An older secret never outlives the current one: ending the current secret ends the key, grace
- * included. Its expiry is the earlier of its own and the current secret's, so verify and signing
- * honour that at the instant, before the scheduler records it.
- */
-export function effectivePrevious<T extends { expiresAt: string | null }>(previous: T, current: { expiresAt: string | null }): T {
-  if (current.expiresAt === null) return previous;
-  if (previous.expiresAt !== null && Date.parse(previous.expiresAt) <= Date.parse(current.expiresAt)) return previous;
-  return { ...previous, expiresAt: current.expiresAt };
 }
 
 /** Secrets still waiting for the scheduler to record KeyExpired, with their due time. */

@@ -7,8 +7,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { foldRecorded } from '@cs/application';
 import { type Infrastructure } from '@cs/composition';
-import { isLive, keyStreamId } from '@cs/domain';
-import { effectivePrevious, type SecretRecord } from '@cs/validity';
+import { effectivePrevious, isLive, keyStreamId } from '@cs/domain';
+import type { SecretRecord } from '@cs/validity';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_SIGNATURES, signPayload, verifySignatureHeader, type VerifyResult } from '@cs/signature';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
