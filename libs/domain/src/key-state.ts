@@ -25,6 +25,15 @@ export type KeyState =
 
 export const initialState = (): KeyState => ({ status: 'absent' });
 
+/**
+ * The version the next secret of a key gets: 1 for a new key, else one more than its current
+ * secret's. A secret's sealed copy is bound to its version, so whoever issues (seals) the secret
+ * before deciding and the decider that records it both take the version from here.
+ */
+export function nextSecretVersion(state: KeyState): number {
+  return state.status === 'absent' ? 1 : state.current.version + 1;
+}
+
 function assertNever(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }

@@ -4,7 +4,7 @@
  */
 import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
-import { evolve, initialState, type KeyProps, type KeyState, type SecretState } from './key-state';
+import { evolve, initialState, nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
 
@@ -31,7 +31,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     const ips = parseAllowList(command.allowedIps);
     if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
     const { type: _type, secret, ...props } = command;
-    return accept([{ type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: 1 } } }]);
+    return accept([{ type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) } } }]);
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
   // The scheduler may race a revocation: a revoked key has nothing left to expire.
@@ -51,7 +51,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       if (state.status === 'active' && state.previous) events.push(endGrace(state.previous));
       // Regenerating never lengthens the life of the secret it replaces: its grace is capped at its own expiry.
       const oldExpiresAt = new Date(cappedExpiry(command.oldSecretExpiresAt.toISOString(), state.current.expiresAt));
-      const secret = { ...command.secret, version: state.current.version + 1 };
+      const secret = { ...command.secret, version: nextSecretVersion(state) };
       events.push({
         type: 'KeyRotated',
         data: { ...base, secret, previousVersion: state.current.version, previousExpiresAt: oldExpiresAt.toISOString() },
