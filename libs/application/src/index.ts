@@ -8,3 +8,4 @@ export * from './validity-at';
 export * from './index-trust-monitor';
 export * from './signing-key-slots';
 export * from './worker';
+export * from './keys';

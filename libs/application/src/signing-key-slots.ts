@@ -33,6 +33,7 @@ import {
   type ReservedKey,
 } from '@cs/domain';
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { MAX_SIGNATURES } from '@cs/signature';
 import { foldRecorded, type Clock, type CommandBuilder, type CommandContext, type CommandOutcome, type CommandRejection, type KeyCommandExecutor } from './key-command-executor';
 
 export interface SigningKeySlotsOptions {
@@ -44,6 +45,11 @@ export interface SigningKeySlotsOptions {
    * the stream is created. Asked only then; the read model is the one per-account listing there is.
    */
   existingSigningKeyIds?: (accountId: string) => Promise<string[]>;
+}
+
+// With a grace period each, the capped keys give at most MAX_SIGNATURES signatures per header.
+if (MAX_ACTIVE_SIGNING_KEYS * 2 > MAX_SIGNATURES) {
+  throw new Error(`${MAX_ACTIVE_SIGNING_KEYS} signing keys could need more than ${MAX_SIGNATURES} signatures per header`);
 }
 
 export type SlotReservation = { ok: true; reservedAt: Date } | { ok: false; rejection: CommandRejection };

@@ -9,7 +9,7 @@ import { MemoryValidityIndex, RedisValidityIndex, type IndexHealth, type Validit
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
-import { delay, ExpiryScheduler, IndexTrustMonitor, KeyCommandExecutor, SecretIssuer, SecretSealer, soleLeader, ValidityProjector, type LeaderLease, type ProjectorLogger, type Worker } from '@cs/application';
+import { delay, ExpiryScheduler, IndexTrustMonitor, KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots, soleLeader, ValidityProjector, type LeaderLease, type ProjectorLogger, type Worker } from '@cs/application';
 import { LeaseGatedWorker } from './lease-gated-worker';
 import { RedisLeaderLease } from './redis-leader-lease';
 
@@ -29,6 +29,8 @@ export interface Infrastructure {
   sealer: SecretSealer;
   issuer: SecretIssuer;
   executor: KeyCommandExecutor;
+  /** The signing-key cap on the write side (account slot streams). */
+  slots: SigningKeySlots;
   projector: ValidityProjector;
   /** Index trust and healing (index-trust-monitor.ts); the figures behind readiness. */
   trustMonitor: IndexTrustMonitor;
@@ -97,6 +99,11 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   };
   // A command waits at most twice the read bound for its inline write, then answers from the store.
   const executor = new KeyCommandExecutor(store, index, undefined, onIndexWriteFailed, Math.max(2 * config.indexTimeoutMs, 100));
+  const slots = new SigningKeySlots(store, executor, {
+    // Adopted once per account, when its slot stream is created: keys generated before the stream.
+    existingSigningKeyIds: async (accountId) =>
+      (await index.listKeys(accountId)).filter((k) => k.kind === 'signing' && k.status !== 'revoked').map((k) => k.keyId),
+  });
   const projector = new ValidityProjector(store, index, logger);
   const runsWorkers = config.workers === 'all' || !config.redisUrl;
   const trustMonitor = new IndexTrustMonitor(store, index, logger, { projector: runsWorkers ? projector : null });
@@ -132,6 +139,7 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
     sealer,
     issuer: new SecretIssuer(sealer, config.keyEnv),
     executor,
+    slots,
     projector,
     trustMonitor,
     scheduler,

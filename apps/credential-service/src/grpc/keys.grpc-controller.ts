@@ -8,12 +8,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Actor } from '../auth/actor';
-import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView } from '@cs/application';
+import { GenerateKey, GetKey, KeyHistory, ListKeys, RegenerateKey, RevealKey, RevokeKey, SetExpiry, toKeyView, UpdateKey, type CommandContext } from '@cs/application';
+import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import { badRequest } from '../http/problem';
-import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from '../keys/key-commands';
-import { GetKeyQuery, KeyHistoryQuery, ListKeysQuery } from '../keys/key-queries';
+import { actorContext, requireOldSecretExpiry } from '../keys/command-input';
 import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from '../keys/key.dto';
-import { actorContext, oldSecretExpiry } from '../keys/keys.controller';
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
@@ -31,16 +30,13 @@ import type {
   VersionedKeyRef,
 } from './proto-types';
 
-const MANAGE = { access: 'manage', stepUp: false } as const;
-const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
-const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
 const SERVICE = 'KeyService';
 
 type KeyWithSecret = { key: KeyViewMessage; secret: string };
 
 /** The command context of a call: the actor, and `expected_version` as the JSON API's If-Match. */
 function commandContext(actor: Actor, request: VersionedKeyRef): CommandContext {
-  return { ...actorContext(actor), expectedVersion: request.expectedVersion };
+  return actorContext(actor, request.expectedVersion);
 }
 
 @Controller()
@@ -57,22 +53,21 @@ export class KeysGrpcController {
       allowedIps: request.allowedIps?.length ? request.allowedIps : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS),
     });
-    const command = new GenerateKeyCommand(request.accountId as string, body, actorContext(actor));
-    const outcome = unwrap(await this.commands.execute<GenerateKeyCommand, CommandOutcome<string>>(command));
+    const outcome = unwrap(await this.commands.execute(new GenerateKey(request.accountId as string, body, actorContext(actor))));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
   }
 
   @GrpcMethod(SERVICE, 'ListKeys')
   async listKeys(request: { accountId?: string }, metadata: Metadata): Promise<{ keys: KeyViewMessage[] }> {
     await this.access.actor(request, metadata, MANAGE, false);
-    const keys = await this.queries.execute<ListKeysQuery, KeyView[]>(new ListKeysQuery(request.accountId as string));
+    const keys = await this.queries.execute(new ListKeys(request.accountId as string));
     return { keys: keys.map(keyViewMessage) };
   }
 
   @GrpcMethod(SERVICE, 'GetKey')
   async getKey(request: KeyRef, metadata: Metadata): Promise<KeyViewMessage> {
     await this.access.actor(request, metadata, MANAGE, true);
-    const view = await this.queries.execute<GetKeyQuery, KeyView | null>(new GetKeyQuery(request.accountId as string, request.keyId as string));
+    const view = await this.queries.execute(new GetKey(request.accountId as string, request.keyId as string));
     if (!view) throw keyNotFound();
     return keyViewMessage(view);
   }
@@ -81,9 +76,9 @@ export class KeysGrpcController {
   async regenerateKey(request: RegenerateKeyRequest, metadata: Metadata): Promise<KeyWithSecret> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RegenerateKeyDto, { oldKeyExpiresIn: request.oldKeyExpiresIn, oldKeyExpiresAt: request.oldKeyExpiresAt });
-    const expiresAt = oldSecretExpiry(body, Date.now());
-    const command = new RegenerateKeyCommand(request.accountId as string, request.keyId as string, expiresAt, commandContext(actor, request));
-    const outcome = unwrap(await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(command));
+    const expiresAt = requireOldSecretExpiry(body, Date.now());
+    const command = new RegenerateKey(request.accountId as string, request.keyId as string, expiresAt, commandContext(actor, request));
+    const outcome = unwrap(await this.commands.execute(command));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
   }
 
@@ -100,16 +95,16 @@ export class KeysGrpcController {
       version: enumValue('version', request.version, SECRET_VERSIONS),
     });
     const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
-    const command = new SetExpiryCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, commandContext(actor, request));
-    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<SetExpiryCommand, CommandOutcome<null>>(command)).record));
+    const command = new SetExpiry(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, commandContext(actor, request));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 
   @GrpcMethod(SERVICE, 'RevealKey')
   async revealKey(request: RevealKeyRequest, metadata: Metadata): Promise<{ secret: string }> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevealKeyDto, { version: enumValue('version', request.version, SECRET_VERSIONS) });
-    const command = new RevealKeyCommand(request.accountId as string, request.keyId as string, body.version ?? 'current', commandContext(actor, request));
-    return { secret: unwrap(await this.commands.execute<RevealKeyCommand, CommandOutcome<string>>(command)).result };
+    const command = new RevealKey(request.accountId as string, request.keyId as string, body.version ?? 'current', commandContext(actor, request));
+    return { secret: unwrap(await this.commands.execute(command)).result };
   }
 
   @GrpcMethod(SERVICE, 'UpdateKey')
@@ -121,22 +116,22 @@ export class KeysGrpcController {
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS, { present: request.webhookFormat !== undefined }),
     });
     requireSomeKeyUpdate(body);
-    const command = new UpdateKeyCommand(request.accountId as string, request.keyId as string, body, commandContext(actor, request));
-    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record));
+    const command = new UpdateKey(request.accountId as string, request.keyId as string, body, commandContext(actor, request));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 
   @GrpcMethod(SERVICE, 'RevokeKey')
   async revokeKey(request: RevokeKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevokeKeyDto, { reason: request.reason });
-    const command = new RevokeKeyCommand(request.accountId as string, request.keyId as string, body.reason ?? null, commandContext(actor, request));
-    return keyViewMessage(toKeyView(unwrap(await this.commands.execute<RevokeKeyCommand, CommandOutcome<null>>(command)).record));
+    const command = new RevokeKey(request.accountId as string, request.keyId as string, body.reason ?? null, commandContext(actor, request));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 
   @GrpcMethod(SERVICE, 'GetKeyHistory')
   async getKeyHistory(request: KeyRef, metadata: Metadata): Promise<{ events: KeyEventMessage[] }> {
     await this.access.actor(request, metadata, READ_HISTORY, true);
-    const events = await this.queries.execute<KeyHistoryQuery, HistoryEntry[] | null>(new KeyHistoryQuery(request.accountId as string, request.keyId as string));
+    const events = await this.queries.execute(new KeyHistory(request.accountId as string, request.keyId as string));
     if (!events) throw keyNotFound();
     return { events: events.map(keyEventMessage) };
   }

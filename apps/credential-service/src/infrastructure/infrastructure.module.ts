@@ -1,10 +1,25 @@
 /**
- * Binds the configured adapters (libs/application's composition) into Nest by token, and ties
- * their workers to the application's lifecycle.
+ * Binds the configured adapters (libs/composition) into Nest, one narrow token per port the
+ * application's handlers depend on (the event store, the validity index, the command pipeline,
+ * the signing-key slots, the secret issuer and sealer), and ties the workers to the application's
+ * lifecycle. INFRASTRUCTURE (the whole composition) is for the edge only: readiness, start-up.
  */
-import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots } from '@cs/application';
 import { APP_CONFIG, createInfrastructure, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/composition';
+import { EVENT_STORE } from '@cs/event-store';
+import { VALIDITY_INDEX } from '@cs/validity';
 import { INFRASTRUCTURE } from './tokens';
+
+/** Each port the handlers inject, taken from the composition. */
+const PORTS: [token: unknown, pick: (infra: Infrastructure) => unknown][] = [
+  [EVENT_STORE, (infra) => infra.store],
+  [VALIDITY_INDEX, (infra) => infra.index],
+  [KeyCommandExecutor, (infra) => infra.executor],
+  [SigningKeySlots, (infra) => infra.slots],
+  [SecretIssuer, (infra) => infra.issuer],
+  [SecretSealer, (infra) => infra.sealer],
+];
 
 @Global()
 @Module({})
@@ -13,13 +28,15 @@ export class InfrastructureModule implements OnApplicationShutdown {
 
   static forRoot(config: AppConfig, overrides: InfrastructureOverrides): DynamicModule {
     const logger = new Logger('workers');
+    const ports: Provider[] = PORTS.map(([token, pick]) => ({ provide: token as symbol, useFactory: pick, inject: [INFRASTRUCTURE] }));
     return {
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: INFRASTRUCTURE, useFactory: () => createInfrastructure(config, logger, overrides) },
+        ...ports,
       ],
-      exports: [APP_CONFIG, INFRASTRUCTURE],
+      exports: [APP_CONFIG, INFRASTRUCTURE, ...PORTS.map(([token]) => token as symbol)],
     };
   }
 

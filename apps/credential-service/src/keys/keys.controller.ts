@@ -6,49 +6,34 @@ import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch,
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
-import { toKeyView, type CommandContext, type CommandOutcome, type HistoryEntry, type KeyView, type ValidityAt } from '@cs/application';
-import { isIpAddress, parseIsoDuration, parseIsoInstant } from '@cs/domain';
+import {
+  AccountHistory,
+  GenerateKey,
+  GetKey,
+  KeyHistory,
+  KeyValidityAt,
+  ListKeys,
+  RegenerateKey,
+  RevealKey,
+  RevokeKey,
+  SetExpiry,
+  toKeyView,
+  UpdateKey,
+  type AccountHistoryEntry,
+  type HistoryEntry,
+  type KeyView,
+  type ValidityAt,
+} from '@cs/application';
+import { isIpAddress, parseIsoInstant } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
-import { GenerateKeyCommand, RegenerateKeyCommand, RevealKeyCommand, RevokeKeyCommand, SetExpiryCommand, UpdateKeyCommand } from './key-commands';
-import { AccountHistoryQuery, GetKeyQuery, KeyHistoryQuery, KeyValidityAtQuery, ListKeysQuery } from './key-queries';
+import { actorContext, parseIfMatch, requireOldSecretExpiry } from './command-input';
 import { GenerateKeyDto, ISO_INSTANT_MESSAGE, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
-const MANAGE = { access: 'manage', stepUp: false } as const;
-const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
-const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
-
-/** `If-Match: "3"` (or `W/"3"`, or `3`): the version the caller acts on; `*` or absent: any. */
-export function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!match) throw badRequest('If-Match must be a key version as returned in ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]);
-  return Number(match[1]);
-}
-
-export function actorContext(actor: Actor, ifMatch?: string): CommandContext {
-  return {
-    actor: { type: 'user', sub: actor.sub, acct: actor.acct, roles: actor.roles },
-    correlationId: randomUUID(),
-    expectedVersion: parseIfMatch(ifMatch),
-  };
-}
-
-/** Resolves a regenerate's choice for the old secret to an instant (API.md: now, a duration, or a time). */
-export function oldSecretExpiry(body: RegenerateKeyDto, now: number): Date {
-  if (body.oldKeyExpiresIn !== undefined && body.oldKeyExpiresAt !== undefined) {
-    throw badRequest('give either oldKeyExpiresIn or oldKeyExpiresAt, not both', [{ field: 'oldKeyExpiresIn', message: 'not both' }]);
-  }
-  if (body.oldKeyExpiresAt !== undefined) return new Date(body.oldKeyExpiresAt);
-  if (body.oldKeyExpiresIn === 'now') return new Date(now);
-  const duration = parseIsoDuration(body.oldKeyExpiresIn as string);
-  if (!duration.ok) throw badRequest(`oldKeyExpiresIn ${duration.error}`, [{ field: 'oldKeyExpiresIn', message: duration.error }]);
-  return new Date(now + duration.milliseconds);
-}
+import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 
 type SecretAnswer = { key: KeyView; secret: string };
 
@@ -65,7 +50,7 @@ export class KeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Generate a key (step-up). The secret is in this answer and nowhere else.' })
   async generate(@Param('accountId') accountId: string, @Body() body: GenerateKeyDto, @CurrentActor() actor: Actor): Promise<SecretAnswer> {
-    const outcome = unwrap(await this.commands.execute<GenerateKeyCommand, CommandOutcome<string>>(new GenerateKeyCommand(accountId, body, actorContext(actor))));
+    const outcome = unwrap(await this.commands.execute(new GenerateKey(accountId, body, actorContext(actor))));
     return { key: toKeyView(outcome.record), secret: outcome.result };
   }
 
@@ -73,14 +58,14 @@ export class KeysController {
   @Requires(MANAGE)
   @ApiOperation({ summary: "List the account's keys" })
   async list(@Param('accountId') accountId: string): Promise<{ keys: KeyView[] }> {
-    return { keys: await this.queries.execute<ListKeysQuery, KeyView[]>(new ListKeysQuery(accountId)) };
+    return { keys: await this.queries.execute(new ListKeys(accountId)) };
   }
 
   @Get(':keyId')
   @Requires(MANAGE)
   @ApiOperation({ summary: 'Get one key' })
   async get(@Param('accountId') accountId: string, @Param('keyId') keyId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyView> {
-    const view = await this.queries.execute<GetKeyQuery, KeyView | null>(new GetKeyQuery(accountId, keyId));
+    const view = await this.queries.execute(new GetKey(accountId, keyId));
     if (!view) throw keyNotFound();
     void reply.header('etag', `"${view.version}"`);
     return view;
@@ -97,10 +82,8 @@ export class KeysController {
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<SecretAnswer> {
-    const expiresAt = oldSecretExpiry(body, Date.now());
-    const outcome = unwrap(
-      await this.commands.execute<RegenerateKeyCommand, CommandOutcome<string>>(new RegenerateKeyCommand(accountId, keyId, expiresAt, actorContext(actor, ifMatch))),
-    );
+    const expiresAt = requireOldSecretExpiry(body, Date.now());
+    const outcome = unwrap(await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, parseIfMatch(ifMatch)))));
     return { key: toKeyView(outcome.record), secret: outcome.result };
   }
 
@@ -116,8 +99,8 @@ export class KeysController {
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
     const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
-    const command = new SetExpiryCommand(accountId, keyId, body.version ?? 'current', expiresAt, actorContext(actor, ifMatch));
-    return toKeyView(unwrap(await this.commands.execute<SetExpiryCommand, CommandOutcome<null>>(command)).record);
+    const command = new SetExpiry(accountId, keyId, body.version ?? 'current', expiresAt, actorContext(actor, parseIfMatch(ifMatch)));
+    return toKeyView(unwrap(await this.commands.execute(command)).record);
   }
 
   @Post(':keyId/reveal')
@@ -132,8 +115,8 @@ export class KeysController {
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<{ secret: string }> {
-    const command = new RevealKeyCommand(accountId, keyId, body.version ?? 'current', actorContext(actor, ifMatch));
-    return { secret: unwrap(await this.commands.execute<RevealKeyCommand, CommandOutcome<string>>(command)).result };
+    const command = new RevealKey(accountId, keyId, body.version ?? 'current', actorContext(actor, parseIfMatch(ifMatch)));
+    return { secret: unwrap(await this.commands.execute(command)).result };
   }
 
   @Patch(':keyId')
@@ -147,8 +130,8 @@ export class KeysController {
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
     requireSomeKeyUpdate(body);
-    const command = new UpdateKeyCommand(accountId, keyId, body, actorContext(actor, ifMatch));
-    return toKeyView(unwrap(await this.commands.execute<UpdateKeyCommand, CommandOutcome<null>>(command)).record);
+    const command = new UpdateKey(accountId, keyId, body, actorContext(actor, parseIfMatch(ifMatch)));
+    return toKeyView(unwrap(await this.commands.execute(command)).record);
   }
 
   @Delete(':keyId')
@@ -161,15 +144,15 @@ export class KeysController {
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<KeyView> {
-    const command = new RevokeKeyCommand(accountId, keyId, body.reason ?? null, actorContext(actor, ifMatch));
-    return toKeyView(unwrap(await this.commands.execute<RevokeKeyCommand, CommandOutcome<null>>(command)).record);
+    const command = new RevokeKey(accountId, keyId, body.reason ?? null, actorContext(actor, parseIfMatch(ifMatch)));
+    return toKeyView(unwrap(await this.commands.execute(command)).record);
   }
 
   @Get(':keyId/history')
   @Requires(READ_HISTORY)
   @ApiOperation({ summary: "The key's events: type, time, actor, data (never a secret)" })
   async history(@Param('accountId') accountId: string, @Param('keyId') keyId: string): Promise<{ events: HistoryEntry[] }> {
-    const events = await this.queries.execute<KeyHistoryQuery, HistoryEntry[] | null>(new KeyHistoryQuery(accountId, keyId));
+    const events = await this.queries.execute(new KeyHistory(accountId, keyId));
     if (!events) throw keyNotFound();
     return { events };
   }
@@ -186,7 +169,7 @@ export class KeysController {
     const instant = parseIsoInstant(at);
     if (instant === null) throw badRequest(`at ${ISO_INSTANT_MESSAGE}`, [{ field: 'at', message: 'required ISO-8601 date-time' }]);
     if (ip !== undefined && !isIpAddress(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
-    const answer = await this.queries.execute<KeyValidityAtQuery, ValidityAt | null>(new KeyValidityAtQuery(accountId, keyId, instant, ip));
+    const answer = await this.queries.execute(new KeyValidityAt(accountId, keyId, instant, ip));
     if (!answer) throw keyNotFound();
     return answer;
   }
@@ -203,9 +186,9 @@ export class AccountHistoryController {
   @Get()
   @Requires(READ_HISTORY)
   @ApiOperation({ summary: "Every event of every key of the account, oldest first (the last `limit`, default 1000)" })
-  async history(@Param('accountId') accountId: string, @Query('limit') limit: string | undefined): Promise<{ events: (HistoryEntry & { keyId: string })[] }> {
+  async history(@Param('accountId') accountId: string, @Query('limit') limit: string | undefined): Promise<{ events: AccountHistoryEntry[] }> {
     const count = limit === undefined ? 1000 : Number(limit);
     if (!Number.isInteger(count) || count < 1 || count > 10000) throw badRequest('limit must be a whole number from 1 to 10000', [{ field: 'limit', message: 'out of range' }]);
-    return { events: await this.queries.execute<AccountHistoryQuery, (HistoryEntry & { keyId: string })[]>(new AccountHistoryQuery(accountId, count)) };
+    return { events: await this.queries.execute(new AccountHistory(accountId, count)) };
   }
 }

@@ -1,0 +1,4 @@
+/** Who may call what, once for both transports: the HTTP guard and the gRPC access check read these. */
+export const MANAGE = { access: 'manage', stepUp: false } as const;
+export const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
+export const READ_HISTORY = { access: 'read-history', stepUp: false } as const;

@@ -1,0 +1,56 @@
+/** Generate a key: a new key id, its first secret (shown once), and for a signing key a slot under the cap. */
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { KeyKind, WebhookFormat } from '@cs/domain';
+import type { CommandContext, CommandOutcome } from '../key-command-executor';
+import { newKeyId, SecretIssuer } from '../secret-issuer';
+import { SigningKeySlots } from '../signing-key-slots';
+
+export interface GenerateKeyInput {
+  kind: KeyKind;
+  name?: string;
+  allowedIps?: string[];
+  webhookFormat?: WebhookFormat;
+}
+
+const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
+
+/** Answers with the new secret: the only time it leaves the service unasked. */
+export class GenerateKey extends Command<CommandOutcome<string>> {
+  constructor(readonly accountId: string, readonly input: GenerateKeyInput, readonly context: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(GenerateKey)
+export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
+  constructor(
+    @Inject(SigningKeySlots) private readonly slots: SigningKeySlots,
+    @Inject(SecretIssuer) private readonly issuer: SecretIssuer,
+  ) {}
+
+  execute({ accountId, input, context }: GenerateKey): Promise<CommandOutcome<string>> {
+    const keyId = newKeyId();
+    return this.slots.execute(
+      keyId,
+      accountId,
+      () => {
+        const issued = this.issuer.issue(input.kind, keyId, 1);
+        return {
+          command: {
+            type: 'GenerateKey',
+            keyId,
+            accountId,
+            kind: input.kind,
+            name: input.name ?? DEFAULT_NAMES[input.kind],
+            allowedIps: input.allowedIps ?? [],
+            webhookFormat: input.webhookFormat ?? 'single',
+            secret: issued.material,
+          },
+          result: issued.secret,
+        };
+      },
+      context,
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Reads: key views from the validity read model (answered only while it is trusted), history and
+ * validity-at from the event store itself (auditors read what was recorded, not a projection of it).
+ */
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { keyStreamId } from '@cs/domain';
+import { EVENT_STORE, type EventStore } from '@cs/event-store';
+import { VALIDITY_INDEX, type ValidityIndex } from '@cs/validity';
+import { validityAt, type ValidityAt } from '../validity-at';
+import { toHistoryEntry, toKeyView, type HistoryEntry, type KeyView } from '../views';
+
+export type AccountHistoryEntry = HistoryEntry & { keyId: string };
+
+/** A key of the account, or null (another account's key is null too: indistinguishable from a missing one). */
+export class GetKey extends Query<KeyView | null> {
+  constructor(readonly accountId: string, readonly keyId: string) {
+    super();
+  }
+}
+
+export class ListKeys extends Query<KeyView[]> {
+  constructor(readonly accountId: string) {
+    super();
+  }
+}
+
+export class KeyHistory extends Query<HistoryEntry[] | null> {
+  constructor(readonly accountId: string, readonly keyId: string) {
+    super();
+  }
+}
+
+export class KeyValidityAt extends Query<ValidityAt | null> {
+  constructor(readonly accountId: string, readonly keyId: string, readonly at: Date, readonly ip: string | undefined) {
+    super();
+  }
+}
+
+/** Every event of every key of the account, oldest first: the last `limit`. */
+export class AccountHistory extends Query<AccountHistoryEntry[]> {
+  constructor(readonly accountId: string, readonly limit: number) {
+    super();
+  }
+}
+
+@QueryHandler(GetKey)
+export class GetKeyHandler implements IQueryHandler<GetKey> {
+  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  async execute({ accountId, keyId }: GetKey): Promise<KeyView | null> {
+    const record = await this.index.getKey(keyId);
+    return record && record.accountId === accountId ? toKeyView(record) : null;
+  }
+}
+
+@QueryHandler(ListKeys)
+export class ListKeysHandler implements IQueryHandler<ListKeys> {
+  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  async execute({ accountId }: ListKeys): Promise<KeyView[]> {
+    const records = await this.index.listKeys(accountId);
+    const now = Date.now();
+    return records.map((r) => toKeyView(r, now)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+}
+
+@QueryHandler(KeyHistory)
+export class KeyHistoryHandler implements IQueryHandler<KeyHistory> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async execute({ accountId, keyId }: KeyHistory): Promise<HistoryEntry[] | null> {
+    const events = await this.store.readStream(keyStreamId(keyId));
+    if (events.length === 0 || events[0].data.accountId !== accountId) return null;
+    return events.map(toHistoryEntry);
+  }
+}
+
+@QueryHandler(KeyValidityAt)
+export class KeyValidityAtHandler implements IQueryHandler<KeyValidityAt> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async execute({ accountId, keyId, at, ip }: KeyValidityAt): Promise<ValidityAt | null> {
+    const events = await this.store.readStream(keyStreamId(keyId));
+    if (events.length === 0 || events[0].data.accountId !== accountId) return null;
+    return validityAt(keyId, events, at, ip);
+  }
+}
+
+@QueryHandler(AccountHistory)
+export class AccountHistoryHandler implements IQueryHandler<AccountHistory> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+  ) {}
+  async execute({ accountId, limit }: AccountHistory): Promise<AccountHistoryEntry[]> {
+    const keys = await this.index.listKeys(accountId);
+    const streams = await Promise.all(keys.map((key) => this.store.readStream(keyStreamId(key.keyId))));
+    return streams
+      .flat()
+      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.revision - b.revision))
+      .slice(-limit)
+      .map((event) => ({ keyId: String(event.data.keyId), ...toHistoryEntry(event) }));
+  }
+}

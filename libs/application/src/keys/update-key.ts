@@ -1,0 +1,26 @@
+/** Update a key's name, IP allow-list or webhook format. */
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { WebhookFormat } from '@cs/domain';
+import { KeyCommandExecutor, type CommandContext, type CommandOutcome } from '../key-command-executor';
+
+export interface KeyChanges {
+  name?: string;
+  allowedIps?: string[];
+  webhookFormat?: WebhookFormat;
+}
+
+export class UpdateKey extends Command<CommandOutcome<null>> {
+  constructor(readonly accountId: string, readonly keyId: string, readonly changes: KeyChanges, readonly context: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(UpdateKey)
+export class UpdateKeyHandler implements ICommandHandler<UpdateKey> {
+  constructor(@Inject(KeyCommandExecutor) private readonly executor: KeyCommandExecutor) {}
+
+  execute({ accountId, keyId, changes, context }: UpdateKey): Promise<CommandOutcome<null>> {
+    return this.executor.execute(keyId, accountId, () => ({ command: { type: 'UpdateKey', changes }, result: null }), context);
+  }
+}
