@@ -9,7 +9,6 @@ import {
   takesSigningKeySlot,
 } from './account.decider';
 import type { AccountEvent } from './account-events';
-import { fold } from './key.decider';
 import { T0, generateKey, keyExpired, keyExpirySet, keyGenerated, regenerateKey } from './testing/decider-specification';
 import {
   accountSpec,
@@ -216,7 +215,7 @@ describe('account decider: at most 8 active signing keys', () => {
       // Recorded status, not time: an expiry that passed without KeyExpired recorded is still active.
       expect(takesSigningKeySlot(regenerateKey(2, T0), reservedKey(signingKeyStream(signingKeyId(1), 'expiry-passed')).state)).toBe(false);
       // API keys are not capped.
-      expect(takesSigningKeySlot(regenerateKey(2, T0), fold([keyGenerated(), keyExpirySet('current', 1, seconds(-1)), keyExpired('current', 1, seconds(-1))]))).toBe(false);
+      expect(takesSigningKeySlot(regenerateKey(2, T0), reservedKey([keyGenerated(), keyExpirySet('current', 1, seconds(-1)), keyExpired('current', 1, seconds(-1))]).state)).toBe(false);
       expect(takesSigningKeySlot({ type: 'RevokeKey', reason: null }, expiredSigning)).toBe(false);
     });
 

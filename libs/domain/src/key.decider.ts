@@ -4,7 +4,7 @@
  */
 import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
-import { evolve, initialState, nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
+import { nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
 
@@ -133,11 +133,3 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
 function expiryInstant(secret: { expiresAt: string | null }, now: Date): string {
   return secret.expiresAt !== null && hasExpired(secret.expiresAt, now) ? secret.expiresAt : now.toISOString();
 }
-
-export const fold = (events: Iterable<KeyEvent>): KeyState => {
-  let state = initialState();
-  for (const event of events) state = evolve(state, event);
-  return state;
-};
-
-export const keyDecider = { decide, evolve, initialState };
