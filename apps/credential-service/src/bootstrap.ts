@@ -11,7 +11,7 @@ import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
 import { FRAMEWORK_ERROR_ANSWERS } from './http/framework-errors';
-import { ProblemException } from './http/problem';
+import { notReady } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
@@ -54,7 +54,7 @@ export async function startCredentialService(
   // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
   fastify.addHook('onRequest', async (request, reply) => {
     if (!infra.ready && !request.url.startsWith('/health') && !request.url.startsWith('/docs')) {
-      sendProblem(reply, new ProblemException(503, 'NOT_READY', 'Service starting', 'the service is loading its read model; retry shortly', { headers: { 'retry-after': '1' } }));
+      sendProblem(reply, notReady());
       return reply;
     }
   });

@@ -46,7 +46,7 @@ export function grpcStatus(code: Status, message: string, errorCode: string | nu
 
 export function problemStatus(problem: ProblemException): GrpcStatus {
   const rejection = REJECTION_STATUS[problem.code as CommandRejection['code']];
-  const code = rejection ? (rejection.grpc as Status) : (BY_HTTP_STATUS[problem.status] ?? (problem.status >= 500 ? Status.INTERNAL : Status.FAILED_PRECONDITION));
+  const code = rejection ? rejection.grpc : (BY_HTTP_STATUS[problem.status] ?? (problem.status >= 500 ? Status.INTERNAL : Status.FAILED_PRECONDITION));
   let message = problem.detail;
   if (code === Status.INVALID_ARGUMENT) {
     const fields = problem.extras.errors ?? [];
@@ -89,5 +89,4 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
   }
 }
 
-export const unavailable = (): ProblemException =>
-  new ProblemException(503, 'NOT_READY', 'Service starting', 'the service is loading its read model; retry shortly');
+export { notReady as unavailable } from '../http/problem';

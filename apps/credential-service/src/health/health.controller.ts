@@ -13,7 +13,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { readiness, type Infrastructure } from '@cs/composition';
-import { ProblemException } from '../http/problem';
+import { notReady } from '../http/problem';
 import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
 @ApiTags('health')
@@ -37,7 +37,7 @@ export class HealthController {
   ready() {
     const { ready, reason, details } = readiness(this.infra);
     if (!ready) {
-      throw new ProblemException(503, 'NOT_READY', 'Not ready', reason ?? 'not ready', { details: { credentials: details }, headers: { 'retry-after': '1' } });
+      throw notReady(reason ?? 'not ready', { details: { credentials: details } });
     }
     return this.health.check([async () => this.indicators.check('credentials').up(details)]);
   }

@@ -62,3 +62,7 @@ export function joinMessages(messages: string[], fallback: string): string {
   const shown = messages.slice(0, MAX_FIELD_ERRORS).join('; ');
   return messages.length > MAX_FIELD_ERRORS ? `${shown}; and ${messages.length - MAX_FIELD_ERRORS} more` : shown;
 }
+
+/** 503 NOT_READY with Retry-After: starting or stopping, or (with a reason and details) not ready to answer. */
+export const notReady = (detail = 'the service is loading its read model; retry shortly', extras: Record<string, unknown> = {}): ProblemException =>
+  new ProblemException(503, 'NOT_READY', 'Service not ready', detail, { ...extras, headers: { 'retry-after': '1' } });

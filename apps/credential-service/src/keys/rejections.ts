@@ -2,26 +2,17 @@
  * One table from business rejections to transport status, used by HTTP and gRPC alike, so the
  * same rejection never means different things on different transports.
  */
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { CommandRejection } from '@cs/application';
 
-export const GRPC_STATUS = {
-  INVALID_ARGUMENT: 3,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  UNAUTHENTICATED: 16,
-} as const;
-
-export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; grpc: number; title: string }> = {
-  KEY_NOT_FOUND: { http: 404, grpc: GRPC_STATUS.NOT_FOUND, title: 'Key not found' },
-  KEY_ALREADY_EXISTS: { http: 409, grpc: GRPC_STATUS.ALREADY_EXISTS, title: 'Key already exists' },
-  KEY_REVOKED: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION, title: 'Key is revoked' },
-  KEY_EXPIRED: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION, title: 'Key has expired' },
-  NO_PREVIOUS_SECRET: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION, title: 'No previous secret' },
-  INVALID_EXPIRY: { http: 400, grpc: GRPC_STATUS.INVALID_ARGUMENT, title: 'Invalid expiry' },
-  INVALID_ALLOWED_IPS: { http: 400, grpc: GRPC_STATUS.INVALID_ARGUMENT, title: 'Invalid allowed IPs' },
-  CONCURRENT_CHANGE: { http: 409, grpc: GRPC_STATUS.ABORTED, title: 'Concurrent change' },
-  TOO_MANY_KEYS: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION, title: 'Too many keys' },
+export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; grpc: GrpcStatus; title: string }> = {
+  KEY_NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND, title: 'Key not found' },
+  KEY_ALREADY_EXISTS: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS, title: 'Key already exists' },
+  KEY_REVOKED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key is revoked' },
+  KEY_EXPIRED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key has expired' },
+  NO_PREVIOUS_SECRET: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'No previous secret' },
+  INVALID_EXPIRY: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid expiry' },
+  INVALID_ALLOWED_IPS: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid allowed IPs' },
+  CONCURRENT_CHANGE: { http: 409, grpc: GrpcStatus.ABORTED, title: 'Concurrent change' },
+  TOO_MANY_KEYS: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Too many keys' },
 };
