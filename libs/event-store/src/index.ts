@@ -1,5 +1,6 @@
 export * from './event-store.port';
 export * from './checkpoint-store';
+export * from './checkpointed-subscriber';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { SqliteCheckpointStore } from './sqlite/sqlite-checkpoint-store';
 export * from './eventstoredb';
