@@ -5,15 +5,13 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { hashKey, isIpAddress, KEY_KINDS, parseKey, type KeyKind } from '@cs/domain';
-import type { Infrastructure } from '@cs/composition';
-import { verdict, type VerifyResult } from '@cs/validity';
-import { INFRASTRUCTURE } from '../infrastructure/tokens';
+import { VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
 export type VerifyInputError = { field: 'key' | 'ip' | 'kind'; message: string };
 
 @Injectable()
 export class VerifyService {
-  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
 
   /** Input errors are the caller's bug (400); every answer about the key itself is data. */
   checkInput(key: unknown, ip: unknown, kind?: unknown): VerifyInputError | null {
@@ -36,7 +34,7 @@ export class VerifyService {
     const parsed = parseKey(key);
     if (!parsed) return { valid: false, code: 'MALFORMED' };
     if (parsed.kind !== kind) return { valid: false, code: 'NOT_FOUND' };
-    const entry = await this.infra.index.lookup(hashKey(key));
+    const entry = await this.index.lookup(hashKey(key));
     return verdict(entry, ip, Date.now());
   }
 }
