@@ -138,7 +138,7 @@ export function foldRecorded(events: RecordedEvent[]): KeyState {
   let state = initialState();
   for (const recorded of events) {
     const event = toKeyEvent(recorded);
-    if (event) state = evolve(state, event, recorded.metadata.occurredAt);
+    if (event) state = evolve(state, event);
   }
   return state;
 }

@@ -21,7 +21,7 @@ export type KeyState =
   | { status: 'absent' }
   | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null }
   | { status: 'expired'; props: KeyProps; current: SecretState }
-  | { status: 'revoked'; props: KeyProps; current: SecretState; revokedAt: string };
+  | { status: 'revoked'; props: KeyProps; current: SecretState };
 
 export const initialState = (): KeyState => ({ status: 'absent' });
 
@@ -38,8 +38,8 @@ function assertNever(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }
 
-/** `occurredAt` is the event's metadata time; only revocation keeps it in state. */
-export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeyState {
+/** The state after one event. Event metadata (time, actor) is not part of it: no decision reads it. */
+export function evolve(state: KeyState, event: KeyEvent): KeyState {
   switch (event.type) {
     case 'KeyGenerated': {
       const { secret, keyId, accountId, kind, name, allowedIps, webhookFormat } = event.data;
@@ -81,7 +81,7 @@ export function evolve(state: KeyState, event: KeyEvent, occurredAt = ''): KeySt
     }
     case 'KeyRevoked': {
       if (state.status === 'absent') return state;
-      return { status: 'revoked', props: state.props, current: state.current, revokedAt: occurredAt };
+      return { status: 'revoked', props: state.props, current: state.current };
     }
     case 'KeyRevealed':
       return state;

@@ -19,7 +19,7 @@ class KeyHistory {
     for (const event of decision.events) {
       this.revision++;
       const stored: ProjectableEvent = { event, revision: this.revision, occurredAt: now.toISOString(), actorId };
-      this.state = evolve(this.state, event, stored.occurredAt);
+      this.state = evolve(this.state, event);
       this.record = projectKeyEvent(this.record, stored);
     }
     return decision.events;
@@ -116,6 +116,7 @@ describe('projectKeyEvent', () => {
     expect(h.key).toMatchObject({
       status: 'revoked',
       version: 3,
+      updatedAt: at(80).toISOString(),
       createdBy: ALICE,
       current: { version: 2, status: 'revoked' },
       previous: null,

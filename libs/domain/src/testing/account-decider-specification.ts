@@ -57,7 +57,7 @@ export const accountSpec = {
 };
 
 export function reservedKey(stream: KeyStream): ReservedKey {
-  const state = stream.reduce<KeyState>((s, event) => evolve(s, event, '2025-03-10T12:00:00.000Z'), initialState());
+  const state = stream.reduce<KeyState>((s, event) => evolve(s, event), initialState());
   return { revision: stream.length === 0 ? null : stream.length - 1, state };
 }
 

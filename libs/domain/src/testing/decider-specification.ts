@@ -31,16 +31,15 @@ export interface DeciderGiven {
 }
 
 export interface KeyDeciderSpecification {
-  /** `occurredAt` is the metadata time passed to `evolve` (only revocation keeps it). */
-  given(events: KeyEvent[], occurredAt?: string): DeciderGiven;
+  given(events: KeyEvent[]): DeciderGiven;
 }
 
 const describeDecision = (decision: Decision): string =>
   decision.ok ? `accepted with ${JSON.stringify(decision.events.map((e) => e.type))}` : `rejected ${decision.rejection.code}: ${decision.rejection.message}`;
 
 export const spec: KeyDeciderSpecification = {
-  given(events, occurredAt = '') {
-    const state = events.reduce<KeyState>((s, event) => evolve(s, event, occurredAt), initialState());
+  given(events) {
+    const state = events.reduce<KeyState>((s, event) => evolve(s, event), initialState());
     return {
       when(command, now) {
         const decision = decide(command, state, now);
@@ -51,7 +50,7 @@ export const spec: KeyDeciderSpecification = {
             if (!decision.ok) throw new Error(`expected ${JSON.stringify(expected.map((e) => e.type))}, but the command was ${describeDecision(decision)}`);
             expect(decision.events).toEqual(expected);
             // The produced events must fold onto the state: return the state after them.
-            return decision.events.reduce<KeyState>((s, event) => evolve(s, event, now.toISOString()), state);
+            return decision.events.reduce<KeyState>((s, event) => evolve(s, event), state);
           },
           thenRejects(code) {
             if (decision.ok) throw new Error(`expected rejection ${code}, but the command was ${describeDecision(decision)}`);
