@@ -8,9 +8,13 @@
  * that went back in time or was emptied refuses its next write (IndexRewoundError) and the loop resumes
  * from what the index really holds — applying everything after it again. `resync()` does the same on
  * demand, for an index that lost writes while no event arrived.
+ *
+ * The loop itself (load the checkpoint, subscribe, catch up, retry) is the shared CheckpointedSubscriber
+ * (libs/event-store); what is the projector's own is the apply, its `base`, and how an
+ * IndexRewoundError is handled (a warning and a quick resume, not a failure).
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
-import type { AllStreamSubscription, EventStore, RecordedEvent } from '@cs/event-store';
+import { CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
 import type { KeyRecord, ValidityIndex } from '@cs/validity';
 import { projectRecorded, toKeyEvent } from './key-command-executor';
 
@@ -23,23 +27,40 @@ export interface ProjectorLogger {
 export const VALIDITY_CHECKPOINT = 'validity-projection';
 
 export class ValidityProjector {
-  private subscription: AllStreamSubscription | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly subscriber: CheckpointedSubscriber;
   private lastPosition: bigint | undefined;
   /** What this projector knows the stored checkpoint to be at least: the base of its next checkpoint write. */
   private base: bigint | undefined;
-  private resyncing = false;
   private readonly index: ValidityIndex;
   applied = 0;
 
   constructor(
     private readonly store: EventStore,
     index: ValidityIndex,
-    private readonly logger: ProjectorLogger,
-    private readonly retryDelayMs = 1000,
+    logger: ProjectorLogger,
+    retryDelayMs = 1000,
   ) {
     this.index = index.unguarded();
+    this.subscriber = new CheckpointedSubscriber({
+      name: 'validity projection',
+      store,
+      streamPrefixes: [KEY_STREAM_PREFIX],
+      // The checkpoint is written by apply(), in the same write as the record and with its base.
+      checkpoint: { load: () => this.index.loadCheckpoint(VALIDITY_CHECKPOINT) },
+      apply: (recorded) => this.apply(recorded),
+      onSubscribed: (after) => (this.base = after),
+      retryDelayMs,
+      onFailure: ({ error }) => {
+        if ((error as Error).name === 'IndexRewoundError') {
+          logger.warn('validity projection: the index went back in time or was emptied; applying again from what it holds');
+          return { retryInMs: 50, logged: true, counts: false };
+        }
+        // Not a failure: resubscribe quietly after the usual delay.
+        if (error instanceof SubscriptionEndedError) return { retryInMs: retryDelayMs, logged: true, counts: false };
+        return undefined; // logged once per streak, retried after retryDelayMs
+      },
+      logger,
+    });
   }
 
   /**
@@ -90,69 +111,27 @@ export class ValidityProjector {
     return records.size;
   }
 
-  /** Subscribes from the index's checkpoint; resolves once caught up with the stored events. */
-  async start(): Promise<void> {
-    this.stopped = false;
-    let caughtUp!: () => void;
-    const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    this.running = this.loop(caughtUp);
-    await ready;
+  /** Subscribes from the index's checkpoint; resolves once caught up with the stored events (or stopped). */
+  start(): Promise<void> {
+    return this.subscriber.start();
   }
 
+  /** Opens no new subscription; resolves once the loop has ended. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.subscription?.close();
-    await this.running;
+    await this.subscriber.stop();
   }
 
   /**
    * Resumes from the checkpoint the index holds now (not from where this process got to): after the
    * index lost writes, what it lost is applied again. Harmless when nothing was lost (revision guards).
    */
-  async resync(): Promise<void> {
-    if (this.stopped || !this.running) return;
-    this.resyncing = true;
-    await this.subscription?.close();
+  resync(): Promise<void> {
+    return this.subscriber.resync();
   }
 
   get checkpoint(): bigint | undefined {
     return this.lastPosition;
   }
-
-  private async loop(caughtUp: () => void): Promise<void> {
-    while (!this.stopped) {
-      try {
-        this.resyncing = false;
-        const after = await this.index.loadCheckpoint(VALIDITY_CHECKPOINT);
-        if (this.stopped) break; // stopped during that await: open no new subscription
-        this.base = after;
-        this.subscription = this.store.subscribeToAll({ after, streamPrefixes: [KEY_STREAM_PREFIX] });
-        void this.subscription.caughtUp.then(caughtUp, () => undefined);
-        for await (const recorded of this.subscription) {
-          await this.apply(recorded);
-          if (this.stopped || this.resyncing) break;
-        }
-        caughtUp();
-        if (!this.stopped && !this.resyncing) await delay(this.retryDelayMs);
-      } catch (error) {
-        if (this.stopped) break;
-        if (this.resyncing) continue;
-        if ((error as Error).name === 'IndexRewoundError') {
-          this.logger.warn('validity projection: the index went back in time or was emptied; applying again from what it holds');
-          await delay(50);
-          continue;
-        }
-        if (!this.failing) this.logger.error(`validity projection interrupted (${(error as Error).message}); resuming from its checkpoint`);
-        this.failing = true;
-        await delay(this.retryDelayMs);
-        continue;
-      }
-      this.failing = false;
-    }
-    caughtUp(); // stopped before catching up: start() must not wait forever
-  }
-
-  private failing = false;
 
   private async apply(recorded: RecordedEvent): Promise<void> {
     const checkpoint = { name: VALIDITY_CHECKPOINT, position: recorded.position, base: this.base };
@@ -169,7 +148,6 @@ export class ValidityProjector {
       this.applied++;
     }
     this.lastPosition = recorded.position;
-    this.failing = false;
     if (this.base === undefined || recorded.position > this.base) this.base = recorded.position;
   }
 }
