@@ -1,5 +1,5 @@
 import { KEY_STREAM_PREFIX } from '@cs/domain';
-import type { AllStreamSubscription, CheckpointStore, EventStore, RecordedEvent } from '@cs/event-store';
+import { CheckpointedSubscriber, type CheckpointStore, type EventStore, type RecordedEvent, type RunSignal } from '@cs/event-store';
 import { DEFAULT_CE_SOURCE, toKafkaMessage, type KafkaLikeMessage } from '../cloudevents';
 import { describeFailure } from '../failure';
 import type { Notifier } from '../notifier.port';
@@ -52,25 +52,15 @@ export interface RelayStats {
   lastPublishedAt: string | null;
 }
 
-/** One start()..stop(); a stopped run that is still finishing cannot touch the next run's state. */
-interface Run {
-  stopping: boolean;
-  /** Set when stop() gave up waiting: a late acknowledgement must not write the checkpoint then. */
-  abandoned: boolean;
-  wake?: () => void;
-  subscription?: AllStreamSubscription;
-  done?: Promise<void>;
-}
-
-type Pulled = { result: IteratorResult<RecordedEvent> } | { error: unknown };
-const TIMEOUT = Symbol('timeout');
-
 /**
  * Transactional-outbox relay: the event store is the outbox. It follows the key streams from its
  * checkpoint, publishes batches, and saves the checkpoint only after the notifier acknowledged the
  * batch, so a crash at any point repeats notifications (consumers de-duplicate on ce_id) but never
  * loses one. A failing publish is retried, same batch, forever with capped back-off: skipping would be
  * loss. Nothing is thrown to the caller; failures are logged and visible in `stats()`.
+ *
+ * Following the store (checkpoint, subscription, batches, re-subscribing after a failure, stop) is the
+ * shared CheckpointedSubscriber (libs/event-store); publishing, its retries and the stats are the relay's.
  */
 export class NotificationRelay {
   readonly name: string;
@@ -81,7 +71,7 @@ export class NotificationRelay {
   private readonly maxBackoffMs: number;
   private readonly stopTimeoutMs: number;
   private readonly logger: RelayLogger;
-  private run?: Run;
+  private readonly subscriber: CheckpointedSubscriber;
 
   private published = 0;
   private acked?: bigint;
@@ -107,17 +97,45 @@ export class NotificationRelay {
       warn: (m) => logger.warn(`${prefix} ${m}`),
       error: (m) => logger.error(`${prefix} ${m}`),
     };
+    this.subscriber = new CheckpointedSubscriber({
+      name: 'relay',
+      store: options.store,
+      streamPrefixes: [KEY_STREAM_PREFIX],
+      // Every (re)subscription starts from the saved checkpoint: the only position known to be safe.
+      // deliver() saves it, once the notifier acknowledged the batch.
+      checkpoint: { load: () => options.checkpoints.load(this.name) },
+      batchSize: this.batchSize,
+      batchWindowMs: this.batchWindowMs,
+      handle: (batch, run) => this.deliver(run, batch),
+      onSubscribed: (after) => {
+        this.saved = after;
+        this.acked ??= after;
+        this.caughtUp = false;
+        this.logger.log(`subscribed to key streams after position ${after ?? '(beginning)'}`);
+      },
+      onCaughtUp: () => {
+        this.caughtUp = true;
+        // Reading works again: a past subscription failure no longer describes the relay.
+        if (this.lastError?.startsWith('subscription')) {
+          this.consecutiveFailures = 0;
+          this.lastError = null;
+        }
+      },
+      onFailure: ({ error, consecutive }) => {
+        const { reason } = describeFailure(error);
+        this.consecutiveFailures = Math.max(this.consecutiveFailures, 1);
+        this.lastError = `subscription: ${reason}`;
+        const delay = this.backoff(consecutive);
+        this.logger.error(`subscription failed (${reason}); re-subscribing from the last saved checkpoint in ${delay} ms`);
+        return { retryInMs: delay, logged: true };
+      },
+      logger: this.logger,
+    });
   }
 
   /** Starts following the store in the background; returns at once. Calling it twice is a no-op. */
   start(): void {
-    if (this.run && !this.run.stopping) return;
-    const run: Run = { stopping: false, abandoned: false };
-    this.run = run;
-    run.done = this.loop(run).catch((err) => {
-      // Not expected (every step catches its own errors), but a relay must never take the app down.
-      this.logger.error(`relay loop ended unexpectedly: ${describeFailure(err).reason}`);
-    });
+    void this.subscriber.start();
   }
 
   /**
@@ -126,24 +144,19 @@ export class NotificationRelay {
    * publishes it again.
    */
   async stop(): Promise<void> {
-    const run = this.run;
-    if (!run || run.stopping) return run?.done;
-    run.stopping = true;
-    run.wake?.();
-    await run.subscription?.close().catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.stopTimeoutMs)));
-    const outcome = await Promise.race([run.done, timedOut]);
-    clearTimeout(timer);
-    if (outcome === TIMEOUT) {
-      run.abandoned = true;
+    // Never started, or already stopping: wait for that run to end, with nothing more to say.
+    if (!this.subscriber.running) {
+      await this.subscriber.stop();
+      return;
+    }
+    if (!(await this.subscriber.stop({ timeoutMs: this.stopTimeoutMs }))) {
       this.logger.warn(`stop: abandoned the in-flight batch after ${this.stopTimeoutMs} ms; it will be published again on the next start`);
     }
     this.logger.log(`stopped at checkpoint ${this.saved ?? 'none'} (${this.published} published by this instance)`);
   }
 
   stats(): RelayStats {
-    const running = !!this.run && !this.run.stopping;
+    const running = this.subscriber.running;
     const behind = this.seen !== undefined && (this.acked === undefined || this.seen > this.acked);
     const lag: RelayLag = this.consecutiveFailures > 0 ? 'stalled' : !this.caughtUp || behind ? 'catching-up' : 'caught-up';
     return {
@@ -160,83 +173,8 @@ export class NotificationRelay {
     };
   }
 
-  private async loop(run: Run): Promise<void> {
-    let failures = 0;
-    while (!run.stopping) {
-      try {
-        // Every (re)subscription starts from the saved checkpoint: the only position known to be safe.
-        const after = await this.options.checkpoints.load(this.name);
-        if (run.stopping) break;
-        this.saved = after;
-        this.acked ??= after;
-        this.caughtUp = false;
-        const sub = this.options.store.subscribeToAll({ after, streamPrefixes: [KEY_STREAM_PREFIX] });
-        run.subscription = sub;
-        sub.caughtUp.then(() => {
-          this.caughtUp = true;
-          // Reading works again: a past subscription failure no longer describes the relay.
-          if (this.lastError?.startsWith('subscription')) {
-            this.consecutiveFailures = 0;
-            this.lastError = null;
-          }
-        }, () => undefined);
-        this.logger.log(`subscribed to key streams after position ${after ?? '(beginning)'}`);
-        await this.consume(run, sub, () => (failures = 0));
-        if (!run.stopping) throw new Error('the subscription ended without being closed');
-      } catch (err) {
-        if (run.stopping) break;
-        failures++;
-        const { reason } = describeFailure(err);
-        this.consecutiveFailures = Math.max(this.consecutiveFailures, 1);
-        this.lastError = `subscription: ${reason}`;
-        const delay = this.backoff(failures);
-        this.logger.error(`subscription failed (${reason}); re-subscribing from the last saved checkpoint in ${delay} ms`);
-        await this.sleep(run, delay);
-      } finally {
-        const sub = run.subscription;
-        run.subscription = undefined;
-        await sub?.close().catch(() => undefined);
-      }
-    }
-  }
-
-  /** Reads batches and delivers them until the subscription ends (closed by stop, or failed). */
-  private async consume(run: Run, sub: AllStreamSubscription, onBatch: () => void): Promise<void> {
-    const it = sub[Symbol.asyncIterator]();
-    // Settled results only: a pull left pending across a publish must not become an unhandled rejection.
-    const pull = (): Promise<Pulled> => it.next().then((result) => ({ result }), (error: unknown) => ({ error }));
-    let pending: Promise<Pulled> | undefined;
-    while (!run.stopping) {
-      const first = await (pending ?? pull());
-      pending = undefined;
-      if ('error' in first) throw first.error;
-      if (first.result.done) return;
-      const batch = [first.result.value];
-      let end: Pulled | undefined;
-      const deadline = Date.now() + this.batchWindowMs;
-      while (batch.length < this.batchSize) {
-        pending = pull();
-        // Events already stored resolve within microtasks, before any timer: the window only
-        // bounds how long a batch waits for events not yet appended.
-        const next = await this.within(pending, deadline - Date.now());
-        if (next === TIMEOUT) break;
-        pending = undefined;
-        if ('error' in next || next.result.done) {
-          end = next;
-          break;
-        }
-        batch.push(next.result.value);
-      }
-      onBatch();
-      // The events read before a failure are good: deliver them before re-subscribing.
-      if (!(await this.deliver(run, batch))) return;
-      if (end && 'error' in end) throw end.error;
-      if (end) return;
-    }
-  }
-
-  /** Publishes one batch until acknowledged, then saves the checkpoint. False if stopped first. */
-  private async deliver(run: Run, batch: RecordedEvent[]): Promise<boolean> {
+  /** Publishes one batch until acknowledged, then saves the checkpoint. Returns early if stopped first. */
+  private async deliver(run: RunSignal, batch: readonly RecordedEvent[]): Promise<void> {
     const first = batch[0].position;
     const last = batch[batch.length - 1].position;
     this.seen = last;
@@ -257,7 +195,7 @@ export class NotificationRelay {
         this.lastError = `publish: ${reason}`;
         if (run.stopping) {
           this.logger.warn(`publish of positions ${first}..${last} failed while stopping (${reason}); checkpoint stays at ${this.saved ?? 'none'}`);
-          return false;
+          return;
         }
         const delay = this.backoff(attempt);
         const hint =
@@ -267,11 +205,11 @@ export class NotificationRelay {
               ? 'transient: a retry can help'
               : 'unknown whether a retry can help';
         this.logger.error(`publish of ${messages.length} notification(s), positions ${first}..${last}, failed (attempt ${attempt}): ${reason} [${hint}]; retrying the same batch in ${delay} ms`);
-        await this.sleep(run, delay);
-        if (run.stopping) return false;
+        await run.sleep(delay);
+        if (run.stopping) return;
       }
     }
-    if (run.abandoned) return false;
+    if (run.abandoned) return;
     this.published += messages.length;
     this.acked = last;
     this.lastPublishedAt = new Date();
@@ -282,10 +220,9 @@ export class NotificationRelay {
       // Not fatal: the next batch saves a later position; a crash before then only repeats notifications.
       this.logger.warn(`could not save checkpoint ${last}: ${describeFailure(err).reason}`);
     }
-    return true;
   }
 
-  private toMessages(batch: RecordedEvent[]): KafkaLikeMessage[] {
+  private toMessages(batch: readonly RecordedEvent[]): KafkaLikeMessage[] {
     const messages: KafkaLikeMessage[] = [];
     for (const event of batch) {
       const message = toKafkaMessage(event, { source: this.source });
@@ -299,27 +236,5 @@ export class NotificationRelay {
     const capped = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(attempt - 1, 30));
     // Jitter (±20%) so several relays recovering from the same outage do not retry in lock-step.
     return Math.round(capped * (0.8 + Math.random() * 0.4));
-  }
-
-  private sleep(run: Run, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        run.wake = undefined;
-        resolve();
-      }
-      run.wake = done;
-    });
-  }
-
-  private async within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms))));
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
