@@ -1,7 +1,7 @@
 /** Generate a key: a new key id, its first secret (shown once), and for a signing key a slot under the cap. */
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { KeyKind, WebhookFormat } from '@cs/domain';
+import { nextSecretVersion, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { CommandContext, CommandOutcome } from '../key-command-executor';
 import { newKeyId, SecretIssuer } from '../secret-issuer';
 import { SigningKeySlots } from '../signing-key-slots';
@@ -34,8 +34,8 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
     return this.slots.execute(
       keyId,
       accountId,
-      () => {
-        const issued = this.issuer.issue(input.kind, keyId, 1);
+      (state) => {
+        const issued = this.issuer.issue(input.kind, keyId, nextSecretVersion(state));
         return {
           command: {
             type: 'GenerateKey',

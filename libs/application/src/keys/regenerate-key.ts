@@ -1,7 +1,7 @@
 /** Regenerate a key: a new secret now; the old one stays valid until the instant chosen for it. */
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { parseIsoDuration } from '@cs/domain';
+import { nextSecretVersion, parseIsoDuration } from '@cs/domain';
 import type { CommandContext, CommandOutcome } from '../key-command-executor';
 import { SecretIssuer } from '../secret-issuer';
 import { SigningKeySlots } from '../signing-key-slots';
@@ -46,8 +46,8 @@ export class RegenerateKeyHandler implements ICommandHandler<RegenerateKey> {
       accountId,
       (state) => {
         const kind = state.status === 'absent' ? 'api' : state.props.kind;
-        const version = state.status === 'absent' ? 1 : state.current.version + 1;
-        const issued = this.issuer.issue(kind, keyId, version);
+        // Sealed for the version the decider will record: one rule for both.
+        const issued = this.issuer.issue(kind, keyId, nextSecretVersion(state));
         return { command: { type: 'RegenerateKey', oldSecretExpiresAt, secret: issued.material }, result: issued.secret };
       },
       context,
