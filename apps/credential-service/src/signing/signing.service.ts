@@ -5,12 +5,11 @@
  * and gRPC; the scheme itself is libs/signature, the same code merchants use.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { foldRecorded } from '@cs/application';
-import { type Infrastructure } from '@cs/composition';
+import { foldRecorded, SecretSealer } from '@cs/application';
+import { EVENT_STORE, type EventStore } from '@cs/event-store';
 import { effectivePrevious, isLive, keyStreamId } from '@cs/domain';
-import type { SecretRecord } from '@cs/validity';
+import { VALIDITY_INDEX, type SecretRecord, type ValidityIndex } from '@cs/validity';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_SIGNATURES, signPayload, verifySignatureHeader, type VerifyResult } from '@cs/signature';
-import { INFRASTRUCTURE } from '../infrastructure/tokens';
 
 export const MAX_TOLERANCE_SECONDS = 86_400;
 
@@ -31,11 +30,15 @@ const CACHE_LIMIT = 10_000;
 export class SigningService {
   private readonly cache = new Map<string, string>();
 
-  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+  constructor(
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SecretSealer) private readonly sealer: SecretSealer,
+  ) {}
 
   /** Every signing secret of the account valid at `now`, newest key first. */
   async validSecrets(accountId: string, now: Date): Promise<SigningSecret[]> {
-    const records = (await this.infra.index.listKeys(accountId)).filter((r) => r.kind === 'signing' && r.status === 'active');
+    const records = (await this.index.listKeys(accountId)).filter((r) => r.kind === 'signing' && r.status === 'active');
     const secrets: SigningSecret[] = [];
     for (const record of records.sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
       const previous = record.previous ? effectivePrevious(record.previous, record.current) : null;
@@ -53,11 +56,11 @@ export class SigningService {
     const cacheKey = `${keyId}:${version}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const state = foldRecorded(await this.infra.store.readStream(keyStreamId(keyId)));
+    const state = foldRecorded(await this.store.readStream(keyStreamId(keyId)));
     if (state.status !== 'active') return null;
     const sealed = [state.current, state.previous].find((s) => s?.version === version);
     if (!sealed) return null;
-    const plain = this.infra.sealer.open(sealed.sealed, { keyId, secretVersion: version });
+    const plain = this.sealer.open(sealed.sealed, { keyId, secretVersion: version });
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(cacheKey, plain);
     return plain;
