@@ -2,7 +2,7 @@
  * Optimistic concurrency over HTTP (API.md, "Errors": a concurrent change to the same key is 409):
  * racing regenerates never lose a write and never leave two secrets valid after a "now".
  */
-import { Client, startTestApp, uniqueAccount, type TestApp } from '../support';
+import { Client, sleep, startTestApp, uniqueAccount, type TestApp } from '../support';
 
 describe('concurrent changes to one key', () => {
   let app: TestApp;
@@ -70,18 +70,77 @@ describe('concurrent changes to one key', () => {
     expect((await owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': 'yesterday' })).status).toBe(400);
   });
 
-  it('racing revoke and regenerate: whatever wins, no secret of a revoked key verifies', async () => {
-    const acct = uniqueAccount();
-    const owner = await Client.actor(app.url, { acct });
+  it('racing revoke and regenerate: whichever lands first, once both answered no secret of the key verifies and no regenerate follows the revoke', async () => {
     const service = Client.service(app.url);
-    const gen = await owner.generate(acct, { kind: 'api' });
-    const id = gen.body.key.id as string;
-    const [revoke, regen] = await Promise.all([owner.revoke(acct, id), owner.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' })]);
-    expect([200, 409]).toContain(revoke.status);
-    expect([201, 409]).toContain(regen.status);
-    const final = await owner.get(acct, id);
-    if (final.body.status === 'revoked') {
-      expect((await service.verify({ key: gen.body.secret })).body.code).toBe('REVOKED');
+    // Several rounds, so one run is likely to see more than one order; each round reads the order
+    // from its key's history and asserts what must hold for it.
+    for (let round = 0; round < 8; round++) {
+      const acct = uniqueAccount();
+      const client = await Client.actor(app.url, { acct });
+      const gen = await client.generate(acct, { kind: 'api' });
+      expect(gen.status).toBe(201);
+      const id = gen.body.key.id as string;
+      const original = gen.body.secret as string;
+      // Which call is sent first alternates, and the second follows after 0-3 ms, so the rounds spread
+      // over the orders; the assertions do not depend on it.
+      const first = round % 2 === 0 ? 'revoke' : 'regenerate';
+      const send = (call: string) => (call === 'revoke' ? client.revoke(acct, id) : client.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' }));
+      const firstCall = send(first);
+      await sleep(round % 4);
+      const secondCall = send(first === 'revoke' ? 'regenerate' : 'revoke');
+      const [revoke, regen] = first === 'revoke' ? await Promise.all([firstCall, secondCall]) : (await Promise.all([firstCall, secondCall])).reverse();
+
+      const types: string[] = (await client.history(acct, id)).body.events.map((e: any) => e.type);
+      const rotatedAt = types.indexOf('KeyRotated');
+      const revokedAt = types.indexOf('KeyRevoked');
+      // Nothing is ever recorded after a revoke, and each call recorded at most once.
+      if (revokedAt >= 0) expect(types.slice(revokedAt + 1)).toEqual([]);
+      expect(types.filter((t) => t === 'KeyRotated').length).toBeLessThanOrEqual(1);
+
+      if (rotatedAt >= 0 && revokedAt > rotatedAt) {
+        // The regenerate landed first, then the revoke: both answered success, and the revoke covers
+        // the secret the regenerate issued and the original one still in its grace period.
+        expect(types).toEqual(['KeyGenerated', 'KeyRotated', 'KeyRevoked']);
+        expect(regen.status).toBe(201);
+        expect(revoke.status).toBe(200);
+        expect(revoke.body.status).toBe('revoked');
+        expect((await service.verify({ key: regen.body.secret })).body.code).toBe('REVOKED');
+        expect((await service.verify({ key: original })).body.code).toBe('REVOKED');
+      } else if (revokedAt >= 0) {
+        // The revoke landed first: the regenerate was refused and issued nothing. (It is KEY_REVOKED
+        // if it read the revoked stream, CONCURRENT_CHANGE if it read before the revoke and lost the
+        // append: the history cannot tell those two apart, and both refuse.)
+        expect(types).toEqual(['KeyGenerated', 'KeyRevoked']);
+        expect(revoke.status).toBe(200);
+        expect(revoke.body.status).toBe('revoked');
+        expect(regen.status).toBe(409);
+        expect(regen.body.secret).toBeUndefined();
+        expect(['KEY_REVOKED', 'CONCURRENT_CHANGE']).toContain(regen.body.code);
+        expect((await service.verify({ key: original })).body.code).toBe('REVOKED');
+      } else {
+        // The revoke lost the race to the regenerate (read before it, appended after): refused as a
+        // concurrent change, nothing recorded. Both secrets are in force (the grace), until the revoke
+        // is sent again, as a client told CONCURRENT_CHANGE would.
+        expect(types).toEqual(['KeyGenerated', 'KeyRotated']);
+        expect(regen.status).toBe(201);
+        expect(revoke.status).toBe(409);
+        expect(revoke.body.code).toBe('CONCURRENT_CHANGE');
+        expect((await service.verify({ key: regen.body.secret })).body.code).toBe('VALID');
+        expect((await service.verify({ key: original })).body.code).toBe('VALID');
+        const again = await client.revoke(acct, id);
+        expect(again.status).toBe(200);
+        expect((await service.verify({ key: regen.body.secret })).body.code).toBe('REVOKED');
+        expect((await service.verify({ key: original })).body.code).toBe('REVOKED');
+      }
+
+      // Whatever the order: the key is revoked, and a regenerate after the revoke is refused.
+      expect((await client.get(acct, id)).body.status).toBe('revoked');
+      const after = await client.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' });
+      expect(after.status).toBe(409);
+      expect(after.body.code).toBe('KEY_REVOKED');
+      expect(after.body.secret).toBeUndefined();
+      expect((await client.history(acct, id)).body.events.at(-1).type).toBe('KeyRevoked');
+      expect((await service.verify({ key: original })).body.code).toBe('REVOKED');
       if (regen.status === 201) expect((await service.verify({ key: regen.body.secret })).body.code).toBe('REVOKED');
     }
   });
