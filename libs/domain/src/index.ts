@@ -1,4 +1,6 @@
 export * from './events';
+export * from './event-codec';
+export * from './key-event-codec';
 export * from './key-format';
 export * from './ip-allow-list';
 export * from './duration';
@@ -8,4 +10,5 @@ export * from './secret-liveness';
 export * from './key-state';
 export * from './key.decider';
 export * from './account-events';
+export * from './account-event-codec';
 export * from './account.decider';
