@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   decide,
+  decodeKeyEvent,
+  encodeKeyEvent,
   evolve,
   initialState,
-  isKeyEventType,
-  KEY_EVENT_SCHEMA_VERSION,
   keyStreamId,
   type KeyCommand,
   type KeyEvent,
@@ -78,12 +78,10 @@ export class KeyCommandExecutor {
     let appended: RecordedEvent[] = [];
     if (decision.events.length > 0) {
       const metadata = this.metadata(context, now);
-      const newEvents = decision.events.map((event) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data as unknown as Record<string, unknown>,
-        metadata: { ...metadata, schemaVersion: KEY_EVENT_SCHEMA_VERSION[event.type] },
-      }));
+      const newEvents = decision.events.map((event) => {
+        const { type, data, schemaVersion } = encodeKeyEvent(event);
+        return { id: randomUUID(), type, data, metadata: { ...metadata, schemaVersion } };
+      });
       const expectedRevision = currentVersion ?? 'no_stream';
       try {
         const written = await this.store.appendToStream(streamId, newEvents, { expectedRevision });
@@ -129,9 +127,13 @@ export class KeyCommandExecutor {
   }
 }
 
+/**
+ * The stored event as a KeyEvent, through the key-event codec (libs/domain key-event-codec.ts, where
+ * upcasters go): null for an event that is not a key event; throws EventDecodeError for one that
+ * cannot be read, so a fold or a projection stops at it instead of deciding on a guess.
+ */
 export function toKeyEvent(recorded: RecordedEvent): KeyEvent | null {
-  if (!isKeyEventType(recorded.type)) return null;
-  return { type: recorded.type, data: recorded.data } as unknown as KeyEvent;
+  return decodeKeyEvent(recorded);
 }
 
 export function foldRecorded(events: RecordedEvent[]): KeyState {

@@ -16,14 +16,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  ACCOUNT_EVENT_SCHEMA_VERSION,
   MAX_ACTIVE_SIGNING_KEYS,
   accountStreamId,
   decide,
   decideAccount,
+  decodeAccountEvent,
+  encodeAccountEvent,
   evolveAccount,
   initialAccountState,
-  isAccountEventType,
   keyStreamId,
   keysToConsult,
   mayStillAppend,
@@ -119,12 +119,10 @@ export class SigningKeySlots {
         causationId: context.causationId ?? null,
         occurredAt: now.toISOString(),
       };
-      const events = decision.events.map((event) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data as unknown as Record<string, unknown>,
-        metadata: { ...metadata, schemaVersion: ACCOUNT_EVENT_SCHEMA_VERSION[event.type] },
-      }));
+      const events = decision.events.map((event) => {
+        const { type, data, schemaVersion } = encodeAccountEvent(event);
+        return { id: randomUUID(), type, data, metadata: { ...metadata, schemaVersion } };
+      });
       try {
         await this.store.appendToStream(streamId, events, { expectedRevision: history.length === 0 ? 'no_stream' : history[history.length - 1].revision });
         return { ok: true, reservedAt: now };
@@ -152,9 +150,9 @@ export class SigningKeySlots {
   }
 }
 
+/** Through the account-event codec (libs/domain account-event-codec.ts): null for another type; throws EventDecodeError when unreadable. */
 export function toAccountEvent(recorded: RecordedEvent): AccountEvent | null {
-  if (!isAccountEventType(recorded.type)) return null;
-  return { type: recorded.type, data: recorded.data } as unknown as AccountEvent;
+  return decodeAccountEvent(recorded);
 }
 
 export function foldAccountRecorded(events: RecordedEvent[]): AccountState {

@@ -3,7 +3,7 @@
  * computed at a given instant, so an expiry that has passed shows as expired before the scheduler
  * records it. Neither ever carries a hash or a sealed copy.
  */
-import { effectivePrevious, hasExpired, isLive, publicEventData, type KeyKind, type WebhookFormat } from '@cs/domain';
+import { effectivePrevious, EventDecodeError, hasExpired, isLive, publicEventData, type KeyEvent, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
 import type { KeyRecord, KeyStatus } from '@cs/validity';
 import { toKeyEvent } from './key-command-executor';
@@ -62,7 +62,7 @@ export interface HistoryEntry {
 }
 
 export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
-  const event = toKeyEvent(recorded);
+  const event = readableKeyEvent(recorded);
   const data = event ? publicEventData(event) : {};
   // History is for people: the secret's hash is as useless to them as it is useful to an attacker.
   if (data.secret && typeof data.secret === 'object') {
@@ -81,4 +81,18 @@ export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
     schemaVersion: recorded.metadata.schemaVersion,
     data,
   };
+}
+
+/**
+ * History shows an event it cannot read (EventDecodeError: not what its type says) as it shows one
+ * that is not a key event: with its type, time and actor but no data, since nothing vouches for what
+ * that data holds. The rest of the history stays readable.
+ */
+function readableKeyEvent(recorded: RecordedEvent): KeyEvent | null {
+  try {
+    return toKeyEvent(recorded);
+  } catch (error) {
+    if (error instanceof EventDecodeError) return null;
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import { isKeyEventType, type KeyEvent, type KeyEventType } from '@cs/domain';
+import { decodeKeyEvent, KEY_EVENT_SCHEMA_VERSION, type KeyEvent, type KeyEventType } from '@cs/domain';
 import type { EventMetadata, RecordedEvent } from '@cs/event-store';
 
 /**
@@ -34,7 +34,8 @@ export const CE_TYPES: Readonly<Record<KeyEventType, string>> = {
 
 /**
  * Maps a stored key event to its Kafka message; null for events that are not key events (the relay
- * still moves its checkpoint past them).
+ * still moves its checkpoint past them). The event is read through the key-event codec (upcasters
+ * included); one it cannot read throws EventDecodeError, which the relay retries rather than skip.
  *
  * The `cloudevents` SDK validates the attributes (required fields, RFC 3339 time, URI-reference
  * source, extension names) and names the headers via `Kafka.binary`. Its raw output is not sent
@@ -43,16 +44,15 @@ export const CE_TYPES: Readonly<Record<KeyEventType, string>> = {
  * `undefined` (kafkajs cannot encode them), and leaves the value an object rather than bytes.
  */
 export function toKafkaMessage(event: RecordedEvent, options: CloudEventMappingOptions): KafkaLikeMessage | null {
-  if (!isKeyEventType(event.type)) return null;
-  // The store keeps data as the decider wrote it for this type (schema version 1 of every type).
-  const keyEvent = { type: event.type, data: event.data } as unknown as KeyEvent;
+  const keyEvent = decodeKeyEvent(event);
+  if (!keyEvent) return null;
   const { accountId, keyId } = keyEvent.data;
   const data = notificationData(keyEvent, event.metadata);
 
   const ce = new CloudEvent<Record<string, unknown>>({
     specversion: '1.0',
     id: event.id,
-    type: CE_TYPES[event.type],
+    type: CE_TYPES[keyEvent.type],
     source: options.source,
     time: event.metadata.occurredAt,
     subject: keyId,
@@ -63,7 +63,8 @@ export function toKafkaMessage(event: RecordedEvent, options: CloudEventMappingO
     sequence: event.position.toString().padStart(20, '0'),
     // The same store position, plain: what an operator compares with the relay's checkpoint.
     position: event.position.toString(),
-    schemaversion: String(event.metadata.schemaVersion),
+    // The data was read at (upcast to) its type's current schema version, whatever version it was stored at.
+    schemaversion: String(KEY_EVENT_SCHEMA_VERSION[keyEvent.type]),
   });
 
   const binary = Kafka.binary(ce);
