@@ -1,0 +1,52 @@
+// ESLint (flat config). `npm run lint` runs it together with `prettier --check` and `depcruise`
+// (scripts/lint.sh); scripts/test.sh runs the same step before the jest tiers.
+// Layout is Prettier's job (eslint-config-prettier turns off the rules that would fight it); the
+// import layering is dependency-cruiser's (.dependency-cruiser.cjs).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Test code: the jest tiers' suffixes (jest.config.js), the e2e tree and the shared testing/ helpers,
+// i.e. what tsconfig.build.json leaves out of the build (bench is not test code and is linted in full).
+const TESTS = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**', 'libs/*/src/testing/**'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'data/**'] },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  // Before our own rules: it turns max-len off, which we want back (see below).
+  prettier,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      // What Prettier cannot wrap (strings, comments, template literals) must still fit in 140 columns.
+      'max-len': ['error', { code: 140, tabWidth: 2 }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+
+  {
+    files: TESTS,
+    rules: {
+      // Test names and expected payloads read better on one line; Prettier still wraps the code.
+      'max-len': 'off',
+    },
+  },
+
+  {
+    // Plain CommonJS scripts (bench, scripts, jest.config.js): no type information to lint with.
+    files: ['**/*.js', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
