@@ -160,10 +160,20 @@ describe('credentials.v1.KeyService over gRPC', () => {
 
     it('bad durations and times, or neither, are INVALID_ARGUMENT; an unknown key is NOT_FOUND', async () => {
       const { acct, md, id } = await newKey();
-      for (const request of [{ oldKeyExpiresIn: 'soon' }, { oldKeyExpiresIn: '' }, { oldKeyExpiresIn: 'P-1D' }, { oldKeyExpiresAt: 'tomorrow' }, {}]) {
+      // Each refusal names the field that is wrong (in proto spelling), not either of the two.
+      const badDuration = /^old_key_expires_in must be an ISO-8601 duration/;
+      const cases: [Record<string, unknown>, RegExp | string][] = [
+        [{ oldKeyExpiresIn: 'soon' }, badDuration],
+        [{ oldKeyExpiresIn: '' }, badDuration],
+        [{ oldKeyExpiresIn: 'P-1D' }, badDuration],
+        [{ oldKeyExpiresAt: 'tomorrow' }, /^old_key_expires_at must be an ISO-8601 date-time/],
+        [{}, 'give old_key_expires_in ("now" or an ISO-8601 duration such as PT1H) or old_key_expires_at'],
+      ];
+      for (const [request, details] of cases) {
         const error = await failure(grpc.key('RegenerateKey', { accountId: acct, keyId: id, ...request }, md));
-        expect(error.code).toBe(Status.INVALID_ARGUMENT);
-        expect(error.details).toMatch(/old_key_expires_(in|at)/);
+        expect([request, error.code]).toEqual([request, Status.INVALID_ARGUMENT]);
+        if (typeof details === 'string') expect(error.details).toContain(details);
+        else expect(error.details).toMatch(details);
       }
       const missing = await failure(grpc.key('RegenerateKey', { accountId: acct, keyId: randomKeyId(), oldKeyExpiresIn: 'now' }, md));
       expect(missing.code).toBe(Status.NOT_FOUND);

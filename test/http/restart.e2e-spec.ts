@@ -61,6 +61,6 @@ describe('restart on the same DATA_DIR', () => {
     const again = await owner.regenerate(acct, rotatedId, { oldKeyExpiresIn: 'now' });
     expect(again.status).toBe(201);
     expect((await service.verify({ key: again.body.secret, ip: '10.0.0.1' })).body.code).toBe('VALID');
-    expect((await service.verify({ key: regen.body.secret, ip: '10.0.0.1' })).body.valid).toBe(false);
+    expect((await service.verify({ key: regen.body.secret, ip: '10.0.0.1' })).body).toMatchObject({ valid: false, code: 'EXPIRED', keyId: rotatedId });
   });
 });
