@@ -10,14 +10,25 @@ const stored = (type: string, data: Record<string, unknown>): RecordedEvent => (
   id: `id-${revision}`,
   type,
   data,
-  metadata: { actor: { type: 'user', sub: 'u', acct: 'acct_1', roles: ['owner'] }, correlationId: 'c', causationId: null, occurredAt: '2026-03-01T10:00:00.000Z', schemaVersion: 1 },
+  metadata: {
+    actor: { type: 'user', sub: 'u', acct: 'acct_1', roles: ['owner'] },
+    correlationId: 'c',
+    causationId: null,
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    schemaVersion: 1,
+  },
   streamId: 'key-key_1',
   revision: revision++,
   position: BigInt(revision),
   recordedAt: new Date('2026-03-01T10:00:00.010Z'),
 });
 const base = { keyId: 'key_1', accountId: 'acct_1', kind: 'api' };
-const secret = { version: 1, hash: 'f'.repeat(64), start: 'ak_live_abc', sealed: { kid: 'k', alg: 'A256GCM', iv: 'iv', ciphertext: 'ct', tag: 'tag' } };
+const secret = {
+  version: 1,
+  hash: 'f'.repeat(64),
+  start: 'ak_live_abc',
+  sealed: { kid: 'k', alg: 'A256GCM', iv: 'iv', ciphertext: 'ct', tag: 'tag' },
+};
 
 describe('reading recorded events', () => {
   beforeEach(() => (revision = 0));
@@ -50,7 +61,10 @@ describe('reading recorded events', () => {
   });
 
   it('reads account events through their codec', () => {
-    expect(toAccountEvent(stored('SigningKeySlotsAdopted', { accountId: 'acct_1', keyIds: ['key_1'] }))).toEqual({ type: 'SigningKeySlotsAdopted', data: { accountId: 'acct_1', keyIds: ['key_1'] } });
+    expect(toAccountEvent(stored('SigningKeySlotsAdopted', { accountId: 'acct_1', keyIds: ['key_1'] }))).toEqual({
+      type: 'SigningKeySlotsAdopted',
+      data: { accountId: 'acct_1', keyIds: ['key_1'] },
+    });
     expect(toAccountEvent(generated())).toBeNull();
     expect(() => toAccountEvent(stored('SigningKeySlotsAdopted', { accountId: 'acct_1' }))).toThrow(EventDecodeError);
   });

@@ -3,7 +3,16 @@
  * computed at a given instant, so an expiry that has passed shows as expired before the scheduler
  * records it. Neither ever carries a hash or a sealed copy.
  */
-import { effectivePrevious, EventDecodeError, hasExpired, isLive, publicEventData, type KeyEvent, type KeyKind, type WebhookFormat } from '@cs/domain';
+import {
+  effectivePrevious,
+  EventDecodeError,
+  hasExpired,
+  isLive,
+  publicEventData,
+  type KeyEvent,
+  type KeyKind,
+  type WebhookFormat,
+} from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
 import type { KeyRecord, KeyStatus } from '@cs/validity';
 import { toKeyEvent } from './key-command-executor';

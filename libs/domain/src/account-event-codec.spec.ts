@@ -10,7 +10,12 @@ function stored(event: AccountEvent): StoredEvent {
 }
 
 describe('decodeAccountEvent', () => {
-  const every = [reserved(signingKeyId(1), T0), reserved(signingKeyId(2), T0, 3), adopted([signingKeyId(3)]), released(signingKeyId(1), 'lapsed')];
+  const every = [
+    reserved(signingKeyId(1), T0),
+    reserved(signingKeyId(2), T0, 3),
+    adopted([signingKeyId(3)]),
+    released(signingKeyId(1), 'lapsed'),
+  ];
 
   it.each(every.map((e) => [e.type, e] as const))('decodes a stored %s', (_type, event) => {
     expect(decodeAccountEvent(stored(event))).toEqual(event);

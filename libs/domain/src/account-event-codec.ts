@@ -4,7 +4,18 @@
  * (key-event-codec.ts says how).
  */
 import { ACCOUNT_EVENT_SCHEMA_VERSION, type AccountEvent, type AccountEventType } from './account-events';
-import { EventCodec, arrayOf, isInteger, isString, nullable, object, oneOf, type Check, type StoredEvent, type Upcasters } from './event-codec';
+import {
+  EventCodec,
+  arrayOf,
+  isInteger,
+  isString,
+  nullable,
+  object,
+  oneOf,
+  type Check,
+  type StoredEvent,
+  type Upcasters,
+} from './event-codec';
 
 /** The data of each account event type at its current schema version (account-events.ts). */
 export const ACCOUNT_EVENT_SCHEMAS: Readonly<Record<AccountEventType, Check>> = {
@@ -16,7 +27,11 @@ export const ACCOUNT_EVENT_SCHEMAS: Readonly<Record<AccountEventType, Check>> = 
 /** Per account event type, the upcaster from each older schema version to the next. None yet. */
 export const ACCOUNT_EVENT_UPCASTERS: Upcasters<AccountEventType> = {};
 
-export const accountEventCodec = new EventCodec<AccountEvent>({ versions: ACCOUNT_EVENT_SCHEMA_VERSION, schemas: ACCOUNT_EVENT_SCHEMAS, upcasters: ACCOUNT_EVENT_UPCASTERS });
+export const accountEventCodec = new EventCodec<AccountEvent>({
+  versions: ACCOUNT_EVENT_SCHEMA_VERSION,
+  schemas: ACCOUNT_EVENT_SCHEMAS,
+  upcasters: ACCOUNT_EVENT_UPCASTERS,
+});
 
 /** As decodeKeyEvent, for the account streams: null for another type, EventDecodeError when unreadable. */
 export function decodeAccountEvent(stored: StoredEvent): AccountEvent | null {

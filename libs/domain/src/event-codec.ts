@@ -122,7 +122,8 @@ export const isInteger: Check = (value, path, problems) => {
 export const oneOf =
   (...allowed: readonly (string | number | boolean)[]): Check =>
   (value, path, problems) => {
-    if (!(allowed as readonly unknown[]).includes(value)) problems.push(`${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    if (!(allowed as readonly unknown[]).includes(value))
+      problems.push(`${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   };
 
 export const nullable =

@@ -1,7 +1,17 @@
 import { EventCodec, EventDecodeError, type StoredEvent } from './event-codec';
 import { KEY_EVENT_SCHEMA_VERSION, KEY_EVENT_TYPES, type KeyEvent, type KeyRevoked } from './events';
 import { KEY_EVENT_SCHEMAS, KEY_EVENT_UPCASTERS, decodeKeyEvent, encodeKeyEvent } from './key-event-codec';
-import { BASE, at, keyExpired, keyExpirySet, keyGenerated, keyRevealed, keyRevoked, keyRotated, keyUpdated } from './testing/decider-specification';
+import {
+  BASE,
+  at,
+  keyExpired,
+  keyExpirySet,
+  keyGenerated,
+  keyRevealed,
+  keyRevoked,
+  keyRotated,
+  keyUpdated,
+} from './testing/decider-specification';
 
 /** As the store gives it back: data through JSON, the schema version in the metadata. */
 function stored(event: KeyEvent, schemaVersion: number = KEY_EVENT_SCHEMA_VERSION[event.type]): StoredEvent {
@@ -42,7 +52,11 @@ describe('decodeKeyEvent', () => {
   });
 
   it('encodes with the type’s current schema version', () => {
-    expect(encodeKeyEvent(keyRevoked('x'))).toEqual({ type: 'KeyRevoked', data: { ...BASE, reason: 'x' }, schemaVersion: KEY_EVENT_SCHEMA_VERSION.KeyRevoked });
+    expect(encodeKeyEvent(keyRevoked('x'))).toEqual({
+      type: 'KeyRevoked',
+      data: { ...BASE, reason: 'x' },
+      schemaVersion: KEY_EVENT_SCHEMA_VERSION.KeyRevoked,
+    });
   });
 
   it('is null for a type that is not a key event', () => {
@@ -61,13 +75,21 @@ describe('decodeKeyEvent', () => {
     const revoked = stored(keyRevoked('x'));
     const generated = stored(keyGenerated());
     const withData = (event: StoredEvent, data: unknown): StoredEvent => ({ ...event, data });
-    const generatedData = generated.data as Record<string, any>;
+    const generatedData = generated.data as Record<string, unknown> & { secret: Record<string, unknown> & { hash: string } };
 
     it.each([
       ['a missing field', withData(revoked, { keyId: 'k', accountId: 'a', kind: 'api' }), ['data.reason: missing']],
       ['a field of the wrong type', withData(revoked, { ...BASE, reason: 42 }), ['data.reason: expected a string']],
-      ['a value outside its set', withData(revoked, { ...BASE, kind: 'master', reason: null }), ['data.kind: expected one of "api", "signing"']],
-      ['a nested field', withData(generated, { ...generatedData, secret: { ...generatedData.secret, hash: undefined } }), ['data.secret.hash: missing']],
+      [
+        'a value outside its set',
+        withData(revoked, { ...BASE, kind: 'master', reason: null }),
+        ['data.kind: expected one of "api", "signing"'],
+      ],
+      [
+        'a nested field',
+        withData(generated, { ...generatedData, secret: { ...generatedData.secret, hash: undefined } }),
+        ['data.secret.hash: missing'],
+      ],
       ['an array item', withData(generated, { ...generatedData, allowedIps: ['10.0.0.1', 7] }), ['data.allowedIps[1]: expected a string']],
       ['data that is no object', withData(revoked, 'KeyRevoked'), ['data: expected an object']],
       ['data that is null', withData(revoked, null), ['data: expected an object']],
@@ -109,8 +131,16 @@ describe('upcasters', () => {
       2: ({ why, ...data }: Record<string, unknown>) => ({ ...data, reason: why }),
     },
   };
-  const codec = new EventCodec<KeyEvent>({ versions: { ...KEY_EVENT_SCHEMA_VERSION, KeyRevoked: 3 }, schemas: KEY_EVENT_SCHEMAS, upcasters });
-  const atVersion = (schemaVersion: number, data: Record<string, unknown>): StoredEvent => ({ type: 'KeyRevoked', data, metadata: { schemaVersion } });
+  const codec = new EventCodec<KeyEvent>({
+    versions: { ...KEY_EVENT_SCHEMA_VERSION, KeyRevoked: 3 },
+    schemas: KEY_EVENT_SCHEMAS,
+    upcasters,
+  });
+  const atVersion = (schemaVersion: number, data: Record<string, unknown>): StoredEvent => ({
+    type: 'KeyRevoked',
+    data,
+    metadata: { schemaVersion },
+  });
 
   it('lifts version 1 through every upcaster to the current version', () => {
     const event = codec.decode(atVersion(1, { ...BASE })) as KeyRevoked;
@@ -131,7 +161,11 @@ describe('upcasters', () => {
   });
 
   it('refuses an older version it has no upcaster for', () => {
-    const gap = new EventCodec<KeyEvent>({ versions: { ...KEY_EVENT_SCHEMA_VERSION, KeyRevoked: 3 }, schemas: KEY_EVENT_SCHEMAS, upcasters: { KeyRevoked: { 2: upcasters.KeyRevoked[2] } } });
+    const gap = new EventCodec<KeyEvent>({
+      versions: { ...KEY_EVENT_SCHEMA_VERSION, KeyRevoked: 3 },
+      schemas: KEY_EVENT_SCHEMAS,
+      upcasters: { KeyRevoked: { 2: upcasters.KeyRevoked[2] } },
+    });
     expect(refusal(() => gap.decode(atVersion(1, { ...BASE }))).problems).toEqual(['no upcaster from schema version 1 to 2']);
     expect(gap.decode(atVersion(2, { ...BASE, why: null }))).toEqual({ type: 'KeyRevoked', data: { ...BASE, reason: null } });
   });

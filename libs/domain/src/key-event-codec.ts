@@ -11,7 +11,19 @@
  * 4. add a case to key-event-codec.spec.ts that decodes a stored version-1 event.
  * Events are never rewritten in the store: old versions are lifted each time they are read.
  */
-import { EventCodec, arrayOf, isInteger, isString, nullable, object, oneOf, optional, type Check, type StoredEvent, type Upcasters } from './event-codec';
+import {
+  EventCodec,
+  arrayOf,
+  isInteger,
+  isString,
+  nullable,
+  object,
+  oneOf,
+  optional,
+  type Check,
+  type StoredEvent,
+  type Upcasters,
+} from './event-codec';
 import { KEY_EVENT_SCHEMA_VERSION, KEY_KINDS, WEBHOOK_FORMATS, type KeyEvent, type KeyEventType } from './events';
 
 const sealedSecret = object({ kid: isString, alg: oneOf('A256GCM'), iv: isString, ciphertext: isString, tag: isString });
@@ -29,7 +41,11 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
   KeyUpdated: object({
     ...base,
     // null was recorded for these before the API refused it; it reads as no change (key-state.ts withoutNulls).
-    changes: object({ name: optional(nullable(isString)), allowedIps: optional(nullable(arrayOf(isString))), webhookFormat: optional(nullable(webhookFormat)) }),
+    changes: object({
+      name: optional(nullable(isString)),
+      allowedIps: optional(nullable(arrayOf(isString))),
+      webhookFormat: optional(nullable(webhookFormat)),
+    }),
   }),
   KeyRevoked: object({ ...base, reason: nullable(isString) }),
   KeyExpired: object({ ...base, slot, secretVersion: isInteger, reason: oneOf('expired', 'superseded'), expiredAt: isString }),
@@ -41,7 +57,11 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
  */
 export const KEY_EVENT_UPCASTERS: Upcasters<KeyEventType> = {};
 
-export const keyEventCodec = new EventCodec<KeyEvent>({ versions: KEY_EVENT_SCHEMA_VERSION, schemas: KEY_EVENT_SCHEMAS, upcasters: KEY_EVENT_UPCASTERS });
+export const keyEventCodec = new EventCodec<KeyEvent>({
+  versions: KEY_EVENT_SCHEMA_VERSION,
+  schemas: KEY_EVENT_SCHEMAS,
+  upcasters: KEY_EVENT_UPCASTERS,
+});
 
 /**
  * A stored event as a KeyEvent at its current schema version; null when it is not a key event type;

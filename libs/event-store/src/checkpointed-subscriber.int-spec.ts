@@ -22,7 +22,13 @@ const event = (accountId: string): NewEvent => ({
   id: randomUUID(),
   type: 'Noted',
   data: { accountId },
-  metadata: { actor: { type: 'system', name: 'int-spec' }, correlationId: randomUUID(), causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+  metadata: {
+    actor: { type: 'system', name: 'int-spec' },
+    correlationId: randomUUID(),
+    causationId: null,
+    occurredAt: new Date().toISOString(),
+    schemaVersion: 1,
+  },
 });
 
 /** An example read model: events per account, from the `key-` streams only. */
@@ -115,10 +121,14 @@ describe('CheckpointedSubscriber on SQLite', () => {
     const positions = [await append('key-a', 'acct-0'), await append('key-a', 'acct-0'), await append('key-a', 'acct-0')];
     const history = new AccountHistory();
     const applied: bigint[] = [];
-    const subscriber = register(history, (e) => {
-      applied.push(e.position);
-      history.apply(e);
-    }, 60_000);
+    const subscriber = register(
+      history,
+      (e) => {
+        applied.push(e.position);
+        history.apply(e);
+      },
+      60_000,
+    );
     await subscriber.start();
     await eventually(() => applied.length === 3);
     await checkpoints.save('account-history', positions[0]);

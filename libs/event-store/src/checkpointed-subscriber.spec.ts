@@ -1,4 +1,10 @@
-import { CheckpointedSubscriber, checkpointIn, type CheckpointedSubscriberOptions, type RunSignal, type SubscriberLogger } from './checkpointed-subscriber';
+import {
+  CheckpointedSubscriber,
+  checkpointIn,
+  type CheckpointedSubscriberOptions,
+  type RunSignal,
+  type SubscriberLogger,
+} from './checkpointed-subscriber';
 import type { AllStreamSubscription, RecordedEvent, SubscribeOptions } from './event-store.port';
 import type { CheckpointStore } from './checkpoint-store';
 
@@ -20,7 +26,13 @@ class FakeStore {
         id: `id-${position}`,
         type: 'Something',
         data: {},
-        metadata: { actor: { type: 'system', name: 't' }, correlationId: 'c', causationId: null, occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 },
+        metadata: {
+          actor: { type: 'system', name: 't' },
+          correlationId: 'c',
+          causationId: null,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          schemaVersion: 1,
+        },
         streamId: `s-${position % 3n}`,
         revision: 0,
         position,
@@ -38,29 +50,28 @@ class FakeStore {
     const stored = this.events.length === 0 ? 0n : this.events[this.events.length - 1].position;
     let caughtUp!: () => void;
     const caughtUpPromise = new Promise<void>((resolve) => (caughtUp = resolve));
-    const store = this;
     this.endAll = () => {
       ended = true;
-      store.waiters.splice(0).forEach((w) => w());
+      this.waiters.splice(0).forEach((w) => w());
     };
     const iterator: AsyncIterator<RecordedEvent> = {
-      async next() {
+      next: async () => {
         for (;;) {
           if (closed || ended) return { done: true, value: undefined };
           // As the adapters do: caught up once the consumer comes back after the last stored event.
           if (next >= stored) caughtUp();
-          if (store.failNextRead) {
-            const err = store.failNextRead;
-            store.failNextRead = undefined;
+          if (this.failNextRead) {
+            const err = this.failNextRead;
+            this.failNextRead = undefined;
             throw err;
           }
-          const event = store.events.find((e) => e.position > next);
+          const event = this.events.find((e) => e.position > next);
           if (event) {
             next = event.position;
-            store.delivered.push(Number(next));
+            this.delivered.push(Number(next));
             return { done: false, value: event };
           }
-          await new Promise<void>((r) => store.waiters.push(r));
+          await new Promise<void>((r) => this.waiters.push(r));
         }
       },
     };
@@ -69,7 +80,7 @@ class FakeStore {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         closed = true;
-        store.waiters.splice(0).forEach((w) => w());
+        this.waiters.splice(0).forEach((w) => w());
       },
     };
   }
@@ -90,7 +101,11 @@ class Checkpoints implements CheckpointStore {
 }
 
 const lines: string[] = [];
-const logger: SubscriberLogger = { log: (m) => lines.push(`log ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+const logger: SubscriberLogger = {
+  log: (m) => lines.push(`log ${m}`),
+  warn: (m) => lines.push(`warn ${m}`),
+  error: (m) => lines.push(`error ${m}`),
+};
 const until = async (check: () => boolean, what = 'condition') => {
   for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
   if (!check()) throw new Error(`${what} not met; log:\n${lines.join('\n')}`);
@@ -157,7 +172,9 @@ describe('CheckpointedSubscriber', () => {
     await subscriber.start();
     expect(applied).toEqual([1, 2]);
     expect(store.subscribedAfter).toEqual([undefined, 1n, 1n, 1n]);
-    expect(lines.filter((l) => l.startsWith('error'))).toEqual(['error test projection interrupted (index down); resuming from its checkpoint']);
+    expect(lines.filter((l) => l.startsWith('error'))).toEqual([
+      'error test projection interrupted (index down); resuming from its checkpoint',
+    ]);
 
     // A new streak (after a batch was handled) is logged again.
     failuresLeft = 1;
@@ -184,7 +201,8 @@ describe('CheckpointedSubscriber', () => {
         applied.push(Number(event.position));
         stored.position = event.position;
       },
-      onFailure: ({ error }) => ((error as Error).name === 'RewoundError' ? (logger.warn('rewound'), { retryInMs: 1, logged: true, counts: false }) : undefined),
+      onFailure: ({ error }) =>
+        (error as Error).name === 'RewoundError' ? (logger.warn('rewound'), { retryInMs: 1, logged: true, counts: false }) : undefined,
     });
     await subscriber.start();
     store.append(1);
@@ -259,13 +277,20 @@ describe('CheckpointedSubscriber', () => {
     store.endAll!();
     await until(() => store.subscribedAfter.length === 2);
     expect(store.subscribedAfter).toEqual([undefined, 2n]);
-    expect(lines).toContain('error test projection interrupted (the subscription ended without being closed); resuming from its checkpoint');
+    expect(lines).toContain(
+      'error test projection interrupted (the subscription ended without being closed); resuming from its checkpoint',
+    );
   });
 
   it('hands over batches (stored events at once, live ones within the window) and checkpoints each', async () => {
     store.append(7);
     const batches: number[][] = [];
-    create({ apply: undefined, handle: async (events: readonly RecordedEvent[]) => void batches.push(positions(events)), batchSize: 3, batchWindowMs: 20 });
+    create({
+      apply: undefined,
+      handle: async (events: readonly RecordedEvent[]) => void batches.push(positions(events)),
+      batchSize: 3,
+      batchWindowMs: 20,
+    });
     await subscriber.start();
     await until(() => batches.flat().length === 7);
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
@@ -275,7 +300,12 @@ describe('CheckpointedSubscriber', () => {
   it('hands over the events read before a failure, then resumes after them', async () => {
     store.append(2);
     const batches: number[][] = [];
-    create({ apply: undefined, handle: async (events: readonly RecordedEvent[]) => void batches.push(positions(events)), batchSize: 10, batchWindowMs: 300 });
+    create({
+      apply: undefined,
+      handle: async (events: readonly RecordedEvent[]) => void batches.push(positions(events)),
+      batchSize: 10,
+      batchWindowMs: 300,
+    });
     await subscriber.start();
     await until(() => batches.length === 1);
     store.append(1);

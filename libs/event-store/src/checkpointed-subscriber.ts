@@ -264,10 +264,13 @@ export class CheckpointedSubscriber {
         if (run.resync) continue; // asked during that await: load what is stored now
         subscription = store.subscribeToAll({ after, streamPrefixes });
         run.subscription = subscription;
-        subscription.caughtUp.then(() => {
-          run.markReady();
-          this.options.onCaughtUp?.();
-        }, () => undefined);
+        subscription.caughtUp.then(
+          () => {
+            run.markReady();
+            this.options.onCaughtUp?.();
+          },
+          () => undefined,
+        );
         this.options.onSubscribed?.(after);
         await this.consume(run, subscription);
         if (!run.stopping && !run.resync) throw new SubscriptionEndedError();
@@ -300,7 +303,11 @@ export class CheckpointedSubscriber {
   private async consume(run: Run, subscription: AllStreamSubscription): Promise<void> {
     const it = subscription[Symbol.asyncIterator]();
     // Settled results only: a pull left pending across a handler call must not become an unhandled rejection.
-    const pull = (): Promise<Pulled> => it.next().then((result) => ({ result }), (error: unknown) => ({ error }));
+    const pull = (): Promise<Pulled> =>
+      it.next().then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
     let pending: Promise<Pulled> | undefined;
     while (!run.stopping && !run.resync) {
       const first = await (pending ?? pull());
@@ -330,11 +337,11 @@ export class CheckpointedSubscriber {
   }
 
   private async handle(run: Run, batch: RecordedEvent[]): Promise<void> {
-    const { apply, handle, checkpoint } = this.options;
-    if (handle) await handle(batch, run.signal);
-    else for (const event of batch) await apply!(event, run.signal);
+    const options = this.options;
+    if (options.handle) await options.handle(batch, run.signal);
+    else for (const event of batch) await options.apply(event, run.signal);
     if (run.abandoned) return;
-    if (checkpoint.save) await checkpoint.save(batch[batch.length - 1].position);
+    if (options.checkpoint.save) await options.checkpoint.save(batch[batch.length - 1].position);
     run.streak = 0;
   }
 }

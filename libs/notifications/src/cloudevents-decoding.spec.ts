@@ -7,7 +7,13 @@ const stored = (type: string, data: Record<string, unknown>, schemaVersion = 1):
   id: '00000000-0000-4000-8000-000000000001',
   type,
   data,
-  metadata: { actor: { type: 'system', name: 't' }, correlationId: 'c', causationId: null, occurredAt: '2026-03-01T10:00:00.000Z', schemaVersion },
+  metadata: {
+    actor: { type: 'system', name: 't' },
+    correlationId: 'c',
+    causationId: null,
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    schemaVersion,
+  },
   streamId: 'key-key_01',
   revision: 0,
   position: 7n,
@@ -17,7 +23,10 @@ const base = { keyId: 'key_01', accountId: 'acct-1', kind: 'api' };
 
 describe('toKafkaMessage and the key-event codec', () => {
   it('maps a key event the codec reads', () => {
-    expect(toKafkaMessage(stored('KeyRevoked', { ...base, reason: null }), { source: '/s' })?.headers).toMatchObject({ ce_type: 'credentials.key.revoked', ce_schemaversion: '1' });
+    expect(toKafkaMessage(stored('KeyRevoked', { ...base, reason: null }), { source: '/s' })?.headers).toMatchObject({
+      ce_type: 'credentials.key.revoked',
+      ce_schemaversion: '1',
+    });
   });
 
   it('is null for an event that is not a key event', () => {
