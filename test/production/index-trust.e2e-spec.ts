@@ -48,7 +48,9 @@ describe.each(['sqlite', 'eventstoredb'] as const)('index trust with the %s stor
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
   };
 
+  /** As FLUSHALL would, at once for readers: the generation pointer and position go first, then the rest page by page. */
   async function flushNamespace(): Promise<void> {
+    await redis.del(`${namespace}:gen`, `${namespace}:cp:validity-projection`);
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
