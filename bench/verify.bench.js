@@ -212,7 +212,9 @@ async function sanityCheck(url, path, keys) {
       let body = null;
       try {
         body = JSON.parse(text);
-      } catch {}
+      } catch {
+        // not JSON: body stays null and the check below fails with the text
+      }
       if (response.status === 200 && body && body.valid === true && body.keyId === keyId) break;
       if (Date.now() > deadline) throw new Error(`sanity check: ${path} answers HTTP ${response.status} ${text.slice(0, 300)} for a key just generated`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -327,8 +329,10 @@ async function main() {
   const cpus = os.cpus();
   const started = new Date();
   process.stdout.write(
-    `bench:verify ${started.toISOString()}  node ${process.version}  ${cpus.length} cores (${cpus[0] ? cpus[0].model.trim() : '?'})  ${os.platform()} ${os.release()}\n` +
-      `connections ${settings.connections}, warm-up ${settings.warmupSeconds} s, ${settings.rounds} round(s) of ${settings.seconds} s per mode, ${settings.keys} keys, Redis ${settings.redisUrl}\n` +
+    `bench:verify ${started.toISOString()}  node ${process.version}  ` +
+      `${cpus.length} cores (${cpus[0] ? cpus[0].model.trim() : '?'})  ${os.platform()} ${os.release()}\n` +
+      `connections ${settings.connections}, warm-up ${settings.warmupSeconds} s, ` +
+      `${settings.rounds} round(s) of ${settings.seconds} s per mode, ${settings.keys} keys, Redis ${settings.redisUrl}\n` +
       'each server runs in its own process (idle while another is loaded); the load generator is this process;\n' +
       'modes run one after another, never concurrently, in rounds; the order rotates each round\n\n',
   );
@@ -352,7 +356,8 @@ async function main() {
   const reportWrong = (mode, what, check) => {
     if (check.wrong === 0) return;
     mode.wrong += check.wrong;
-    process.stdout.write(`  ${mode.label}, ${what}: ${check.wrong} wrong answers: ${[...check.kinds].map(([k, n]) => `${k} x${n}`).join(', ')}\n    ${check.samples.join('\n    ')}\n`);
+    const kinds = [...check.kinds].map(([k, n]) => `${k} x${n}`).join(', ');
+    process.stdout.write(`  ${mode.label}, ${what}: ${check.wrong} wrong answers: ${kinds}\n    ${check.samples.join('\n    ')}\n`);
   };
 
   try {
@@ -418,7 +423,9 @@ async function main() {
       const line = order.map((mode) => {
         const run = mode.runs[round - 1];
         const ratio = mode === modes[0] ? '' : ` (x${(run.reqPerSec / base.reqPerSec).toFixed(2)})`;
-        const cpu = `CPU server ${run.serverCpuPercent.toFixed(0)}% ${run.serverCpuMicrosPerReq.toFixed(0)} us/req, redis ${run.redisCpuMicrosPerReq.toFixed(0)} us/req, loader ${run.loaderCpuPercent.toFixed(0)}%`;
+        const cpu =
+          `CPU server ${run.serverCpuPercent.toFixed(0)}% ${run.serverCpuMicrosPerReq.toFixed(0)} us/req, ` +
+          `redis ${run.redisCpuMicrosPerReq.toFixed(0)} us/req, loader ${run.loaderCpuPercent.toFixed(0)}%`;
         return `${mode.role} ${run.reqPerSec.toFixed(0)} req/s${ratio} p99 ${run.p99} ms, ${cpu}`;
       });
       process.stdout.write(`round ${round}:\n  ${line.join('\n  ')}\n`);
@@ -459,13 +466,13 @@ async function main() {
       'CPU us/req: CPU time per answered request of the server process + of Redis (INFO cpu), median over rounds; its x baseline\n' +
       'compares the sums. Unlike req/s it holds when the machine, not the server, is the limit. loader CPU: this process\n' +
       '(autocannon) as % of one core; near 100% means the load generator caps req/s and the req/s ratio tends to 1.\n' +
-      '"wrong": answers (warm-up included) other than 200 + valid:true + the keyId of the key sent. RSS: the server process after its last run.\n',
+      '"wrong": answers (warm-up included) other than 200 + valid:true + the keyId of the key sent. ' +
+      'RSS: the server process after its last run.\n',
   );
   if (process.env.BENCH_JSON) {
-    writeFileSync(
-      process.env.BENCH_JSON,
-      `${JSON.stringify({ date: started.toISOString(), node: process.version, cores: cpus.length, cpu: cpus[0] && cpus[0].model.trim(), settings, rows }, null, 2)}\n`,
-    );
+    const cpu = cpus[0] && cpus[0].model.trim();
+    const report = { date: started.toISOString(), node: process.version, cores: cpus.length, cpu, settings, rows };
+    writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(report, null, 2)}\n`);
   }
   const wrongTotal = modes.reduce((sum, m) => sum + m.wrong, 0);
   if (wrongTotal > 0) {

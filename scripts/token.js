@@ -12,7 +12,11 @@ const { join } = require('node:path');
 
 function usage(message) {
   if (message) process.stderr.write(`token: ${message}\n`);
-  process.stderr.write('usage: npm run -s token -- --account <id> --role <owner|admin|developer|auditor|...> [--sub <user>] [--auth-age <seconds>] [--ttl <seconds>]\n       npm run -s token -- --service\n');
+  process.stderr.write(
+    'usage: npm run -s token -- --account <id> --role <owner|admin|developer|auditor|...> [--sub <user>]' +
+      ' [--auth-age <seconds>] [--ttl <seconds>]\n' +
+      '       npm run -s token -- --service\n',
+  );
   process.exit(2);
 }
 

@@ -80,7 +80,7 @@ export class GrpcClients {
 
   /** A unary call; rejects with GrpcCallError (code, details, trailers) on a non-OK status. */
   unary<T = any>(client: grpc.Client, method: string, request: unknown, auth?: Auth, deadlineMs = 10_000): Promise<T> {
-    const fn = (client as unknown as Record<string, Function>)[method];
+    const fn = (client as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') throw new Error(`no method ${method}`);
     return new Promise<T>((resolve, reject) => {
       fn.call(client, request, toMetadata(auth), { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: T) => {
@@ -111,7 +111,7 @@ export async function failure(call: Promise<unknown>): Promise<GrpcCallError> {
     await call;
   } catch (error) {
     if (!(error instanceof GrpcCallError)) throw error;
-    if (error.code === Status.INTERNAL || error.code === Status.UNKNOWN) throw new Error(`never INTERNAL/UNKNOWN: ${error.message}`);
+    if (error.code === Status.INTERNAL || error.code === Status.UNKNOWN) throw new Error(`never INTERNAL/UNKNOWN: ${error.message}`, { cause: error });
     return error;
   }
   throw new Error('expected the call to fail');

@@ -103,7 +103,7 @@ describe('bad input over HTTP', () => {
   ])('wrong types: %s is 400 with field errors', async (_label, method, target, body) => {
     const path =
       target === 'keys' ? `/v1/accounts/${acct}/keys` : target === 'key' ? `/v1/accounts/${acct}/keys/${keyId}` : `/v1/accounts/${acct}/keys/${keyId}/${target}`;
-    const res = await owner.call(method as string, path, { json: body });
+    const res = await owner.call(method, path, { json: body });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(Array.isArray(res.body.errors)).toBe(true);

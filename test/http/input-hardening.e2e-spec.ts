@@ -250,8 +250,8 @@ describe('input hardening over HTTP', () => {
       ];
       for (const [method, path, client, json] of cases) {
         const res = await client.call(method, path, { json });
-        expectStatus(res, 400, `${method} ${path} ${Object.keys(json)}`);
-        expect([`${method} ${path} ${Object.keys(json)}`, leaks(res)]).toEqual([`${method} ${path} ${Object.keys(json)}`, false]);
+        expectStatus(res, 400, `${method} ${path} ${Object.keys(json).join(',')}`);
+        expect([`${method} ${path} ${Object.keys(json).join(',')}`, leaks(res)]).toEqual([`${method} ${path} ${Object.keys(json).join(',')}`, false]);
       }
       const validity = await owner.call('GET', `/v1/accounts/${acct}/keys/${keyId}/validity?at=${SECRET}&ip=${SECRET}`);
       expect(validity.status).toBe(400);

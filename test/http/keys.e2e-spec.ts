@@ -107,7 +107,7 @@ describe('key management over HTTP', () => {
         [{ kind: 'api', name: '' }, 'name'],
         [{ kind: 'api', name: 'x'.repeat(101) }, 'name'],
       ] as const) {
-        const res = await client.generate(acct, body as Record<string, unknown>);
+        const res = await client.generate(acct, body);
         expect(res.status).toBe(400);
         expect(fieldsOf(res)).toContain(field);
       }
@@ -229,7 +229,7 @@ describe('key management over HTTP', () => {
       [{ oldKeyExpiresIn: 'now', extra: 1 }, '(unknown)'],
     ])('refuses %j with 400 and a field error on %s, changing nothing', async (body, field) => {
       const { acct, client, id, secret, key } = await newKey();
-      const res = await client.regenerate(acct, id, body as Record<string, unknown>);
+      const res = await client.regenerate(acct, id, body);
       expect(res.status).toBe(400);
       expect(fieldsOf(res)).toContain(field);
       expect((await client.get(acct, id)).body.version).toBe(key.version);
@@ -307,7 +307,7 @@ describe('key management over HTTP', () => {
       [{ expiresAt: null, foo: true }, '(unknown)'],
     ])('refuses %j with 400 naming %s', async (body, field) => {
       const { acct, client, id } = await newKey();
-      const res = await client.setExpiry(acct, id, body as Record<string, unknown>);
+      const res = await client.setExpiry(acct, id, body);
       expect(res.status).toBe(400);
       expect(fieldsOf(res)).toContain(field);
     });

@@ -311,15 +311,16 @@ export class RedisProcess {
     this.child = child;
     this.launches++;
     live.add(child);
-    let exitCode: string | null = null;
+    // A field, not a local: TypeScript would narrow a local to null, not seeing the callbacks assign it.
+    const exit: { reason: string | null } = { reason: null };
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        exitCode = signal ?? String(code);
+        exit.reason = signal ?? String(code);
         live.delete(child);
         resolve();
       });
       child.once('error', (error) => {
-        exitCode = error.message;
+        exit.reason = error.message;
         live.delete(child);
         resolve();
       });
@@ -327,9 +328,9 @@ export class RedisProcess {
     this._state = 'running';
     const deadline = Date.now() + this.startTimeoutMs;
     for (;;) {
-      if (exitCode !== null) {
+      if (exit.reason !== null) {
         this._state = 'killed';
-        throw new Error(`redis-server on :${this.port} exited during startup (${exitCode}):\n${this.logTail()}`);
+        throw new Error(`redis-server on :${this.port} exited during startup (${exit.reason}):\n${this.logTail()}`);
       }
       // While it loads an RDB file Redis answers -LOADING, which ping() counts as not ready.
       if (await this.ping(250)) return;

@@ -46,7 +46,8 @@ export async function startCredentialService(
   const logger = new Logger('credential-service');
   if (config.generated.length > 0) {
     logger.warn(
-      `${config.generated.join(', ')} not set: using values generated into ${config.dataDir}/dev-secrets.json — for local use only; set them in production`,
+      `${config.generated.join(', ')} not set: using values generated into ${config.dataDir}/dev-secrets.json — ` +
+        'for local use only; set them in production',
     );
   }
   const fastify = app.getHttpAdapter().getInstance();
@@ -67,7 +68,10 @@ export async function startCredentialService(
     app,
     new DocumentBuilder()
       .setTitle('Credential service')
-      .setDescription('API keys and signing keys for merchants: generate, rotate with a grace period, restrict by IP, reveal on step-up, revoke, verify. See API.md.')
+      .setDescription(
+        'API keys and signing keys for merchants: generate, rotate with a grace period, restrict by IP, reveal on step-up, ' +
+          'revoke, verify. See API.md.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
@@ -86,7 +90,8 @@ export async function startCredentialService(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.log(
-    `ready on http://${host}:${port} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, notifications: ${infra.mode.notifications})`,
+    `ready on http://${host}:${port} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, ` +
+      `notifications: ${infra.mode.notifications})`,
   );
   return { app, infra, url: `http://${host}:${port}`, grpcUrl: grpcAddress(host, grpcPort), close: () => app.close() };
 }

@@ -141,7 +141,7 @@ describe('healing a Redis validity index that went back in time', () => {
         throw new Error('Command timed out');
       },
     });
-    const revokedAt = await new KeyCommandExecutor(store, failing).execute(key.keyId, 'acct_1', () => ({ command: { type: 'RevokeKey', reason: 'x' } as KeyCommand, result: null }), context);
+    const revokedAt = await new KeyCommandExecutor(store, failing).execute(key.keyId, 'acct_1', () => ({ command: { type: 'RevokeKey', reason: 'x' }, result: null }), context);
     expect(revokedAt.ok).toBe(true);
     expect((await store.readStream(`${KEY_STREAM_PREFIX}${key.keyId}`)).map((e) => e.type)).toEqual(['KeyGenerated', 'KeyRevoked']);
     expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'active' });

@@ -163,7 +163,10 @@ export class IndexTrustMonitor {
     } else if (health.state === 'unreachable') {
       this.logger.warn(`validity index unreachable (${health.reason ?? 'no connection'}): verify and key reads answer 503 INDEX_UNAVAILABLE`);
     } else if (previous !== null || health.state !== 'untrusted') {
-      this.logger.warn(`validity index not trusted (${health.reason ?? health.state}): verify and key reads answer 503 INDEX_UNAVAILABLE until it has caught up`);
+      this.logger.warn(
+        `validity index not trusted (${health.reason ?? health.state}): ` +
+          'verify and key reads answer 503 INDEX_UNAVAILABLE until it has caught up',
+      );
     }
   }
 }

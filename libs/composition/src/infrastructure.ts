@@ -95,7 +95,10 @@ export async function createInfrastructure(config: AppConfig, logger: ProjectorL
   const onIndexWriteFailed = (error: Error): void => {
     if (writeFailureLogged) return;
     writeFailureLogged = true; // once per process: the trust monitor reports the index's state changes
-    logger.warn(`validity index write failed (${error.message}); commands go on from the event store, and the index is not trusted until it has applied them`);
+    logger.warn(
+      `validity index write failed (${error.message}); ` +
+        'commands go on from the event store, and the index is not trusted until it has applied them',
+    );
   };
   // A command waits at most twice the read bound for its inline write, then answers from the store.
   const executor = new KeyCommandExecutor(store, index, undefined, onIndexWriteFailed, Math.max(2 * config.indexTimeoutMs, 100));

@@ -27,11 +27,15 @@ export function parseIsoInstant(text: unknown): Date | null {
  * text that displays in another order than it reads), and unpaired UTF-16 surrogates (not Unicode
  * at all: strict JSON parsers refuse a document holding one).
  */
-const UNSAFE_IN_DISPLAY_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// \p{Cc}: U+0000–U+001F and U+007F–U+009F; with the u flag a valid pair is one code point, so \p{Cs}
+// matches only a surrogate that is not part of one.
+const UNSAFE_IN_DISPLAY_TEXT = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** True if the text may be stored and shown as a key name: none of the characters above. */
 export function isDisplaySafe(text: string): boolean {
   return !UNSAFE_IN_DISPLAY_TEXT.test(text);
 }
 
-export const DISPLAY_SAFE_RULE = 'must not contain control characters (such as NUL, newlines or escape sequences), bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069) or unpaired surrogates';
+export const DISPLAY_SAFE_RULE =
+  'must not contain control characters (such as NUL, newlines or escape sequences), ' +
+  'bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069) or unpaired surrogates';

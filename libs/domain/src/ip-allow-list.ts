@@ -44,7 +44,11 @@ function canonicalEntry(entry: string): string | { error: string } {
       if (rest.length > 0 || !isIpAddress(addressText) || !/^(0|[1-9]\d{0,2})$/.test(bitsText)) throw new Error('not strict');
       range = ipaddr.parseCIDR(text);
     } catch {
-      return { error: 'not a valid CIDR range: an IPv4 address in four decimal parts or an IPv6 address, "/", a prefix length (e.g. 203.0.113.0/24 or 2001:db8::/32)' };
+      return {
+        error:
+          'not a valid CIDR range: an IPv4 address in four decimal parts or an IPv6 address, "/", ' +
+          'a prefix length (e.g. 203.0.113.0/24 or 2001:db8::/32)',
+      };
     }
     let [address, bits] = range;
     // ::ffff:a.b.c.d/n is an IPv4 range in disguise; clients in that form are matched as IPv4.

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 export interface FailureDescription {
   /** One line for the log: error names and messages down the cause chain. */
   reason: string;
@@ -29,7 +31,8 @@ export function describeFailure(err: unknown): FailureDescription {
       }
       current = (current as Error & { cause?: unknown }).cause;
     } else {
-      parts.push(String(current));
+      // A thrown non-Error (a string, a plain object): its text, or one line of it, never '[object Object]'.
+      parts.push(typeof current === 'string' ? current : inspect(current, { depth: 2, breakLength: Infinity }));
       current = undefined;
     }
   }

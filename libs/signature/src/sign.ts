@@ -13,6 +13,11 @@ export interface SignPayloadInput {
   timestamp: number;
 }
 
+/** @internal Array.isArray that keeps a readonly array's element type (it narrows one to any[]). */
+export function isList(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
 /** @internal */
 export function assertPayload(payload: unknown): asserts payload is Payload {
   if (typeof payload === 'string' || payload instanceof Uint8Array) return;
@@ -65,7 +70,7 @@ export function computeSignature(secret: string, timestamp: number, payload: Pay
 export function signPayload({ payload, secrets, timestamp }: SignPayloadInput): string {
   assertPayload(payload);
   assertTimestamp(timestamp);
-  if (!Array.isArray(secrets) || secrets.length === 0) {
+  if (!isList(secrets) || secrets.length === 0) {
     throw new SignatureError('NO_SECRETS', 'at least one signing secret is required');
   }
   secrets.forEach(assertSecret);

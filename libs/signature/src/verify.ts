@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { SignatureError } from './errors';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TIMESTAMP_SECONDS, parseSignatureHeader } from './header';
 import type { MalformedHeaderReason } from './header';
-import { assertPayload, assertSecret, hmacBytes } from './sign';
+import { assertPayload, assertSecret, hmacBytes, isList } from './sign';
 import type { Payload } from './sign';
 
 export interface VerifySignatureInput {
@@ -50,7 +50,7 @@ export function verifySignatureHeader(input: VerifySignatureInput): VerifyResult
   }
   assertPayload(payload);
   const secrets: readonly string[] = typeof input.secrets === 'string' ? [input.secrets] : input.secrets;
-  if (!Array.isArray(secrets)) {
+  if (!isList(secrets)) {
     throw new SignatureError('INVALID_SECRET', 'secrets must be a string or an array of strings');
   }
   secrets.forEach(assertSecret);

@@ -110,10 +110,10 @@ describe('Streams/Read on $all', () => {
     await client.appendToStream(s, events(3), { expectedRevision: NO_STREAM });
     const all = await collect(client.readAll());
     expect(all.some((e) => e.event!.streamId.startsWith('$'))).toBe(true);
-    const positions = all.map((e) => e.event!.position!.commit);
+    const positions = all.map((e) => e.event!.position.commit);
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
     const mine = all.filter((e) => e.event!.streamId === s);
-    const from: Position = mine[1].event!.position!;
+    const from: Position = mine[1].event!.position;
     expect((await collect(client.readAll({ fromPosition: from, maxCount: 1 })))[0].event!.id).toBe(mine[1].event!.id);
     expect((await collect(client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: 1 })))[0].event!.id).toBe(mine[0].event!.id);
     expect((await collect(client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 })))[0].event!.id).toBe(mine[2].event!.id);

@@ -33,11 +33,11 @@ async function token(overrides: Record<string, unknown> = {}): Promise<string> {
 
 class Routes {
   @Requires({ access: 'manage', stepUp: true })
-  revoke(): void {}
+  revoke(this: void): void {}
   @Requires({ access: 'manage', stepUp: false })
-  rename(): void {}
+  rename(this: void): void {}
   @Requires({ access: 'read-history', stepUp: false })
-  history(): void {}
+  history(this: void): void {}
 }
 
 function httpContext(handler: keyof Routes, request: Record<string, unknown>): ExecutionContext {
@@ -59,7 +59,7 @@ function recordingLimits(): { limits: RateLimits; charged: string[] } {
   return { limits, charged };
 }
 
-async function problemOf(work: () => Promise<unknown> | unknown): Promise<ProblemException> {
+async function problemOf(work: () => unknown): Promise<ProblemException> {
   let thrown: unknown = null;
   try {
     await work();
@@ -83,7 +83,7 @@ describe('bearerToken', () => {
   it.each([[undefined], [''], ['Bearer'], ['Bearer '], ['Bearerabc'], ['Basic dXNlcjpwYXNz'], ['Bearer a b'], ['Token abc'], [' Bearer abc'], [['Bearer a', 'Bearer b']]])(
     '%j gives no token',
     (header) => {
-      expect(bearerToken(header as string | string[] | undefined)).toBeNull();
+      expect(bearerToken(header)).toBeNull();
     },
   );
 });
@@ -121,7 +121,7 @@ describe('authProblem', () => {
 });
 
 describe('ActorGuard', () => {
-  const guard = (limits: RateLimits): ActorGuard => new ActorGuard(new Reflector(), new JwtVerifier(config as never), config, limits);
+  const guard = (limits: RateLimits): ActorGuard => new ActorGuard(new Reflector(), new JwtVerifier(config), config, limits);
 
   it('lets a fresh owner of the account through and puts the actor on the request', async () => {
     const { limits, charged } = recordingLimits();
@@ -184,7 +184,7 @@ describe('ActorGuard', () => {
 });
 
 describe('ServiceTokenGuard', () => {
-  const guard = (limits: RateLimits): ServiceTokenGuard => new ServiceTokenGuard(config as never, new Reflector(), limits);
+  const guard = (limits: RateLimits): ServiceTokenGuard => new ServiceTokenGuard(config, new Reflector(), limits);
   const context = (authorization?: string): ExecutionContext =>
     ({ getClass: () => class Internal {}, switchToHttp: () => ({ getRequest: () => ({ headers: authorization ? { authorization } : {} }) }) }) as unknown as ExecutionContext;
 

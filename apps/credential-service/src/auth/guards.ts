@@ -42,7 +42,9 @@ export function authProblem(failure: AuthFailure): ProblemException {
       return new ProblemException(401, 'STEP_UP_REQUIRED', 'Recent authentication required', failure.message, {
         maxAge: failure.maxAge,
         headers: {
-          'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A recent password re-verification is required", max_age=${failure.maxAge}`,
+          'www-authenticate':
+            'Bearer error="insufficient_user_authentication", ' +
+            `error_description="A recent password re-verification is required", max_age=${failure.maxAge}`,
         },
       });
     case 'FORBIDDEN':

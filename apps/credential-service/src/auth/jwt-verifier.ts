@@ -36,7 +36,7 @@ export class JwtVerifier {
     if (typeof acct !== 'string' || acct === '') throw new InvalidTokenError('the token has no acct claim');
     if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new InvalidTokenError('the roles claim must be an array of strings');
     if (typeof authTime !== 'number' || !Number.isFinite(authTime)) throw new InvalidTokenError('the token has no auth_time claim');
-    return { sub, acct, roles: roles as string[], authTime };
+    return { sub, acct, roles, authTime };
   }
 }
 

@@ -67,7 +67,8 @@ export function installBodyParsers(app: NestFastifyApplication): void {
       done(tooDeep(), undefined);
       return;
     }
-    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+    // The default parser answers through `done` (its type also allows the promise-returning form).
+    void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
   });  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (request, body, done) => {
     if (takesOctetStream(request)) done(null, body);
     else done(unsupportedMediaType(false), undefined);

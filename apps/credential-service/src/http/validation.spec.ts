@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Type } from '@nestjs/common';
 import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto } from '../keys/key.dto';
 import { SignDto, VerifySignatureDto } from '../signing/signatures.dto';
 import { ProblemException } from './problem';
@@ -7,9 +8,9 @@ import { API_FIELD_NAMES, declaredFields, unknownFieldErrors, validationPipe } f
 const DTOS = [GenerateKeyDto, RegenerateKeyDto, SetExpiryDto, RevealKeyDto, UpdateKeyDto, RevokeKeyDto, SignDto, VerifySignatureDto];
 const SECRET = 'ak_live_SENTINEL0123456789abcdef';
 
-async function problemOf(metatype: Function, body: unknown): Promise<ProblemException | null> {
+async function problemOf(metatype: Type, body: unknown): Promise<ProblemException | null> {
   try {
-    await validationPipe.transform(body, { type: 'body', metatype: metatype as never });
+    await validationPipe.transform(body, { type: 'body', metatype });
     return null;
   } catch (error) {
     if (error instanceof ProblemException) return error;

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { badRequest, joinMessages, MAX_FIELD_ERRORS, ProblemException, type FieldError } from './problem';
 
@@ -35,14 +35,16 @@ export function unknownFieldErrors(body: object, accepted: readonly string[]): F
     const fields = positions.length === 1 ? 'field' : 'fields';
     errors.push({
       field: '(unknown)',
-      message: `${positions.length} unknown ${fields} (position ${ordinals(positions)} in the body; names are not repeated); accepted fields: ${accepted.join(', ') || 'none'}`,
+      message:
+        `${positions.length} unknown ${fields} (position ${ordinals(positions)} in the body; names are not repeated); ` +
+        `accepted fields: ${accepted.join(', ') || 'none'}`,
     });
   }
   return errors;
 }
 
 /** The properties a DTO class declares (its own and inherited validation rules). */
-export function declaredFields(metatype: Function): string[] {
+export function declaredFields(metatype: Type): string[] {
   return [...new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName))];
 }
 

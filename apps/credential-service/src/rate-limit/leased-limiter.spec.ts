@@ -41,7 +41,7 @@ describe('LeasedLimiter', () => {
     const store = new RateLimiterMemory({ points: 100, duration: 60 });
     const consume = jest.spyOn(store, 'consume');
     const limiter = new LeasedLimiter(store, 100, 5);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => limiter.take('k')));
+    const answers = await Promise.all(Array.from({ length: 5 }, async () => limiter.take('k')));
     expect(answers).toEqual([0, 0, 0, 0, 0]);
     expect(consume).toHaveBeenCalledTimes(1);
   });

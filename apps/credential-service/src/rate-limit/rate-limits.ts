@@ -171,6 +171,9 @@ export class RateLimits implements OnApplicationShutdown {
     const now = Date.now();
     if (now - this.lastFailoverLog < 30_000) return;
     this.lastFailoverLog = now;
-    this.logger.warn(`Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms or is not connected; limits are counted in memory on this instance for now`);
+    this.logger.warn(
+      `Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms or is not connected; ` +
+        'limits are counted in memory on this instance for now',
+    );
   }
 }

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
     [{ AUTH_JWKS_URL: 'http://idp.example/jwks' }, 'AUTH_JWKS_URL'],
     [{ STEP_UP_MAX_AGE_SECONDS: '0' }, 'STEP_UP_MAX_AGE_SECONDS'],
   ])('refuses %j with a message naming %s', (env, variable) => {
-    const error = refusal(env as Record<string, string>);
+    const error = refusal(env);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
   });

@@ -112,7 +112,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // Shared stores mean several processes: each would generate its own secrets, and a secret sealed by
   // one could not be opened by another. Generated secrets are for the embedded, single-process mode.
   if (needed.length > 0 && (eventStoreUrl || redisUrl)) {
-    throw new ConfigError(needed[0], 'must be set when EVENTSTORE_URL or REDIS_URL is set (every process must share it); generated secrets are for local embedded use only');
+    throw new ConfigError(
+      needed[0],
+      'must be set when EVENTSTORE_URL or REDIS_URL is set (every process must share it); ' +
+        'generated secrets are for local embedded use only',
+    );
   }
   const dev = needed.length > 0 ? loadOrCreateDevSecrets(dataDir, needed) : {};
   const jwtSecret = env.AUTH_JWT_SECRET || dev.AUTH_JWT_SECRET;

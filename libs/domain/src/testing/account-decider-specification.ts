@@ -98,7 +98,7 @@ export function signingKeyStream(keyId: string, history: SigningKeyHistory = 'ac
     'expiry-passed': [generated, expirySet],
     expired: [generated, expirySet, expired],
     revoked: [generated, revoked],
-    rotated: [generated, { ...rotated, data: { ...rotated.data, previousExpiresAt: '2025-03-10T13:00:00.000Z' } } as KeyEvent],
+    rotated: [generated, { ...rotated, data: { ...rotated.data, previousExpiresAt: '2025-03-10T13:00:00.000Z' } }],
     'expired-then-rotated': [generated, expirySet, expired, rotated],
     'expired-then-revoked': [generated, expirySet, expired, revoked],
   };

@@ -4,7 +4,6 @@ import { describeEventStoreConformance } from '../testing';
 import { EventStoreDBEventStore } from './eventstoredb-event-store';
 
 const realServerUrl = process.env.EVENTSTORE_URL;
-// eslint-disable-next-line no-console
 console.log(`EventStoreDB adapter targets: protocol double${realServerUrl ? ` and real server at ${realServerUrl}` : ' only (set EVENTSTORE_URL to add a real server)'}`);
 
 /** The double lives for the whole file: restarting it is what `reopen` exercises. */

@@ -39,7 +39,8 @@ export class EventStoreDBSubscription extends PulledSubscription {
   private handedOut = 0;
   private highestSeen = -1n;
   private head?: bigint | null;
-  private failure?: unknown;
+  /** Boxed, so that even a thrown `undefined` counts as a failure. */
+  private failure?: { error: unknown };
   private closed = false;
   private wake?: () => void;
 
@@ -90,7 +91,7 @@ export class EventStoreDBSubscription extends PulledSubscription {
         if (this.queue.length < LOW_WATER && this.raw.isPaused()) this.raw.resume();
         return { done: false, value: next };
       }
-      if (this.failure !== undefined) throw this.failure;
+      if (this.failure !== undefined) throw this.failure.error;
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
@@ -159,7 +160,7 @@ export class EventStoreDBSubscription extends PulledSubscription {
 
   private fail(err: unknown): void {
     if (this.closed || this.failure !== undefined) return;
-    this.failure = err;
+    this.failure = { error: err };
     this.settleCaughtUp(err);
     this.onClose(this);
     void this.raw.unsubscribe().catch(() => undefined);

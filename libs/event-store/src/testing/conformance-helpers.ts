@@ -59,7 +59,7 @@ export async function expectWrongRevision(append: Promise<unknown>, fields: Part
 /** Drains a subscription in the background, the way a projector's for-await loop would. */
 export function collect(sub: AllStreamSubscription) {
   const received: RecordedEvent[] = [];
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   let ended = false;
   let notify = () => {};
   const done = (async () => {
@@ -69,7 +69,7 @@ export function collect(sub: AllStreamSubscription) {
         notify();
       }
     } catch (e) {
-      failure = e;
+      failure = { error: e };
     } finally {
       ended = true;
       notify();
@@ -78,7 +78,7 @@ export function collect(sub: AllStreamSubscription) {
   async function waitFor(count: number): Promise<RecordedEvent[]> {
     const deadline = Date.now() + WAIT_MS;
     while (received.length < count) {
-      if (failure) throw failure;
+      if (failure) throw failure.error;
       if (ended) throw new Error(`subscription ended after ${received.length} of ${count} events`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${count} events, got ${received.length}`);

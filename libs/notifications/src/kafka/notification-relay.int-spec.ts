@@ -131,7 +131,7 @@ function services(command: 'stop-kafka' | 'start-kafka', timeoutMs: number) {
     execFileSync('bash', [SERVICES, command], { stdio: 'pipe', timeout: timeoutMs });
   } catch (err) {
     const e = err as Error & { stderr?: Buffer };
-    throw new Error(`services.sh ${command} failed: ${e.message}\n${e.stderr?.toString() ?? ''}`);
+    throw new Error(`services.sh ${command} failed: ${e.message}\n${e.stderr?.toString() ?? ''}`, { cause: err });
   }
 }
 

@@ -31,22 +31,21 @@ class FakeStore {
     this.subscribedAfter.push(options.after);
     let next = options.after ?? 0n;
     let closed = false;
-    const store = this;
     const iterator: AsyncIterator<RecordedEvent> = {
-      async next() {
+      next: async () => {
         for (;;) {
           if (closed) return { done: true, value: undefined };
-          if (store.failNextRead) {
-            const err = store.failNextRead;
-            store.failNextRead = undefined;
+          if (this.failNextRead) {
+            const err = this.failNextRead;
+            this.failNextRead = undefined;
             throw err;
           }
-          const event = store.events.find((e) => e.position > next);
+          const event = this.events.find((e) => e.position > next);
           if (event) {
             next = event.position;
             return { done: false, value: event };
           }
-          await new Promise<void>((r) => store.waiters.push(r));
+          await new Promise<void>((r) => this.waiters.push(r));
         }
       },
     };
@@ -55,7 +54,7 @@ class FakeStore {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         closed = true;
-        store.waiters.splice(0).forEach((w) => w());
+        this.waiters.splice(0).forEach((w) => w());
       },
     };
   }

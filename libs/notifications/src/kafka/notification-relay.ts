@@ -204,7 +204,10 @@ export class NotificationRelay {
             : retryCanHelp
               ? 'transient: a retry can help'
               : 'unknown whether a retry can help';
-        this.logger.error(`publish of ${messages.length} notification(s), positions ${first}..${last}, failed (attempt ${attempt}): ${reason} [${hint}]; retrying the same batch in ${delay} ms`);
+        this.logger.error(
+          `publish of ${messages.length} notification(s), positions ${first}..${last}, failed (attempt ${attempt}): ` +
+            `${reason} [${hint}]; retrying the same batch in ${delay} ms`,
+        );
         await run.sleep(delay);
         if (run.stopping) return;
       }

@@ -237,8 +237,8 @@ export class RedisValidityIndex implements ValidityIndex {
         const pipeline = this.redis.pipeline() as ScriptPipeline;
         pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
         const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([err]) => err);
-        if (failed) throw failed[0];
+        const failed = results.find(([err]) => err)?.[0];
+        if (failed) throw failed;
         return results[0][1] as WriteOutcome;
       };
       const stored = (await options.beforeSwap?.(writeToNew)) ?? checkpoint;
@@ -324,7 +324,8 @@ export class RedisValidityIndex implements ValidityIndex {
     const tx = this.reader.multi().get(this.genKey).get(this.positionKey);
     command(tx);
     const [[genErr, gen], [posErr, position], [err, value]] = (await tx.exec()) as [Error | null, unknown][];
-    if (genErr || posErr || err) throw genErr ?? posErr ?? err;
+    const failed = genErr ?? posErr ?? err;
+    if (failed) throw failed;
     if (checked) this.tracker.observe(gen as string | null, position as string | null);
     return [(gen as string | null) ?? INITIAL_GENERATION, value];
   }
@@ -503,8 +504,8 @@ export class RedisValidityIndex implements ValidityIndex {
 
 async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
   const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([err]) => err);
-  if (failed) throw failed[0];
+  const failed = results.find(([err]) => err)?.[0];
+  if (failed) throw failed;
 }
 
 function globEscape(text: string): string {
