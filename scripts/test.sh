@@ -93,6 +93,18 @@ run_tier() {
   if [[ $rc -ne 0 ]]; then FAILED_TIERS+=("$tier"); fi
   echo "$rc" >"$RESULTS_DIR/$tier.rc"
 }
+# Static checks before the tiers (scripts/lint.sh: eslint, prettier --check, depcruise); counted in the
+# summary as one test of its own tier "lint", passed or failed.
+run_lint() {
+  local rc=0 t0=$SECONDS
+  say "===== lint ====="
+  bash scripts/lint.sh || rc=$?
+  say "lint finished in $(fmt_secs $((SECONDS - t0))) (exit $rc)"
+  if [[ $rc -ne 0 ]]; then FAILED_TIERS+=(lint); fi
+  echo "$rc" >"$RESULTS_DIR/lint.rc"
+  echo "{\"numPassedTests\":$((rc == 0)),\"numFailedTests\":$((rc != 0)),\"numRuntimeErrorTestSuites\":0,\"numPendingTests\":0,\"numTodoTests\":0,\"numTotalTestSuites\":1}" >"$RESULTS_DIR/lint.json"
+}
+run_lint
 run_tier unit "$@"
 run_tier int --runInBand "$@"
 run_tier e2e --runInBand "$@"
@@ -101,7 +113,7 @@ run_tier e2e-production --runInBand test/http "$@"
 
 # ---------------------------------------------------------------- summary ---------------------------------
 echo "[test] ===== summary ====="
-SUMMARY="$(node - "$RESULTS_DIR" unit int e2e e2e-production <<'EOF'
+SUMMARY="$(node - "$RESULTS_DIR" lint unit int e2e e2e-production <<'EOF'
 const fs = require('fs');
 const [dir, ...tiers] = process.argv.slice(2);
 let passed = 0, failed = 0;
