@@ -39,7 +39,10 @@ module.exports = {
       comment: "The domain's own specs and testing/ helpers import no other layer and no framework either (test runners aside).",
       from: { path: `^libs/domain/.*${TEST}` },
       to: {
-        path: ['^(apps|libs/(?!domain/))', '(^|/)node_modules/(@nestjs|ioredis|kafkajs|@eventstore|better-sqlite3|jose|fastify|@fastify|@grpc)/'],
+        path: [
+          '^(apps|libs/(?!domain/))',
+          '(^|/)node_modules/(@nestjs|ioredis|kafkajs|@eventstore|better-sqlite3|jose|fastify|@fastify|@grpc)/',
+        ],
       },
     },
     {

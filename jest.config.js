@@ -15,7 +15,10 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
     // ESM-only dependencies that Node 20.19+ loads natively but Jest's CommonJS runtime cannot.
-    '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { ...swc, swcrc: false, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
+    '^.+/node_modules/content-disposition/.+\\.js$': [
+      '@swc/jest',
+      { ...swc, swcrc: false, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -98,9 +98,7 @@ process.on('message', (message) => {
   switch (message.type) {
     case 'start': {
       const started =
-        message.role === 'baseline'
-          ? startBaseline(message.config)
-          : startService(message.config, message.role === 'service-redis');
+        message.role === 'baseline' ? startBaseline(message.config) : startService(message.config, message.role === 'service-redis');
       started.then((url) => reply({ type: 'ready', url }), fail);
       break;
     }

@@ -125,7 +125,12 @@ function startTarget(role, config) {
 // ---------------------------------------------------------------- Redis
 
 async function connectRedis() {
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(settings.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {}); // reported below, once
   try {
     await redis.connect();
@@ -198,7 +203,10 @@ async function generateKeys(url, count) {
 
 /** Keys of the same shape for the baseline, which has no API to make them. */
 function baselineKeys(count) {
-  return Array.from({ length: count }, () => [domain.formatKey('api', 'live', randomBytes(domain.KEY_RANDOM_BYTES)), `key_${randomBytes(12).toString('hex')}`]);
+  return Array.from({ length: count }, () => [
+    domain.formatKey('api', 'live', randomBytes(domain.KEY_RANDOM_BYTES)),
+    `key_${randomBytes(12).toString('hex')}`,
+  ]);
 }
 
 /** One verify by hand per key sampled, before any load: the index must already answer VALID. */
@@ -216,7 +224,8 @@ async function sanityCheck(url, path, keys) {
         // not JSON: body stays null and the check below fails with the text
       }
       if (response.status === 200 && body && body.valid === true && body.keyId === keyId) break;
-      if (Date.now() > deadline) throw new Error(`sanity check: ${path} answers HTTP ${response.status} ${text.slice(0, 300)} for a key just generated`);
+      if (Date.now() > deadline)
+        throw new Error(`sanity check: ${path} answers HTTP ${response.status} ${text.slice(0, 300)} for a key just generated`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -392,7 +401,12 @@ async function main() {
     for (let round = 1; round <= settings.rounds; round++) {
       const order = modes.map((_, i) => modes[(i + round - 1) % modes.length]);
       for (const mode of order) {
-        const before = { server: await mode.target.stats(), redis: await redisCpuMicros(redis), loader: process.cpuUsage(), at: process.hrtime.bigint() };
+        const before = {
+          server: await mode.target.stats(),
+          redis: await redisCpuMicros(redis),
+          loader: process.cpuUsage(),
+          at: process.hrtime.bigint(),
+        };
         const { result, check } = await load(mode.url, mode.path, mode.keys, settings.seconds);
         const elapsedMicros = Number(process.hrtime.bigint() - before.at) / 1000;
         const loader = process.cpuUsage(before.loader);
@@ -442,7 +456,21 @@ async function main() {
   const rows = summarize(modes);
   process.stdout.write(
     `\n${table(
-      ['mode', 'req/s', 'x baseline', 'p50 ms', 'p99 ms', 'CPU us/req', 'x baseline', 'loader CPU', 'requests', 'errors', 'non-2xx', 'wrong', 'RSS after'],
+      [
+        'mode',
+        'req/s',
+        'x baseline',
+        'p50 ms',
+        'p99 ms',
+        'CPU us/req',
+        'x baseline',
+        'loader CPU',
+        'requests',
+        'errors',
+        'non-2xx',
+        'wrong',
+        'RSS after',
+      ],
       rows.map((r) => [
         r.label,
         r.reqPerSec.toFixed(0),
@@ -461,7 +489,7 @@ async function main() {
     )}\n`,
   );
   process.stdout.write(
-    '\nreq/s: autocannon\'s mean req/s of a run, median over rounds. x baseline: per round, the mode\'s req/s over the\n' +
+    "\nreq/s: autocannon's mean req/s of a run, median over rounds. x baseline: per round, the mode's req/s over the\n" +
       "baseline's in the same round; median over rounds. p50/p99: of the median run. requests/errors/non-2xx: all rounds.\n" +
       'CPU us/req: CPU time per answered request of the server process + of Redis (INFO cpu), median over rounds; its x baseline\n' +
       'compares the sums. Unlike req/s it holds when the machine, not the server, is the limit. loader CPU: this process\n' +

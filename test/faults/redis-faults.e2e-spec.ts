@@ -157,7 +157,14 @@ interface Answer {
 }
 
 /** One call with a hard timeout; never throws (a hang or a refused connection is an answer too). */
-async function call(baseUrl: string, method: string, path: string, headers: Record<string, string>, json?: unknown, timeoutMs = HANG_MS): Promise<Answer> {
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  json?: unknown,
+  timeoutMs = HANG_MS,
+): Promise<Answer> {
   const start = now();
   try {
     const response = await fetch(`${baseUrl}${path}`, {
@@ -186,7 +193,16 @@ async function call(baseUrl: string, method: string, path: string, headers: Reco
   } catch (error) {
     const name = (error as Error).name;
     const hang = name === 'TimeoutError' || name === 'AbortError';
-    return { status: 0, code: null, body: undefined, retryAfter: null, contentType: '', error: hang ? `HANG>${timeoutMs}ms` : `NETWORK ${(error as Error).message}`, start, end: now() };
+    return {
+      status: 0,
+      code: null,
+      body: undefined,
+      retryAfter: null,
+      contentType: '',
+      error: hang ? `HANG>${timeoutMs}ms` : `NETWORK ${(error as Error).message}`,
+      start,
+      end: now(),
+    };
   }
 }
 
@@ -256,10 +272,16 @@ async function createFixture(stack: Stack): Promise<Fixture> {
   const tB = await generate(a, 'target-B');
   const tBRotated = await rotate(b, tB.keyId);
   // The store is shared: each instance reads the other's appends from its own connection.
-  for (const [on, keyId] of [[a, tA.keyId], [b, tB.keyId], [b, pre.keyId]] as const) {
+  for (const [on, keyId] of [
+    [a, tA.keyId],
+    [b, tB.keyId],
+    [b, pre.keyId],
+  ] as const) {
     const history = await owner(on).history(account, keyId);
     expect(history.status).toBe(200);
-    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(keyId === pre.keyId ? ['KeyGenerated', 'KeyRevoked'] : ['KeyGenerated', 'KeyRotated']);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(
+      keyId === pre.keyId ? ['KeyGenerated', 'KeyRevoked'] : ['KeyGenerated', 'KeyRotated'],
+    );
   }
   return {
     account,
@@ -360,7 +382,8 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
       const duration = answer.end - answer.start;
       verifyDurations.push(duration);
       const where = `${instance.name} ${secret.label} ${at(answer.start)}..${at(answer.end)}`;
-      if (duration > VERIFY_BOUND_MS) violations.add(`verify slower than ${VERIFY_BOUND_MS} ms`, `${where}: ${Math.round(duration)} ms -> ${describeAnswer(answer)}`);
+      if (duration > VERIFY_BOUND_MS)
+        violations.add(`verify slower than ${VERIFY_BOUND_MS} ms`, `${where}: ${Math.round(duration)} ms -> ${describeAnswer(answer)}`);
       if (answer.status === 200 && answer.code) {
         count(verifyCounts, answer.code);
         const allowed = allowedVerdicts(secret.keyId, answer.start, answer.end);
@@ -378,7 +401,10 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
         if (answer.end < faultStart) count(informational, 'verify 503 before the fault');
       } else {
         count(verifyCounts, describeAnswer(answer));
-        violations.add('verify answered neither a verdict nor 503 INDEX_UNAVAILABLE', `${where}: ${describeAnswer(answer)} ${answer.body ? JSON.stringify(answer.body).slice(0, 200) : ''}`);
+        violations.add(
+          'verify answered neither a verdict nor 503 INDEX_UNAVAILABLE',
+          `${where}: ${describeAnswer(answer)} ${answer.body ? JSON.stringify(answer.body).slice(0, 200) : ''}`,
+        );
       }
       return answer;
     };
@@ -386,7 +412,11 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
     /** One management read (list / view / account history), checked for stale or empty content. */
     const readOnce = async (instance: Instance, op: 'list' | 'view' | 'account-history', keyId: string): Promise<void> => {
       const path =
-        op === 'list' ? `/v1/accounts/${fx.account}/keys` : op === 'view' ? `/v1/accounts/${fx.account}/keys/${keyId}` : `/v1/accounts/${fx.account}/history`;
+        op === 'list'
+          ? `/v1/accounts/${fx.account}/keys`
+          : op === 'view'
+            ? `/v1/accounts/${fx.account}/keys/${keyId}`
+            : `/v1/accounts/${fx.account}/history`;
       const answer = await call(instance.app.url, 'GET', path, fx.ownerHeaders);
       readMax = Math.max(readMax, answer.end - answer.start);
       const where = `${instance.name} ${op} ${at(answer.start)}..${at(answer.end)}`;
@@ -415,13 +445,16 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
         }
       } else if (op === 'view') {
         const allowed = allowedStatuses(keyId, answer.start, answer.end);
-        if (answer.body?.id !== keyId || !allowed.includes(answer.body?.status)) wrong(`${answer.body?.id} ${answer.body?.status} (correct: ${allowed.join('/')})`);
+        if (answer.body?.id !== keyId || !allowed.includes(answer.body?.status))
+          wrong(`${answer.body?.id} ${answer.body?.status} (correct: ${allowed.join('/')})`);
       } else {
         const events = (answer.body?.events ?? []) as { keyId: string; type: string }[];
         const ids = [...new Set(events.map((e) => e.keyId))].sort();
-        if (JSON.stringify(ids) !== JSON.stringify(fx.allKeys)) return wrong(`events of ${ids.length} keys (expected ${fx.allKeys.length})`);
+        if (JSON.stringify(ids) !== JSON.stringify(fx.allKeys))
+          return wrong(`events of ${ids.length} keys (expected ${fx.allKeys.length})`);
         for (const { keyId: target } of fx.targets) {
-          if (revokedBefore(target, answer.start) && !events.some((e) => e.keyId === target && e.type === 'KeyRevoked')) wrong(`no KeyRevoked for ${target}`);
+          if (revokedBefore(target, answer.start) && !events.some((e) => e.keyId === target && e.type === 'KeyRevoked'))
+            wrong(`no KeyRevoked for ${target}`);
         }
       }
     };
@@ -429,11 +462,21 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
     const revoke = async (target: { keyId: string; via: Instance }): Promise<Revoke> => {
       const record: Revoke = { via: target.via.name, sentAt: now(), answeredAt: null, answer: null };
       revokes.set(target.keyId, record);
-      const answer = await call(target.via.app.url, 'DELETE', `/v1/accounts/${fx.account}/keys/${target.keyId}`, fx.ownerHeaders, undefined, 15_000);
+      const answer = await call(
+        target.via.app.url,
+        'DELETE',
+        `/v1/accounts/${fx.account}/keys/${target.keyId}`,
+        fx.ownerHeaders,
+        undefined,
+        15_000,
+      );
       record.answer = answer;
       record.answeredAt = answer.end;
       if (answer.status !== 200 || answer.body?.status !== 'revoked') {
-        violations.add('DELETE did not answer its normal success (200, status revoked)', `via ${target.via.name} ${at(answer.start)}..${at(answer.end)}: ${describeAnswer(answer)}`);
+        violations.add(
+          'DELETE did not answer its normal success (200, status revoked)',
+          `via ${target.via.name} ${at(answer.start)}..${at(answer.end)}: ${describeAnswer(answer)}`,
+        );
       }
       return record;
     };
@@ -442,9 +485,15 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
     // Warm-up: both instances serve verdicts from the index before anything is measured.
     for (const instance of stack.instances) {
       let last: Answer | null = null;
-      const ok = await pollUntil(async () => (last = await call(instance.app.url, 'POST', '/v1/verify', serviceHeaders, { key: fx.secrets[0].secret })).code === 'VALID', RECOVERY_BOUND_MS);
+      const ok = await pollUntil(
+        async () =>
+          (last = await call(instance.app.url, 'POST', '/v1/verify', serviceHeaders, { key: fx.secrets[0].secret })).code === 'VALID',
+        RECOVERY_BOUND_MS,
+      );
       if (ok === null) {
-        throw new Error(`${label}: instance ${instance.name} never verified the active key VALID before the fault; last answer ${describeAnswer(last!)} ${JSON.stringify(last!.body)}`);
+        throw new Error(
+          `${label}: instance ${instance.name} never verified the active key VALID before the fault; last answer ${describeAnswer(last!)} ${JSON.stringify(last!.body)}`,
+        );
       }
     }
 
@@ -507,7 +556,8 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
       }
       case 'sigstop-idle-b': {
         idleB = true;
-        if ((await pollUntil(async () => inFlightB === 0, HANG_MS)) === null) violations.add('harness: B still had requests in flight before the stall', `${inFlightB}`);
+        if ((await pollUntil(async () => inFlightB === 0, HANG_MS)) === null)
+          violations.add('harness: B still had requests in flight before the stall', `${inFlightB}`);
         faultStart = now();
         stack.redis.stall();
         await sleep(500);
@@ -530,7 +580,10 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
         for (const target of fx.targets) {
           const r = revokes.get(target.keyId)!;
           if (r.answeredAt === null || r.answeredAt > restartAt) {
-            violations.add('DELETE did not answer while Redis was down', `via ${target.via.name}: sent ${at(r.sentAt)}, Redis restarted ${at(restartAt)}`);
+            violations.add(
+              'DELETE did not answer while Redis was down',
+              `via ${target.via.name}: sent ${at(r.sentAt)}, Redis restarted ${at(restartAt)}`,
+            );
           }
         }
         await stack.redis.restart(); // empty
@@ -556,7 +609,8 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
       }
     }
     await revoking;
-    if (fault === 'sigstop-idle-b' && bDuringFault > 0) violations.add('harness: B got traffic during the stall it should have been idle in', `${bDuringFault} requests`);
+    if (fault === 'sigstop-idle-b' && bDuringFault > 0)
+      violations.add('harness: B got traffic during the stall it should have been idle in', `${bDuringFault} requests`);
 
     // Recovery: by itself, within the bound, on every instance.
     const recovery: Record<string, number | null> = {};
@@ -564,13 +618,26 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
     await Promise.all(
       stack.instances.map(async (instance) => {
         const activeSecret = fx.secrets.find((s) => s.label === 'active')!;
-        recovery[instance.name] = await pollUntil(async () => (await verifyOnce(instance, activeSecret)).code === 'VALID', RECOVERY_BOUND_MS, faultEnd);
-        readiness[instance.name] = await pollUntil(async () => (await call(instance.app.url, 'GET', '/health/ready', {})).status === 200, RECOVERY_BOUND_MS, faultEnd);
+        recovery[instance.name] = await pollUntil(
+          async () => (await verifyOnce(instance, activeSecret)).code === 'VALID',
+          RECOVERY_BOUND_MS,
+          faultEnd,
+        );
+        readiness[instance.name] = await pollUntil(
+          async () => (await call(instance.app.url, 'GET', '/health/ready', {})).status === 200,
+          RECOVERY_BOUND_MS,
+          faultEnd,
+        );
       }),
     );
     for (const instance of stack.instances) {
-      if (recovery[instance.name] === null) violations.add(`no recovery within ${RECOVERY_BOUND_MS} ms`, `instance ${instance.name} never verified the active key VALID again`);
-      if (readiness[instance.name] === null) violations.add(`not ready within ${RECOVERY_BOUND_MS} ms of the fault ending`, `instance ${instance.name}: /health/ready never 200`);
+      if (recovery[instance.name] === null)
+        violations.add(`no recovery within ${RECOVERY_BOUND_MS} ms`, `instance ${instance.name} never verified the active key VALID again`);
+      if (readiness[instance.name] === null)
+        violations.add(
+          `not ready within ${RECOVERY_BOUND_MS} ms of the fault ending`,
+          `instance ${instance.name}: /health/ready never 200`,
+        );
     }
 
     await sleep(300); // steady state after recovery, still under load
@@ -582,7 +649,11 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
       for (const secret of fx.secrets) {
         const answer = await verifyOnce(instance, secret);
         const expected = secret.keyId === fx.active ? 'VALID' : 'REVOKED';
-        if (answer.code !== expected) violations.add('after recovery, a verdict is not the final one', `${instance.name} ${secret.label}: ${describeAnswer(answer)} (expected ${expected})`);
+        if (answer.code !== expected)
+          violations.add(
+            'after recovery, a verdict is not the final one',
+            `${instance.name} ${secret.label}: ${describeAnswer(answer)} (expected ${expected})`,
+          );
       }
       await readOnce(instance, 'list', fx.targets[0].keyId);
       const list = await call(instance.app.url, 'GET', `/v1/accounts/${fx.account}/keys`, fx.ownerHeaders);
@@ -591,26 +662,38 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
 
     // Health: live always 200; ready only 200/503, and 503 at some point during a stall or outage.
     for (const { instance, path, answer } of health) {
-      if (path === '/health/live' && answer.status !== 200) violations.add('/health/live not 200 while the process is up', `${instance} ${at(answer.start)}: ${describeAnswer(answer)}`);
-      if (path === '/health/ready' && answer.status !== 200 && answer.status !== 503) violations.add('/health/ready answered neither 200 nor 503', `${instance} ${at(answer.start)}: ${describeAnswer(answer)}`);
+      if (path === '/health/live' && answer.status !== 200)
+        violations.add('/health/live not 200 while the process is up', `${instance} ${at(answer.start)}: ${describeAnswer(answer)}`);
+      if (path === '/health/ready' && answer.status !== 200 && answer.status !== 503)
+        violations.add('/health/ready answered neither 200 nor 503', `${instance} ${at(answer.start)}: ${describeAnswer(answer)}`);
       if (path === '/health/ready' && answer.status === 503 && answer.end < faultStart) count(informational, 'ready 503 before the fault');
     }
     if (fault === 'sigstop' || fault === 'sigstop-idle-b' || fault === 'kill9-empty') {
       for (const instance of stack.instances) {
-        const during = health.filter((h) => h.instance === instance.name && h.path === '/health/ready' && h.answer.start >= faultStart && h.answer.end <= faultEnd);
+        const during = health.filter(
+          (h) => h.instance === instance.name && h.path === '/health/ready' && h.answer.start >= faultStart && h.answer.end <= faultEnd,
+        );
         if (!during.some((h) => h.answer.status === 503)) {
-          violations.add('/health/ready never 503 during the outage', `${instance.name}: ${during.length} samples, ${fmtCounts(during.reduce<Record<string, number>>((m, h) => (count(m, describeAnswer(h.answer)), m), {}))}`);
+          violations.add(
+            '/health/ready never 503 during the outage',
+            `${instance.name}: ${during.length} samples, ${fmtCounts(during.reduce<Record<string, number>>((m, h) => (count(m, describeAnswer(h.answer)), m), {}))}`,
+          );
         }
       }
       // The harness's own check that the fault bit: with Redis stalled or down, 503s must be seen.
-      if (!verifyCounts.INDEX_UNAVAILABLE) violations.add('no INDEX_UNAVAILABLE at all during the outage (was the fault exercised?)', fmtCounts(verifyCounts));
+      if (!verifyCounts.INDEX_UNAVAILABLE)
+        violations.add('no INDEX_UNAVAILABLE at all during the outage (was the fault exercised?)', fmtCounts(verifyCounts));
     }
 
     // The figures, in a form the lead can quote.
     const sorted = [...verifyDurations].sort((x, y) => x - y);
     const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
-    const worst = (m: Record<string, number | null>) => (Object.values(m).some((v) => v === null) ? null : Math.max(...(Object.values(m) as number[])));
-    const perInstance = (m: Record<string, number | null>) => Object.entries(m).map(([k, v]) => `${k} ${v === null ? 'none' : Math.round(v)}`).join(', ');
+    const worst = (m: Record<string, number | null>) =>
+      Object.values(m).some((v) => v === null) ? null : Math.max(...(Object.values(m) as number[]));
+    const perInstance = (m: Record<string, number | null>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k} ${v === null ? 'none' : Math.round(v)}`)
+        .join(', ');
     const deletes = fx.targets.map((t) => {
       const r = revokes.get(t.keyId)!;
       return `via ${r.via} ${r.answer ? describeAnswer(r.answer) : 'no answer'} in ${ms(r.answeredAt === null ? null : r.answeredAt - r.sentAt)}`;
@@ -625,7 +708,9 @@ async function runScenario(mode: Mode, fault: Fault): Promise<void> {
     stopped = true;
     await stack.close();
   }
-  const errors = stack.instances.flatMap((i) => i.app.logger.lines.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => `${i.name}: ${l.text.split('\n')[0]}`));
+  const errors = stack.instances.flatMap((i) =>
+    i.app.logger.lines.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => `${i.name}: ${l.text.split('\n')[0]}`),
+  );
   if (violations.size > 0 && errors.length > 0) violations.add('(context) service error log lines', errors.slice(-3).join(' || '));
   expect(violations.lines()).toEqual([]);
 }
@@ -691,8 +776,15 @@ describe('redis-process harness', () => {
 
 const SCENARIOS: Fault[] = ['sigstop', 'sigstop-idle-b', 'kill9-empty', 'rdb-rollback', 'flushall'];
 
-describe.each<Mode>(['sqlite', 'esdb'])('index trust under Redis faults: %s store, real Redis, instances A (workers) + B (WORKERS=none)', (mode) => {
-  it.each(SCENARIOS)(`%s: verify never answers from an index not proven current; recovers by itself`, async (fault) => {
-    await runScenario(mode, fault);
-  }, 120_000);
-});
+describe.each<Mode>(['sqlite', 'esdb'])(
+  'index trust under Redis faults: %s store, real Redis, instances A (workers) + B (WORKERS=none)',
+  (mode) => {
+    it.each(SCENARIOS)(
+      `%s: verify never answers from an index not proven current; recovers by itself`,
+      async (fault) => {
+        await runScenario(mode, fault);
+      },
+      120_000,
+    );
+  },
+);

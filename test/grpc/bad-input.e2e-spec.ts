@@ -47,10 +47,17 @@ describe('bad input over gRPC', () => {
     const metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(auth)) metadata.set(k, v);
     return new Promise((resolve, reject) => {
-      client.keys.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, metadata, (error, response) => {
-        if (error) reject(new GrpcCallError(path, error.code, error.details, {}));
-        else resolve(response as Buffer);
-      });
+      client.keys.makeUnaryRequest(
+        path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        metadata,
+        (error, response) => {
+          if (error) reject(new GrpcCallError(path, error.code, error.details, {}));
+          else resolve(response as Buffer);
+        },
+      );
     });
   }
 
@@ -68,7 +75,9 @@ describe('bad input over gRPC', () => {
 
   it.each(KEY_ID_CALLS)('%s: a missing or malformed key_id is INVALID_ARGUMENT naming key_id', async (method) => {
     for (const id of [undefined, '', 'key_short', `${keyId}x`, 'KEY_' + keyId.slice(4), 'key_../../../../../../etc']) {
-      const error = await failure(client.key(method, { accountId: acct, ...(id === undefined ? {} : { keyId: id }), ...VALID_BODY[method] }, md));
+      const error = await failure(
+        client.key(method, { accountId: acct, ...(id === undefined ? {} : { keyId: id }), ...VALID_BODY[method] }, md),
+      );
       expect(error.code).toBe(Status.INVALID_ARGUMENT);
       expect(error.details).toMatch(/^key_id must look like key_/);
     }
@@ -80,7 +89,10 @@ describe('bad input over gRPC', () => {
     const format = await failure(client.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', webhookFormat: 7 }, md));
     expect(format.details).toMatch(/^webhook_format must be WEBHOOK_FORMAT_SINGLE or WEBHOOK_FORMAT_MULTIPLE/);
     const version = await failure(client.key('RevealKey', { accountId: acct, keyId, version: -3 }, md));
-    expect([version.code, version.details]).toEqual([Status.INVALID_ARGUMENT, 'version must be SECRET_VERSION_CURRENT or SECRET_VERSION_PREVIOUS (got -3)']);
+    expect([version.code, version.details]).toEqual([
+      Status.INVALID_ARGUMENT,
+      'version must be SECRET_VERSION_CURRENT or SECRET_VERSION_PREVIOUS (got -3)',
+    ]);
   });
 
   it('bad durations and times are INVALID_ARGUMENT with the reason', async () => {
@@ -125,7 +137,10 @@ describe('bad input over gRPC', () => {
   it('over-long and too many values are INVALID_ARGUMENT, not stored', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name: 'n'.repeat(101) }],
-      ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.1`) }],
+      [
+        'GenerateKey',
+        { accountId: acct, kind: 'KEY_KIND_API', allowedIps: Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.1`) },
+      ],
       ['GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: ['1'.repeat(65)] }],
       ['UpdateKey', { accountId: acct, keyId, name: 'n'.repeat(101) }],
       ['RevokeKey', { accountId: acct, keyId, reason: 'r'.repeat(201) }],
@@ -174,7 +189,10 @@ describe('bad input over gRPC', () => {
     }
     const garbage = truncated;
     const error = await failure(raw('/credentials.v1.VerificationService/VerifyKey', garbage, serviceMetadata()));
-    expect([error.code, error.details]).toEqual([Status.INVALID_ARGUMENT, 'the request is not a valid credentials.v1.VerifyKeyRequest message']);
+    expect([error.code, error.details]).toEqual([
+      Status.INVALID_ARGUMENT,
+      'the request is not a valid credentials.v1.VerifyKeyRequest message',
+    ]);
   });
 
   it('wrong wire types (a number where text belongs) decode to nothing usable: INVALID_ARGUMENT', async () => {

@@ -36,7 +36,12 @@ export interface GrpcFailure {
 }
 
 export class GrpcCallError extends Error implements GrpcFailure {
-  constructor(readonly method: string, readonly code: grpc.status, readonly details: string, readonly trailers: Record<string, string[]>) {
+  constructor(
+    readonly method: string,
+    readonly code: grpc.status,
+    readonly details: string,
+    readonly trailers: Record<string, string[]>,
+  ) {
     super(`${method} failed: ${grpc.status[code]} ${details}`);
   }
 }
@@ -56,7 +61,8 @@ function trailersOf(metadata: grpc.Metadata | undefined): Record<string, string[
 
 export const bearerMetadata = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 export const serviceMetadata = (): Record<string, string> => bearerMetadata(TEST_SECRETS.SERVICE_TOKEN);
-export const actorMetadata = async (options: ActorTokenOptions): Promise<Record<string, string>> => bearerMetadata(await actorToken(options));
+export const actorMetadata = async (options: ActorTokenOptions): Promise<Record<string, string>> =>
+  bearerMetadata(await actorToken(options));
 
 /** proto-loader names each proto3 `optional` field's synthetic oneof (`_expiresAt: 'expiresAt'`); tests compare without them. */
 function withoutSyntheticOneofs<T>(value: T): T {
@@ -71,7 +77,10 @@ export class GrpcClients {
   readonly verification: grpc.Client;
   readonly health: grpc.Client;
 
-  constructor(readonly address: string, options: grpc.ClientOptions = {}) {
+  constructor(
+    readonly address: string,
+    options: grpc.ClientOptions = {},
+  ) {
     const credentials = grpc.credentials.createInsecure();
     this.keys = new loaded.credentials.v1.KeyService(address, credentials, options);
     this.verification = new loaded.credentials.v1.VerificationService(address, credentials, options);
@@ -111,7 +120,8 @@ export async function failure(call: Promise<unknown>): Promise<GrpcCallError> {
     await call;
   } catch (error) {
     if (!(error instanceof GrpcCallError)) throw error;
-    if (error.code === Status.INTERNAL || error.code === Status.UNKNOWN) throw new Error(`never INTERNAL/UNKNOWN: ${error.message}`, { cause: error });
+    if (error.code === Status.INTERNAL || error.code === Status.UNKNOWN)
+      throw new Error(`never INTERNAL/UNKNOWN: ${error.message}`, { cause: error });
     return error;
   }
   throw new Error('expected the call to fail');

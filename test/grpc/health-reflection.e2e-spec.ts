@@ -64,7 +64,13 @@ describe('gRPC health and reflection', () => {
   });
 
   describe('server reflection', () => {
-    const definition = protoLoader.loadSync(REFLECTION_PROTO, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
+    const definition = protoLoader.loadSync(REFLECTION_PROTO, {
+      keepCase: false,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
     const Reflection = (grpc.loadPackageDefinition(definition) as any).grpc.reflection.v1.ServerReflection as grpc.ServiceClientConstructor;
 
     async function ask(request: Record<string, unknown>): Promise<any> {
@@ -93,7 +99,9 @@ describe('gRPC health and reflection', () => {
     it('describes every service with self-contained descriptors, fields named as in the .proto files (what grpcurl needs)', async () => {
       for (const service of [KEY_SERVICE, VERIFICATION_SERVICE, HEALTH_SERVICE]) {
         const response = await ask({ fileContainingSymbol: service });
-        const files = (response.fileDescriptorResponse.fileDescriptorProto as Buffer[]).map((bytes) => FileDescriptorProto.decode(bytes) as any);
+        const files = (response.fileDescriptorResponse.fileDescriptorProto as Buffer[]).map(
+          (bytes) => FileDescriptorProto.decode(bytes) as any,
+        );
         const defined = new Set<string>();
         const referenced = new Set<string>();
         const fieldNames: string[] = [];
@@ -110,17 +118,20 @@ describe('gRPC health and reflection', () => {
           const prefix = file.package ? `.${file.package}` : '';
           for (const message of file.messageType ?? []) visit(prefix, message);
           for (const e of file.enumType ?? []) defined.add(`${prefix}.${e.name}`);
-          for (const s of file.service ?? []) for (const m of s.method ?? []) for (const t of [m.inputType, m.outputType]) referenced.add(t);
+          for (const s of file.service ?? [])
+            for (const m of s.method ?? []) for (const t of [m.inputType, m.outputType]) referenced.add(t);
         }
         // Relative names resolve outwards from the referring scope (protobuf scoping), as grpcurl does.
-        const resolves = (name: string): boolean => (name.startsWith('.') ? defined.has(name) : [...defined].some((d) => d.endsWith(`.${name}`)));
+        const resolves = (name: string): boolean =>
+          name.startsWith('.') ? defined.has(name) : [...defined].some((d) => d.endsWith(`.${name}`));
         expect([...referenced].filter((name) => !resolves(name))).toEqual([]);
         if (service !== HEALTH_SERVICE) expect(fieldNames).toContain('account_id');
         expect(fieldNames.filter((n) => /[A-Z]/.test(n))).toEqual([]);
       }
       const keys = await ask({ fileContainingSymbol: KEY_SERVICE });
       const text = Buffer.concat(keys.fileDescriptorResponse.fileDescriptorProto).toString('latin1');
-      for (const name of ['GenerateKey', 'RegenerateKey', 'SetExpiry', 'RevealKey', 'UpdateKey', 'RevokeKey', 'GetKeyHistory', 'KeyView']) expect(text).toContain(name);
+      for (const name of ['GenerateKey', 'RegenerateKey', 'SetExpiry', 'RevealKey', 'UpdateKey', 'RevokeKey', 'GetKeyHistory', 'KeyView'])
+        expect(text).toContain(name);
     });
   });
 });

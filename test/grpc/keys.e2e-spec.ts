@@ -23,7 +23,8 @@ describe('credentials.v1.KeyService over gRPC', () => {
     await app?.close();
   });
 
-  const verifyCode = async (key: string, ip?: string): Promise<string> => (await grpc.verify('VerifyKey', ip === undefined ? { key } : { key, ip })).code;
+  const verifyCode = async (key: string, ip?: string): Promise<string> =>
+    (await grpc.verify('VerifyKey', ip === undefined ? { key } : { key, ip })).code;
 
   async function newKey(request: Record<string, unknown> = { kind: 'KEY_KIND_API' }) {
     const acct = uniqueAccount();
@@ -57,7 +58,11 @@ describe('credentials.v1.KeyService over gRPC', () => {
     });
 
     it('signing keys get a default name, the chosen webhook format, canonical allowed IPs', async () => {
-      const { key, secret } = await newKey({ kind: 'KEY_KIND_SIGNING', webhookFormat: 'WEBHOOK_FORMAT_MULTIPLE', allowedIps: [' 10.0.0.0/8 ', '::ffff:203.0.113.7'] });
+      const { key, secret } = await newKey({
+        kind: 'KEY_KIND_SIGNING',
+        webhookFormat: 'WEBHOOK_FORMAT_MULTIPLE',
+        allowedIps: [' 10.0.0.0/8 ', '::ffff:203.0.113.7'],
+      });
       expect(secret).toMatch(/^sig_live_/);
       expect(key).toMatchObject({ kind: 'KEY_KIND_SIGNING', name: 'Signing key', webhookFormat: 'WEBHOOK_FORMAT_MULTIPLE' });
       expect(key.allowedIps).toEqual(['10.0.0.0/8', '203.0.113.7']);
@@ -181,7 +186,9 @@ describe('credentials.v1.KeyService over gRPC', () => {
 
     it('concurrent regenerates: one wins, the others are ABORTED (CONCURRENT_CHANGE), one secret valid', async () => {
       const { acct, md, id, secret } = await newKey();
-      const answers = await Promise.allSettled(Array.from({ length: 6 }, () => grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'now' }, md)));
+      const answers = await Promise.allSettled(
+        Array.from({ length: 6 }, () => grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'now' }, md)),
+      );
       const won = answers.filter((a): a is PromiseFulfilledResult<any> => a.status === 'fulfilled').map((a) => a.value.secret as string);
       const lost = answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason);
       expect(won.length).toBeGreaterThanOrEqual(1);
@@ -215,11 +222,17 @@ describe('credentials.v1.KeyService over gRPC', () => {
 
     it('the previous secret during a grace; without one FAILED_PRECONDITION (NO_PREVIOUS_SECRET)', async () => {
       const { acct, md, id, secret } = await newKey();
-      const none = await failure(grpc.key('SetExpiry', { accountId: acct, keyId: id, expiresAt: '2099-01-01T00:00:00Z', version: 'SECRET_VERSION_PREVIOUS' }, md));
+      const none = await failure(
+        grpc.key('SetExpiry', { accountId: acct, keyId: id, expiresAt: '2099-01-01T00:00:00Z', version: 'SECRET_VERSION_PREVIOUS' }, md),
+      );
       expect(none.code).toBe(Status.FAILED_PRECONDITION);
       expect(none.trailers['error-code']).toEqual(['NO_PREVIOUS_SECRET']);
       await grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'PT1H' }, md);
-      const ended = await grpc.key('SetExpiry', { accountId: acct, keyId: id, expiresAt: '2020-01-01T00:00:00Z', version: 'SECRET_VERSION_PREVIOUS' }, md);
+      const ended = await grpc.key(
+        'SetExpiry',
+        { accountId: acct, keyId: id, expiresAt: '2020-01-01T00:00:00Z', version: 'SECRET_VERSION_PREVIOUS' },
+        md,
+      );
       expect(ended.previous).toBeNull();
       expect(await verifyCode(secret)).not.toBe('VERIFY_CODE_VALID');
     });
@@ -249,7 +262,9 @@ describe('credentials.v1.KeyService over gRPC', () => {
       expect(noPrevious.code).toBe(Status.FAILED_PRECONDITION);
       const rotated = await grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'PT1H' }, md);
       expect((await grpc.key('RevealKey', { accountId: acct, keyId: id, version: 'SECRET_VERSION_PREVIOUS' }, md)).secret).toBe(secret);
-      expect((await grpc.key('RevealKey', { accountId: acct, keyId: id, version: 'SECRET_VERSION_CURRENT' }, md)).secret).toBe(rotated.secret);
+      expect((await grpc.key('RevealKey', { accountId: acct, keyId: id, version: 'SECRET_VERSION_CURRENT' }, md)).secret).toBe(
+        rotated.secret,
+      );
       const { events } = await grpc.key('GetKeyHistory', { accountId: acct, keyId: id }, md);
       expect(events.filter((e: any) => e.type === 'KeyRevealed')).toHaveLength(3);
     });
@@ -284,10 +299,18 @@ describe('credentials.v1.KeyService over gRPC', () => {
       expect(empty.details).toBe('give at least one of name, allowed_ips, webhook_format');
       const badIps = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, allowedIps: { ips: ['10.0.0.0/33'] } }, md));
       expect(badIps.code).toBe(Status.INVALID_ARGUMENT);
-      const unspecified = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, webhookFormat: 'WEBHOOK_FORMAT_UNSPECIFIED' }, md));
+      const unspecified = await failure(
+        grpc.key('UpdateKey', { accountId: acct, keyId: id, webhookFormat: 'WEBHOOK_FORMAT_UNSPECIFIED' }, md),
+      );
       expect(unspecified.code).toBe(Status.INVALID_ARGUMENT);
       expect(unspecified.details).toMatch(/webhook_format must be/);
-      const tooMany = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, allowedIps: { ips: Array.from({ length: 101 }, (_, i) => `10.0.0.${i % 250}`) } }, md));
+      const tooMany = await failure(
+        grpc.key(
+          'UpdateKey',
+          { accountId: acct, keyId: id, allowedIps: { ips: Array.from({ length: 101 }, (_, i) => `10.0.0.${i % 250}`) } },
+          md,
+        ),
+      );
       expect(tooMany.code).toBe(Status.INVALID_ARGUMENT);
       expect(tooMany.details).toMatch(/allowed_ips/);
       expect((await failure(grpc.key('UpdateKey', { accountId: acct, keyId: randomKeyId(), name: 'x' }, md))).code).toBe(Status.NOT_FOUND);
@@ -310,7 +333,9 @@ describe('credentials.v1.KeyService over gRPC', () => {
 
     it('a reason over 200 characters is INVALID_ARGUMENT; an unknown key is NOT_FOUND', async () => {
       const { acct, md, id } = await newKey();
-      expect((await failure(grpc.key('RevokeKey', { accountId: acct, keyId: id, reason: 'x'.repeat(201) }, md))).code).toBe(Status.INVALID_ARGUMENT);
+      expect((await failure(grpc.key('RevokeKey', { accountId: acct, keyId: id, reason: 'x'.repeat(201) }, md))).code).toBe(
+        Status.INVALID_ARGUMENT,
+      );
       expect((await failure(grpc.key('RevokeKey', { accountId: acct, keyId: randomKeyId() }, md))).code).toBe(Status.NOT_FOUND);
     });
   });
@@ -343,7 +368,7 @@ describe('credentials.v1.KeyService over gRPC', () => {
     });
   });
 
-  describe('expected_version (optimistic concurrency, the JSON API\'s If-Match)', () => {
+  describe("expected_version (optimistic concurrency, the JSON API's If-Match)", () => {
     const aborted = (error: { code: number; trailers: Record<string, string[]> }): void => {
       expect(error.code).toBe(Status.ABORTED);
       expect(error.trailers['error-code']).toEqual(['CONCURRENT_CHANGE']);

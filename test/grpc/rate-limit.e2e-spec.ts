@@ -39,7 +39,8 @@ describe('rate limits (gRPC)', () => {
     const refused = answers.filter((a): a is GrpcCallError => a instanceof GrpcCallError);
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) expectRateLimited(error, 1);
-    for (const answer of answers.filter((a) => !(a instanceof GrpcCallError))) expect(answer).toMatchObject({ code: 'VERIFY_CODE_MALFORMED' });
+    for (const answer of answers.filter((a) => !(a instanceof GrpcCallError)))
+      expect(answer).toMatchObject({ code: 'VERIFY_CODE_MALFORMED' });
   });
 
   it('Sign and VerifySignature share the signing limit', async () => {

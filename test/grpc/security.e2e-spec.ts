@@ -5,7 +5,16 @@
  * naming insufficient_user_authentication and max_age, with a www-authenticate trailer), and the
  * service token on the internal calls.
  */
-import { actorToken, randomKeyId, startTestApp, STEP_UP_MAX_AGE_SECONDS, TEST_SECRETS, uniqueAccount, unsignedToken, type TestApp } from '../support';
+import {
+  actorToken,
+  randomKeyId,
+  startTestApp,
+  STEP_UP_MAX_AGE_SECONDS,
+  TEST_SECRETS,
+  uniqueAccount,
+  unsignedToken,
+  type TestApp,
+} from '../support';
 import { actorMetadata, bearerMetadata, failure, GrpcClients, Status } from './grpc-client';
 
 type Call = { method: string; stepUp: boolean; request: (acct: string, keyId: string) => Record<string, unknown> };
@@ -74,26 +83,31 @@ describe('gRPC security', () => {
       }
       // Not a Bearer credential (HTTP/2 itself allows only one authorization value).
       expect((await failure(grpc.key('ListKeys', { accountId: acct }, { authorization: good }))).code).toBe(Status.UNAUTHENTICATED);
-      expect((await failure(grpc.key('ListKeys', { accountId: acct }, { authorization: `Basic ${good}` }))).code).toBe(Status.UNAUTHENTICATED);
+      expect((await failure(grpc.key('ListKeys', { accountId: acct }, { authorization: `Basic ${good}` }))).code).toBe(
+        Status.UNAUTHENTICATED,
+      );
       // The right token is accepted with any case of "Bearer".
       expect((await grpc.key('ListKeys', { accountId: acct }, { authorization: `bearer ${good}` })).keys).toHaveLength(1);
     });
   });
 
   describe('roles', () => {
-    it.each(CALLS.map((c) => [c.method, c] as const))('%s: a role that may not manage keys is PERMISSION_DENIED (auditor may read history)', async (_name, call) => {
-      const { acct, id } = await ownedKey();
-      for (const roles of [['viewer'], [], ['auditor']]) {
-        const md = await actorMetadata({ acct, roles });
-        if (call.method === 'GetKeyHistory' && roles.includes('auditor')) {
-          expect((await grpc.key(call.method, call.request(acct, id), md)).events.length).toBeGreaterThan(0);
-          continue;
+    it.each(CALLS.map((c) => [c.method, c] as const))(
+      '%s: a role that may not manage keys is PERMISSION_DENIED (auditor may read history)',
+      async (_name, call) => {
+        const { acct, id } = await ownedKey();
+        for (const roles of [['viewer'], [], ['auditor']]) {
+          const md = await actorMetadata({ acct, roles });
+          if (call.method === 'GetKeyHistory' && roles.includes('auditor')) {
+            expect((await grpc.key(call.method, call.request(acct, id), md)).events.length).toBeGreaterThan(0);
+            continue;
+          }
+          const error = await failure(grpc.key(call.method, call.request(acct, id), md));
+          expect(error.code).toBe(Status.PERMISSION_DENIED);
+          expect(error.trailers['error-code']).toEqual(['FORBIDDEN']);
         }
-        const error = await failure(grpc.key(call.method, call.request(acct, id), md));
-        expect(error.code).toBe(Status.PERMISSION_DENIED);
-        expect(error.trailers['error-code']).toEqual(['FORBIDDEN']);
-      }
-    });
+      },
+    );
 
     it('admin and developer manage keys; one managing role among others is enough', async () => {
       const { acct, id } = await ownedKey();
@@ -105,16 +119,19 @@ describe('gRPC security', () => {
   });
 
   describe('tenancy', () => {
-    it.each(CALLS.map((c) => [c.method, c] as const))("%s on another account's key is NOT_FOUND, the same answer as for a random id", async (_name, call) => {
-      const { acct, id, secret } = await ownedKey();
-      const intruder = await actorMetadata({ acct: uniqueAccount('intruder'), roles: ['owner'] });
-      const real = await failure(grpc.key(call.method, call.request(acct, id), intruder));
-      const random = await failure(grpc.key(call.method, call.request(acct, randomKeyId()), intruder));
-      expect(real.code).toBe(Status.NOT_FOUND);
-      expect({ code: random.code, details: random.details }).toEqual({ code: real.code, details: real.details });
-      // ...and nothing changed.
-      expect((await grpc.verify('VerifyKey', { key: secret })).code).toBe('VERIFY_CODE_VALID');
-    });
+    it.each(CALLS.map((c) => [c.method, c] as const))(
+      "%s on another account's key is NOT_FOUND, the same answer as for a random id",
+      async (_name, call) => {
+        const { acct, id, secret } = await ownedKey();
+        const intruder = await actorMetadata({ acct: uniqueAccount('intruder'), roles: ['owner'] });
+        const real = await failure(grpc.key(call.method, call.request(acct, id), intruder));
+        const random = await failure(grpc.key(call.method, call.request(acct, randomKeyId()), intruder));
+        expect(real.code).toBe(Status.NOT_FOUND);
+        expect({ code: random.code, details: random.details }).toEqual({ code: real.code, details: real.details });
+        // ...and nothing changed.
+        expect((await grpc.verify('VerifyKey', { key: secret })).code).toBe('VERIFY_CODE_VALID');
+      },
+    );
   });
 
   describe('step-up', () => {
@@ -130,7 +147,9 @@ describe('gRPC security', () => {
       expect(error.details).toContain('insufficient_user_authentication');
       expect(error.details).toContain(`max_age=${STEP_UP_MAX_AGE_SECONDS}`);
       expect(error.trailers['error-code']).toEqual(['STEP_UP_REQUIRED']);
-      expect(error.trailers['www-authenticate']?.[0]).toMatch(new RegExp(`^Bearer error="insufficient_user_authentication".*max_age=${STEP_UP_MAX_AGE_SECONDS}$`));
+      expect(error.trailers['www-authenticate']?.[0]).toMatch(
+        new RegExp(`^Bearer error="insufficient_user_authentication".*max_age=${STEP_UP_MAX_AGE_SECONDS}$`),
+      );
     });
 
     it('an auth_time just within the window is accepted; step-up is checked after tenancy and role', async () => {
@@ -154,7 +173,12 @@ describe('gRPC security', () => {
     it.each(calls)('%s without it, with a wrong one, or with an actor JWT is UNAUTHENTICATED', async (method, request) => {
       const { acct, secret } = await ownedKey('KEY_KIND_SIGNING');
       const jwt = await actorToken({ acct });
-      for (const auth of [{}, bearerMetadata('wrong-service-token-0123456789abcdef'), bearerMetadata(jwt), { authorization: TEST_SECRETS.SERVICE_TOKEN }]) {
+      for (const auth of [
+        {},
+        bearerMetadata('wrong-service-token-0123456789abcdef'),
+        bearerMetadata(jwt),
+        { authorization: TEST_SECRETS.SERVICE_TOKEN },
+      ]) {
         const error = await failure(grpc.verify(method, request(acct, secret), auth));
         expect(error.code).toBe(Status.UNAUTHENTICATED);
         expect(error.details).toMatch(/SERVICE_TOKEN/);

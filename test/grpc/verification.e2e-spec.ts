@@ -38,7 +38,14 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       const { acct, md, id, secret } = await newKey();
       await grpc.key('SetExpiry', { accountId: acct, keyId: id, expiresAt: '2099-01-01T00:00:00Z' }, md);
       const answer = await grpc.verify('VerifyKey', { key: secret });
-      expect(answer).toEqual({ valid: true, code: 'VERIFY_CODE_VALID', keyId: id, accountId: acct, kind: 'KEY_KIND_API', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect(answer).toEqual({
+        valid: true,
+        code: 'VERIFY_CODE_VALID',
+        keyId: id,
+        accountId: acct,
+        kind: 'KEY_KIND_API',
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      });
       const viaHttp = (await http.verify({ key: secret })).body;
       expect(viaHttp).toMatchObject({ valid: true, code: 'VALID', keyId: id, accountId: acct, kind: 'api', expiresAt: answer.expiresAt });
     });
@@ -47,21 +54,34 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       const { secret } = await newKey();
       const flipped = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
       for (const key of ['garbage', 'ak_live_', flipped, 'x'.repeat(4096)]) {
-        expect(await grpc.verify('VerifyKey', { key })).toMatchObject({ valid: false, code: 'VERIFY_CODE_MALFORMED', kind: 'KEY_KIND_UNSPECIFIED' });
+        expect(await grpc.verify('VerifyKey', { key })).toMatchObject({
+          valid: false,
+          code: 'VERIFY_CODE_MALFORMED',
+          kind: 'KEY_KIND_UNSPECIFIED',
+        });
       }
     });
 
     it('a signing secret is NOT_FOUND as an API key, VALID when kind is KEY_KIND_SIGNING; an unknown kind is INVALID_ARGUMENT', async () => {
       const { id, secret } = await newKey({ kind: 'KEY_KIND_SIGNING' });
       expect(await grpc.verify('VerifyKey', { key: secret })).toMatchObject({ valid: false, code: 'VERIFY_CODE_NOT_FOUND' });
-      expect(await grpc.verify('VerifyKey', { key: secret, kind: 'KEY_KIND_SIGNING' })).toMatchObject({ valid: true, code: 'VERIFY_CODE_VALID', keyId: id, kind: 'KEY_KIND_SIGNING' });
+      expect(await grpc.verify('VerifyKey', { key: secret, kind: 'KEY_KIND_SIGNING' })).toMatchObject({
+        valid: true,
+        code: 'VERIFY_CODE_VALID',
+        keyId: id,
+        kind: 'KEY_KIND_SIGNING',
+      });
       const error = await failure(grpc.verify('VerifyKey', { key: secret, kind: 7 }));
       expect(error.code).toBe(Status.INVALID_ARGUMENT);
     });
 
     it('NOT_FOUND for a well-formed key that was never issued, as over HTTP', async () => {
       for (const key of [formatKey('api', 'live', randomBytes(32)), formatKey('signing', 'test', randomBytes(32))]) {
-        expect(await grpc.verify('VerifyKey', { key })).toEqual({ valid: false, code: 'VERIFY_CODE_NOT_FOUND', kind: 'KEY_KIND_UNSPECIFIED' });
+        expect(await grpc.verify('VerifyKey', { key })).toEqual({
+          valid: false,
+          code: 'VERIFY_CODE_NOT_FOUND',
+          kind: 'KEY_KIND_UNSPECIFIED',
+        });
         expect((await http.verify({ key })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
       }
     });
@@ -79,7 +99,11 @@ describe('credentials.v1.VerificationService over gRPC', () => {
 
       const expiring = await newKey();
       await grpc.key('SetExpiry', { accountId: expiring.acct, keyId: expiring.id, expiresAt: '2020-01-01T00:00:00Z' }, expiring.md);
-      expect(await grpc.verify('VerifyKey', { key: expiring.secret })).toMatchObject({ valid: false, code: 'VERIFY_CODE_EXPIRED', expiresAt: '2020-01-01T00:00:00.000Z' });
+      expect(await grpc.verify('VerifyKey', { key: expiring.secret })).toMatchObject({
+        valid: false,
+        code: 'VERIFY_CODE_EXPIRED',
+        expiresAt: '2020-01-01T00:00:00.000Z',
+      });
     });
 
     it('a missing key, a key over 4096 characters, or a bad ip is INVALID_ARGUMENT', async () => {
@@ -107,12 +131,21 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       expect(signed.header).toBe(signPayload({ payload, secrets: [secret], timestamp: signed.timestamp }));
       expect(verifySignatureHeader({ payload, header: signed.header, secrets: [secret], now: nowSeconds() }).valid).toBe(true);
 
-      expect(await grpc.verify('VerifySignature', { accountId: acct, payload, header: signed.header })).toEqual({ valid: true, code: 'SIGNATURE_CODE_VALID' });
-      const viaHttp = await http.verifySignature(acct, { payload: payload.toString('base64'), payloadEncoding: 'base64', header: signed.header });
+      expect(await grpc.verify('VerifySignature', { accountId: acct, payload, header: signed.header })).toEqual({
+        valid: true,
+        code: 'SIGNATURE_CODE_VALID',
+      });
+      const viaHttp = await http.verifySignature(acct, {
+        payload: payload.toString('base64'),
+        payloadEncoding: 'base64',
+        header: signed.header,
+      });
       expect(viaHttp.body).toEqual({ valid: true, code: 'VALID' });
       // ...and a header signed over HTTP verifies over gRPC.
       const httpSigned = await http.signRaw(acct, payload);
-      expect((await grpc.verify('VerifySignature', { accountId: acct, payload, header: httpSigned.body.header })).code).toBe('SIGNATURE_CODE_VALID');
+      expect((await grpc.verify('VerifySignature', { accountId: acct, payload, header: httpSigned.body.header })).code).toBe(
+        'SIGNATURE_CODE_VALID',
+      );
     });
 
     it('other bytes, another secret, a malformed header, a stale timestamp: valid false with the code', async () => {
@@ -120,8 +153,13 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       const payload = Buffer.from('{"amount":100}');
       const { header } = await grpc.verify('Sign', { accountId: acct, payload });
       const check = (request: Record<string, unknown>) => grpc.verify('VerifySignature', { accountId: acct, payload, header, ...request });
-      expect(await check({ payload: Buffer.from('{"amount":999}') })).toEqual({ valid: false, code: 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE' });
-      expect((await check({ header: signPayload({ payload, secrets: ['sig_live_not-the-secret'], timestamp: nowSeconds() }) })).code).toBe('SIGNATURE_CODE_NO_MATCHING_SIGNATURE');
+      expect(await check({ payload: Buffer.from('{"amount":999}') })).toEqual({
+        valid: false,
+        code: 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE',
+      });
+      expect((await check({ header: signPayload({ payload, secrets: ['sig_live_not-the-secret'], timestamp: nowSeconds() }) })).code).toBe(
+        'SIGNATURE_CODE_NO_MATCHING_SIGNATURE',
+      );
       expect((await check({ header: 'nonsense' })).code).toBe('SIGNATURE_CODE_MALFORMED_HEADER');
       const old = signPayload({ payload, secrets: [secret], timestamp: nowSeconds() - 1000 });
       expect((await check({ header: old })).code).toBe('SIGNATURE_CODE_TIMESTAMP_OUTSIDE_TOLERANCE');
@@ -134,7 +172,10 @@ describe('credentials.v1.VerificationService over gRPC', () => {
       const error = await failure(grpc.verify('Sign', { accountId: acct, payload: Buffer.from('x') }));
       expect(error.code).toBe(Status.FAILED_PRECONDITION);
       expect(error.trailers['error-code']).toEqual(['NO_SIGNING_KEY']);
-      expect(await grpc.verify('VerifySignature', { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00' })).toEqual({ valid: false, code: 'SIGNATURE_CODE_NO_SIGNING_KEY' });
+      expect(await grpc.verify('VerifySignature', { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00' })).toEqual({
+        valid: false,
+        code: 'SIGNATURE_CODE_NO_SIGNING_KEY',
+      });
     });
 
     it('rotation: after regenerate with PT1H two v1 and either secret alone verifies; after "now" only the newest', async () => {
@@ -154,14 +195,21 @@ describe('credentials.v1.VerificationService over gRPC', () => {
         expect(verifySignatureHeader({ payload, header: signed.header, secrets: [secret], now: nowSeconds() }).valid).toBe(true);
         // ...and the service accepts a header made with either secret alone.
         const alone = signPayload({ payload, secrets: [secret], timestamp: nowSeconds() });
-        expect(await grpc.verify('VerifySignature', { accountId: acct, payload, header: alone })).toEqual({ valid: true, code: 'SIGNATURE_CODE_VALID' });
+        expect(await grpc.verify('VerifySignature', { accountId: acct, payload, header: alone })).toEqual({
+          valid: true,
+          code: 'SIGNATURE_CODE_VALID',
+        });
       }
 
       const third = (await grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'now' }, md)).secret as string;
       const after = await grpc.verify('Sign', { accountId: acct, payload });
       expect(after.signatures).toBe(1);
       expect(after.header).toBe(signPayload({ payload, secrets: [third], timestamp: after.timestamp }));
-      for (const [secret, code] of [[first, 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE'], [second, 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE'], [third, 'SIGNATURE_CODE_VALID']]) {
+      for (const [secret, code] of [
+        [first, 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE'],
+        [second, 'SIGNATURE_CODE_NO_MATCHING_SIGNATURE'],
+        [third, 'SIGNATURE_CODE_VALID'],
+      ]) {
         const alone = signPayload({ payload, secrets: [secret], timestamp: nowSeconds() });
         expect((await grpc.verify('VerifySignature', { accountId: acct, payload, header: alone })).code).toBe(code);
       }
@@ -182,9 +230,21 @@ describe('credentials.v1.VerificationService over gRPC', () => {
         ['Sign', { accountId: 'bad id!', payload: Buffer.from('x') }, /account_id must be/],
         ['VerifySignature', { payload: Buffer.from('x'), header: 't=1,v1=00' }, /account_id must be/],
         ['VerifySignature', { accountId: acct, payload: Buffer.from('x') }, /^header is required$/],
-        ['VerifySignature', { accountId: acct, payload: Buffer.from('x'), header: 'x'.repeat(8193) }, /header must be shorter than or equal to 8192 characters/],
-        ['VerifySignature', { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00', toleranceSeconds: -1 }, /tolerance_seconds must not be less than 0/],
-        ['VerifySignature', { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00', toleranceSeconds: 86_401 }, /tolerance_seconds must not be greater than 86400/],
+        [
+          'VerifySignature',
+          { accountId: acct, payload: Buffer.from('x'), header: 'x'.repeat(8193) },
+          /header must be shorter than or equal to 8192 characters/,
+        ],
+        [
+          'VerifySignature',
+          { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00', toleranceSeconds: -1 },
+          /tolerance_seconds must not be less than 0/,
+        ],
+        [
+          'VerifySignature',
+          { accountId: acct, payload: Buffer.from('x'), header: 't=1,v1=00', toleranceSeconds: 86_401 },
+          /tolerance_seconds must not be greater than 86400/,
+        ],
       ];
       for (const [method, request, message] of cases) {
         const error = await failure(grpc.verify(method, request));

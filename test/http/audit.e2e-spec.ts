@@ -14,7 +14,8 @@ describe('audit queries over HTTP', () => {
   });
 
   const between = (a: string, b: string): string => new Date((Date.parse(a) + Date.parse(b)) / 2).toISOString();
-  const validity = (client: Client, acct: string, id: string, query: string) => client.call('GET', `/v1/accounts/${acct}/keys/${id}/validity?${query}`);
+  const validity = (client: Client, acct: string, id: string, query: string) =>
+    client.call('GET', `/v1/accounts/${acct}/keys/${id}/validity?${query}`);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('replays a key to any instant: before it existed, active, in a grace period, revoked', async () => {
@@ -31,7 +32,12 @@ describe('audit queries over HTTP', () => {
     expect(times).toHaveLength(3);
     const [createdAt, rotatedAt, revokedAt] = times;
 
-    const before = await validity(auditor, acct, id, `at=${encodeURIComponent(new Date(Date.parse(createdAt) - 1000).toISOString())}&ip=10.1.1.1`);
+    const before = await validity(
+      auditor,
+      acct,
+      id,
+      `at=${encodeURIComponent(new Date(Date.parse(createdAt) - 1000).toISOString())}&ip=10.1.1.1`,
+    );
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ keyId: id, status: null, secrets: [], asOfEvent: null });
 

@@ -55,20 +55,25 @@ describe('actors over HTTP', () => {
       const actor = await Client.actor(app.url, { acct, roles: [role] });
       for (const call of CALLS) {
         const res = await call.run(actor, acct, keyId);
-        expect([`${call.name} ${res.status}`]).toEqual([`${call.name} ${call.name === 'generate' || call.name === 'regenerate' ? 201 : 200}`]);
+        expect([`${call.name} ${res.status}`]).toEqual([
+          `${call.name} ${call.name === 'generate' || call.name === 'regenerate' ? 201 : 200}`,
+        ]);
       }
     });
 
-    it.each([{ roles: ['viewer'] }, { roles: ['billing', 'support'] }, { roles: [] as string[] }])('roles $roles are 403 on every management call', async ({ roles }) => {
-      const { acct, keyId, secret } = await account();
-      const actor = await Client.actor(app.url, { acct, roles });
-      for (const call of CALLS) {
-        const res = await call.run(actor, acct, keyId);
-        expect([call.name, res.status]).toEqual([call.name, 403]);
-        expect(res.body.code).toBe('FORBIDDEN');
-      }
-      expect((await Client.service(app.url).verify({ key: secret })).body.code).toBe('VALID');
-    });
+    it.each([{ roles: ['viewer'] }, { roles: ['billing', 'support'] }, { roles: [] as string[] }])(
+      'roles $roles are 403 on every management call',
+      async ({ roles }) => {
+        const { acct, keyId, secret } = await account();
+        const actor = await Client.actor(app.url, { acct, roles });
+        for (const call of CALLS) {
+          const res = await call.run(actor, acct, keyId);
+          expect([call.name, res.status]).toEqual([call.name, 403]);
+          expect(res.body.code).toBe('FORBIDDEN');
+        }
+        expect((await Client.service(app.url).verify({ key: secret })).body.code).toBe('VALID');
+      },
+    );
 
     it('an auditor may read history, and nothing else (403)', async () => {
       const { acct, keyId } = await account();
@@ -151,7 +156,9 @@ describe('actors over HTTP', () => {
       const token = await actorToken({ acct: uniqueAccount() });
       const [h, , s] = token.split('.');
       const now = Math.floor(Date.now() / 1000);
-      const payload = Buffer.from(JSON.stringify({ sub: 'x', acct, roles: ['owner'], auth_time: now, exp: now + 600 })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ sub: 'x', acct, roles: ['owner'], auth_time: now, exp: now + 600 })).toString(
+        'base64url',
+      );
       const res = await request(app.url, 'GET', `/v1/accounts/${acct}/keys`, { headers: bearer(`${h}.${payload}.${s}`) });
       expect(res.status).toBe(401);
     });

@@ -85,7 +85,10 @@ describe('bad input over HTTP', () => {
   });
 
   it('prototype-pollution style fields are refused, not merged', async () => {
-    const res = await owner.call('POST', `/v1/accounts/${acct}/keys`, { raw: '{"kind":"api","__proto__":{"admin":true},"constructor":{"x":1}}', contentType: 'application/json' });
+    const res = await owner.call('POST', `/v1/accounts/${acct}/keys`, {
+      raw: '{"kind":"api","__proto__":{"admin":true},"constructor":{"x":1}}',
+      contentType: 'application/json',
+    });
     expect(res.status).toBe(400);
   });
 
@@ -94,7 +97,12 @@ describe('bad input over HTTP', () => {
     ['name as object', 'POST', 'keys', { kind: 'api', name: { a: 1 } }],
     ['allowedIps as string', 'POST', 'keys', { kind: 'api', allowedIps: '10.0.0.1' }],
     ['allowedIps with numbers', 'POST', 'keys', { kind: 'api', allowedIps: [10] }],
-    ['allowedIps too many', 'POST', 'keys', { kind: 'api', allowedIps: Array.from({ length: 101 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`) }],
+    [
+      'allowedIps too many',
+      'POST',
+      'keys',
+      { kind: 'api', allowedIps: Array.from({ length: 101 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`) },
+    ],
     ['webhookFormat as bool', 'PATCH', 'key', { webhookFormat: true }],
     ['oldKeyExpiresIn as array', 'POST', 'regenerate', { oldKeyExpiresIn: ['now'] }],
     ['expiresAt as number', 'POST', 'expiry', { expiresAt: 1893456000 }],
@@ -102,7 +110,11 @@ describe('bad input over HTTP', () => {
     ['reason too long', 'DELETE', 'key', { reason: 'x'.repeat(201) }],
   ])('wrong types: %s is 400 with field errors', async (_label, method, target, body) => {
     const path =
-      target === 'keys' ? `/v1/accounts/${acct}/keys` : target === 'key' ? `/v1/accounts/${acct}/keys/${keyId}` : `/v1/accounts/${acct}/keys/${keyId}/${target}`;
+      target === 'keys'
+        ? `/v1/accounts/${acct}/keys`
+        : target === 'key'
+          ? `/v1/accounts/${acct}/keys/${keyId}`
+          : `/v1/accounts/${acct}/keys/${keyId}/${target}`;
     const res = await owner.call(method, path, { json: body });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -117,10 +129,16 @@ describe('bad input over HTTP', () => {
       expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, 413]);
       expect(res.body.code).toBe('BODY_TOO_LARGE');
     }
-    const raw = await service.call('POST', `/v1/accounts/${acct}/signatures`, { raw: Buffer.alloc(DEFAULT_BODY_LIMIT + 1, 1), contentType: 'application/octet-stream' });
+    const raw = await service.call('POST', `/v1/accounts/${acct}/signatures`, {
+      raw: Buffer.alloc(DEFAULT_BODY_LIMIT + 1, 1),
+      contentType: 'application/octet-stream',
+    });
     expect(raw.status).toBe(413);
     // Just under the limit is read (and then judged on its content).
-    const under = await owner.call('POST', `/v1/accounts/${acct}/keys`, { raw: JSON.stringify({ kind: 'api', name: 'x'.repeat(DEFAULT_BODY_LIMIT - 100) }), contentType: 'application/json' });
+    const under = await owner.call('POST', `/v1/accounts/${acct}/keys`, {
+      raw: JSON.stringify({ kind: 'api', name: 'x'.repeat(DEFAULT_BODY_LIMIT - 100) }),
+      contentType: 'application/json',
+    });
     expect(under.status).toBe(400);
   });
 
@@ -133,8 +151,18 @@ describe('bad input over HTTP', () => {
   it('malformed keyId and accountId are 400 INVALID_ID naming the parameter', async () => {
     const badKeys = ['nope', 'key_short', `key_${'a'.repeat(25)}`, 'key_!!!!!!!!!!!!!!!!!!!!!!!!', '..%2F..%2Fetc'];
     for (const bad of badKeys) {
-      for (const [method, suffix] of [['GET', ''], ['GET', '/history'], ['POST', '/reveal'], ['PATCH', ''], ['DELETE', '']] as const) {
-        const res = await owner.call(method, `/v1/accounts/${acct}/keys/${bad}${suffix}`, method === 'PATCH' ? { json: { name: 'x' } } : {});
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['GET', '/history'],
+        ['POST', '/reveal'],
+        ['PATCH', ''],
+        ['DELETE', ''],
+      ] as const) {
+        const res = await owner.call(
+          method,
+          `/v1/accounts/${acct}/keys/${bad}${suffix}`,
+          method === 'PATCH' ? { json: { name: 'x' } } : {},
+        );
         expect([bad, method, suffix, res.status]).toEqual([bad, method, suffix, 400]);
         expect(res.body.code).toBe('INVALID_ID');
         expect(res.body.errors[0].field).toBe('keyId');
@@ -184,7 +212,10 @@ describe('HTTP_BODY_LIMIT_BYTES', () => {
   it('bodies over the configured limit are 413, under it are read', async () => {
     const acct = uniqueAccount();
     const owner = await Client.actor(app.url, { acct });
-    const over = await owner.call('POST', `/v1/accounts/${acct}/keys`, { raw: JSON.stringify({ kind: 'api', name: 'x'.repeat(2100) }), contentType: 'application/json' });
+    const over = await owner.call('POST', `/v1/accounts/${acct}/keys`, {
+      raw: JSON.stringify({ kind: 'api', name: 'x'.repeat(2100) }),
+      contentType: 'application/json',
+    });
     expect(over.status).toBe(413);
     expect(over.body.code).toBe('BODY_TOO_LARGE');
     const under = await owner.generate(acct, { kind: 'api', name: 'x'.repeat(100) });

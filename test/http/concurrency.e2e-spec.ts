@@ -23,7 +23,9 @@ describe('concurrent changes to one key', () => {
 
     const etag = (await owner.get(acct, id)).headers.get('etag') as string;
     expect(etag).toBe(`"${gen.body.key.version}"`);
-    const answers = await Promise.all(Array.from({ length: 6 }, () => owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': etag })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => owner.regenerate(acct, id, { oldKeyExpiresIn: 'now' }, { 'if-match': etag })),
+    );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.code).toBe('CONCURRENT_CHANGE');
@@ -87,11 +89,13 @@ describe('concurrent changes to one key', () => {
       // Which call is sent first alternates, and the second follows after 0-3 ms, so the rounds spread
       // over the orders; the assertions do not depend on it.
       const first = round % 2 === 0 ? 'revoke' : 'regenerate';
-      const send = (call: string) => (call === 'revoke' ? client.revoke(acct, id) : client.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' }));
+      const send = (call: string) =>
+        call === 'revoke' ? client.revoke(acct, id) : client.regenerate(acct, id, { oldKeyExpiresIn: 'PT1H' });
       const firstCall = send(first);
       await sleep(round % 4);
       const secondCall = send(first === 'revoke' ? 'regenerate' : 'revoke');
-      const [revoke, regen] = first === 'revoke' ? await Promise.all([firstCall, secondCall]) : (await Promise.all([firstCall, secondCall])).reverse();
+      const [revoke, regen] =
+        first === 'revoke' ? await Promise.all([firstCall, secondCall]) : (await Promise.all([firstCall, secondCall])).reverse();
 
       const types: string[] = (await client.history(acct, id)).body.events.map((e: any) => e.type);
       const rotatedAt = types.indexOf('KeyRotated');

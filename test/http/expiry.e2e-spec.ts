@@ -20,7 +20,9 @@ const TIMEOUT_MS = 60_000;
  * observes what must hold before it, until the attempt's observations all answered before its
  * instant. Those, and only those, are then asserted by the caller.
  */
-async function beforeTheInstant<T>(attempt: (marginMs: number) => Promise<{ instant: number; observed: T }>): Promise<{ instant: number; observed: T }> {
+async function beforeTheInstant<T>(
+  attempt: (marginMs: number) => Promise<{ instant: number; observed: T }>,
+): Promise<{ instant: number; observed: T }> {
   for (const margin of MARGINS_MS) {
     const result = await attempt(margin);
     if (Date.now() < result.instant) return result;
@@ -88,9 +90,15 @@ describe('expiry is in force at its instant, before any sweep', () => {
         const gen = await owner.generate(acct, { kind: 'api' });
         const rotated = await owner.regenerate(acct, gen.body.key.id, { oldKeyExpiresIn: `PT${margin / 1000}S` });
         expect(rotated.status).toBe(201);
-        const before = [(await service.verify({ key: gen.body.secret })).body.code, (await service.verify({ key: rotated.body.secret })).body.code];
+        const before = [
+          (await service.verify({ key: gen.body.secret })).body.code,
+          (await service.verify({ key: rotated.body.secret })).body.code,
+        ];
         const ends = Date.parse(rotated.body.key.previous.expiresAt);
-        return { instant: ends, observed: { id: gen.body.key.id as string, original: gen.body.secret as string, fresh: rotated.body.secret as string, before } };
+        return {
+          instant: ends,
+          observed: { id: gen.body.key.id as string, original: gen.body.secret as string, fresh: rotated.body.secret as string, before },
+        };
       });
       const { id, original, fresh } = observed;
       expect(observed.before).toEqual(['VALID', 'VALID']);
@@ -131,12 +139,23 @@ describe('expiry is in force at its instant, before any sweep', () => {
         };
         return {
           instant: Date.parse(ends),
-          observed: { acct, owner, apiId: api.body.key.id as string, original: api.body.secret as string, rotated: apiRotated.body.secret as string, before },
+          observed: {
+            acct,
+            owner,
+            apiId: api.body.key.id as string,
+            original: api.body.secret as string,
+            rotated: apiRotated.body.secret as string,
+            before,
+          },
         };
       });
       const { acct, owner, apiId, original, rotated } = observed;
       // The grace shown ends with the key, not a day later.
-      expect(observed.before).toEqual({ graceShown: [new Date(instant).toISOString(), new Date(instant).toISOString()], verify: 'VALID', signatures: 2 });
+      expect(observed.before).toEqual({
+        graceShown: [new Date(instant).toISOString(), new Date(instant).toISOString()],
+        verify: 'VALID',
+        signatures: 2,
+      });
 
       await passed(instant);
       expect((await service.verify({ key: original })).body.code).toBe('EXPIRED');

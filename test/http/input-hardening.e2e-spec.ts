@@ -8,7 +8,10 @@ import { connect } from 'node:net';
 import { actorToken, Client, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';
 
 /** Writes bytes on a fresh connection and reads the answer until the server closes it. */
-function rawExchange(baseUrl: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any; text: string }> {
+function rawExchange(
+  baseUrl: string,
+  bytes: string,
+): Promise<{ status: number; headers: Record<string, string>; body: any; text: string }> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.write(bytes));
@@ -21,7 +24,9 @@ function rawExchange(baseUrl: string, bytes: string): Promise<{ status: number; 
       const [statusLine, ...headerLines] = head.split('\r\n');
       const match = /^HTTP\/1\.[01] (\d{3}) /.exec(statusLine);
       if (!match) return reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       const raw = rest.join('\r\n\r\n');
       let body: unknown;
       try {
@@ -74,7 +79,13 @@ describe('input hardening over HTTP', () => {
 
     it('a body nested 2,000 levels deep is 400 BODY_TOO_DEEP on every endpoint, arrays and objects alike', async () => {
       for (const [method, path, client] of endpoints()) {
-        const bodies = [nested(2000), nested(10_000), nested(2000, '[', ']'), `{"kind":"api","allowedIps":${nested(2000, '[', ']')}}`, `{"payload":${nested(2000)}}`];
+        const bodies = [
+          nested(2000),
+          nested(10_000),
+          nested(2000, '[', ']'),
+          `{"kind":"api","allowedIps":${nested(2000, '[', ']')}}`,
+          `{"payload":${nested(2000)}}`,
+        ];
         for (const raw of bodies) {
           const res = await client.call(method, path, { raw, contentType: 'application/json' });
           expectStatus(res, 400, `${method} ${path}`);
@@ -251,7 +262,10 @@ describe('input hardening over HTTP', () => {
       for (const [method, path, client, json] of cases) {
         const res = await client.call(method, path, { json });
         expectStatus(res, 400, `${method} ${path} ${Object.keys(json).join(',')}`);
-        expect([`${method} ${path} ${Object.keys(json).join(',')}`, leaks(res)]).toEqual([`${method} ${path} ${Object.keys(json).join(',')}`, false]);
+        expect([`${method} ${path} ${Object.keys(json).join(',')}`, leaks(res)]).toEqual([
+          `${method} ${path} ${Object.keys(json).join(',')}`,
+          false,
+        ]);
       }
       const validity = await owner.call('GET', `/v1/accounts/${acct}/keys/${keyId}/validity?at=${SECRET}&ip=${SECRET}`);
       expect(validity.status).toBe(400);
@@ -314,7 +328,13 @@ describe('input hardening over HTTP', () => {
       expectStatus(await owner.reveal(acct, id, { version: null }), 400, 'reveal version');
       expectStatus(await owner.setExpiry(acct, id, { expiresAt: null, version: null }), 400, 'expiry version');
       expectStatus(await owner.call('DELETE', `/v1/accounts/${acct}/keys/${id}`, { json: { reason: null } }), 400, 'revoke reason');
-      expect((await owner.get(acct, id)).body).toMatchObject({ name: 'before', allowedIps: ['10.0.0.0/8'], webhookFormat: 'single', status: 'active', version: 0 });
+      expect((await owner.get(acct, id)).body).toMatchObject({
+        name: 'before',
+        allowedIps: ['10.0.0.0/8'],
+        webhookFormat: 'single',
+        status: 'active',
+        version: 0,
+      });
       // expiresAt: null keeps its meaning: no expiry.
       expect((await owner.setExpiry(acct, id, { expiresAt: null })).status).toBe(200);
     });
@@ -328,7 +348,10 @@ describe('input hardening over HTTP', () => {
       ['DEL', 'a\u007f'],
       ['C1 control', 'a\u0085b'],
       ['line separator', 'a\u2028b'],
-      ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069].map((c): [string, string] => [`U+${c.toString(16).toUpperCase()}`, `invoice${String.fromCharCode(c)}cod.exe`]),
+      ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069].map((c): [string, string] => [
+        `U+${c.toString(16).toUpperCase()}`,
+        `invoice${String.fromCharCode(c)}cod.exe`,
+      ]),
       ['lone high surrogate', 'key \ud800'],
       ['lone low surrogate', '\udc00 key'],
       ['reversed pair', '\ude80\ud83d'],
@@ -386,7 +409,10 @@ describe('input hardening over HTTP', () => {
     it('a request line or headers over 16 KiB are 431 HEADERS_TOO_LARGE, without them', async () => {
       const longUrl = await rawExchange(app.url, `GET /v1/accounts/${acct}/keys?${SECRET}=${'a'.repeat(20_000)} HTTP/1.1\r\n${auth}\r\n`);
       expectProblem(longUrl, 431, 'HEADERS_TOO_LARGE', 'long URL');
-      const bigHeader = await rawExchange(app.url, `GET /v1/accounts/${acct}/keys HTTP/1.1\r\n${auth}X-Secret: ${SECRET}${'a'.repeat(20_000)}\r\n\r\n`);
+      const bigHeader = await rawExchange(
+        app.url,
+        `GET /v1/accounts/${acct}/keys HTTP/1.1\r\n${auth}X-Secret: ${SECRET}${'a'.repeat(20_000)}\r\n\r\n`,
+      );
       expectProblem(bigHeader, 431, 'HEADERS_TOO_LARGE', 'big header');
     });
 
@@ -394,14 +420,23 @@ describe('input hardening over HTTP', () => {
       ['a request line that is not HTTP', `GARBAGE ${SECRET}\r\n\r\n`],
       ['an unknown method', `FROB /v1/verify HTTP/1.1\r\nHost: test\r\n\r\n`],
       ['a header name with a space', `GET /health HTTP/1.1\r\nHost: test\r\nBad Header: ${SECRET}\r\n\r\n`],
-      ['Content-Length that is not a number', `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${SECRET}\r\n\r\n{}`],
-      ['Content-Length beside Transfer-Encoding', `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
+      [
+        'Content-Length that is not a number',
+        `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${SECRET}\r\n\r\n{}`,
+      ],
+      [
+        'Content-Length beside Transfer-Encoding',
+        `POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      ],
     ])('%s is 400 BAD_REQUEST', async (label, bytes) => {
       expectProblem(await rawExchange(app.url, bytes), 400, 'BAD_REQUEST', label);
     });
 
     it('an Expect other than 100-continue is 417 EXPECTATION_FAILED', async () => {
-      const res = await rawExchange(app.url, `POST /v1/verify HTTP/1.1\r\nHost: test\r\nExpect: ${SECRET}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      const res = await rawExchange(
+        app.url,
+        `POST /v1/verify HTTP/1.1\r\nHost: test\r\nExpect: ${SECRET}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      );
       expectProblem(res, 417, 'EXPECTATION_FAILED', 'expect');
     });
 

@@ -85,7 +85,7 @@ describe('rate limits (HTTP)', () => {
     expect((await bob.list(acct)).status).toBe(200);
   });
 
-  it('per account: the limit holds across actors, and only the account\'s own actors count against it', async () => {
+  it("per account: the limit holds across actors, and only the account's own actors count against it", async () => {
     const acct = uniqueAccount();
     const other = uniqueAccount();
     const users = await Promise.all([1, 2, 3, 4].map((n) => Client.actor(app.url, { acct, sub: `user${n}_${acct}` })));
@@ -105,7 +105,8 @@ describe('rate limits (HTTP)', () => {
 
   it('an invalid token is refused as before (401), without counting against anyone', async () => {
     const acct = uniqueAccount();
-    for (let i = 0; i < 6; i++) expect((await request(app.url, 'GET', `/v1/accounts/${acct}/keys`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    for (let i = 0; i < 6; i++)
+      expect((await request(app.url, 'GET', `/v1/accounts/${acct}/keys`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const owner = await Client.actor(app.url, { acct, sub: `owner_${acct}` });
     expect((await owner.list(acct)).status).toBe(200);
   });
@@ -132,7 +133,12 @@ describe('rate limits (HTTP)', () => {
 
       beforeAll(async () => {
         // The same event store and Redis namespace as `app`: another instance of the same deployment.
-        second = await startTestApp({ ...LIMITS, EVENTSTORE_URL: app.env.EVENTSTORE_URL, REDIS_NAMESPACE: app.env.REDIS_NAMESPACE, KAFKA_TOPIC: app.env.KAFKA_TOPIC });
+        second = await startTestApp({
+          ...LIMITS,
+          EVENTSTORE_URL: app.env.EVENTSTORE_URL,
+          REDIS_NAMESPACE: app.env.REDIS_NAMESPACE,
+          KAFKA_TOPIC: app.env.KAFKA_TOPIC,
+        });
       }, 60000);
       afterAll(async () => {
         await second?.close();
@@ -142,7 +148,9 @@ describe('rate limits (HTTP)', () => {
         const acct = uniqueAccount();
         const onFirst = await Client.actor(app.url, { acct, sub: `shared_${acct}` });
         const onSecond = await Client.actor(second.url, { acct, sub: `shared_${acct}` });
-        expect(statuses([await onFirst.list(acct), await onSecond.list(acct), await onFirst.list(acct), await onSecond.list(acct)])).toEqual([200, 200, 200, 200]);
+        expect(
+          statuses([await onFirst.list(acct), await onSecond.list(acct), await onFirst.list(acct), await onSecond.list(acct)]),
+        ).toEqual([200, 200, 200, 200]);
         expectRateLimited(await onSecond.list(acct), 60);
         expectRateLimited(await onFirst.list(acct), 60);
         // The account: two more calls by another user (6 in all), then anyone on either instance is refused.

@@ -29,7 +29,9 @@ describe('restart on the same DATA_DIR', () => {
     const snapshot = async () => ({
       list: (await owner.list(acct)).body,
       get: (await owner.get(acct, rotatedId)).body,
-      histories: await Promise.all([rotatedId, revoked.body.key.id, signing.body.key.id].map(async (id) => (await owner.history(acct, id)).body)),
+      histories: await Promise.all(
+        [rotatedId, revoked.body.key.id, signing.body.key.id].map(async (id) => (await owner.history(acct, id)).body),
+      ),
       verdicts: await Promise.all(
         [
           { key: rotated.body.secret, ip: '10.0.0.1' },
@@ -61,6 +63,10 @@ describe('restart on the same DATA_DIR', () => {
     const again = await owner.regenerate(acct, rotatedId, { oldKeyExpiresIn: 'now' });
     expect(again.status).toBe(201);
     expect((await service.verify({ key: again.body.secret, ip: '10.0.0.1' })).body.code).toBe('VALID');
-    expect((await service.verify({ key: regen.body.secret, ip: '10.0.0.1' })).body).toMatchObject({ valid: false, code: 'EXPIRED', keyId: rotatedId });
+    expect((await service.verify({ key: regen.body.secret, ip: '10.0.0.1' })).body).toMatchObject({
+      valid: false,
+      code: 'EXPIRED',
+      keyId: rotatedId,
+    });
   });
 });

@@ -96,7 +96,10 @@ describe('signatures over HTTP', () => {
       expect(receiverVerifies(payload, after.body.header, oldSecret)).toBe('NO_MATCHING_SIGNATURE');
       // A header made with a secret that is no longer valid is refused by the service too.
       const stale = signPayload({ payload, secrets: [newSecret], timestamp: now() });
-      expect((await service.verifySignature(acct, { payload, header: stale })).body).toEqual({ valid: false, code: 'NO_MATCHING_SIGNATURE' });
+      expect((await service.verifySignature(acct, { payload, header: stale })).body).toEqual({
+        valid: false,
+        code: 'NO_MATCHING_SIGNATURE',
+      });
     });
 
     it('signs with every active signing key of the account, never with an API key or a revoked key', async () => {
@@ -145,7 +148,11 @@ describe('signatures over HTTP', () => {
       const { acct } = await signingAccount();
       const bytes = randomBytes(100);
       const signed = await service.signRaw(acct, bytes);
-      const json = await service.verifySignature(acct, { payload: bytes.toString('base64'), payloadEncoding: 'base64', header: signed.body.header });
+      const json = await service.verifySignature(acct, {
+        payload: bytes.toString('base64'),
+        payloadEncoding: 'base64',
+        header: signed.body.header,
+      });
       expect(json.status).toBe(200);
       expect(json.body).toEqual({ valid: true, code: 'VALID' });
       const raw = await service.call('POST', `/v1/accounts/${acct}/signatures/verify`, {
@@ -154,7 +161,10 @@ describe('signatures over HTTP', () => {
         headers: { 'x-signature': signed.body.header },
       });
       expect(raw.body).toEqual({ valid: true, code: 'VALID' });
-      const noHeader = await service.call('POST', `/v1/accounts/${acct}/signatures/verify`, { raw: bytes, contentType: 'application/octet-stream' });
+      const noHeader = await service.call('POST', `/v1/accounts/${acct}/signatures/verify`, {
+        raw: bytes,
+        contentType: 'application/octet-stream',
+      });
       expect(noHeader.status).toBe(400);
     });
 
@@ -171,15 +181,27 @@ describe('signatures over HTTP', () => {
       const { acct, secret } = await signingAccount();
       const payload = 'late delivery';
       const old = signPayload({ payload, secrets: [secret], timestamp: now() - 1000 });
-      expect((await service.verifySignature(acct, { payload, header: old })).body).toEqual({ valid: false, code: 'TIMESTAMP_OUTSIDE_TOLERANCE' });
-      expect((await service.verifySignature(acct, { payload, header: old, toleranceSeconds: 2000 })).body).toEqual({ valid: true, code: 'VALID' });
-      expect((await service.verifySignature(acct, { payload, header: old, toleranceSeconds: 500 })).body.code).toBe('TIMESTAMP_OUTSIDE_TOLERANCE');
+      expect((await service.verifySignature(acct, { payload, header: old })).body).toEqual({
+        valid: false,
+        code: 'TIMESTAMP_OUTSIDE_TOLERANCE',
+      });
+      expect((await service.verifySignature(acct, { payload, header: old, toleranceSeconds: 2000 })).body).toEqual({
+        valid: true,
+        code: 'VALID',
+      });
+      expect((await service.verifySignature(acct, { payload, header: old, toleranceSeconds: 500 })).body.code).toBe(
+        'TIMESTAMP_OUTSIDE_TOLERANCE',
+      );
       const future = signPayload({ payload, secrets: [secret], timestamp: now() + 1000 });
       expect((await service.verifySignature(acct, { payload, header: future })).body.code).toBe('TIMESTAMP_OUTSIDE_TOLERANCE');
       // The same over the raw transport, with the tolerance as a query parameter.
       const path = `/v1/accounts/${acct}/signatures/verify`;
       const raw = (query: string) =>
-        service.call('POST', `${path}${query}`, { raw: Buffer.from(payload), contentType: 'application/octet-stream', headers: { 'x-signature': old } });
+        service.call('POST', `${path}${query}`, {
+          raw: Buffer.from(payload),
+          contentType: 'application/octet-stream',
+          headers: { 'x-signature': old },
+        });
       expect((await raw('')).body.code).toBe('TIMESTAMP_OUTSIDE_TOLERANCE');
       expect((await raw('?toleranceSeconds=2000')).body.code).toBe('VALID');
       expect((await raw('?toleranceSeconds=-1')).status).toBe(400);
@@ -193,7 +215,10 @@ describe('signatures over HTTP', () => {
     it('NO_MATCHING_SIGNATURE for a forged header or a changed payload', async () => {
       const { acct, secret } = await signingAccount();
       const forged = signPayload({ payload: 'x', secrets: ['sig_live_someone_elses_secret'], timestamp: now() });
-      expect((await service.verifySignature(acct, { payload: 'x', header: forged })).body).toEqual({ valid: false, code: 'NO_MATCHING_SIGNATURE' });
+      expect((await service.verifySignature(acct, { payload: 'x', header: forged })).body).toEqual({
+        valid: false,
+        code: 'NO_MATCHING_SIGNATURE',
+      });
       const genuine = signPayload({ payload: 'x', secrets: [secret], timestamp: now() });
       expect((await service.verifySignature(acct, { payload: 'y', header: genuine })).body.code).toBe('NO_MATCHING_SIGNATURE');
       // An old, forged header still says NO_MATCHING_SIGNATURE, never TIMESTAMP_OUTSIDE_TOLERANCE.
@@ -261,8 +286,13 @@ describe('signatures over HTTP', () => {
         const owners = [await Client.actor(app.url, { acct }), await Client.actor(second.url, { acct })];
         const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => owners[i % 2].generate(acct, { kind: 'signing' })));
         expect(answers.filter((a) => a.status === 201)).toHaveLength(8);
-        expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: 12 }, () => [409, 'TOO_MANY_KEYS']));
-        const created = answers.filter((a) => a.status === 201).map((a) => a.body.key.id as string).sort();
+        expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.code])).toEqual(
+          Array.from({ length: 12 }, () => [409, 'TOO_MANY_KEYS']),
+        );
+        const created = answers
+          .filter((a) => a.status === 201)
+          .map((a) => a.body.key.id as string)
+          .sort();
         const listed = await eventually(async () => {
           const ids = await activeSigningIds(owners[1], acct);
           return ids.length === 8 ? ids : null;
@@ -311,7 +341,10 @@ describe('signatures over HTTP', () => {
     for (const headers of [{}, actor, bearer('wrong-service-token-000000000000')]) {
       const sign = await request(app.url, 'POST', `/v1/accounts/${acct}/signatures`, { json: { payload: 'x' }, headers });
       expect(sign.status).toBe(401);
-      const verify = await request(app.url, 'POST', `/v1/accounts/${acct}/signatures/verify`, { json: { payload: 'x', header: 't=1,v1=00' }, headers });
+      const verify = await request(app.url, 'POST', `/v1/accounts/${acct}/signatures/verify`, {
+        json: { payload: 'x', header: 't=1,v1=00' },
+        headers,
+      });
       expect(verify.status).toBe(401);
     }
   });

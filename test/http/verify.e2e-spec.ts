@@ -79,7 +79,12 @@ describe('POST /v1/verify', () => {
   it('a signing secret never authenticates as an API key: NOT_FOUND unless the caller asks for kind "signing"', async () => {
     const { id, secret } = await newKey({ kind: 'signing' });
     expect((await service.verify({ key: secret })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
-    expect((await service.verify({ key: secret, kind: 'signing' })).body).toMatchObject({ valid: true, code: 'VALID', keyId: id, kind: 'signing' });
+    expect((await service.verify({ key: secret, kind: 'signing' })).body).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      keyId: id,
+      kind: 'signing',
+    });
     const api = await newKey({ kind: 'api' });
     expect((await service.verify({ key: api.secret, kind: 'signing' })).body.code).toBe('NOT_FOUND');
     expect((await service.verify({ key: api.secret, kind: 'root' })).status).toBe(400);

@@ -78,8 +78,14 @@ describe.each(['sqlite', 'eventstoredb'] as const)('index trust with the %s stor
     let unavailableChecked = false;
     const verifier = async () => {
       while (!stop) {
-        const [good, bad] = await Promise.all([call('POST', '/v1/verify', { key: made.body.secret }), call('POST', '/v1/verify', { key: revoked.body.secret })]);
-        for (const [label, answer, right] of [['active', good, 'VALID'], ['revoked', bad, 'REVOKED']] as const) {
+        const [good, bad] = await Promise.all([
+          call('POST', '/v1/verify', { key: made.body.secret }),
+          call('POST', '/v1/verify', { key: revoked.body.secret }),
+        ]);
+        for (const [label, answer, right] of [
+          ['active', good, 'VALID'],
+          ['revoked', bad, 'REVOKED'],
+        ] as const) {
           if (answer.status === 503) {
             expect(answer.body.code).toBe('INDEX_UNAVAILABLE');
             expect(answer.headers.get('retry-after')).toBe('1');
@@ -111,7 +117,9 @@ describe.each(['sqlite', 'eventstoredb'] as const)('index trust with the %s stor
     await eventually(async () => (await call('POST', '/v1/verify', { key: made.body.secret })).body.code === 'VALID', 5000, 20);
     stop = true;
     await Promise.all(verifiers);
-    console.log(`[trust] ${storeMode}: emptied index rebuilt and trusted again in ${healedMs} ms; answers ${JSON.stringify(Object.fromEntries(seen))}`);
+    console.log(
+      `[trust] ${storeMode}: emptied index rebuilt and trusted again in ${healedMs} ms; answers ${JSON.stringify(Object.fromEntries(seen))}`,
+    );
     expect(seen.get('revoked:VALID')).toBeUndefined();
     expect(seen.get('active:NOT_FOUND')).toBeUndefined();
     const list = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);

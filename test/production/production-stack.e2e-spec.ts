@@ -27,7 +27,9 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
 
   beforeAll(async () => {
     const eventStoreUrl = process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url;
-    console.log(`production-stack e2e: event store at ${process.env.EVENTSTORE_URL ? 'a real EventStoreDB (EVENTSTORE_URL)' : 'the protocol-level double'}`);
+    console.log(
+      `production-stack e2e: event store at ${process.env.EVENTSTORE_URL ? 'a real EventStoreDB (EVENTSTORE_URL)' : 'the protocol-level double'}`,
+    );
     app = await startTestApp({
       EVENTSTORE_URL: eventStoreUrl,
       REDIS_URL: redisUrl,
@@ -112,7 +114,9 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     const keyId = generated.body.key.id as string;
     await call('POST', `/v1/accounts/${account}/keys/${keyId}/regenerate`, { oldKeyExpiresIn: 'PT1S' }, owner);
     const expired = await eventually(async () => {
-      const messages = received.filter((m) => m.key?.toString() === account && m.headers?.ce_type?.toString() === 'credentials.key.expired');
+      const messages = received.filter(
+        (m) => m.key?.toString() === account && m.headers?.ce_type?.toString() === 'credentials.key.expired',
+      );
       return messages.length > 0 ? messages : null;
     }, 15000);
     expect(JSON.parse(expired[0].value!.toString())).toMatchObject({ keyId, slot: 'previous' });
@@ -127,16 +131,24 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     for (let i = 0; i < 5; i++) {
       const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'api', allowedIps: [`10.0.${i}.0/24`] }, owner);
       secrets.push(generated.body.secret);
-      if (i % 2 === 0) secrets.push((await call('POST', `/v1/accounts/${account}/keys/${generated.body.key.id}/regenerate`, { oldKeyExpiresIn: 'P1D' }, owner)).body.secret);
+      if (i % 2 === 0)
+        secrets.push(
+          (await call('POST', `/v1/accounts/${account}/keys/${generated.body.key.id}/regenerate`, { oldKeyExpiresIn: 'P1D' }, owner)).body
+            .secret,
+        );
       if (i === 4) await call('DELETE', `/v1/accounts/${account}/keys/${generated.body.key.id}`, undefined, owner);
     }
     const before = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);
-    const verdictsBefore = await Promise.all(secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body));
+    const verdictsBefore = await Promise.all(
+      secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body),
+    );
 
     await app.service.infra.projector.rebuild();
 
     const after = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);
-    const verdictsAfter = await Promise.all(secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body));
+    const verdictsAfter = await Promise.all(
+      secrets.map(async (s) => (await call('POST', '/v1/verify', { key: s, ip: '10.0.2.9' }, TEST_SECRETS.SERVICE_TOKEN)).body),
+    );
     expect(after.body).toEqual(before.body);
     expect(verdictsAfter).toEqual(verdictsBefore);
     expect(verdictsBefore.map((v) => v.code)).toEqual(expect.arrayContaining(['VALID', 'REVOKED', 'IP_NOT_ALLOWED']));

@@ -36,7 +36,9 @@ describe('apps/projector beside a serving-only credential service', () => {
       ...TEST_SECRETS,
     };
     service = await startTestApp({ ...env, WORKERS: 'none' });
-    projector = await startProjector(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: service.dataDir }), { logger: new CapturingLogger() });
+    projector = await startProjector(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: service.dataDir }), {
+      logger: new CapturingLogger(),
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: env.KAFKA_TOPIC, numPartitions: 3 }], waitForLeaders: true });
@@ -55,7 +57,10 @@ describe('apps/projector beside a serving-only credential service', () => {
 
   it('the service alone runs no workers; the projector reports healthy with its relay and checkpoint', async () => {
     expect(service.service.infra.config.workers).toBe('none');
-    const health = (await (await fetch(`${projector.url}/health`)).json()) as { status: string; info: { projector: Record<string, unknown> } };
+    const health = (await (await fetch(`${projector.url}/health`)).json()) as {
+      status: string;
+      info: { projector: Record<string, unknown> };
+    };
     expect(health.status).toBe('ok');
     expect(health.info.projector).toHaveProperty('relay');
   });

@@ -24,7 +24,8 @@ export const STACK: Stack = process.env.E2E_STACK === 'production' ? 'production
 async function productionEnv(): Promise<{ env: Record<string, string>; double: EsdbDouble | null }> {
   const redis = process.env.REDIS_URL_TEST;
   const brokers = process.env.KAFKA_BROKERS_TEST;
-  if (!redis || !brokers) throw new Error('E2E_STACK=production needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (npm test starts real Redis and Kafka)');
+  if (!redis || !brokers)
+    throw new Error('E2E_STACK=production needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (npm test starts real Redis and Kafka)');
   const double = process.env.EVENTSTORE_URL ? null : await startEsdbDouble();
   const id = randomUUID().slice(0, 8);
   return {

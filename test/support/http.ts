@@ -26,7 +26,12 @@ export interface RequestOptions {
 /** Every answer a test saw, so suites can search them (e.g. for leaked secrets). */
 export const seenResponses: HttpResponse[] = [];
 
-export async function request<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+export async function request<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   let body: string | Buffer | undefined;
   if (options.json !== undefined) {
@@ -66,12 +71,16 @@ export function assertProblem(response: HttpResponse, label = 'response'): void 
     typeof problem.title === 'string' &&
     problem.status === response.status &&
     typeof problem.detail === 'string';
-  if (!ok) throw new Error(`${label}: ${response.status} is not a problem+json answer (content-type ${response.contentType}): ${response.text}`);
+  if (!ok)
+    throw new Error(`${label}: ${response.status} is not a problem+json answer (content-type ${response.contentType}): ${response.text}`);
 }
 
 /** An actor's view of the management API, plus the internal calls with the service token. */
 export class Client {
-  constructor(readonly baseUrl: string, private readonly auth: Record<string, string> = {}) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly auth: Record<string, string> = {},
+  ) {}
 
   static async actor(baseUrl: string, options: ActorTokenOptions): Promise<Client> {
     return new Client(baseUrl, bearer(await actorToken(options)));

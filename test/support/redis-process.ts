@@ -297,15 +297,24 @@ export class RedisProcess {
 
   private async launch(): Promise<void> {
     const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--dir', this.dir,
-      '--dbfilename', 'dump.rdb',
-      '--save', '', // no automatic RDB snapshots: a restart is empty unless a file is restored
-      '--appendonly', 'no',
-      '--daemonize', 'no',
-      '--logfile', this.logFile,
-      '--loglevel', 'notice',
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--dbfilename',
+      'dump.rdb',
+      '--save',
+      '', // no automatic RDB snapshots: a restart is empty unless a file is restored
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--logfile',
+      this.logFile,
+      '--loglevel',
+      'notice',
     ];
     const child = spawn(this.binary, args, { stdio: 'ignore', cwd: this.dir });
     this.child = child;
@@ -334,7 +343,8 @@ export class RedisProcess {
       }
       // While it loads an RDB file Redis answers -LOADING, which ping() counts as not ready.
       if (await this.ping(250)) return;
-      if (Date.now() > deadline) throw new Error(`redis-server on :${this.port} did not answer PING within ${this.startTimeoutMs} ms:\n${this.logTail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server on :${this.port} did not answer PING within ${this.startTimeoutMs} ms:\n${this.logTail()}`);
       await sleep(20);
     }
   }

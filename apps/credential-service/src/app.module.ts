@@ -23,7 +23,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, overrides)],
-      controllers: [KeysController, AccountHistoryController, VerifyController, SignaturesController, HealthController, ...GRPC_CONTROLLERS],
+      controllers: [
+        KeysController,
+        AccountHistoryController,
+        VerifyController,
+        SignaturesController,
+        HealthController,
+        ...GRPC_CONTROLLERS,
+      ],
       providers: [
         JwtVerifier,
         ActorGuard,

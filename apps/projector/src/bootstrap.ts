@@ -16,7 +16,10 @@ export interface Projector {
 
 export async function startProjector(config: AppConfig, options: { logger?: LoggerService } = {}): Promise<Projector> {
   if (!config.redisUrl) {
-    throw new ConfigError('REDIS_URL', 'the projector builds the shared Redis read model: set REDIS_URL (embedded mode runs the workers inside the service)');
+    throw new ConfigError(
+      'REDIS_URL',
+      'the projector builds the shared Redis read model: set REDIS_URL (embedded mode runs the workers inside the service)',
+    );
   }
   const logger = new Logger('projector');
   const infra = await createInfrastructure({ ...config, workers: 'all' }, logger);
@@ -29,6 +32,8 @@ export async function startProjector(config: AppConfig, options: { logger?: Logg
   const address = app.getHttpAdapter().getInstance().server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  logger.log(`projector running (event store: ${infra.mode.eventStore}, notifications: ${infra.mode.notifications}); health on :${port}/health`);
+  logger.log(
+    `projector running (event store: ${infra.mode.eventStore}, notifications: ${infra.mode.notifications}); health on :${port}/health`,
+  );
   return { infra, url: `http://${host}:${port}`, close: () => app.close() };
 }

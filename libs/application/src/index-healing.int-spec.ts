@@ -16,7 +16,10 @@ import { KeyCommandExecutor, type CommandContext } from './key-command-executor'
 import { VALIDITY_CHECKPOINT, ValidityProjector } from './validity-projector';
 
 const url = process.env.REDIS_URL_TEST;
-if (!url) throw new Error('REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)');
+if (!url)
+  throw new Error(
+    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
+  );
 
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_1', roles: [] } };
 const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
@@ -100,7 +103,19 @@ describe('healing a Redis validity index that went back in time', () => {
   const generate = async () => {
     const keyId = `key_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const hash = createHash('sha256').update(randomUUID()).digest('hex');
-    const position = await run({ type: 'GenerateKey', keyId, accountId: 'acct_1', kind: 'api', name: 'k', allowedIps: [], webhookFormat: 'single', secret: { hash, start: 'ak_test_abc123', sealed } }, keyId);
+    const position = await run(
+      {
+        type: 'GenerateKey',
+        keyId,
+        accountId: 'acct_1',
+        kind: 'api',
+        name: 'k',
+        allowedIps: [],
+        webhookFormat: 'single',
+        secret: { hash, start: 'ak_test_abc123', sealed },
+      },
+      keyId,
+    );
     return { keyId, hash, position };
   };
   const applied = (position: bigint) => eventually(async () => ((await index.loadCheckpoint(VALIDITY_CHECKPOINT)) ?? -1n) >= position);
@@ -113,24 +128,27 @@ describe('healing a Redis validity index that went back in time', () => {
     }
   };
 
-  it.each(['the next event', 'resync()'])('answers nothing from the older index, and applies the lost revoke again on %s', async (trigger) => {
-    const key = await generate();
-    await applied(key.position);
-    expect(await status(key.hash)).toBe('active');
-    const before = await snapshot(namespace);
-    const revokedAt = await run({ type: 'RevokeKey', reason: 'compromised' }, key.keyId);
-    await applied(revokedAt);
-    expect(await status(key.hash)).toBe('revoked');
+  it.each(['the next event', 'resync()'])(
+    'answers nothing from the older index, and applies the lost revoke again on %s',
+    async (trigger) => {
+      const key = await generate();
+      await applied(key.position);
+      expect(await status(key.hash)).toBe('active');
+      const before = await snapshot(namespace);
+      const revokedAt = await run({ type: 'RevokeKey', reason: 'compromised' }, key.keyId);
+      await applied(revokedAt);
+      expect(await status(key.hash)).toBe('revoked');
 
-    await restore(namespace, before); // back to before the revoke, without any reconnection
-    expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'active' }); // what it holds...
-    expect(await status(key.hash)).toBe('UNAVAILABLE'); // ...is never answered
+      await restore(namespace, before); // back to before the revoke, without any reconnection
+      expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'active' }); // what it holds...
+      expect(await status(key.hash)).toBe('UNAVAILABLE'); // ...is never answered
 
-    if (trigger === 'resync()') await projector.resync();
-    else await generate();
-    await eventually(async () => (await status(key.hash)) === 'revoked');
-    expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'revoked' });
-  });
+      if (trigger === 'resync()') await projector.resync();
+      else await generate();
+      await eventually(async () => (await status(key.hash)) === 'revoked');
+      expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'revoked' });
+    },
+  );
 
   it('lets a command succeed when its inline index write fails, and answers nothing until that event is applied', async () => {
     const key = await generate();
@@ -141,7 +159,12 @@ describe('healing a Redis validity index that went back in time', () => {
         throw new Error('Command timed out');
       },
     });
-    const revokedAt = await new KeyCommandExecutor(store, failing).execute(key.keyId, 'acct_1', () => ({ command: { type: 'RevokeKey', reason: 'x' }, result: null }), context);
+    const revokedAt = await new KeyCommandExecutor(store, failing).execute(
+      key.keyId,
+      'acct_1',
+      () => ({ command: { type: 'RevokeKey', reason: 'x' }, result: null }),
+      context,
+    );
     expect(revokedAt.ok).toBe(true);
     expect((await store.readStream(`${KEY_STREAM_PREFIX}${key.keyId}`)).map((e) => e.type)).toEqual(['KeyGenerated', 'KeyRevoked']);
     expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'active' });

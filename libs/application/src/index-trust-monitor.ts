@@ -161,7 +161,9 @@ export class IndexTrustMonitor {
     if (health.trusted) {
       if (previous !== null) this.logger.log('validity index trusted again: caught up with the event store');
     } else if (health.state === 'unreachable') {
-      this.logger.warn(`validity index unreachable (${health.reason ?? 'no connection'}): verify and key reads answer 503 INDEX_UNAVAILABLE`);
+      this.logger.warn(
+        `validity index unreachable (${health.reason ?? 'no connection'}): verify and key reads answer 503 INDEX_UNAVAILABLE`,
+      );
     } else if (previous !== null || health.state !== 'untrusted') {
       this.logger.warn(
         `validity index not trusted (${health.reason ?? health.state}): ` +

@@ -37,8 +37,7 @@ export interface CommandContext {
 export type CommandRejection = Rejection | { code: 'CONCURRENT_CHANGE'; message: string };
 
 export type CommandOutcome<T> =
-  | { ok: true; record: KeyRecord; events: RecordedEvent[]; result: T }
-  | { ok: false; rejection: CommandRejection };
+  { ok: true; record: KeyRecord; events: RecordedEvent[]; result: T } | { ok: false; rejection: CommandRejection };
 
 export type Clock = () => Date;
 
@@ -68,7 +67,13 @@ export class KeyCommandExecutor {
     }
     const currentVersion = history.length === 0 ? undefined : history[history.length - 1].revision;
     if (context.expectedVersion !== undefined && state.status !== 'absent' && currentVersion !== context.expectedVersion) {
-      return { ok: false, rejection: { code: 'CONCURRENT_CHANGE', message: `the key is at version ${currentVersion}, not ${context.expectedVersion}; read it again and retry` } };
+      return {
+        ok: false,
+        rejection: {
+          code: 'CONCURRENT_CHANGE',
+          message: `the key is at version ${currentVersion}, not ${context.expectedVersion}; read it again and retry`,
+        },
+      };
     }
     const { command, result } = build(state);
     const now = this.clock();
@@ -95,7 +100,10 @@ export class KeyCommandExecutor {
         }));
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) {
-          return { ok: false, rejection: { code: 'CONCURRENT_CHANGE', message: 'the key was changed concurrently; read it again and retry' } };
+          return {
+            ok: false,
+            rejection: { code: 'CONCURRENT_CHANGE', message: 'the key was changed concurrently; read it again and retry' },
+          };
         }
         throw error;
       }

@@ -13,7 +13,9 @@ import { KeyCommandExecutor, type CommandContext } from './key-command-executor'
 
 const url = process.env.REDIS_URL_TEST;
 if (!url) {
-  throw new Error('REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)');
+  throw new Error(
+    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
+  );
 }
 
 const runPrefix = `cstest-fence-${randomUUID().slice(0, 8)}`;
@@ -72,8 +74,21 @@ describe.each(indexes)('the revocation fence with the $name index and no project
     const keyId = `key_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const original = newHash();
     const rotated = newHash();
-    await run(keyId, { type: 'GenerateKey', keyId, accountId, kind: 'api', name: 'k', allowedIps: [], webhookFormat: 'single', secret: { hash: original, start: 'ak_test_abc123', sealed } });
-    await run(keyId, { type: 'RegenerateKey', oldSecretExpiresAt: new Date(Date.now() + 3_600_000), secret: { hash: rotated, start: 'ak_test_def456', sealed } });
+    await run(keyId, {
+      type: 'GenerateKey',
+      keyId,
+      accountId,
+      kind: 'api',
+      name: 'k',
+      allowedIps: [],
+      webhookFormat: 'single',
+      secret: { hash: original, start: 'ak_test_abc123', sealed },
+    });
+    await run(keyId, {
+      type: 'RegenerateKey',
+      oldSecretExpiresAt: new Date(Date.now() + 3_600_000),
+      secret: { hash: rotated, start: 'ak_test_def456', sealed },
+    });
     expect(await index.unguarded().lookup(original)).toMatchObject({ status: 'active', secretVersion: 1 });
     expect(await index.unguarded().lookup(rotated)).toMatchObject({ status: 'active', secretVersion: 2 });
     return { keyId, original, rotated };

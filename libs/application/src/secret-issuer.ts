@@ -12,7 +12,10 @@ export interface IssuedMaterial {
 }
 
 export class SecretIssuer {
-  constructor(private readonly sealer: SecretSealer, private readonly env: KeyEnv) {}
+  constructor(
+    private readonly sealer: SecretSealer,
+    private readonly env: KeyEnv,
+  ) {}
 
   issue(kind: KeyKind, keyId: string, secretVersion: number): IssuedMaterial {
     const secret = formatKey(kind, this.env, randomBytes(32));

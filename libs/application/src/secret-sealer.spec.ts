@@ -84,12 +84,21 @@ describe('SecretSealer', () => {
 
     it.each([
       ['ciphertext', (s: SealedSecret): SealedSecret => ({ ...s, ciphertext: flipBit(s.ciphertext) })],
-      ['ciphertext (last byte)', (s: SealedSecret): SealedSecret => ({ ...s, ciphertext: flipBit(s.ciphertext, Buffer.byteLength(SECRET) - 1) })],
+      [
+        'ciphertext (last byte)',
+        (s: SealedSecret): SealedSecret => ({ ...s, ciphertext: flipBit(s.ciphertext, Buffer.byteLength(SECRET) - 1) }),
+      ],
       ['iv', (s: SealedSecret): SealedSecret => ({ ...s, iv: flipBit(s.iv) })],
       ['tag', (s: SealedSecret): SealedSecret => ({ ...s, tag: flipBit(s.tag) })],
-      ['tag truncated to 4 bytes', (s: SealedSecret): SealedSecret => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 4).toString('base64url') })],
+      [
+        'tag truncated to 4 bytes',
+        (s: SealedSecret): SealedSecret => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 4).toString('base64url') }),
+      ],
       ['tag removed', (s: SealedSecret): SealedSecret => ({ ...s, tag: '' })],
-      ['ciphertext truncated', (s: SealedSecret): SealedSecret => ({ ...s, ciphertext: Buffer.from(s.ciphertext, 'base64url').subarray(1).toString('base64url') })],
+      [
+        'ciphertext truncated',
+        (s: SealedSecret): SealedSecret => ({ ...s, ciphertext: Buffer.from(s.ciphertext, 'base64url').subarray(1).toString('base64url') }),
+      ],
     ])('an altered %s fails authentication', (_field, alter) => {
       expectUnavailable(() => sealer.open(alter(sealed()), BINDING), /failed authentication/);
     });
@@ -104,7 +113,10 @@ describe('SecretSealer', () => {
   describe('master keys', () => {
     it('a copy naming a master key that is not configured fails clearly, naming the kid', () => {
       const foreign = new SecretSealer(OTHER_MASTER).seal(SECRET, BINDING);
-      expectUnavailable(() => sealer.open(foreign, BINDING), new RegExp(`master key ${SecretSealer.kidOf(OTHER_MASTER)} is not configured`));
+      expectUnavailable(
+        () => sealer.open(foreign, BINDING),
+        new RegExp(`master key ${SecretSealer.kidOf(OTHER_MASTER)} is not configured`),
+      );
     });
 
     it('an unknown kid is refused as not configured, not as tampering', () => {

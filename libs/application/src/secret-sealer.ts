@@ -54,7 +54,8 @@ export class SecretSealer {
   }
 }
 
-const aad = ({ keyId, secretVersion }: { keyId: string; secretVersion: number }): Buffer => Buffer.from(`${keyId}#${secretVersion}`, 'utf8');
+const aad = ({ keyId, secretVersion }: { keyId: string; secretVersion: number }): Buffer =>
+  Buffer.from(`${keyId}#${secretVersion}`, 'utf8');
 
 /** An operator problem (wrong or missing master key), not a client error; retrying does not help. */
 export class SealedSecretUnavailableError extends Error {

@@ -143,13 +143,16 @@ describe('SigningKeySlots (the signing-key cap on the write side)', () => {
       before.push(id);
     }
     const slots = slotsOn(store, {
-      existingSigningKeyIds: async (a) => (await index.listKeys(a)).filter((k) => k.kind === 'signing' && k.status !== 'revoked').map((k) => k.keyId),
+      existingSigningKeyIds: async (a) =>
+        (await index.listKeys(a)).filter((k) => k.kind === 'signing' && k.status !== 'revoked').map((k) => k.keyId),
     });
     const id = newId();
     expect(codeOf(await run(slots, generate(id, acct), id, acct))).toBe('TOO_MANY_KEYS');
     // Refused: nothing recorded yet. Revoke one: the 7 left are adopted beside the new reservation.
     expect(await types(accountStreamId(acct))).toEqual([]);
-    expect((await executor.execute(before[0], acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok).toBe(true);
+    expect(
+      (await executor.execute(before[0], acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok,
+    ).toBe(true);
     expect(codeOf(await run(slots, generate(id, acct), id, acct))).toBe('OK');
     const account = await store.readStream(accountStreamId(acct));
     expect(account.map((e) => e.type)).toEqual(['SigningKeySlotsAdopted', 'SigningKeySlotReserved']);
@@ -174,11 +177,15 @@ describe('SigningKeySlots (the signing-key cap on the write side)', () => {
     const api = newId();
     expect(codeOf(await run(slots, generate(api, acct, 'api'), api, acct))).toBe('OK');
     // A regenerate of a revoked signing key is refused by the key decider before any reservation.
-    expect((await executor.execute(signing, acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok).toBe(true);
+    expect(
+      (await executor.execute(signing, acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok,
+    ).toBe(true);
     expect(codeOf(await run(slots, regenerate, signing, acct))).toBe('KEY_REVOKED');
     // An invalid generate too.
     const bad = newId();
-    expect(codeOf(await run(slots, { ...generate(bad, acct), allowedIps: ['not-an-ip'] } as KeyCommand, bad, acct))).toBe('INVALID_ALLOWED_IPS');
+    expect(codeOf(await run(slots, { ...generate(bad, acct), allowedIps: ['not-an-ip'] } as KeyCommand, bad, acct))).toBe(
+      'INVALID_ALLOWED_IPS',
+    );
     expect(await reservations()).toBe(1);
   });
 
@@ -193,7 +200,9 @@ describe('SigningKeySlots (the signing-key cap on the write side)', () => {
     const newcomer = newId();
     expect(codeOf(await run(slots, generate(newcomer, acct), newcomer, acct))).toBe('OK');
     expect(codeOf(await run(slots, regenerate, expiring, acct))).toBe('TOO_MANY_KEYS');
-    expect((await executor.execute(others[0], acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok).toBe(true);
+    expect(
+      (await executor.execute(others[0], acct, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context)).ok,
+    ).toBe(true);
     expect(codeOf(await run(slots, regenerate, expiring, acct))).toBe('OK');
     const reservation = (await store.readStream(accountStreamId(acct))).at(-1)!;
     expect(reservation).toMatchObject({ type: 'SigningKeySlotReserved', data: { keyId: expiring, keyRevision: 2 } });

@@ -34,7 +34,15 @@ import {
 } from '@cs/domain';
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@cs/event-store';
 import { MAX_SIGNATURES } from '@cs/signature';
-import { foldRecorded, type Clock, type CommandBuilder, type CommandContext, type CommandOutcome, type CommandRejection, type KeyCommandExecutor } from './key-command-executor';
+import {
+  foldRecorded,
+  type Clock,
+  type CommandBuilder,
+  type CommandContext,
+  type CommandOutcome,
+  type CommandRejection,
+  type KeyCommandExecutor,
+} from './key-command-executor';
 
 export interface SigningKeySlotsOptions {
   clock?: Clock;
@@ -78,7 +86,10 @@ export class SigningKeySlots {
     const state = foldRecorded(history);
     // Only a new key or an expired signing key can come to life: anything else (another account's
     // key included) goes through unchanged, and the executor answers as it always does.
-    if (state.status !== 'absent' && (state.props.accountId !== accountId || state.props.kind !== 'signing' || state.status !== 'expired')) {
+    if (
+      state.status !== 'absent' &&
+      (state.props.accountId !== accountId || state.props.kind !== 'signing' || state.status !== 'expired')
+    ) {
       return this.executor.execute(keyId, accountId, build, context);
     }
     const revision = history.length === 0 ? null : history[history.length - 1].revision;
@@ -124,7 +135,9 @@ export class SigningKeySlots {
         return { id: randomUUID(), type, data, metadata: { ...metadata, schemaVersion } };
       });
       try {
-        await this.store.appendToStream(streamId, events, { expectedRevision: history.length === 0 ? 'no_stream' : history[history.length - 1].revision });
+        await this.store.appendToStream(streamId, events, {
+          expectedRevision: history.length === 0 ? 'no_stream' : history[history.length - 1].revision,
+        });
         return { ok: true, reservedAt: now };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

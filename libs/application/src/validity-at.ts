@@ -31,7 +31,12 @@ export function validityAt(keyId: string, events: RecordedEvent[], at: Date, ip:
   const until = events.filter((event) => Date.parse(event.metadata.occurredAt) <= at.getTime());
   const record = projectRecorded(until);
   const last = until[until.length - 1];
-  const base = { keyId, at: at.toISOString(), ip: ip ?? null, asOfEvent: last ? { id: last.id, type: last.type, time: last.metadata.occurredAt } : null };
+  const base = {
+    keyId,
+    at: at.toISOString(),
+    ip: ip ?? null,
+    asOfEvent: last ? { id: last.id, type: last.type, time: last.metadata.occurredAt } : null,
+  };
   if (!record) return { ...base, status: null, secrets: [] };
   const entries = validityEntries(record);
   const secrets = [record.current, ...(record.previous ? [record.previous] : []), ...record.retired]

@@ -18,7 +18,9 @@ import { VALIDITY_CHECKPOINT, ValidityProjector } from './validity-projector';
 
 const url = process.env.REDIS_URL_TEST;
 if (!url) {
-  throw new Error('REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)');
+  throw new Error(
+    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
+  );
 }
 
 const runPrefix = `cstest-repair-${randomUUID().slice(0, 8)}`;
@@ -92,7 +94,16 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
   /** Through the real pipeline, inline index write included. */
   async function generate(accountId: string, hash = newHash()): Promise<{ keyId: string; hash: string }> {
     const keyId = newKeyId();
-    const command: KeyCommand = { type: 'GenerateKey', keyId, accountId, kind: 'api', name: 'k', allowedIps: [], webhookFormat: 'single', secret: { hash, start: 'ak_test_abc123', sealed } };
+    const command: KeyCommand = {
+      type: 'GenerateKey',
+      keyId,
+      accountId,
+      kind: 'api',
+      name: 'k',
+      allowedIps: [],
+      webhookFormat: 'single',
+      secret: { hash, start: 'ak_test_abc123', sealed },
+    };
     const outcome = await executor.execute(keyId, accountId, () => ({ command, result: null }), context);
     if (!outcome.ok) throw new Error(`GenerateKey refused: ${outcome.rejection.message}`);
     return { keyId, hash };
@@ -106,7 +117,12 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
     const history = await store.readStream(keyStreamId(keyId));
     const decision = decide(command, foldRecorded(history), now);
     if (!decision.ok) throw new Error(`${command.type} refused: ${decision.rejection.message}`);
-    const metadata = { actor: { type: 'system' as const, name: 'behind-the-executor' }, correlationId: randomUUID(), causationId: null, occurredAt: now.toISOString() };
+    const metadata = {
+      actor: { type: 'system' as const, name: 'behind-the-executor' },
+      correlationId: randomUUID(),
+      causationId: null,
+      occurredAt: now.toISOString(),
+    };
     const written = await store.appendToStream(
       keyStreamId(keyId),
       decision.events.map((event) => ({
@@ -130,10 +146,18 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
 
     const position = await appendBehind(key.keyId, { type: 'RevokeKey', reason: 'leaked' });
     // Nothing but the projector can have written this: the executor never saw the revoke.
-    const revoked = await eventually(() => index.unguarded().getKey(key.keyId), (r) => r?.status === 'revoked');
+    const revoked = await eventually(
+      () => index.unguarded().getKey(key.keyId),
+      (r) => r?.status === 'revoked',
+    );
     expect(revoked).toMatchObject({ status: 'revoked', version: 1 });
     expect(await index.unguarded().lookup(key.hash)).toMatchObject({ keyId: key.keyId, status: 'revoked', version: 1 });
-    expect(await eventually(() => index.loadCheckpoint(VALIDITY_CHECKPOINT), (c) => c === position)).toBe(position);
+    expect(
+      await eventually(
+        () => index.loadCheckpoint(VALIDITY_CHECKPOINT),
+        (c) => c === position,
+      ),
+    ).toBe(position);
     // Only that key changed.
     expect(await index.unguarded().lookup(bystander.hash)).toMatchObject({ keyId: bystander.keyId, status: 'active', version: 0 });
   });
@@ -143,14 +167,24 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
     const key = await generate(accountId);
     await startProjector();
     const rotatedHash = newHash();
-    await appendBehind(key.keyId, { type: 'RegenerateKey', oldSecretExpiresAt: new Date(Date.now() + 3_600_000), secret: { hash: rotatedHash, start: 'ak_test_def456', sealed } });
+    await appendBehind(key.keyId, {
+      type: 'RegenerateKey',
+      oldSecretExpiresAt: new Date(Date.now() + 3_600_000),
+      secret: { hash: rotatedHash, start: 'ak_test_def456', sealed },
+    });
     // The grace: both secrets verify, from the projector's writes alone.
-    const inGrace = await eventually(() => index.unguarded().lookup(rotatedHash), (e) => e !== null);
+    const inGrace = await eventually(
+      () => index.unguarded().lookup(rotatedHash),
+      (e) => e !== null,
+    );
     expect(inGrace).toMatchObject({ keyId: key.keyId, status: 'active', secretVersion: 2 });
     expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'active', secretVersion: 1, version: 1 });
 
     await appendBehind(key.keyId, { type: 'RevokeKey', reason: null });
-    await eventually(() => index.unguarded().lookup(rotatedHash), (e) => e?.status === 'revoked');
+    await eventually(
+      () => index.unguarded().lookup(rotatedHash),
+      (e) => e?.status === 'revoked',
+    );
     expect(await index.unguarded().lookup(key.hash)).toMatchObject({ status: 'revoked' });
     const expected = projectRecorded(await store.readStream(keyStreamId(key.keyId)));
     expect(await index.unguarded().getKey(key.keyId)).toEqual(expected);
@@ -161,11 +195,28 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
     await startProjector();
     const keyId = newKeyId();
     const hash = newHash();
-    await appendBehind(keyId, { type: 'GenerateKey', keyId, accountId, kind: 'signing', name: 'behind', allowedIps: ['10.0.0.0/8'], webhookFormat: 'multiple', secret: { hash, start: 'sig_test_abc1', sealed } });
-    await eventually(() => index.unguarded().lookup(hash), (e) => e?.status === 'active');
-    expect(await index.unguarded().listKeys(accountId)).toEqual([expect.objectContaining({ keyId, kind: 'signing', allowedIps: ['10.0.0.0/8'], status: 'active' })]);
+    await appendBehind(keyId, {
+      type: 'GenerateKey',
+      keyId,
+      accountId,
+      kind: 'signing',
+      name: 'behind',
+      allowedIps: ['10.0.0.0/8'],
+      webhookFormat: 'multiple',
+      secret: { hash, start: 'sig_test_abc1', sealed },
+    });
+    await eventually(
+      () => index.unguarded().lookup(hash),
+      (e) => e?.status === 'active',
+    );
+    expect(await index.unguarded().listKeys(accountId)).toEqual([
+      expect.objectContaining({ keyId, kind: 'signing', allowedIps: ['10.0.0.0/8'], status: 'active' }),
+    ]);
     await appendBehind(keyId, { type: 'RevokeKey', reason: null });
-    await eventually(() => index.unguarded().lookup(hash), (e) => e?.status === 'revoked');
+    await eventually(
+      () => index.unguarded().lookup(hash),
+      (e) => e?.status === 'revoked',
+    );
   });
 
   it('events appended while the projector is down are applied when it starts, before start() resolves', async () => {
@@ -192,7 +243,10 @@ describe.each(indexes)('ValidityProjector repair with the $name index: events ap
     expect(await index.unguarded().getKey(key.keyId)).toMatchObject({ version: 0, name: 'k' });
 
     await appendBehind(key.keyId, { type: 'RevokeKey', reason: null });
-    const record = await eventually(() => index.unguarded().getKey(key.keyId), (r) => r?.status === 'revoked');
+    const record = await eventually(
+      () => index.unguarded().getKey(key.keyId),
+      (r) => r?.status === 'revoked',
+    );
     // Folded from the whole stream: the lost changes are there too, not just the revoke on top of version 0.
     expect(record).toMatchObject({ status: 'revoked', version: 3, name: 'lost 1', allowedIps: ['192.0.2.0/24'] });
     expect(record).toEqual(projectRecorded(await store.readStream(keyStreamId(key.keyId))));

@@ -19,7 +19,9 @@ import { VALIDITY_CHECKPOINT, ValidityProjector } from './validity-projector';
 // Integration tier: a real Redis is required. Never skip silently, a skipped adapter suite reads as green.
 const url = process.env.REDIS_URL_TEST;
 if (!url) {
-  throw new Error('REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)');
+  throw new Error(
+    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
+  );
 }
 
 const runPrefix = `cstest-proj-${randomUUID().slice(0, 8)}`;
@@ -132,7 +134,11 @@ describe.each(indexes)('ValidityProjector.rebuild with the $name index: a revoke
       const keyId = `key_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
       const hash = createHash('sha256').update(randomUUID()).digest('hex');
       const secret = { hash, start: 'ak_test_abc123', sealed };
-      await run({ type: 'GenerateKey', keyId, accountId, kind: 'api', name: `key ${i}`, allowedIps: [], webhookFormat: 'single', secret }, keyId, accountId);
+      await run(
+        { type: 'GenerateKey', keyId, accountId, kind: 'api', name: `key ${i}`, allowedIps: [], webhookFormat: 'single', secret },
+        keyId,
+        accountId,
+      );
       if (i === 2) target = { keyId, accountId, hash };
       else await run({ type: 'UpdateKey', changes: { name: `renamed ${i}` } }, keyId, accountId);
     }
@@ -151,7 +157,11 @@ describe.each(indexes)('ValidityProjector.rebuild with the $name index: a revoke
     const hooked = storeWithFoldHook(store, async () => {
       revokedAt = await revoke(target); // its inline write reaches the old index only
     });
-    const { wrapped, seen } = indexWithBuildHook(index, async () => undefined, () => target.hash);
+    const { wrapped, seen } = indexWithBuildHook(
+      index,
+      async () => undefined,
+      () => target.hash,
+    );
     const projector = new ValidityProjector(hooked, wrapped, quietLogger);
 
     expect(await projector.rebuild()).toBe(6);

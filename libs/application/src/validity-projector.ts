@@ -89,15 +89,19 @@ export class ValidityProjector {
     // Writes made while the new index is being built go to both (the adapter's part). What was
     // appended between the read above and the build's start reached the old index only: beforeSwap
     // folds it into the new one, before any reader can see it.
-    await this.index.replaceAll(records.values(), { name: VALIDITY_CHECKPOINT, position }, {
-      beforeSwap: async (writeToNew) => {
-        for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
-          const changed = fold(recorded);
-          if (changed) await writeToNew(changed);
-        }
-        return { name: VALIDITY_CHECKPOINT, position };
+    await this.index.replaceAll(
+      records.values(),
+      { name: VALIDITY_CHECKPOINT, position },
+      {
+        beforeSwap: async (writeToNew) => {
+          for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
+            const changed = fold(recorded);
+            if (changed) await writeToNew(changed);
+          }
+          return { name: VALIDITY_CHECKPOINT, position };
+        },
       },
-    });
+    );
     this.lastPosition = position;
     this.base = undefined; // the live subscription's next write must not refer to the replaced index
     // An event appended but whose inline write never happened (a crash between the two) is in
@@ -141,7 +145,9 @@ export class ValidityProjector {
     } else {
       // Contiguous: evolve the stored record. A gap (the inline write was lost): fold the stream.
       const contiguous = stored ? stored.version === recorded.revision - 1 : recorded.revision === 0;
-      const events = contiguous ? [recorded] : (await this.store.readStream(recorded.streamId)).filter((e) => e.revision <= recorded.revision);
+      const events = contiguous
+        ? [recorded]
+        : (await this.store.readStream(recorded.streamId)).filter((e) => e.revision <= recorded.revision);
       const record = projectRecorded(events, contiguous ? stored : null);
       if (record) await this.index.write(record, checkpoint);
       else await this.index.saveCheckpoint(checkpoint);

@@ -38,7 +38,9 @@ export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView 
   const status: KeyStatus = record.status === 'active' && hasExpired(record.current.expiresAt, now) ? 'expired' : record.status;
   const grace = record.previous ? effectivePrevious(record.previous, record.current) : null;
   const previous =
-    status === 'active' && grace && grace.expiresAt !== null && isLive(grace, now) ? { start: grace.start, expiresAt: grace.expiresAt } : null;
+    status === 'active' && grace && grace.expiresAt !== null && isLive(grace, now)
+      ? { start: grace.start, expiresAt: grace.expiresAt }
+      : null;
   return {
     id: record.keyId,
     accountId: record.accountId,

@@ -9,7 +9,20 @@ import { MemoryValidityIndex, RedisValidityIndex, type IndexHealth, type Validit
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
-import { delay, ExpiryScheduler, IndexTrustMonitor, KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots, soleLeader, ValidityProjector, type LeaderLease, type ProjectorLogger, type Worker } from '@cs/application';
+import {
+  delay,
+  ExpiryScheduler,
+  IndexTrustMonitor,
+  KeyCommandExecutor,
+  SecretIssuer,
+  SecretSealer,
+  SigningKeySlots,
+  soleLeader,
+  ValidityProjector,
+  type LeaderLease,
+  type ProjectorLogger,
+  type Worker,
+} from '@cs/application';
 import { LeaseGatedWorker } from './lease-gated-worker';
 import { RedisLeaderLease } from './redis-leader-lease';
 
@@ -48,7 +61,11 @@ export interface InfrastructureOverrides {
   index?: ValidityIndex;
 }
 
-export async function createInfrastructure(config: AppConfig, logger: ProjectorLogger, overrides: InfrastructureOverrides = {}): Promise<Infrastructure> {
+export async function createInfrastructure(
+  config: AppConfig,
+  logger: ProjectorLogger,
+  overrides: InfrastructureOverrides = {},
+): Promise<Infrastructure> {
   const closers: (() => Promise<void>)[] = [];
   let store: EventStore;
   let checkpoints: CheckpointStore | undefined;
@@ -191,7 +208,8 @@ export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger
   for (;;) {
     const health = await index.trust.probe();
     if (health.state !== 'unreachable') return health;
-    if (Date.now() - started >= timeoutMs) throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
+    if (Date.now() - started >= timeoutMs)
+      throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
     // A connection takes a moment to open: only a wait that lasts is worth a line.
     if (!warned && Date.now() - started >= 2000) {
       logger.warn(`waiting for the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);

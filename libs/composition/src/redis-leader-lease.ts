@@ -13,7 +13,11 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 export class RedisLeaderLease implements LeaderLease {
   private readonly holder = randomUUID();
 
-  constructor(private readonly redis: Redis, private readonly key: string, private readonly ttlMs = 10_000) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly ttlMs = 10_000,
+  ) {}
 
   async tryLead(): Promise<boolean> {
     if ((await this.redis.eval(RENEW, 1, this.key, this.holder, String(this.ttlMs))) === 1) return true;

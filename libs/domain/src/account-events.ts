@@ -47,7 +47,11 @@ export interface SigningKeySlotReleased {
 export type AccountEvent = SigningKeySlotReserved | SigningKeySlotsAdopted | SigningKeySlotReleased;
 export type AccountEventType = AccountEvent['type'];
 
-export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = ['SigningKeySlotReserved', 'SigningKeySlotsAdopted', 'SigningKeySlotReleased'];
+export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
+  'SigningKeySlotReserved',
+  'SigningKeySlotsAdopted',
+  'SigningKeySlotReleased',
+];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
 export const ACCOUNT_EVENT_SCHEMA_VERSION: Record<AccountEventType, number> = {

@@ -41,13 +41,22 @@ describe('account decider: at most 8 active signing keys', () => {
 
   describe('ReserveSigningKeySlot', () => {
     it('reserves the first slot of an account, recording the time and that the key does not exist yet', () => {
-      const state = accountSpec.given([]).when(reserve(NEW_KEY), T0).then([reserved(NEW_KEY, T0)]);
-      expect(state).toEqual({ exists: true, reservations: { [NEW_KEY]: { keyId: NEW_KEY, keyRevision: null, reservedAt: T0.toISOString() } } });
+      const state = accountSpec
+        .given([])
+        .when(reserve(NEW_KEY), T0)
+        .then([reserved(NEW_KEY, T0)]);
+      expect(state).toEqual({
+        exists: true,
+        reservations: { [NEW_KEY]: { keyId: NEW_KEY, keyRevision: null, reservedAt: T0.toISOString() } },
+      });
     });
 
     it('reserves the 8th slot beside 7 active signing keys', () => {
       const { events, streams } = activeKeys(7);
-      accountSpec.given(events, streams).when(reserve(NEW_KEY), seconds(5)).then([reserved(NEW_KEY, seconds(5))]);
+      accountSpec
+        .given(events, streams)
+        .when(reserve(NEW_KEY), seconds(5))
+        .then([reserved(NEW_KEY, seconds(5))]);
     });
 
     it('refuses a 9th beside 8 active signing keys, recording nothing', () => {
@@ -60,7 +69,10 @@ describe('account decider: at most 8 active signing keys', () => {
       const lapsing = signingKeyId(7);
       const stream = signingKeyStream(lapsing, 'expiry-passed');
       expect(reservedKey(stream).state.status).toBe('active');
-      accountSpec.given([...events, reserved(lapsing, T0)], { ...streams, [lapsing]: stream }).when(reserve(NEW_KEY), seconds(120)).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given([...events, reserved(lapsing, T0)], { ...streams, [lapsing]: stream })
+        .when(reserve(NEW_KEY), seconds(120))
+        .thenRejects('TOO_MANY_KEYS');
     });
 
     it('a revoked key frees its slot, released in the same append', () => {
@@ -86,7 +98,10 @@ describe('account decider: at most 8 active signing keys', () => {
     it('a rotated (regenerated) key still holds exactly one slot', () => {
       const { events, streams } = activeKeys(8);
       const rotated = signingKeyId(2);
-      accountSpec.given(events, { ...streams, [rotated]: signingKeyStream(rotated, 'rotated') }).when(reserve(NEW_KEY), seconds(5)).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given(events, { ...streams, [rotated]: signingKeyStream(rotated, 'rotated') })
+        .when(reserve(NEW_KEY), seconds(5))
+        .thenRejects('TOO_MANY_KEYS');
     });
   });
 
@@ -115,9 +130,15 @@ describe('account decider: at most 8 active signing keys', () => {
       const pending = inFlight(1);
       const lapsed = signingKeyId(50);
       const state = { events: [...active.events, ...pending.events], streams: { ...active.streams, ...pending.streams } };
-      accountSpec.given(state.events, state.streams).when(reserve(NEW_KEY), new Date(T0.getTime() + SLOT_IN_FLIGHT_MS - 1)).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given(state.events, state.streams)
+        .when(reserve(NEW_KEY), new Date(T0.getTime() + SLOT_IN_FLIGHT_MS - 1))
+        .thenRejects('TOO_MANY_KEYS');
       const at = new Date(T0.getTime() + SLOT_IN_FLIGHT_MS);
-      accountSpec.given(state.events, state.streams).when(reserve(NEW_KEY), at).then([released(lapsed, 'lapsed'), reserved(NEW_KEY, at)]);
+      accountSpec
+        .given(state.events, state.streams)
+        .when(reserve(NEW_KEY), at)
+        .then([released(lapsed, 'lapsed'), reserved(NEW_KEY, at)]);
     });
 
     it('a regenerate of an expired key holds its slot while its key stream is still at the revision it read', () => {
@@ -126,14 +147,23 @@ describe('account decider: at most 8 active signing keys', () => {
       const expired = signingKeyStream(reviving, 'expired'); // revision 2
       const account = [...events, reserved(reviving, T0, 2)];
       // In flight: refused.
-      accountSpec.given(account, { ...streams, [reviving]: expired }).when(reserve(NEW_KEY), seconds(10)).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given(account, { ...streams, [reviving]: expired })
+        .when(reserve(NEW_KEY), seconds(10))
+        .thenRejects('TOO_MANY_KEYS');
       // Landed (KeyRotated at revision 3): active, holds its slot.
       const rotated = signingKeyStream(reviving, 'expired-then-rotated');
       expect(reservedKey(rotated)).toMatchObject({ revision: 3, state: { status: 'active' } });
-      accountSpec.given(account, { ...streams, [reviving]: rotated }).when(reserve(NEW_KEY), seconds(10)).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given(account, { ...streams, [reviving]: rotated })
+        .when(reserve(NEW_KEY), seconds(10))
+        .thenRejects('TOO_MANY_KEYS');
       // Never landed, and its time is up: still expired, the slot is free.
       const later = new Date(T0.getTime() + SLOT_IN_FLIGHT_MS);
-      accountSpec.given(account, { ...streams, [reviving]: expired }).when(reserve(NEW_KEY), later).then([released(reviving, 'expired'), reserved(NEW_KEY, later)]);
+      accountSpec
+        .given(account, { ...streams, [reviving]: expired })
+        .when(reserve(NEW_KEY), later)
+        .then([released(reviving, 'expired'), reserved(NEW_KEY, later)]);
     });
 
     it('a reservation overtaken by another change of its key (its command will fail) no longer holds the slot', () => {
@@ -162,7 +192,10 @@ describe('account decider: at most 8 active signing keys', () => {
   describe('accounts with signing keys from before the account stream', () => {
     it('adopts the existing keys when the stream is created, and counts them', () => {
       const { streams } = activeKeys(8);
-      accountSpec.given([], streams).when(reserve(NEW_KEY, null, Object.keys(streams)), T0).thenRejects('TOO_MANY_KEYS');
+      accountSpec
+        .given([], streams)
+        .when(reserve(NEW_KEY, null, Object.keys(streams)), T0)
+        .thenRejects('TOO_MANY_KEYS');
     });
 
     it('records the adoption, releasing the existing keys that no longer hold a slot', () => {
@@ -190,7 +223,12 @@ describe('account decider: at most 8 active signing keys', () => {
   });
 
   it('names the key streams to read: every open reservation but the key being reserved', () => {
-    const state = foldAccount([reserved(signingKeyId(2), T0), reserved(signingKeyId(1), T0), reserved(NEW_KEY, T0), released(signingKeyId(2), 'revoked')]);
+    const state = foldAccount([
+      reserved(signingKeyId(2), T0),
+      reserved(signingKeyId(1), T0),
+      reserved(NEW_KEY, T0),
+      released(signingKeyId(2), 'revoked'),
+    ]);
     expect(keysToConsult(reserve(NEW_KEY), state)).toEqual([signingKeyId(1)]);
     expect(keysToConsult(reserve(NEW_KEY, null, [signingKeyId(7)]), foldAccount([]))).toEqual([signingKeyId(7)]);
   });
@@ -215,7 +253,12 @@ describe('account decider: at most 8 active signing keys', () => {
       // Recorded status, not time: an expiry that passed without KeyExpired recorded is still active.
       expect(takesSigningKeySlot(regenerateKey(2, T0), reservedKey(signingKeyStream(signingKeyId(1), 'expiry-passed')).state)).toBe(false);
       // API keys are not capped.
-      expect(takesSigningKeySlot(regenerateKey(2, T0), reservedKey([keyGenerated(), keyExpirySet('current', 1, seconds(-1)), keyExpired('current', 1, seconds(-1))]).state)).toBe(false);
+      expect(
+        takesSigningKeySlot(
+          regenerateKey(2, T0),
+          reservedKey([keyGenerated(), keyExpirySet('current', 1, seconds(-1)), keyExpired('current', 1, seconds(-1))]).state,
+        ),
+      ).toBe(false);
       expect(takesSigningKeySlot({ type: 'RevokeKey', reason: null }, expiredSigning)).toBe(false);
     });
 

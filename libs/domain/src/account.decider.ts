@@ -142,7 +142,12 @@ export function slotHolding(reservation: SlotReservation, key: ReservedKey, now:
   return { holds: false, reason: key.state.status === 'absent' ? 'lapsed' : 'expired' };
 }
 
-export function decideAccount(command: AccountCommand, state: AccountState, keys: Readonly<Record<string, ReservedKey>>, now: Date): AccountDecision {
+export function decideAccount(
+  command: AccountCommand,
+  state: AccountState,
+  keys: Readonly<Record<string, ReservedKey>>,
+  now: Date,
+): AccountDecision {
   const { accountId } = command;
   const events: AccountEvent[] = [];
   const reservations: Record<string, SlotReservation> = { ...state.reservations };

@@ -9,7 +9,15 @@ describe('parseIsoInstant', () => {
   });
 
   it('refuses days the month does not have instead of rolling over', () => {
-    for (const text of ['2027-02-30T00:00:00Z', '2027-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2100-02-29T00:00:00Z', '2026-06-31T23:59:59+01:00', '2026-09-31T00:00Z', '2026-11-31T00:00:00Z']) {
+    for (const text of [
+      '2027-02-30T00:00:00Z',
+      '2027-02-29T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2100-02-29T00:00:00Z',
+      '2026-06-31T23:59:59+01:00',
+      '2026-09-31T00:00Z',
+      '2026-11-31T00:00:00Z',
+    ]) {
       expect([text, parseIsoInstant(text)]).toEqual([text, null]);
     }
   });
@@ -24,7 +32,18 @@ describe('parseIsoInstant', () => {
   });
 
   it('refuses anything else', () => {
-    for (const text of ['2026-12-01', '2026-12-01T12:00:00', '2026-13-01T00:00:00Z', '2026-12-00T00:00:00Z', '2026-12-01T24:00:00Z', '2026-12-01T12:00:60Z', '1700000000', '', 'tomorrow', ' 2026-12-01T12:00:00Z']) {
+    for (const text of [
+      '2026-12-01',
+      '2026-12-01T12:00:00',
+      '2026-13-01T00:00:00Z',
+      '2026-12-00T00:00:00Z',
+      '2026-12-01T24:00:00Z',
+      '2026-12-01T12:00:60Z',
+      '1700000000',
+      '',
+      'tomorrow',
+      ' 2026-12-01T12:00:00Z',
+    ]) {
       expect([text, parseIsoInstant(text)]).toEqual([text, null]);
     }
     expect(parseIsoInstant(null)).toBeNull();
@@ -34,13 +53,33 @@ describe('parseIsoInstant', () => {
 
 describe('isDisplaySafe', () => {
   it('accepts ordinary text in any script, emoji included', () => {
-    for (const text of ['Checkout widget', 'café ✓', 'ключ для оплаты', 'מפתח', '決済キー', 'rocket 🚀', 'a\u00a0b', 'tab-free "quotes" <b>']) {
+    for (const text of [
+      'Checkout widget',
+      'café ✓',
+      'ключ для оплаты',
+      'מפתח',
+      '決済キー',
+      'rocket 🚀',
+      'a\u00a0b',
+      'tab-free "quotes" <b>',
+    ]) {
       expect([text, isDisplaySafe(text)]).toEqual([text, true]);
     }
   });
 
   it('refuses control characters: NUL, newlines, tabs, ESC, DEL, C1', () => {
-    for (const text of ['a\u0000b', 'line\nbreak', 'cr\r', 'tab\t', '\u001b[31mred\u001b[0m', 'del\u007f', 'c1\u0085', 'c1\u009b', 'ls\u2028', 'ps\u2029']) {
+    for (const text of [
+      'a\u0000b',
+      'line\nbreak',
+      'cr\r',
+      'tab\t',
+      '\u001b[31mred\u001b[0m',
+      'del\u007f',
+      'c1\u0085',
+      'c1\u009b',
+      'ls\u2028',
+      'ps\u2029',
+    ]) {
       expect([JSON.stringify(text), isDisplaySafe(text)]).toEqual([JSON.stringify(text), false]);
     }
   });

@@ -26,7 +26,10 @@ export function parseAllowList(entries: readonly string[]): AllowListParse {
     else errors.push(`entry ${index}: ${result.error}`);
   });
   if (errors.length > MAX_REPORTED_ERRORS) {
-    return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), `and ${errors.length - MAX_REPORTED_ERRORS} more entries are not valid`] };
+    return {
+      ok: false,
+      errors: [...errors.slice(0, MAX_REPORTED_ERRORS), `and ${errors.length - MAX_REPORTED_ERRORS} more entries are not valid`],
+    };
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, entries: [...new Set(canonical)] };

@@ -1,6 +1,16 @@
 import { decide } from './key.decider';
 import { evolve, initialState, nextSecretVersion, type KeyState } from './key-state';
-import { T0, at, generateKey, keyExpired, keyExpirySet, keyGenerated, keyRevoked, keyRotated, regenerateKey } from './testing/decider-specification';
+import {
+  T0,
+  at,
+  generateKey,
+  keyExpired,
+  keyExpirySet,
+  keyGenerated,
+  keyRevoked,
+  keyRotated,
+  regenerateKey,
+} from './testing/decider-specification';
 import type { KeyEvent } from './events';
 
 const fold = (events: KeyEvent[]): KeyState => events.reduce<KeyState>((s, event) => evolve(s, event), initialState());
@@ -20,12 +30,21 @@ describe('nextSecretVersion', () => {
 
   it('is the version the decider records for the new secret (the sealed copy is bound to it)', () => {
     const generated = decide(generateKey(), initialState(), T0);
-    expect(generated.ok && generated.events[0]).toMatchObject({ type: 'KeyGenerated', data: { secret: { version: nextSecretVersion(initialState()) } } });
-    for (const history of [[keyGenerated()], [keyGenerated(), keyRotated(2, at(60))], [keyGenerated(), keyExpirySet('current', 1, at(-10)), keyExpired('current', 1, at(-10))]]) {
+    expect(generated.ok && generated.events[0]).toMatchObject({
+      type: 'KeyGenerated',
+      data: { secret: { version: nextSecretVersion(initialState()) } },
+    });
+    for (const history of [
+      [keyGenerated()],
+      [keyGenerated(), keyRotated(2, at(60))],
+      [keyGenerated(), keyExpirySet('current', 1, at(-10)), keyExpired('current', 1, at(-10))],
+    ]) {
       const state = fold(history);
       const decision = decide(regenerateKey(9, at(30)), state, T0);
       if (!decision.ok) throw new Error(decision.rejection.code);
-      expect(decision.events.find((e) => e.type === 'KeyRotated')).toMatchObject({ data: { secret: { version: nextSecretVersion(state) } } });
+      expect(decision.events.find((e) => e.type === 'KeyRotated')).toMatchObject({
+        data: { secret: { version: nextSecretVersion(state) } },
+      });
     }
   });
 });

@@ -77,7 +77,10 @@ describe('key decider', () => {
     });
 
     it('rejects a CIDR range with host bits set', () => {
-      spec.given([]).when(generateKey({ allowedIps: ['10.0.0.1/8'] }), T0).thenRejects('INVALID_ALLOWED_IPS');
+      spec
+        .given([])
+        .when(generateKey({ allowedIps: ['10.0.0.1/8'] }), T0)
+        .thenRejects('INVALID_ALLOWED_IPS');
     });
 
     it('stores allowed IPs canonicalised and de-duplicated', () => {
@@ -90,7 +93,10 @@ describe('key decider', () => {
 
   describe('RegenerateKey', () => {
     it('with a future expiry for the old secret: both secrets are valid until then', () => {
-      const state = spec.given([keyGenerated()]).when(regenerateKey(2, at(60)), T0).then([keyRotated(2, at(60))]);
+      const state = spec
+        .given([keyGenerated()])
+        .when(regenerateKey(2, at(60)), T0)
+        .then([keyRotated(2, at(60))]);
       expect(state).toMatchObject({
         status: 'active',
         current: { version: 2, expiresAt: null, hash: issued(2, 2).hash },
@@ -101,7 +107,10 @@ describe('key decider', () => {
     });
 
     it('with `now` as the old expiry: the old secret ends at once', () => {
-      const state = spec.given([keyGenerated()]).when(regenerateKey(2, T0), T0).then([keyRotated(2, T0), keyExpired('previous', 1, T0)]);
+      const state = spec
+        .given([keyGenerated()])
+        .when(regenerateKey(2, T0), T0)
+        .then([keyRotated(2, T0), keyExpired('previous', 1, T0)]);
       expect(state).toMatchObject({ status: 'active', current: { version: 2 }, previous: null });
     });
 
@@ -143,17 +152,26 @@ describe('key decider', () => {
     });
 
     it('on an expired key: issues a new secret without recording the old one expired twice', () => {
-      const state = spec.given(expiredKey()).when(regenerateKey(2, at(120)), at(20)).then([keyRotated(2, at(10))]);
+      const state = spec
+        .given(expiredKey())
+        .when(regenerateKey(2, at(120)), at(20))
+        .then([keyRotated(2, at(10))]);
       expect(state).toMatchObject({ status: 'active', current: { version: 2, expiresAt: null }, previous: null });
       expect(liveVersions(state, at(20))).toEqual([2]);
     });
 
     it('on a revoked key is refused', () => {
-      spec.given(revokedKey()).when(regenerateKey(2, at(60)), T0).thenRejects('KEY_REVOKED');
+      spec
+        .given(revokedKey())
+        .when(regenerateKey(2, at(60)), T0)
+        .thenRejects('KEY_REVOKED');
     });
 
     it('on an unknown key is refused', () => {
-      spec.given([]).when(regenerateKey(2, at(60)), T0).thenRejects('KEY_NOT_FOUND');
+      spec
+        .given([])
+        .when(regenerateKey(2, at(60)), T0)
+        .thenRejects('KEY_NOT_FOUND');
     });
 
     it('numbers secret versions one up from the current each time', () => {
@@ -166,7 +184,10 @@ describe('key decider', () => {
 
   describe('SetExpiry', () => {
     it('sets a future expiry on the current secret', () => {
-      const state = spec.given([keyGenerated()]).when(setExpiry('current', at(60)), T0).then([keyExpirySet('current', 1, at(60))]);
+      const state = spec
+        .given([keyGenerated()])
+        .when(setExpiry('current', at(60)), T0)
+        .then([keyExpirySet('current', 1, at(60))]);
       expect(liveVersions(state, at(59))).toEqual([1]);
       expect(liveVersions(state, at(60))).toEqual([]);
     });
@@ -203,7 +224,10 @@ describe('key decider', () => {
     });
 
     it('shortens the grace of the previous secret', () => {
-      const state = spec.given(inGrace()).when(setExpiry('previous', at(30)), T0).then([keyExpirySet('previous', 1, at(30))]);
+      const state = spec
+        .given(inGrace())
+        .when(setExpiry('previous', at(30)), T0)
+        .then([keyExpirySet('previous', 1, at(30))]);
       expect(liveVersions(state, at(30))).toEqual([2]);
     });
 
@@ -216,7 +240,10 @@ describe('key decider', () => {
     });
 
     it('the previous slot without a grace period is refused', () => {
-      spec.given([keyGenerated()]).when(setExpiry('previous', at(30)), T0).thenRejects('NO_PREVIOUS_SECRET');
+      spec
+        .given([keyGenerated()])
+        .when(setExpiry('previous', at(30)), T0)
+        .thenRejects('NO_PREVIOUS_SECRET');
     });
 
     it('removing the previous secret’s expiry (null) is refused: a previous secret must expire', () => {
@@ -224,42 +251,72 @@ describe('key decider', () => {
     });
 
     it('on an expired key is refused', () => {
-      spec.given(expiredKey()).when(setExpiry('current', at(120)), at(20)).thenRejects('KEY_EXPIRED');
+      spec
+        .given(expiredKey())
+        .when(setExpiry('current', at(120)), at(20))
+        .thenRejects('KEY_EXPIRED');
       spec.given(expiredKey()).when(setExpiry('current', null), at(20)).thenRejects('KEY_EXPIRED');
     });
 
     it('cannot bring back a current secret whose expiry has passed but is not yet recorded', () => {
       const given = [keyGenerated(), keyExpirySet('current', 1, at(10))];
-      spec.given(given).when(setExpiry('current', null), at(5)).then([keyExpirySet('current', 1, null)]);
+      spec
+        .given(given)
+        .when(setExpiry('current', null), at(5))
+        .then([keyExpirySet('current', 1, null)]);
       spec.given(given).when(setExpiry('current', null), at(10)).thenRejects('KEY_EXPIRED');
-      spec.given(given).when(setExpiry('current', at(120)), at(20)).thenRejects('KEY_EXPIRED');
+      spec
+        .given(given)
+        .when(setExpiry('current', at(120)), at(20))
+        .thenRejects('KEY_EXPIRED');
     });
 
     it('cannot bring back a previous secret whose grace has passed but is not yet recorded', () => {
-      spec.given(inGrace()).when(setExpiry('previous', at(120)), at(59)).then([keyExpirySet('previous', 1, at(120))]);
-      spec.given(inGrace()).when(setExpiry('previous', at(120)), at(60)).thenRejects('KEY_EXPIRED');
+      spec
+        .given(inGrace())
+        .when(setExpiry('previous', at(120)), at(59))
+        .then([keyExpirySet('previous', 1, at(120))]);
+      spec
+        .given(inGrace())
+        .when(setExpiry('previous', at(120)), at(60))
+        .thenRejects('KEY_EXPIRED');
     });
 
     it('on a revoked key is refused', () => {
-      spec.given(revokedKey()).when(setExpiry('current', at(60)), T0).thenRejects('KEY_REVOKED');
+      spec
+        .given(revokedKey())
+        .when(setExpiry('current', at(60)), T0)
+        .thenRejects('KEY_REVOKED');
     });
 
     it('on an unknown key is refused', () => {
-      spec.given([]).when(setExpiry('current', at(60)), T0).thenRejects('KEY_NOT_FOUND');
+      spec
+        .given([])
+        .when(setExpiry('current', at(60)), T0)
+        .thenRejects('KEY_NOT_FOUND');
     });
   });
 
   describe('RevealKey', () => {
     it('reveals the current secret', () => {
-      spec.given([keyGenerated()]).when(reveal('current'), T0).then([keyRevealed('current', 1)]);
+      spec
+        .given([keyGenerated()])
+        .when(reveal('current'), T0)
+        .then([keyRevealed('current', 1)]);
     });
 
     it('reveals the new current secret after a regenerate', () => {
-      spec.given(inGrace()).when(reveal('current'), T0).then([keyRevealed('current', 2)]);
+      spec
+        .given(inGrace())
+        .when(reveal('current'), T0)
+        .then([keyRevealed('current', 2)]);
     });
 
     it('reveals the previous secret during its grace', () => {
-      spec.given(inGrace()).when(reveal('previous'), at(59)).then([keyRevealed('previous', 1)]);
+      spec
+        .given(inGrace())
+        .when(reveal('previous'), at(59))
+        .then([keyRevealed('previous', 1)]);
     });
 
     it('refuses the previous secret once its expiry has passed, before KeyExpired is recorded', () => {
@@ -268,7 +325,10 @@ describe('key decider', () => {
     });
 
     it('refuses the current secret once its expiry has passed, before KeyExpired is recorded', () => {
-      spec.given([keyGenerated(), keyExpirySet('current', 1, at(10))]).when(reveal('current'), at(10)).thenRejects('KEY_EXPIRED');
+      spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(10))])
+        .when(reveal('current'), at(10))
+        .thenRejects('KEY_EXPIRED');
     });
 
     it('refuses the previous slot when there is no grace period', () => {
@@ -301,7 +361,10 @@ describe('key decider', () => {
     });
 
     it('renames a key', () => {
-      spec.given([keyGenerated()]).when(update({ name: 'refunds' }), T0).then([keyUpdated({ name: 'refunds' })]);
+      spec
+        .given([keyGenerated()])
+        .when(update({ name: 'refunds' }), T0)
+        .then([keyUpdated({ name: 'refunds' })]);
     });
 
     it('clears the allow list with an empty list', () => {
@@ -314,7 +377,10 @@ describe('key decider', () => {
     it('records nothing when nothing changes, including IPs that canonicalise to the stored list', () => {
       spec
         .given([keyGenerated({ allowedIps: ['192.0.2.7', '10.0.0.0/8'] })])
-        .when(update({ name: 'checkout backend', allowedIps: [' 192.0.2.7', '::ffff:192.0.2.7', '10.0.0.0/8'], webhookFormat: 'single' }), T0)
+        .when(
+          update({ name: 'checkout backend', allowedIps: [' 192.0.2.7', '::ffff:192.0.2.7', '10.0.0.0/8'], webhookFormat: 'single' }),
+          T0,
+        )
         .then([]);
       spec.given([keyGenerated()]).when(update({}), T0).then([]);
     });
@@ -327,24 +393,36 @@ describe('key decider', () => {
     });
 
     it('rejects invalid allowed IPs', () => {
-      spec.given([keyGenerated()]).when(update({ allowedIps: ['300.1.1.1'] }), T0).thenRejects('INVALID_ALLOWED_IPS');
+      spec
+        .given([keyGenerated()])
+        .when(update({ allowedIps: ['300.1.1.1'] }), T0)
+        .thenRejects('INVALID_ALLOWED_IPS');
     });
 
     it('records no null change, and reads one recorded before the API refused null as no change', () => {
       const nulls = { allowedIps: null, name: null, webhookFormat: null } as unknown as { name?: string };
-      spec.given([keyGenerated({ allowedIps: ['10.0.0.0/8'] })]).when(update(nulls), T0).then([]);
+      spec
+        .given([keyGenerated({ allowedIps: ['10.0.0.0/8'] })])
+        .when(update(nulls), T0)
+        .then([]);
       const recorded = keyUpdated({ name: 'kept' });
-      ((recorded.data as { changes: Record<string, unknown> }).changes).allowedIps = null;
+      (recorded.data as { changes: Record<string, unknown> }).changes.allowedIps = null;
       const state = evolve(evolve(initialState(), keyGenerated({ allowedIps: ['10.0.0.0/8'] })), recorded);
       expect(state).toMatchObject({ props: { name: 'kept', allowedIps: ['10.0.0.0/8'] } });
     });
 
     it('refuses a revoked key', () => {
-      spec.given(revokedKey()).when(update({ name: 'x' }), T0).thenRejects('KEY_REVOKED');
+      spec
+        .given(revokedKey())
+        .when(update({ name: 'x' }), T0)
+        .thenRejects('KEY_REVOKED');
     });
 
     it('refuses an unknown key', () => {
-      spec.given([]).when(update({ name: 'x' }), T0).thenRejects('KEY_NOT_FOUND');
+      spec
+        .given([])
+        .when(update({ name: 'x' }), T0)
+        .thenRejects('KEY_NOT_FOUND');
     });
   });
 
@@ -359,12 +437,18 @@ describe('key decider', () => {
     });
 
     it('revokes both secrets during a grace with one event', () => {
-      const state = spec.given(inGrace()).when(revoke, T0).then([keyRevoked(null)]);
+      const state = spec
+        .given(inGrace())
+        .when(revoke, T0)
+        .then([keyRevoked(null)]);
       expect(liveVersions(state, T0)).toEqual([]);
     });
 
     it('revokes an expired key', () => {
-      spec.given(expiredKey()).when(revoke, at(20)).then([keyRevoked(null)]);
+      spec
+        .given(expiredKey())
+        .when(revoke, at(20))
+        .then([keyRevoked(null)]);
     });
 
     it('refuses revoking twice', () => {
@@ -379,11 +463,17 @@ describe('key decider', () => {
   describe('ExpireSecret (the scheduler)', () => {
     it('records nothing before the secret is due', () => {
       spec.given(inGrace()).when(expireSecret(1), at(59)).then([]);
-      spec.given([keyGenerated(), keyExpirySet('current', 1, at(60))]).when(expireSecret(1), at(59)).then([]);
+      spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(60))])
+        .when(expireSecret(1), at(59))
+        .then([]);
     });
 
     it('records a due previous secret expired at its expiry, not at the sweep time', () => {
-      const state = spec.given(inGrace()).when(expireSecret(1), at(75)).then([keyExpired('previous', 1, at(60))]);
+      const state = spec
+        .given(inGrace())
+        .when(expireSecret(1), at(75))
+        .then([keyExpired('previous', 1, at(60))]);
       expect(state).toMatchObject({ status: 'active', current: { version: 2 }, previous: null });
     });
 
@@ -410,29 +500,50 @@ describe('key decider', () => {
     });
 
     it('is idempotent: an expiry already recorded records nothing', () => {
-      spec.given([...inGrace(), keyExpired('previous', 1, at(60))]).when(expireSecret(1), at(70)).then([]);
+      spec
+        .given([...inGrace(), keyExpired('previous', 1, at(60))])
+        .when(expireSecret(1), at(70))
+        .then([]);
       spec.given(expiredKey()).when(expireSecret(1), at(20)).then([]);
     });
 
     it('ignores a stale version the key no longer holds', () => {
       spec.given(inGrace()).when(expireSecret(7), at(120)).then([]);
-      spec.given([...inGrace(), keyExpired('previous', 1, at(10), 'superseded'), keyRotated(3, at(90))]).when(expireSecret(1), at(120)).then([]);
+      spec
+        .given([...inGrace(), keyExpired('previous', 1, at(10), 'superseded'), keyRotated(3, at(90))])
+        .when(expireSecret(1), at(120))
+        .then([]);
     });
 
     it('is a no-op on a revoked key (nothing left to expire)', () => {
-      spec.given([...inGrace(), keyRevoked('leaked')]).when(expireSecret(1), at(120)).then([]);
+      spec
+        .given([...inGrace(), keyRevoked('leaked')])
+        .when(expireSecret(1), at(120))
+        .then([]);
     });
   });
 
   describe('time-based expiry', () => {
     it('the same state gives a different outcome at a different `now`', () => {
       const given = [keyGenerated(), keyExpirySet('current', 1, at(60))];
-      spec.given(given).when(reveal('current'), at(59)).then([keyRevealed('current', 1)]);
+      spec
+        .given(given)
+        .when(reveal('current'), at(59))
+        .then([keyRevealed('current', 1)]);
       spec.given(given).when(reveal('current'), at(60)).thenRejects('KEY_EXPIRED');
       spec.given(given).when(expireSecret(1), at(59)).then([]);
-      spec.given(given).when(expireSecret(1), at(60)).then([keyExpired('current', 1, at(60))]);
-      spec.given(given).when(regenerateKey(2, at(90)), at(59)).then([keyRotated(2, at(60))]);
-      spec.given(given).when(regenerateKey(2, at(90)), at(61)).then([keyRotated(2, at(60)), keyExpired('previous', 1, at(60))]);
+      spec
+        .given(given)
+        .when(expireSecret(1), at(60))
+        .then([keyExpired('current', 1, at(60))]);
+      spec
+        .given(given)
+        .when(regenerateKey(2, at(90)), at(59))
+        .then([keyRotated(2, at(60))]);
+      spec
+        .given(given)
+        .when(regenerateKey(2, at(90)), at(61))
+        .then([keyRotated(2, at(60)), keyExpired('previous', 1, at(60))]);
     });
   });
 });
@@ -442,7 +553,10 @@ describe('an older secret never outlives the current one', () => {
   const currentEndsFirst = () => [...inGrace(), keyExpirySet('current', 2, at(30))];
 
   it('refuses to set the previous secret to expire after the current one', () => {
-    spec.given(currentEndsFirst()).when({ type: 'SetExpiry', slot: 'previous', expiresAt: at(45) }, T0).thenRejects('INVALID_EXPIRY');
+    spec
+      .given(currentEndsFirst())
+      .when({ type: 'SetExpiry', slot: 'previous', expiresAt: at(45) }, T0)
+      .thenRejects('INVALID_EXPIRY');
   });
 
   it('once the current secret has expired by time, the key counts as expired for reveal and expiry changes', () => {
@@ -452,11 +566,17 @@ describe('an older secret never outlives the current one', () => {
   });
 
   it('before that instant both remain usable', () => {
-    spec.given(currentEndsFirst()).when({ type: 'RevealKey', slot: 'previous' }, at(29)).then([keyRevealed('previous', 1)]);
+    spec
+      .given(currentEndsFirst())
+      .when({ type: 'RevealKey', slot: 'previous' }, at(29))
+      .then([keyRevealed('previous', 1)]);
   });
 
   it('the previous secret may end exactly when the current one does (the boundary), not a millisecond later', () => {
-    spec.given(currentEndsFirst()).when(setExpiry('previous', at(30)), T0).then([keyExpirySet('previous', 1, at(30))]);
+    spec
+      .given(currentEndsFirst())
+      .when(setExpiry('previous', at(30)), T0)
+      .then([keyExpirySet('previous', 1, at(30))]);
     spec
       .given(currentEndsFirst())
       .when(setExpiry('previous', new Date(at(30).getTime() + 1)), T0)
@@ -466,13 +586,25 @@ describe('an older secret never outlives the current one', () => {
   it('once the current secret has expired by time (not yet recorded), the previous secret’s expiry cannot be changed either', () => {
     // The previous secret's own expiry (T0+60) is still ahead, and each requested time is within the
     // current one's (T0+30): only the current secret's passed expiry refuses these.
-    spec.given(currentEndsFirst()).when(setExpiry('previous', at(20)), at(31)).thenRejects('KEY_EXPIRED');
-    spec.given(currentEndsFirst()).when(setExpiry('previous', at(30)), at(30)).thenRejects('KEY_EXPIRED');
-    spec.given(currentEndsFirst()).when(setExpiry('previous', at(29)), at(29)).then([keyExpirySet('previous', 1, at(29)), keyExpired('previous', 1, at(29))]);
+    spec
+      .given(currentEndsFirst())
+      .when(setExpiry('previous', at(20)), at(31))
+      .thenRejects('KEY_EXPIRED');
+    spec
+      .given(currentEndsFirst())
+      .when(setExpiry('previous', at(30)), at(30))
+      .thenRejects('KEY_EXPIRED');
+    spec
+      .given(currentEndsFirst())
+      .when(setExpiry('previous', at(29)), at(29))
+      .then([keyExpirySet('previous', 1, at(29)), keyExpired('previous', 1, at(29))]);
   });
 
   it('on a key whose expiry is recorded, the previous slot is refused as KEY_EXPIRED (not NO_PREVIOUS_SECRET)', () => {
-    spec.given(expiredKey()).when(setExpiry('previous', at(5)), at(20)).thenRejects('KEY_EXPIRED');
+    spec
+      .given(expiredKey())
+      .when(setExpiry('previous', at(5)), at(20))
+      .thenRejects('KEY_EXPIRED');
     spec
       .given([...currentEndsFirst(), keyExpired('previous', 1, at(30), 'superseded'), keyExpired('current', 2, at(30))])
       .when(setExpiry('previous', at(20)), at(40))

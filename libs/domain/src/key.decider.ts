@@ -31,7 +31,9 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     const ips = parseAllowList(command.allowedIps);
     if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
     const { type: _type, secret, ...props } = command;
-    return accept([{ type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) } } }]);
+    return accept([
+      { type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) } } },
+    ]);
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
   // The scheduler may race a revocation: a revoked key has nothing left to expire.
@@ -63,7 +65,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     }
     case 'SetExpiry': {
       // The current secret's passed expiry ends the key (grace included) before KeyExpired is recorded.
-      if (state.status === 'expired' || !isLive(state.current, now)) return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      if (state.status === 'expired' || !isLive(state.current, now))
+        return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
       if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
       // An expiry that has passed is in force even before KeyExpired is recorded: no bringing it back.
@@ -88,7 +91,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       return accept(events);
     }
     case 'RevealKey': {
-      if (state.status === 'expired' || !isLive(state.current, now)) return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
+      if (state.status === 'expired' || !isLive(state.current, now))
+        return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
       if (!target) return refuse(reject('NO_PREVIOUS_SECRET', 'there is no previous secret in a grace period'));
       if (!isLive(target, now)) return refuse(reject('KEY_EXPIRED', `the ${command.slot} secret has expired`));
@@ -104,7 +108,9 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       const props = state.props;
       const changed = Object.fromEntries(
         // null is no value: never recorded (events from before the edge refused null may hold one; see withoutNulls)
-        Object.entries(changes).filter(([field, value]) => value != null && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props])),
+        Object.entries(changes).filter(
+          ([field, value]) => value != null && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props]),
+        ),
       );
       if (Object.keys(changed).length === 0) return accept([]);
       return accept([{ type: 'KeyUpdated', data: { ...base, changes: changed } }]);

@@ -110,7 +110,11 @@ export class WrongExpectedRevisionError extends Error {
 
 /** The store could not be reached or failed; `retryable` says whether trying again can help. */
 export class EventStoreUnavailableError extends Error {
-  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'EventStoreUnavailableError';
   }

@@ -6,7 +6,13 @@ import { CE_TYPES, toKafkaMessage } from './cloudevents';
 const source = '/credential-service';
 const user: EventMetadata['actor'] = { type: 'user', sub: 'user-7', acct: 'acct-1', roles: ['admin'] };
 const base = { keyId: 'key_01', accountId: 'acct-1', kind: 'api' as const };
-const sealed = (n: number) => ({ kid: 'mk1', alg: 'A256GCM' as const, iv: `iv-secret-${n}`, ciphertext: `CIPHERTEXT-${n}`, tag: `TAG-${n}` });
+const sealed = (n: number) => ({
+  kid: 'mk1',
+  alg: 'A256GCM' as const,
+  iv: `iv-secret-${n}`,
+  ciphertext: `CIPHERTEXT-${n}`,
+  tag: `TAG-${n}`,
+});
 const secret = (n: number) => ({ version: n, hash: `HASH-${n}-deadbeef`, start: `sk_live_ab${n}`, sealed: sealed(n) });
 
 let position = 40n;
@@ -25,9 +31,18 @@ function recorded(event: KeyEvent, actor: EventMetadata['actor'] = user): Record
 }
 
 const events: Record<KeyEvent['type'], RecordedEvent> = {
-  KeyGenerated: recorded({ type: 'KeyGenerated', data: { ...base, name: 'shop', allowedIps: ['10.0.0.0/8'], webhookFormat: 'single', secret: secret(1) } }),
-  KeyRotated: recorded({ type: 'KeyRotated', data: { ...base, secret: secret(2), previousVersion: 1, previousExpiresAt: '2026-03-02T10:00:00.000Z' } }),
-  KeyExpirySet: recorded({ type: 'KeyExpirySet', data: { ...base, slot: 'previous', secretVersion: 1, expiresAt: '2026-03-01T12:00:00.000Z' } }),
+  KeyGenerated: recorded({
+    type: 'KeyGenerated',
+    data: { ...base, name: 'shop', allowedIps: ['10.0.0.0/8'], webhookFormat: 'single', secret: secret(1) },
+  }),
+  KeyRotated: recorded({
+    type: 'KeyRotated',
+    data: { ...base, secret: secret(2), previousVersion: 1, previousExpiresAt: '2026-03-02T10:00:00.000Z' },
+  }),
+  KeyExpirySet: recorded({
+    type: 'KeyExpirySet',
+    data: { ...base, slot: 'previous', secretVersion: 1, expiresAt: '2026-03-01T12:00:00.000Z' },
+  }),
   KeyRevealed: recorded({ type: 'KeyRevealed', data: { ...base, slot: 'current', secretVersion: 2 } }),
   KeyUpdated: recorded({ type: 'KeyUpdated', data: { ...base, changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] } } }),
   KeyRevoked: recorded({ type: 'KeyRevoked', data: { ...base, reason: 'leaked' } }),
@@ -81,12 +96,31 @@ describe('toKafkaMessage', () => {
   });
 
   it('says what changed, per type', () => {
-    expect(map(events.KeyGenerated).data).toMatchObject({ name: 'shop', start: 'sk_live_ab1', secretVersion: 1, allowedIps: ['10.0.0.0/8'], webhookFormat: 'single' });
-    expect(map(events.KeyRotated).data).toMatchObject({ start: 'sk_live_ab2', secretVersion: 2, previousVersion: 1, previousExpiresAt: '2026-03-02T10:00:00.000Z' });
+    expect(map(events.KeyGenerated).data).toMatchObject({
+      name: 'shop',
+      start: 'sk_live_ab1',
+      secretVersion: 1,
+      allowedIps: ['10.0.0.0/8'],
+      webhookFormat: 'single',
+    });
+    expect(map(events.KeyRotated).data).toMatchObject({
+      start: 'sk_live_ab2',
+      secretVersion: 2,
+      previousVersion: 1,
+      previousExpiresAt: '2026-03-02T10:00:00.000Z',
+    });
     expect(map(events.KeyExpirySet).data).toMatchObject({ slot: 'previous', secretVersion: 1, expiresAt: '2026-03-01T12:00:00.000Z' });
-    expect(map(events.KeyExpired).data).toMatchObject({ slot: 'previous', secretVersion: 1, reason: 'expired', actor: { type: 'system', name: 'expiry-scheduler' } });
+    expect(map(events.KeyExpired).data).toMatchObject({
+      slot: 'previous',
+      secretVersion: 1,
+      reason: 'expired',
+      actor: { type: 'system', name: 'expiry-scheduler' },
+    });
     expect(map(events.KeyRevoked).data).toMatchObject({ reason: 'leaked', actor: { type: 'user', sub: 'user-7' } });
-    expect(map(events.KeyUpdated).data).toMatchObject({ changedFields: ['name', 'allowedIps'], changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] } });
+    expect(map(events.KeyUpdated).data).toMatchObject({
+      changedFields: ['name', 'allowedIps'],
+      changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] },
+    });
     expect(map(events.KeyRevealed).data).toMatchObject({ slot: 'current', secretVersion: 2, revealedBy: 'user-7' });
     // Roles and the actor's account are not needed by consumers.
     expect(map(events.KeyRevoked).data.actor).toEqual({ type: 'user', sub: 'user-7' });

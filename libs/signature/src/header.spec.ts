@@ -67,7 +67,13 @@ describe('parseSignatureHeader', () => {
     ['a v1 too long', `t=1,v1=${SIG}00`, 'INVALID_SIGNATURE'],
     ['a base64 v1', 't=1,v1=zT0uj22axXX0Vq+EFqush9VddlnkQFtAiDCGAI08J/U=', 'INVALID_SIGNATURE'],
     ['one bad v1 among good ones', `t=1,v1=${SIG},v1=nothex`, 'INVALID_SIGNATURE'],
-    ['too many v1', `t=1,${Array(MAX_SIGNATURES + 1).fill(`v1=${SIG}`).join(',')}`, 'TOO_MANY_SIGNATURES'],
+    [
+      'too many v1',
+      `t=1,${Array(MAX_SIGNATURES + 1)
+        .fill(`v1=${SIG}`)
+        .join(',')}`,
+      'TOO_MANY_SIGNATURES',
+    ],
   ])('rejects %s', (_name, header, reason) => {
     expect(parseSignatureHeader(header as string)).toEqual({ ok: false, code: 'MALFORMED_HEADER', reason });
   });

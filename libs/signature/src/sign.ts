@@ -21,10 +21,7 @@ export function isList(value: unknown): value is readonly unknown[] {
 /** @internal */
 export function assertPayload(payload: unknown): asserts payload is Payload {
   if (typeof payload === 'string' || payload instanceof Uint8Array) return;
-  throw new SignatureError(
-    'INVALID_PAYLOAD',
-    'payload must be the raw body as a string or Buffer (not a parsed object)',
-  );
+  throw new SignatureError('INVALID_PAYLOAD', 'payload must be the raw body as a string or Buffer (not a parsed object)');
 }
 
 /** @internal */

@@ -81,9 +81,7 @@ describe('computeSignature: known vectors (openssl)', () => {
 
 describe('signPayload', () => {
   it('produces t=<t>,v1=<hex> for one secret', () => {
-    expect(signPayload({ payload: JSON_PAYLOAD, secrets: [SECRET], timestamp: T })).toBe(
-      `t=1700000000,v1=${V_JSON}`,
-    );
+    expect(signPayload({ payload: JSON_PAYLOAD, secrets: [SECRET], timestamp: T })).toBe(`t=1700000000,v1=${V_JSON}`);
   });
 
   it('produces one v1 per secret, in order, during a rotation', () => {
@@ -93,9 +91,7 @@ describe('signPayload', () => {
   });
 
   it('signs a duplicated secret once', () => {
-    expect(signPayload({ payload: JSON_PAYLOAD, secrets: [SECRET, SECRET], timestamp: T })).toBe(
-      `t=1700000000,v1=${V_JSON}`,
-    );
+    expect(signPayload({ payload: JSON_PAYLOAD, secrets: [SECRET, SECRET], timestamp: T })).toBe(`t=1700000000,v1=${V_JSON}`);
   });
 
   it.each([
@@ -294,9 +290,7 @@ describe('verifySignatureHeader', () => {
     });
 
     it('a parsed-object payload is a programming error', () => {
-      expect(() => verify({ payload: JSON.parse(JSON_PAYLOAD) })).toThrow(
-        expect.objectContaining({ code: 'INVALID_PAYLOAD' }),
-      );
+      expect(() => verify({ payload: JSON.parse(JSON_PAYLOAD) })).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
     });
   });
 

@@ -77,7 +77,17 @@ export interface IndexTrust {
 
 /** The in-process index: nothing outside the process can change it, so it is always current. */
 export const ALWAYS_TRUSTED: IndexTrust = {
-  health: () => ({ state: 'trusted', trusted: true, reason: null, position: null, required: 0n, empty: false, incident: false, identity: 'memory', since: 0 }),
+  health: () => ({
+    state: 'trusted',
+    trusted: true,
+    reason: null,
+    position: null,
+    required: 0n,
+    empty: false,
+    incident: false,
+    identity: 'memory',
+    since: 0,
+  }),
   requirePosition: () => undefined,
   revalidate: () => undefined,
   probe: async () => ALWAYS_TRUSTED.health(),

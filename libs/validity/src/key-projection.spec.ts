@@ -1,5 +1,15 @@
 import { decide, evolve, initialState, type KeyCommand, type KeyEvent, type KeyState } from '@cs/domain';
-import { ACCOUNT_ID, KEY_ID, T0, aSecret, at, generateKey, keyGenerated, keyRevoked, regenerateKey } from '../../domain/src/testing/decider-specification';
+import {
+  ACCOUNT_ID,
+  KEY_ID,
+  T0,
+  aSecret,
+  at,
+  generateKey,
+  keyGenerated,
+  keyRevoked,
+  regenerateKey,
+} from '../../domain/src/testing/decider-specification';
 import { projectKeyEvent, type ProjectableEvent } from './key-projection';
 import { MAX_RETIRED_SECRETS, pendingExpiries, validityEntries, type KeyRecord } from './key-record';
 import { verdict } from './verdict';
@@ -166,7 +176,11 @@ describe('projectKeyEvent', () => {
     expect(validityEntries(h.key).get(hash(1))).toMatchObject({ status: 'active', expiresAt: ms(at(30)) });
 
     h.run({ type: 'ExpireSecret', secretVersion: 1 }, at(31), SCHEDULER);
-    expect(h.key).toMatchObject({ status: 'expired', version: 2, current: { version: 1, status: 'expired', expiresAt: at(30).toISOString() } });
+    expect(h.key).toMatchObject({
+      status: 'expired',
+      version: 2,
+      current: { version: 1, status: 'expired', expiresAt: at(30).toISOString() },
+    });
     expect(validityEntries(h.key).get(hash(1))).toMatchObject({ status: 'expired', expiresAt: ms(at(30)) });
     expect(pendingExpiries(h.key)).toEqual([]);
   });
@@ -239,8 +253,18 @@ describe('projectKeyEvent', () => {
 describe('effective expiry of an older secret', () => {
   it('is cut to the current secret’s expiry, so verify refuses both at that instant', () => {
     const record = {
-      keyId: 'key_x', accountId: 'acct', kind: 'api', name: 'k', status: 'active', createdAt: '', createdBy: '', updatedAt: '',
-      allowedIps: [], webhookFormat: 'single', version: 3, retired: [],
+      keyId: 'key_x',
+      accountId: 'acct',
+      kind: 'api',
+      name: 'k',
+      status: 'active',
+      createdAt: '',
+      createdBy: '',
+      updatedAt: '',
+      allowedIps: [],
+      webhookFormat: 'single',
+      version: 3,
+      retired: [],
       current: { version: 2, hash: 'h2', start: 's2', expiresAt: '2030-01-01T00:00:30.000Z', status: 'active' },
       previous: { version: 1, hash: 'h1', start: 's1', expiresAt: '2030-01-01T00:01:00.000Z', status: 'active' },
     } as const;
@@ -254,7 +278,10 @@ describe('a KeyUpdated with a null change (recorded before the API refused null)
   it('keeps the allow-list: verify still restricts the key and never throws', () => {
     const generated = keyGenerated({ allowedIps: ['10.0.0.0/8'] });
     const record = projectKeyEvent(null, { event: generated, revision: 0, occurredAt: T0.toISOString(), actorId: ALICE });
-    const updated = { type: 'KeyUpdated', data: { keyId: KEY_ID, accountId: ACCOUNT_ID, kind: 'api', changes: { allowedIps: null, name: 'kept' } } } as unknown as KeyEvent;
+    const updated = {
+      type: 'KeyUpdated',
+      data: { keyId: KEY_ID, accountId: ACCOUNT_ID, kind: 'api', changes: { allowedIps: null, name: 'kept' } },
+    } as unknown as KeyEvent;
     const next = projectKeyEvent(record, { event: updated, revision: 1, occurredAt: T0.toISOString(), actorId: ALICE }) as KeyRecord;
     expect(next).toMatchObject({ allowedIps: ['10.0.0.0/8'], name: 'kept', version: 1 });
     const entry = validityEntries(next).get(next.current.hash) ?? null;

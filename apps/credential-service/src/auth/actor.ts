@@ -40,10 +40,17 @@ export interface AccessRule {
 export function authorize(actor: Actor, accountId: string, rule: AccessRule, maxAge: number, nowSeconds: number): AuthFailure | null {
   if (actor.acct !== accountId) return { code: 'KEY_NOT_FOUND', message: 'not found' };
   if (!mayAccess(actor, rule.access)) {
-    return { code: 'FORBIDDEN', message: `role(s) ${actor.roles.join(', ') || '(none)'} may not ${rule.access === 'manage' ? 'manage keys' : 'read key history'}` };
+    return {
+      code: 'FORBIDDEN',
+      message: `role(s) ${actor.roles.join(', ') || '(none)'} may not ${rule.access === 'manage' ? 'manage keys' : 'read key history'}`,
+    };
   }
   if (rule.stepUp && !isRecentlyAuthenticated(actor, maxAge, nowSeconds)) {
-    return { code: 'STEP_UP_REQUIRED', message: `re-enter your password: this call needs an authentication within the last ${maxAge} seconds`, maxAge };
+    return {
+      code: 'STEP_UP_REQUIRED',
+      message: `re-enter your password: this call needs an authentication within the last ${maxAge} seconds`,
+      maxAge,
+    };
   }
   return null;
 }

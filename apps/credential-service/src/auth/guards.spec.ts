@@ -26,7 +26,9 @@ const config = {
 
 async function token(overrides: Record<string, unknown> = {}): Promise<string> {
   const claims = Object.fromEntries(
-    Object.entries({ sub: 'user_1', acct: 'acct_1', roles: ['owner'], auth_time: now(), exp: now() + 600, ...overrides }).filter(([, v]) => v !== undefined),
+    Object.entries({ sub: 'user_1', acct: 'acct_1', roles: ['owner'], auth_time: now(), exp: now() + 600, ...overrides }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from(SECRET, 'utf8'));
 }
@@ -80,12 +82,20 @@ describe('bearerToken', () => {
     expect(bearerToken(header)).toBe(expected);
   });
 
-  it.each([[undefined], [''], ['Bearer'], ['Bearer '], ['Bearerabc'], ['Basic dXNlcjpwYXNz'], ['Bearer a b'], ['Token abc'], [' Bearer abc'], [['Bearer a', 'Bearer b']]])(
-    '%j gives no token',
-    (header) => {
-      expect(bearerToken(header)).toBeNull();
-    },
-  );
+  it.each([
+    [undefined],
+    [''],
+    ['Bearer'],
+    ['Bearer '],
+    ['Bearerabc'],
+    ['Basic dXNlcjpwYXNz'],
+    ['Bearer a b'],
+    ['Token abc'],
+    [' Bearer abc'],
+    [['Bearer a', 'Bearer b']],
+  ])('%j gives no token', (header) => {
+    expect(bearerToken(header)).toBeNull();
+  });
 });
 
 describe('serviceTokenMatches', () => {
@@ -93,9 +103,12 @@ describe('serviceTokenMatches', () => {
     expect(serviceTokenMatches(SERVICE_TOKEN, SERVICE_TOKEN)).toBe(true);
   });
 
-  it.each([[null], [''], [SERVICE_TOKEN.slice(0, -1)], [`${SERVICE_TOKEN}x`], [SERVICE_TOKEN.toUpperCase()], [` ${SERVICE_TOKEN}`]])('refuses %j', (presented) => {
-    expect(serviceTokenMatches(presented, SERVICE_TOKEN)).toBe(false);
-  });
+  it.each([[null], [''], [SERVICE_TOKEN.slice(0, -1)], [`${SERVICE_TOKEN}x`], [SERVICE_TOKEN.toUpperCase()], [` ${SERVICE_TOKEN}`]])(
+    'refuses %j',
+    (presented) => {
+      expect(serviceTokenMatches(presented, SERVICE_TOKEN)).toBe(false);
+    },
+  );
 });
 
 describe('authProblem', () => {
@@ -109,14 +122,20 @@ describe('authProblem', () => {
   it('STEP_UP_REQUIRED is 401 with the RFC 9470 challenge and max_age, also in the body', () => {
     const problem = authProblem({ code: 'STEP_UP_REQUIRED', message: 'again', maxAge: MAX_AGE });
     expect(problem.status).toBe(401);
-    expect(problem.extras.headers?.['www-authenticate']).toMatch(/^Bearer error="insufficient_user_authentication", error_description="[^"]+", max_age=300$/);
+    expect(problem.extras.headers?.['www-authenticate']).toMatch(
+      /^Bearer error="insufficient_user_authentication", error_description="[^"]+", max_age=300$/,
+    );
     expect(problem.body()).toMatchObject({ code: 'STEP_UP_REQUIRED', maxAge: MAX_AGE });
     expect(problem.body()).not.toHaveProperty('headers');
   });
 
   it('FORBIDDEN is 403; KEY_NOT_FOUND is a plain 404 "key not found"', () => {
     expect(authProblem({ code: 'FORBIDDEN', message: 'no' })).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-    expect(authProblem({ code: 'KEY_NOT_FOUND', message: 'anything' })).toMatchObject({ status: 404, code: 'KEY_NOT_FOUND', detail: 'key not found' });
+    expect(authProblem({ code: 'KEY_NOT_FOUND', message: 'anything' })).toMatchObject({
+      status: 404,
+      code: 'KEY_NOT_FOUND',
+      detail: 'key not found',
+    });
   });
 });
 
@@ -134,7 +153,10 @@ describe('ActorGuard', () => {
   it('refuses a step-up call whose auth_time is in the future (beyond 60 s of skew) with 401 STEP_UP_REQUIRED', async () => {
     const { limits } = recordingLimits();
     for (const ahead of [61, 3600, 10 * 365 * 86400]) {
-      const request = { headers: { authorization: `Bearer ${await token({ auth_time: now() + ahead })}` }, params: { accountId: 'acct_1' } };
+      const request = {
+        headers: { authorization: `Bearer ${await token({ auth_time: now() + ahead })}` },
+        params: { accountId: 'acct_1' },
+      };
       const problem = await problemOf(() => guard(limits).canActivate(httpContext('revoke', request)));
       expect(problem).toMatchObject({ status: 401, code: 'STEP_UP_REQUIRED' });
       expect(problem.extras.headers?.['www-authenticate']).toContain('insufficient_user_authentication');
@@ -151,14 +173,23 @@ describe('ActorGuard', () => {
   it('refuses a step-up call with a stale auth_time, and lets the same token make a call without step-up', async () => {
     const { limits } = recordingLimits();
     const stale = `Bearer ${await token({ auth_time: now() - MAX_AGE - 30 })}`;
-    const problem = await problemOf(() => guard(limits).canActivate(httpContext('revoke', { headers: { authorization: stale }, params: { accountId: 'acct_1' } })));
+    const problem = await problemOf(() =>
+      guard(limits).canActivate(httpContext('revoke', { headers: { authorization: stale }, params: { accountId: 'acct_1' } })),
+    );
     expect(problem).toMatchObject({ status: 401, code: 'STEP_UP_REQUIRED' });
-    await expect(guard(limits).canActivate(httpContext('rename', { headers: { authorization: stale }, params: { accountId: 'acct_1' } }))).resolves.toBe(true);
+    await expect(
+      guard(limits).canActivate(httpContext('rename', { headers: { authorization: stale }, params: { accountId: 'acct_1' } })),
+    ).resolves.toBe(true);
   });
 
   it('no or a broken token is 401 UNAUTHENTICATED, charged to nobody', async () => {
     const { limits, charged } = recordingLimits();
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: `Bearer ${await token({ exp: now() - 60 })}` }, { authorization: `Bearer ${await token({ auth_time: undefined })}` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: `Bearer ${await token({ exp: now() - 60 })}` },
+      { authorization: `Bearer ${await token({ auth_time: undefined })}` },
+    ]) {
       const problem = await problemOf(() => guard(limits).canActivate(httpContext('rename', { headers, params: { accountId: 'acct_1' } })));
       expect(problem).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     }
@@ -168,15 +199,24 @@ describe('ActorGuard', () => {
   it('another account is 404 (counted against the actor, never against that account)', async () => {
     const { limits, charged } = recordingLimits();
     const request = { headers: { authorization: `Bearer ${await token()}` }, params: { accountId: 'acct_2' } };
-    expect(await problemOf(() => guard(limits).canActivate(httpContext('revoke', request)))).toMatchObject({ status: 404, code: 'KEY_NOT_FOUND' });
+    expect(await problemOf(() => guard(limits).canActivate(httpContext('revoke', request)))).toMatchObject({
+      status: 404,
+      code: 'KEY_NOT_FOUND',
+    });
     expect(charged).toEqual(['actor:user_1']);
   });
 
   it('an auditor may read history but not manage, even freshly authenticated', async () => {
     const { limits } = recordingLimits();
     const auditor = `Bearer ${await token({ roles: ['auditor'] })}`;
-    await expect(guard(limits).canActivate(httpContext('history', { headers: { authorization: auditor }, params: { accountId: 'acct_1' } }))).resolves.toBe(true);
-    expect(await problemOf(() => guard(limits).canActivate(httpContext('rename', { headers: { authorization: auditor }, params: { accountId: 'acct_1' } })))).toMatchObject({
+    await expect(
+      guard(limits).canActivate(httpContext('history', { headers: { authorization: auditor }, params: { accountId: 'acct_1' } })),
+    ).resolves.toBe(true);
+    expect(
+      await problemOf(() =>
+        guard(limits).canActivate(httpContext('rename', { headers: { authorization: auditor }, params: { accountId: 'acct_1' } })),
+      ),
+    ).toMatchObject({
       status: 403,
       code: 'FORBIDDEN',
     });
@@ -186,7 +226,10 @@ describe('ActorGuard', () => {
 describe('ServiceTokenGuard', () => {
   const guard = (limits: RateLimits): ServiceTokenGuard => new ServiceTokenGuard(config, new Reflector(), limits);
   const context = (authorization?: string): ExecutionContext =>
-    ({ getClass: () => class Internal {}, switchToHttp: () => ({ getRequest: () => ({ headers: authorization ? { authorization } : {} }) }) }) as unknown as ExecutionContext;
+    ({
+      getClass: () => class Internal {},
+      switchToHttp: () => ({ getRequest: () => ({ headers: authorization ? { authorization } : {} }) }),
+    }) as unknown as ExecutionContext;
 
   it('lets the service credential through, charged to the signing limit by default', () => {
     const { limits, charged } = recordingLimits();

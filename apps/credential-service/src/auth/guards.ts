@@ -23,7 +23,7 @@ export const InternalCall = (call: ServiceCall): ClassDecorator => SetMetadata(S
 type RequestWithActor = FastifyRequest & { actor?: Actor };
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
-  return (ctx.switchToHttp().getRequest<RequestWithActor>().actor as Actor);
+  return ctx.switchToHttp().getRequest<RequestWithActor>().actor as Actor;
 });
 
 export function bearerToken(header: string | string[] | undefined): string | null {
@@ -106,7 +106,10 @@ export class ServiceTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!serviceTokenMatches(bearerToken(request.headers.authorization), this.config.serviceToken)) {
-      throw authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>' });
+      throw authProblem({
+        code: 'UNAUTHENTICATED',
+        message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>',
+      });
     }
     const limited = this.limits.service(this.reflector.get<ServiceCall>(SERVICE_CALL, context.getClass()) ?? 'signing');
     return limited ? limited.then(() => true) : true;

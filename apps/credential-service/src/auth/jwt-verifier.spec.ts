@@ -12,7 +12,9 @@ const SECRET = 'unit-jwt-secret-0123456789-abcdefghijklmnop';
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function hsVerifier(auth: Partial<VerifierConfig['auth']> = {}): JwtVerifier {
-  return new JwtVerifier({ auth: { jwtSecret: Buffer.from(SECRET, 'utf8'), jwksUrl: null, issuer: null, audience: null, ...auth } } as VerifierConfig);
+  return new JwtVerifier({
+    auth: { jwtSecret: Buffer.from(SECRET, 'utf8'), jwksUrl: null, issuer: null, audience: null, ...auth },
+  } as VerifierConfig);
 }
 
 const claims = (overrides: Record<string, unknown> = {}): JWTPayload => ({
@@ -89,7 +91,9 @@ describe('JwtVerifier (HS256)', () => {
   });
 
   it('refuses a token signed with another secret', async () => {
-    expect(await refusal(verifier, await hs256(claims(), 'another-secret-0123456789-abcdefghijklmnop'))).toBe('the token signature is not valid');
+    expect(await refusal(verifier, await hs256(claims(), 'another-secret-0123456789-abcdefghijklmnop'))).toBe(
+      'the token signature is not valid',
+    );
   });
 
   it('refuses HS384/HS512 even with the right secret: HS256 only', async () => {
@@ -117,7 +121,9 @@ describe('JwtVerifier (HS256)', () => {
     const strict = hsVerifier({ issuer: 'https://id.example', audience: 'credential-service' });
 
     it('accepts the configured issuer and audience', async () => {
-      await expect(strict.verify(await hs256(claims({ iss: 'https://id.example', aud: 'credential-service' })))).resolves.toMatchObject({ sub: 'user_1' });
+      await expect(strict.verify(await hs256(claims({ iss: 'https://id.example', aud: 'credential-service' })))).resolves.toMatchObject({
+        sub: 'user_1',
+      });
     });
 
     it.each([
@@ -179,7 +185,9 @@ describe('JwtVerifier (JWKS: RS256 / ES256)', () => {
   });
 
   it('still checks the claims of a correctly signed token', async () => {
-    const token = await new SignJWT(claims({ auth_time: undefined })).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
+    const token = await new SignJWT(claims({ auth_time: undefined }))
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .sign(rsa.privateKey);
     expect(await refusal(verifier, token)).toBe('the token has no auth_time claim');
   });
 });

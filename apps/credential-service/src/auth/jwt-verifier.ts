@@ -34,7 +34,8 @@ export class JwtVerifier {
     const { sub, acct, roles, auth_time: authTime } = payload as JWTPayload & Record<string, unknown>;
     if (typeof sub !== 'string' || sub === '') throw new InvalidTokenError('the token has no subject');
     if (typeof acct !== 'string' || acct === '') throw new InvalidTokenError('the token has no acct claim');
-    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new InvalidTokenError('the roles claim must be an array of strings');
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))
+      throw new InvalidTokenError('the roles claim must be an array of strings');
     if (typeof authTime !== 'number' || !Number.isFinite(authTime)) throw new InvalidTokenError('the token has no auth_time claim');
     return { sub, acct, roles, authTime };
   }

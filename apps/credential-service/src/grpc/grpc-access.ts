@@ -43,7 +43,12 @@ export class GrpcAccess {
   }
 
   /** Management: the acting user, allowed by `rule` on this account (and well-formed ids). */
-  async actor(request: { accountId?: string; keyId?: string } | undefined, metadata: Metadata | undefined, rule: AccessRule, withKeyId: boolean): Promise<Actor> {
+  async actor(
+    request: { accountId?: string; keyId?: string } | undefined,
+    metadata: Metadata | undefined,
+    rule: AccessRule,
+    withKeyId: boolean,
+  ): Promise<Actor> {
     this.admit(request);
     const actor = await actorFromToken(this.verifier, bearerToken(authorization(metadata)), '`authorization: Bearer <JWT>` metadata');
     await this.limits.actor(actor.sub);
@@ -58,7 +63,10 @@ export class GrpcAccess {
   service(request: unknown, metadata: Metadata | undefined, call: ServiceCall): void | Promise<void> {
     this.admit(request);
     if (!serviceTokenMatches(bearerToken(authorization(metadata)), this.config.serviceToken)) {
-      throw authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as `authorization: Bearer <SERVICE_TOKEN>` metadata' });
+      throw authProblem({
+        code: 'UNAUTHENTICATED',
+        message: 'internal calls need the service credential as `authorization: Bearer <SERVICE_TOKEN>` metadata',
+      });
     }
     return this.limits.service(call);
   }

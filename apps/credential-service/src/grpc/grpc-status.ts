@@ -35,7 +35,8 @@ const BY_HTTP_STATUS: Record<number, Status> = {
 };
 
 /** gRPC fields are snake_case; the shared validation speaks of the JSON names (allowedIps). */
-export const protoFieldNames = (text: string): string => text.replace(/\b([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)\b/g, (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+export const protoFieldNames = (text: string): string =>
+  text.replace(/\b([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)\b/g, (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 
 export function grpcStatus(code: Status, message: string, errorCode: string | null, headers: Record<string, string> = {}): GrpcStatus {
   const metadata = new Metadata();
@@ -46,7 +47,9 @@ export function grpcStatus(code: Status, message: string, errorCode: string | nu
 
 export function problemStatus(problem: ProblemException): GrpcStatus {
   const rejection = REJECTION_STATUS[problem.code as CommandRejection['code']];
-  const code = rejection ? rejection.grpc : (BY_HTTP_STATUS[problem.status] ?? (problem.status >= 500 ? Status.INTERNAL : Status.FAILED_PRECONDITION));
+  const code = rejection
+    ? rejection.grpc
+    : (BY_HTTP_STATUS[problem.status] ?? (problem.status >= 500 ? Status.INTERNAL : Status.FAILED_PRECONDITION));
   let message = problem.detail;
   if (code === Status.INVALID_ARGUMENT) {
     const fields = problem.extras.errors ?? [];

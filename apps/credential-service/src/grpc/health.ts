@@ -4,7 +4,14 @@
  * NOT_SERVING before that, for "" (the whole server) and for each credentials.v1 service; other
  * names are NOT_FOUND (Check) or SERVICE_UNKNOWN (Watch). No credentials needed.
  */
-import { status as Status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  status as Status,
+  type Server,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 import { HEALTH_SERVICE, KEY_SERVICE, VERIFICATION_SERVICE } from '@cs/contracts';
 
 type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';

@@ -8,11 +8,31 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Actor } from '../auth/actor';
-import { GenerateKey, GetKey, KeyHistory, ListKeys, RegenerateKey, RevealKey, RevokeKey, SetExpiry, toKeyView, UpdateKey, type CommandContext } from '@cs/application';
+import {
+  GenerateKey,
+  GetKey,
+  KeyHistory,
+  ListKeys,
+  RegenerateKey,
+  RevealKey,
+  RevokeKey,
+  SetExpiry,
+  toKeyView,
+  UpdateKey,
+  type CommandContext,
+} from '@cs/application';
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import { badRequest } from '../http/problem';
 import { actorContext, requireOldSecretExpiry } from '../keys/command-input';
-import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from '../keys/key.dto';
+import {
+  GenerateKeyDto,
+  RegenerateKeyDto,
+  RevealKeyDto,
+  RevokeKeyDto,
+  SetExpiryDto,
+  UpdateKeyDto,
+  requireSomeKeyUpdate,
+} from '../keys/key.dto';
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
@@ -42,7 +62,11 @@ function commandContext(actor: Actor, request: VersionedKeyRef): CommandContext 
 @Controller()
 @UseFilters(GrpcExceptionFilter)
 export class KeysGrpcController {
-  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus, private readonly access: GrpcAccess) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly access: GrpcAccess,
+  ) {}
 
   @GrpcMethod(SERVICE, 'GenerateKey')
   async generateKey(request: GenerateKeyRequest, metadata: Metadata): Promise<KeyWithSecret> {
@@ -87,7 +111,10 @@ export class KeysGrpcController {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     // The JSON API's `expiresAt: null` is an explicit `clear_expiry: true` here: a forgotten field must not remove an expiry.
     if (request.expiresAt === undefined && request.clearExpiry !== true) {
-      const message = request.clearExpiry === false ? 'clear_expiry must be true to remove the expiry' : 'give expires_at (an RFC 3339 time) or clear_expiry: true';
+      const message =
+        request.clearExpiry === false
+          ? 'clear_expiry must be true to remove the expiry'
+          : 'give expires_at (an RFC 3339 time) or clear_expiry: true';
       throw badRequest(message, [{ field: 'expiry', message }]);
     }
     const body = await validated(SetExpiryDto, {
@@ -95,7 +122,13 @@ export class KeysGrpcController {
       version: enumValue('version', request.version, SECRET_VERSIONS),
     });
     const expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
-    const command = new SetExpiry(request.accountId as string, request.keyId as string, body.version ?? 'current', expiresAt, commandContext(actor, request));
+    const command = new SetExpiry(
+      request.accountId as string,
+      request.keyId as string,
+      body.version ?? 'current',
+      expiresAt,
+      commandContext(actor, request),
+    );
     return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 
@@ -103,7 +136,12 @@ export class KeysGrpcController {
   async revealKey(request: RevealKeyRequest, metadata: Metadata): Promise<{ secret: string }> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevealKeyDto, { version: enumValue('version', request.version, SECRET_VERSIONS) });
-    const command = new RevealKey(request.accountId as string, request.keyId as string, body.version ?? 'current', commandContext(actor, request));
+    const command = new RevealKey(
+      request.accountId as string,
+      request.keyId as string,
+      body.version ?? 'current',
+      commandContext(actor, request),
+    );
     return { secret: unwrap(await this.commands.execute(command)).result };
   }
 
@@ -124,7 +162,12 @@ export class KeysGrpcController {
   async revokeKey(request: RevokeKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RevokeKeyDto, { reason: request.reason });
-    const command = new RevokeKey(request.accountId as string, request.keyId as string, body.reason ?? null, commandContext(actor, request));
+    const command = new RevokeKey(
+      request.accountId as string,
+      request.keyId as string,
+      body.reason ?? null,
+      commandContext(actor, request),
+    );
     return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 

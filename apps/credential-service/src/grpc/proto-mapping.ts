@@ -15,7 +15,11 @@ type EnumTable<T extends string> = Record<string, T>;
 export const KEY_KINDS: EnumTable<KeyKind> = { KEY_KIND_API: 'api', KEY_KIND_SIGNING: 'signing' };
 export const WEBHOOK_FORMATS: EnumTable<WebhookFormat> = { WEBHOOK_FORMAT_SINGLE: 'single', WEBHOOK_FORMAT_MULTIPLE: 'multiple' };
 export const SECRET_VERSIONS: EnumTable<SecretSlot> = { SECRET_VERSION_CURRENT: 'current', SECRET_VERSION_PREVIOUS: 'previous' };
-const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = { active: 'KEY_STATUS_ACTIVE', revoked: 'KEY_STATUS_REVOKED', expired: 'KEY_STATUS_EXPIRED' };
+const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = {
+  active: 'KEY_STATUS_ACTIVE',
+  revoked: 'KEY_STATUS_REVOKED',
+  expired: 'KEY_STATUS_EXPIRED',
+};
 
 const invert = <T extends string>(table: EnumTable<T>): Record<T, string> =>
   Object.fromEntries(Object.entries(table).map(([name, value]) => [value, name])) as Record<T, string>;
@@ -26,7 +30,12 @@ const FORMAT_NAMES = invert(WEBHOOK_FORMATS) as Record<WebhookFormat, WebhookFor
  * An enum field of a request. `*_UNSPECIFIED` (or absent) is "not given" unless `present` says the
  * field was set explicitly (proto3 optional); an unknown number is refused with the valid names.
  */
-export function enumValue<T extends string>(field: string, value: string | number | undefined, table: EnumTable<T>, options: { required?: boolean; present?: boolean } = {}): T | undefined {
+export function enumValue<T extends string>(
+  field: string,
+  value: string | number | undefined,
+  table: EnumTable<T>,
+  options: { required?: boolean; present?: boolean } = {},
+): T | undefined {
   const names = Object.keys(table);
   const allowed = `${field} must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
   if (value === undefined || (typeof value === 'string' && value.endsWith('_UNSPECIFIED'))) {
@@ -34,7 +43,8 @@ export function enumValue<T extends string>(field: string, value: string | numbe
     return undefined;
   }
   const mapped = typeof value === 'string' ? table[value] : undefined;
-  if (mapped === undefined) throw badRequest(`${allowed} (got ${String(value)})`, [{ field, message: `${allowed} (got ${String(value)})` }]);
+  if (mapped === undefined)
+    throw badRequest(`${allowed} (got ${String(value)})`, [{ field, message: `${allowed} (got ${String(value)})` }]);
   return mapped;
 }
 
@@ -66,9 +76,10 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
 export const keyKindName = (kind: KeyKind | undefined): KeyKindName => (kind ? KIND_NAMES[kind] : 'KEY_KIND_UNSPECIFIED');
 
 export function keyEventMessage(entry: HistoryEntry): KeyEventMessage {
-  const actor = entry.actor.type === 'user'
-    ? { type: 'user', sub: entry.actor.sub, acct: entry.actor.acct, roles: entry.actor.roles }
-    : { type: entry.actor.type, name: entry.actor.name };
+  const actor =
+    entry.actor.type === 'user'
+      ? { type: 'user', sub: entry.actor.sub, acct: entry.actor.acct, roles: entry.actor.roles }
+      : { type: entry.actor.type, name: entry.actor.name };
   return {
     id: entry.id,
     type: entry.type,

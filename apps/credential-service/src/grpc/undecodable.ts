@@ -9,7 +9,9 @@ const UNDECODABLE = Symbol('undecodable request');
 type MethodDefinition = { requestDeserialize?: (bytes: Buffer) => unknown; requestType?: { type?: { name?: string } } };
 
 export function undecodableReason(request: unknown): string | null {
-  return typeof request === 'object' && request !== null && UNDECODABLE in request ? (request as { [UNDECODABLE]: string })[UNDECODABLE] : null;
+  return typeof request === 'object' && request !== null && UNDECODABLE in request
+    ? (request as { [UNDECODABLE]: string })[UNDECODABLE]
+    : null;
 }
 
 /** Wraps the request deserializers of every service in `pkg` whose name starts with `prefix`. */

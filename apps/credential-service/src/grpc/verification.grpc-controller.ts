@@ -14,7 +14,14 @@ import { VerifyService } from '../verify/verify.service';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter, grpcStatus } from './grpc-status';
 import { enumValue, keyKindName, KEY_KINDS, validated } from './proto-mapping';
-import type { SignRequest, SignResponse, VerifyKeyRequest, VerifyKeyResponse, VerifySignatureRequest, VerifySignatureResponse } from './proto-types';
+import type {
+  SignRequest,
+  SignResponse,
+  VerifyKeyRequest,
+  VerifyKeyResponse,
+  VerifySignatureRequest,
+  VerifySignatureResponse,
+} from './proto-types';
 
 const SERVICE = 'VerificationService';
 
@@ -27,7 +34,11 @@ function required(field: string, value: string | undefined): string {
 @Controller()
 @UseFilters(GrpcExceptionFilter)
 export class VerificationGrpcController {
-  constructor(private readonly verifier: VerifyService, private readonly signing: SigningService, private readonly access: GrpcAccess) {}
+  constructor(
+    private readonly verifier: VerifyService,
+    private readonly signing: SigningService,
+    private readonly access: GrpcAccess,
+  ) {}
 
   @GrpcMethod(SERVICE, 'VerifyKey')
   async verifyKey(request: VerifyKeyRequest, metadata: Metadata): Promise<VerifyKeyResponse> {
@@ -63,7 +74,12 @@ export class VerificationGrpcController {
     const header = required('header', request.header);
     // The JSON DTO's rules for header and tolerance; the payload is bytes here, so any value is valid.
     const body = await validated(VerifySignatureDto, { payload: '', header, toleranceSeconds: request.toleranceSeconds });
-    const result = await this.signing.verify(request.accountId as string, request.payload ?? Buffer.alloc(0), body.header, body.toleranceSeconds);
+    const result = await this.signing.verify(
+      request.accountId as string,
+      request.payload ?? Buffer.alloc(0),
+      body.header,
+      body.toleranceSeconds,
+    );
     return { valid: result.valid, code: `SIGNATURE_CODE_${result.code}` };
   }
 }

@@ -38,7 +38,8 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: the next byte is escaped
+      if (byte === 0x5c)
+        i++; // backslash: the next byte is escaped
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;
@@ -52,7 +53,12 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 }
 
 export const tooDeep = (): ProblemException =>
-  new ProblemException(400, 'BODY_TOO_DEEP', 'Request body nested too deeply', `the JSON body may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`);
+  new ProblemException(
+    400,
+    'BODY_TOO_DEEP',
+    'Request body nested too deeply',
+    `the JSON body may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`,
+  );
 
 /**
  * Replaces Fastify's default parsers (JSON, text/plain) and Nest's (JSON, form-encoded) with the
@@ -69,7 +75,8 @@ export function installBodyParsers(app: NestFastifyApplication): void {
     }
     // The default parser answers through `done` (its type also allows the promise-returning form).
     void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
-  });  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (request, body, done) => {
+  });
+  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (request, body, done) => {
     if (takesOctetStream(request)) done(null, body);
     else done(unsupportedMediaType(false), undefined);
   });
@@ -80,8 +87,19 @@ export function installBodyParsers(app: NestFastifyApplication): void {
   });
   // `Expect:` other than 100-continue (the body handshake): Node answers 417 itself, with no body.
   fastify.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
-    const problem = new ProblemException(417, 'EXPECTATION_FAILED', 'Expectation failed', 'the only Expect the service supports is 100-continue');
+    const problem = new ProblemException(
+      417,
+      'EXPECTATION_FAILED',
+      'Expectation failed',
+      'the only Expect the service supports is 100-continue',
+    );
     const body = JSON.stringify(problem.body());
-    response.writeHead(417, { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    response
+      .writeHead(417, {
+        'content-type': 'application/problem+json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      })
+      .end(body);
   });
 }

@@ -24,7 +24,12 @@ export function frameworkProblem(error: Error & { code?: string }): ProblemExcep
 /** Errors of Node's HTTP parser and timeouts (server 'clientError'): no request exists yet. */
 export function clientErrorProblem(error: Error & { code?: string }): ProblemException {
   if (error.code === 'HPE_HEADER_OVERFLOW') {
-    return new ProblemException(431, 'HEADERS_TOO_LARGE', 'Request header fields too large', 'the request line and headers together are larger than the service accepts (16 KiB)');
+    return new ProblemException(
+      431,
+      'HEADERS_TOO_LARGE',
+      'Request header fields too large',
+      'the request line and headers together are larger than the service accepts (16 KiB)',
+    );
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return new ProblemException(408, 'REQUEST_TIMEOUT', 'Request timeout', 'the request did not arrive in time');

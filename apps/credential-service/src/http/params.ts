@@ -17,7 +17,9 @@ export class IdParamsPipe implements PipeTransform {
     };
     const rule = metadata.data ? rules[metadata.data] : undefined;
     if (rule && (typeof value !== 'string' || !rule[0].test(value))) {
-      throw new ProblemException(400, 'INVALID_ID', 'Malformed identifier', rule[1], { errors: [{ field: metadata.data as string, message: rule[1] }] });
+      throw new ProblemException(400, 'INVALID_ID', 'Malformed identifier', rule[1], {
+        errors: [{ field: metadata.data as string, message: rule[1] }],
+      });
     }
     return value;
   }

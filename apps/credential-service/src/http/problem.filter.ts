@@ -58,9 +58,15 @@ const otherClientError = (status: number): ProblemException => {
  * no verdict and no key list from it. Retry shortly; the service heals by itself.
  */
 export const indexUnavailable = (): ProblemException =>
-  new ProblemException(503, 'INDEX_UNAVAILABLE', 'Validity index unavailable', 'the validity index is not available or not yet caught up with the event store; retry shortly', {
-    headers: { 'retry-after': '1' },
-  });
+  new ProblemException(
+    503,
+    'INDEX_UNAVAILABLE',
+    'Validity index unavailable',
+    'the validity index is not available or not yet caught up with the event store; retry shortly',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
 
 export function sendProblem(reply: FastifyReply, problem: ProblemException): void {
   for (const [name, value] of Object.entries(problem.extras.headers ?? {})) void reply.header(name, value);

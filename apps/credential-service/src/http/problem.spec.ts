@@ -19,7 +19,10 @@ describe('problem details', () => {
   it('joins at most 20 messages into a detail, then says how many more', () => {
     expect(joinMessages([], 'fallback')).toBe('fallback');
     expect(joinMessages(['a', 'b'], '')).toBe('a; b');
-    const long = joinMessages(Array.from({ length: 25 }, (_, i) => `m${i}`), '');
+    const long = joinMessages(
+      Array.from({ length: 25 }, (_, i) => `m${i}`),
+      '',
+    );
     expect(long).toMatch(/^m0; m1; .*; m19; and 5 more$/);
   });
 });

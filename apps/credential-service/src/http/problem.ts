@@ -35,9 +35,14 @@ export class ProblemException extends Error {
     super(detail);
     this.name = 'ProblemException';
     const errors = extras.errors;
-    this.extras = errors && errors.length > MAX_FIELD_ERRORS
-      ? { ...extras, errors: errors.slice(0, MAX_FIELD_ERRORS), errorsOmitted: (extras.errorsOmitted ?? 0) + errors.length - MAX_FIELD_ERRORS }
-      : extras;
+    this.extras =
+      errors && errors.length > MAX_FIELD_ERRORS
+        ? {
+            ...extras,
+            errors: errors.slice(0, MAX_FIELD_ERRORS),
+            errorsOmitted: (extras.errorsOmitted ?? 0) + errors.length - MAX_FIELD_ERRORS,
+          }
+        : extras;
   }
 
   body(): ProblemBody {
@@ -64,5 +69,7 @@ export function joinMessages(messages: string[], fallback: string): string {
 }
 
 /** 503 NOT_READY with Retry-After: starting or stopping, or (with a reason and details) not ready to answer. */
-export const notReady = (detail = 'the service is loading its read model; retry shortly', extras: Record<string, unknown> = {}): ProblemException =>
-  new ProblemException(503, 'NOT_READY', 'Service not ready', detail, { ...extras, headers: { 'retry-after': '1' } });
+export const notReady = (
+  detail = 'the service is loading its read model; retry shortly',
+  extras: Record<string, unknown> = {},
+): ProblemException => new ProblemException(503, 'NOT_READY', 'Service not ready', detail, { ...extras, headers: { 'retry-after': '1' } });

@@ -20,7 +20,8 @@ async function problemOf(metatype: Type, body: unknown): Promise<ProblemExceptio
 
 describe('request validation', () => {
   it('API_FIELD_NAMES lists every field of every DTO', () => {
-    for (const dto of DTOS) for (const field of declaredFields(dto)) expect([dto.name, API_FIELD_NAMES.has(field)]).toEqual([dto.name, true]);
+    for (const dto of DTOS)
+      for (const field of declaredFields(dto)) expect([dto.name, API_FIELD_NAMES.has(field)]).toEqual([dto.name, true]);
   });
 
   it('never repeats a value, whatever its type, in any field of any DTO', async () => {
@@ -53,7 +54,11 @@ describe('request validation', () => {
     expect(body).not.toContain('SENTINEL');
     expect(body).not.toContain('other');
     expect(problem?.extras.errors).toEqual([
-      { field: '(unknown)', message: '2 unknown fields (position 2, 4 in the body; names are not repeated); accepted fields: kind, name, allowedIps, webhookFormat' },
+      {
+        field: '(unknown)',
+        message:
+          '2 unknown fields (position 2, 4 in the body; names are not repeated); accepted fields: kind, name, allowedIps, webhookFormat',
+      },
     ]);
   });
 

@@ -8,14 +8,27 @@ import { badRequest, joinMessages, MAX_FIELD_ERRORS, ProblemException, type Fiel
  * which could be a pasted secret, so it is counted and located, never repeated.
  */
 export const API_FIELD_NAMES: ReadonlySet<string> = new Set([
-  'kind', 'name', 'allowedIps', 'webhookFormat', // generate, update
-  'oldKeyExpiresIn', 'oldKeyExpiresAt', 'expiresAt', 'version', 'reason', // regenerate, expiry, reveal, revoke
-  'payload', 'payloadEncoding', 'header', 'toleranceSeconds', // signatures
-  'key', 'ip', // verify
+  'kind',
+  'name',
+  'allowedIps',
+  'webhookFormat', // generate, update
+  'oldKeyExpiresIn',
+  'oldKeyExpiresAt',
+  'expiresAt',
+  'version',
+  'reason', // regenerate, expiry, reveal, revoke
+  'payload',
+  'payloadEncoding',
+  'header',
+  'toleranceSeconds', // signatures
+  'key',
+  'ip', // verify
 ]);
 
 const ordinals = (positions: number[]): string =>
-  positions.length > MAX_FIELD_ERRORS ? `${positions.slice(0, MAX_FIELD_ERRORS).join(', ')} and ${positions.length - MAX_FIELD_ERRORS} more` : positions.join(', ');
+  positions.length > MAX_FIELD_ERRORS
+    ? `${positions.slice(0, MAX_FIELD_ERRORS).join(', ')} and ${positions.length - MAX_FIELD_ERRORS} more`
+    : positions.join(', ');
 
 /**
  * The fields of a body that `accepted` does not list: an API field that does not belong here by
@@ -45,7 +58,13 @@ export function unknownFieldErrors(body: object, accepted: readonly string[]): F
 
 /** The properties a DTO class declares (its own and inherited validation rules). */
 export function declaredFields(metatype: Type): string[] {
-  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName))];
+  return [
+    ...new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(metatype, '', true, false)
+        .map((m) => m.propertyName),
+    ),
+  ];
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -60,7 +79,13 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 const validationFailed = (fieldErrors: FieldError[]): ProblemException =>
-  badRequest(joinMessages(fieldErrors.map((e) => e.message), 'the body is not valid'), fieldErrors);
+  badRequest(
+    joinMessages(
+      fieldErrors.map((e) => e.message),
+      'the body is not valid',
+    ),
+    fieldErrors,
+  );
 
 /**
  * A body that is not a JSON object is a 400 of its own; an absent body counts as `{}`. Unknown

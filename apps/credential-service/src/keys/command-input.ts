@@ -12,7 +12,8 @@ import { badRequest } from '../http/problem';
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!match) throw badRequest('If-Match must be a key version as returned in ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]);
+  if (!match)
+    throw badRequest('If-Match must be a key version as returned in ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]);
   return Number(match[1]);
 }
 

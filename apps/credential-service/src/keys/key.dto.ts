@@ -4,16 +4,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsString,
-  Length,
-  MaxLength,
-  ValidateBy,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Length, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import {
   DISPLAY_SAFE_RULE,
   isDisplaySafe,
@@ -37,20 +28,29 @@ const SLOTS: SecretSlot[] = ['current', 'previous'];
 function Optional(): PropertyDecorator {
   return applyDecorators(
     ValidateIf((_object: object, value: unknown) => value !== undefined),
-    ValidateBy({ name: 'notNull', validator: { validate: (value) => value !== null, defaultMessage: () => '$property must not be null; leave it out instead' } }),
+    ValidateBy({
+      name: 'notNull',
+      validator: { validate: (value) => value !== null, defaultMessage: () => '$property must not be null; leave it out instead' },
+    }),
   );
 }
 
 /** A real instant: ISO-8601 with an offset, on a day the month has (libs/domain parseIsoInstant). */
 function IsIsoInstant(): PropertyDecorator {
-  return ValidateBy({ name: 'isIsoInstant', validator: { validate: (value) => parseIsoInstant(value) !== null, defaultMessage: () => `$property ${ISO_INSTANT_MESSAGE}` } });
+  return ValidateBy({
+    name: 'isIsoInstant',
+    validator: { validate: (value) => parseIsoInstant(value) !== null, defaultMessage: () => `$property ${ISO_INSTANT_MESSAGE}` },
+  });
 }
 
 /** Text shown to people and kept in the history: no control, bidi formatting or unpaired surrogate characters. */
 function IsDisplaySafe(): PropertyDecorator {
   return ValidateBy({
     name: 'isDisplaySafe',
-    validator: { validate: (value) => typeof value !== 'string' || isDisplaySafe(value), defaultMessage: () => `$property ${DISPLAY_SAFE_RULE}` },
+    validator: {
+      validate: (value) => typeof value !== 'string' || isDisplaySafe(value),
+      defaultMessage: () => `$property ${DISPLAY_SAFE_RULE}`,
+    },
   });
 }
 
@@ -81,27 +81,42 @@ export class GenerateKeyDto {
   @AllowedIpsProperty({ example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] })
   allowedIps?: string[];
 
-  @ApiPropertyOptional({ enum: WEBHOOK_FORMATS, default: 'single', description: 'webhook output: one JSON document, or one field per line' })
+  @ApiPropertyOptional({
+    enum: WEBHOOK_FORMATS,
+    default: 'single',
+    description: 'webhook output: one JSON document, or one field per line',
+  })
   @Optional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
 }
 
 export class RegenerateKeyDto {
-  @ApiPropertyOptional({ example: 'PT1H', description: '"now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires' })
+  @ApiPropertyOptional({
+    example: 'PT1H',
+    description: '"now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires',
+  })
   @ValidateIf((o: RegenerateKeyDto) => o.oldKeyExpiresIn !== undefined || o.oldKeyExpiresAt === undefined)
   @IsString({ message: 'give oldKeyExpiresIn ("now" or an ISO-8601 duration such as PT1H) or oldKeyExpiresAt' })
   @MaxLength(40)
   oldKeyExpiresIn?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T12:00:00Z', description: 'when the old secret expires (a past time ends it now); null is refused' })
+  @ApiPropertyOptional({
+    example: '2026-12-01T12:00:00Z',
+    description: 'when the old secret expires (a past time ends it now); null is refused',
+  })
   @Optional()
   @IsIsoInstant()
   oldKeyExpiresAt?: string;
 }
 
 export class SetExpiryDto {
-  @ApiProperty({ nullable: true, type: String, example: '2026-12-01T12:00:00Z', description: 'null removes the expiry of the current secret' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2026-12-01T12:00:00Z',
+    description: 'null removes the expiry of the current secret',
+  })
   @ValidateIf((o: SetExpiryDto) => o.expiresAt !== null)
   @IsString({ message: 'expiresAt must be an ISO-8601 date-time or null' })
   @IsIsoInstant()

@@ -2,7 +2,22 @@
  * HTTP transport of the management API (API.md): parse and validate, authorize, dispatch on the
  * command or query bus, shape the answer. No business rule lives here.
  */
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -30,7 +45,16 @@ import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
 import { actorContext, parseIfMatch, requireOldSecretExpiry } from './command-input';
-import { GenerateKeyDto, ISO_INSTANT_MESSAGE, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
+import {
+  GenerateKeyDto,
+  ISO_INSTANT_MESSAGE,
+  RegenerateKeyDto,
+  RevealKeyDto,
+  RevokeKeyDto,
+  SetExpiryDto,
+  UpdateKeyDto,
+  requireSomeKeyUpdate,
+} from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
@@ -43,7 +67,10 @@ type SecretAnswer = { key: KeyView; secret: string };
 @UseGuards(ActorGuard)
 @UsePipes(IdParamsPipe)
 export class KeysController {
-  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Post()
   @Requires(MANAGE_STEP_UP)
@@ -64,7 +91,11 @@ export class KeysController {
   @Get(':keyId')
   @Requires(MANAGE)
   @ApiOperation({ summary: 'Get one key' })
-  async get(@Param('accountId') accountId: string, @Param('keyId') keyId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyView> {
+  async get(
+    @Param('accountId') accountId: string,
+    @Param('keyId') keyId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<KeyView> {
     const view = await this.queries.execute(new GetKey(accountId, keyId));
     if (!view) throw keyNotFound();
     void reply.header('etag', `"${view.version}"`);
@@ -83,7 +114,9 @@ export class KeysController {
     @CurrentActor() actor: Actor,
   ): Promise<SecretAnswer> {
     const expiresAt = requireOldSecretExpiry(body, Date.now());
-    const outcome = unwrap(await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, parseIfMatch(ifMatch)))));
+    const outcome = unwrap(
+      await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, parseIfMatch(ifMatch)))),
+    );
     return { key: toKeyView(outcome.record), secret: outcome.result };
   }
 
@@ -168,7 +201,8 @@ export class KeysController {
   ): Promise<ValidityAt> {
     const instant = parseIsoInstant(at);
     if (instant === null) throw badRequest(`at ${ISO_INSTANT_MESSAGE}`, [{ field: 'at', message: 'required ISO-8601 date-time' }]);
-    if (ip !== undefined && !isIpAddress(ip)) throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
+    if (ip !== undefined && !isIpAddress(ip))
+      throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
     const answer = await this.queries.execute(new KeyValidityAt(accountId, keyId, instant, ip));
     if (!answer) throw keyNotFound();
     return answer;
@@ -185,10 +219,14 @@ export class AccountHistoryController {
 
   @Get()
   @Requires(READ_HISTORY)
-  @ApiOperation({ summary: "Every event of every key of the account, oldest first (the last `limit`, default 1000)" })
-  async history(@Param('accountId') accountId: string, @Query('limit') limit: string | undefined): Promise<{ events: AccountHistoryEntry[] }> {
+  @ApiOperation({ summary: 'Every event of every key of the account, oldest first (the last `limit`, default 1000)' })
+  async history(
+    @Param('accountId') accountId: string,
+    @Query('limit') limit: string | undefined,
+  ): Promise<{ events: AccountHistoryEntry[] }> {
     const count = limit === undefined ? 1000 : Number(limit);
-    if (!Number.isInteger(count) || count < 1 || count > 10000) throw badRequest('limit must be a whole number from 1 to 10000', [{ field: 'limit', message: 'out of range' }]);
+    if (!Number.isInteger(count) || count < 1 || count > 10000)
+      throw badRequest('limit must be a whole number from 1 to 10000', [{ field: 'limit', message: 'out of range' }]);
     return { events: await this.queries.execute(new AccountHistory(accountId, count)) };
   }
 }

@@ -15,7 +15,9 @@ const SECRETS = {
 };
 
 const limitsWith = (redisUrl: string): RateLimits =>
-  new RateLimits(loadConfig({ ...SECRETS, REDIS_URL: redisUrl, RATE_LIMIT_VERIFY_PER_SECOND: '1000', RATE_LIMIT_MANAGEMENT_PER_MINUTE: '3' }));
+  new RateLimits(
+    loadConfig({ ...SECRETS, REDIS_URL: redisUrl, RATE_LIMIT_VERIFY_PER_SECOND: '1000', RATE_LIMIT_MANAGEMENT_PER_MINUTE: '3' }),
+  );
 
 /** The outcome of one check and how long it took. */
 async function timed(check: () => void | Promise<void>): Promise<{ ms: number; status: number }> {

@@ -44,7 +44,10 @@ class Insurance extends RateLimiterMemory {
 class RedisWithInsurance implements PointSource {
   private skipStoreUntil = 0;
 
-  constructor(private readonly insurance: Insurance, private readonly onFailover: () => void) {}
+  constructor(
+    private readonly insurance: Insurance,
+    private readonly onFailover: () => void,
+  ) {}
 
   async take(limiter: RateLimiterAbstract, key: string, points: number): Promise<RateLimiterRes> {
     const started = Date.now();
@@ -65,11 +68,13 @@ interface Limit {
   refusal: (retryAfterSeconds: number) => ProblemException;
 }
 
-const tooMany = (detail: string) => (retryAfterSeconds: number): ProblemException =>
-  new ProblemException(429, 'RATE_LIMITED', 'Too many requests', `${detail}; retry in ${retryAfterSeconds} s`, {
-    retryAfterSeconds,
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
+const tooMany =
+  (detail: string) =>
+  (retryAfterSeconds: number): ProblemException =>
+    new ProblemException(429, 'RATE_LIMITED', 'Too many requests', `${detail}; retry in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
 
 /** A key of bounded length for an identifier taken from a token or a path. */
 const keyOf = (id: string): string => (id.length <= 64 ? id : createHash('sha256').update(id).digest('hex'));
@@ -93,10 +98,30 @@ export class RateLimits implements OnApplicationShutdown {
     const prefix = `${config.redisNamespace}:rl`;
     const make = (name: string, points: number, seconds: number, detail: string): Limit | null =>
       points > 0 ? { limiter: this.limiter(`${prefix}:${name}`, points, seconds), refusal: tooMany(detail) } : null;
-    this.verifyLimit = make('verify', limits.verifyPerSecond, 1, `more than ${limits.verifyPerSecond} verify calls in a second with this service credential`);
-    this.signingLimit = make('signing', limits.signingPerSecond, 1, `more than ${limits.signingPerSecond} signing calls in a second with this service credential`);
-    this.actorLimit = make('actor', limits.actorPerMinute, 60, `more than ${limits.actorPerMinute} management calls in a minute by this user`);
-    this.accountLimit = make('account', limits.accountPerMinute, 60, `more than ${limits.accountPerMinute} management calls in a minute on this account`);
+    this.verifyLimit = make(
+      'verify',
+      limits.verifyPerSecond,
+      1,
+      `more than ${limits.verifyPerSecond} verify calls in a second with this service credential`,
+    );
+    this.signingLimit = make(
+      'signing',
+      limits.signingPerSecond,
+      1,
+      `more than ${limits.signingPerSecond} signing calls in a second with this service credential`,
+    );
+    this.actorLimit = make(
+      'actor',
+      limits.actorPerMinute,
+      60,
+      `more than ${limits.actorPerMinute} management calls in a minute by this user`,
+    );
+    this.accountLimit = make(
+      'account',
+      limits.accountPerMinute,
+      60,
+      `more than ${limits.accountPerMinute} management calls in a minute on this account`,
+    );
     this.credential = `svc-${createHash('sha256').update(config.serviceToken).digest('hex').slice(0, 16)}`;
   }
 

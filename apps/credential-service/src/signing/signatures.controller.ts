@@ -15,7 +15,8 @@ import { MAX_TOLERANCE_SECONDS, SigningService } from './signing.service';
 
 export function payloadBytes(payload: string, encoding: PayloadEncoding = 'utf8'): Buffer {
   if (encoding === 'base64') {
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) throw badRequest('payload is not valid base64', [{ field: 'payload', message: 'not base64' }]);
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload))
+      throw badRequest('payload is not valid base64', [{ field: 'payload', message: 'not base64' }]);
     return Buffer.from(payload, 'base64');
   }
   return Buffer.from(payload, 'utf8');
@@ -34,7 +35,10 @@ export class SignaturesController {
   @RouteConfig(OCTET_STREAM_BODY)
   @UsePipes(IdParamsPipe)
   @ApiOperation({ summary: 'Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...]' })
-  async sign(@Param('accountId') accountId: string, @Body() body: unknown): Promise<{ header: string; timestamp: number; keyIds: string[]; signatures: number }> {
+  async sign(
+    @Param('accountId') accountId: string,
+    @Body() body: unknown,
+  ): Promise<{ header: string; timestamp: number; keyIds: string[]; signatures: number }> {
     const payload = Buffer.isBuffer(body) ? body : await this.jsonPayload(body, SignDto);
     const outcome = await this.signing.sign(accountId, payload);
     if (!outcome.ok) throw new ProblemException(409, outcome.code, 'No signing key', outcome.message);

@@ -21,7 +21,11 @@ export class VerifySignatureDto extends SignDto {
   @MaxLength(8192)
   header!: string;
 
-  @ApiPropertyOptional({ default: 300, maximum: MAX_TOLERANCE_SECONDS, description: 'how old (or how far ahead) the timestamp may be, in seconds' })
+  @ApiPropertyOptional({
+    default: 300,
+    maximum: MAX_TOLERANCE_SECONDS,
+    description: 'how old (or how far ahead) the timestamp may be, in seconds',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -68,7 +68,8 @@ export class SigningService {
 
   async sign(accountId: string, payload: Buffer, now: Date = new Date()): Promise<SignOutcome> {
     const secrets = await this.validSecrets(accountId, now);
-    if (secrets.length === 0) return { ok: false, code: 'NO_SIGNING_KEY', message: 'the account has no valid signing key; generate one first' };
+    if (secrets.length === 0)
+      return { ok: false, code: 'NO_SIGNING_KEY', message: 'the account has no valid signing key; generate one first' };
     const timestamp = Math.floor(now.getTime() / 1000);
     // Generate caps signing keys so this holds; keys from before a cap change: the newest win.
     const used = secrets.slice(0, MAX_SIGNATURES);
@@ -76,8 +77,20 @@ export class SigningService {
     return { ok: true, header, timestamp, keyIds: [...new Set(used.map((s) => s.keyId))], signatures: used.length };
   }
 
-  async verify(accountId: string, payload: Buffer, header: string, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now: Date = new Date()): Promise<VerifyResult> {
+  async verify(
+    accountId: string,
+    payload: Buffer,
+    header: string,
+    toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+    now: Date = new Date(),
+  ): Promise<VerifyResult> {
     const secrets = await this.validSecrets(accountId, now);
-    return verifySignatureHeader({ payload, header, secrets: secrets.map((s) => s.secret), now: Math.floor(now.getTime() / 1000), toleranceSeconds });
+    return verifySignatureHeader({
+      payload,
+      header,
+      secrets: secrets.map((s) => s.secret),
+      now: Math.floor(now.getTime() / 1000),
+      toleranceSeconds,
+    });
   }
 }

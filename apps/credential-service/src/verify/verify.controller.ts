@@ -25,7 +25,12 @@ export class VerifyController {
       properties: {
         key: { type: 'string' },
         ip: { type: 'string', description: "the merchant client's IP address" },
-        kind: { type: 'string', enum: ['api', 'signing'], default: 'api', description: 'the kind of key accepted; a key of another kind is NOT_FOUND' },
+        kind: {
+          type: 'string',
+          enum: ['api', 'signing'],
+          default: 'api',
+          description: 'the kind of key accepted; a key of another kind is NOT_FOUND',
+        },
       },
     },
   })
@@ -33,7 +38,14 @@ export class VerifyController {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
     const { key, ip, kind } = body as Record<string, unknown>;
     const unknown = unknownFieldErrors(body, ['key', 'ip', 'kind']);
-    if (unknown.length > 0) throw badRequest(joinMessages(unknown.map((e) => e.message), ''), unknown);
+    if (unknown.length > 0)
+      throw badRequest(
+        joinMessages(
+          unknown.map((e) => e.message),
+          '',
+        ),
+        unknown,
+      );
     const error = this.verifier.checkInput(key, ip, kind);
     if (error) throw badRequest(error.message, [error]);
     return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined, (kind ?? 'api') as KeyKind);

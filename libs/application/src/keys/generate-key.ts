@@ -17,7 +17,11 @@ const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signi
 
 /** Answers with the new secret: the only time it leaves the service unasked. */
 export class GenerateKey extends Command<CommandOutcome<string>> {
-  constructor(readonly accountId: string, readonly input: GenerateKeyInput, readonly context: CommandContext) {
+  constructor(
+    readonly accountId: string,
+    readonly input: GenerateKeyInput,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

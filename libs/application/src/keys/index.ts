@@ -19,5 +19,12 @@ export * from './update-key';
 export * from './revoke-key';
 export * from './key-queries';
 
-export const KEY_COMMAND_HANDLERS = [GenerateKeyHandler, RegenerateKeyHandler, SetExpiryHandler, RevealKeyHandler, UpdateKeyHandler, RevokeKeyHandler];
+export const KEY_COMMAND_HANDLERS = [
+  GenerateKeyHandler,
+  RegenerateKeyHandler,
+  SetExpiryHandler,
+  RevealKeyHandler,
+  UpdateKeyHandler,
+  RevokeKeyHandler,
+];
 export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler];

@@ -14,7 +14,10 @@ export type AccountHistoryEntry = HistoryEntry & { keyId: string };
 
 /** A key of the account, or null (another account's key is null too: indistinguishable from a missing one). */
 export class GetKey extends Query<KeyView | null> {
-  constructor(readonly accountId: string, readonly keyId: string) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+  ) {
     super();
   }
 }
@@ -26,20 +29,31 @@ export class ListKeys extends Query<KeyView[]> {
 }
 
 export class KeyHistory extends Query<HistoryEntry[] | null> {
-  constructor(readonly accountId: string, readonly keyId: string) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+  ) {
     super();
   }
 }
 
 export class KeyValidityAt extends Query<ValidityAt | null> {
-  constructor(readonly accountId: string, readonly keyId: string, readonly at: Date, readonly ip: string | undefined) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly at: Date,
+    readonly ip: string | undefined,
+  ) {
     super();
   }
 }
 
 /** Every event of every key of the account, oldest first: the last `limit`. */
 export class AccountHistory extends Query<AccountHistoryEntry[]> {
-  constructor(readonly accountId: string, readonly limit: number) {
+  constructor(
+    readonly accountId: string,
+    readonly limit: number,
+  ) {
     super();
   }
 }

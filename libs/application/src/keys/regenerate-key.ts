@@ -7,7 +7,12 @@ import { SecretIssuer } from '../secret-issuer';
 import { SigningKeySlots } from '../signing-key-slots';
 
 export class RegenerateKey extends Command<CommandOutcome<string>> {
-  constructor(readonly accountId: string, readonly keyId: string, readonly oldSecretExpiresAt: Date, readonly context: CommandContext) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly oldSecretExpiresAt: Date,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { keyStreamId } from '@cs/domain';
-import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '@cs/event-store';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '@cs/event-store';
 import { MemoryValidityIndex } from '@cs/validity';
 import { KeyCommandExecutor, type CommandContext } from '../key-command-executor';
 import { SecretIssuer } from '../secret-issuer';
@@ -73,7 +79,19 @@ function setup() {
     const outcome = await executor.execute(
       keyId,
       ACCOUNT,
-      () => ({ command: { type: 'GenerateKey', keyId, accountId: ACCOUNT, kind: 'api', name: 'k', allowedIps: [], webhookFormat: 'single', secret: issued.material }, result: null }),
+      () => ({
+        command: {
+          type: 'GenerateKey',
+          keyId,
+          accountId: ACCOUNT,
+          kind: 'api',
+          name: 'k',
+          allowedIps: [],
+          webhookFormat: 'single',
+          secret: issued.material,
+        },
+        result: null,
+      }),
       context,
     );
     if (!outcome.ok) throw new Error(outcome.rejection.message);
@@ -83,7 +101,12 @@ function setup() {
 
   async function regenerate(keyId: string, oldSecretExpiresAt: Date): Promise<string> {
     const issued = issuer.issue('api', keyId, 2);
-    const outcome = await executor.execute(keyId, ACCOUNT, () => ({ command: { type: 'RegenerateKey', oldSecretExpiresAt, secret: issued.material }, result: null }), context);
+    const outcome = await executor.execute(
+      keyId,
+      ACCOUNT,
+      () => ({ command: { type: 'RegenerateKey', oldSecretExpiresAt, secret: issued.material }, result: null }),
+      context,
+    );
     if (!outcome.ok) throw new Error(outcome.rejection.message);
     log.length = 0;
     return issued.secret;
@@ -133,10 +156,19 @@ describe('RevealKeyHandler (libs/application/src/keys/reveal-key.ts): KeyReveale
   it('a refused reveal (revoked key, another account, no grace) appends nothing and opens nothing', async () => {
     const { store, open, handler, generate, executor } = setup();
     const { keyId } = await generate();
-    expect(await handler.execute(new RevealKey(ACCOUNT, keyId, 'previous', context))).toMatchObject({ ok: false, rejection: { code: 'NO_PREVIOUS_SECRET' } });
-    expect(await handler.execute(new RevealKey('acct_2', keyId, 'current', context))).toMatchObject({ ok: false, rejection: { code: 'KEY_NOT_FOUND' } });
+    expect(await handler.execute(new RevealKey(ACCOUNT, keyId, 'previous', context))).toMatchObject({
+      ok: false,
+      rejection: { code: 'NO_PREVIOUS_SECRET' },
+    });
+    expect(await handler.execute(new RevealKey('acct_2', keyId, 'current', context))).toMatchObject({
+      ok: false,
+      rejection: { code: 'KEY_NOT_FOUND' },
+    });
     await executor.execute(keyId, ACCOUNT, () => ({ command: { type: 'RevokeKey', reason: null }, result: null }), context);
-    expect(await handler.execute(new RevealKey(ACCOUNT, keyId, 'current', context))).toMatchObject({ ok: false, rejection: { code: 'KEY_REVOKED' } });
+    expect(await handler.execute(new RevealKey(ACCOUNT, keyId, 'current', context))).toMatchObject({
+      ok: false,
+      rejection: { code: 'KEY_REVOKED' },
+    });
     expect(open).not.toHaveBeenCalled();
     expect(store.types(keyId)).toEqual(['KeyGenerated', 'KeyRevoked']);
   });
@@ -155,6 +187,9 @@ describe('RevealKeyHandler (libs/application/src/keys/reveal-key.ts): KeyReveale
     ]);
     expect(store.types(keyId)).toEqual(['KeyGenerated', 'KeyRotated', 'KeyRevealed', 'KeyRevealed']);
     const revealed = (store.streams.get(keyStreamId(keyId)) ?? []).filter((e) => e.type === 'KeyRevealed').map((e) => e.data);
-    expect(revealed).toEqual([expect.objectContaining({ slot: 'previous', secretVersion: 1 }), expect.objectContaining({ slot: 'current', secretVersion: 2 })]);
+    expect(revealed).toEqual([
+      expect.objectContaining({ slot: 'previous', secretVersion: 1 }),
+      expect.objectContaining({ slot: 'current', secretVersion: 2 }),
+    ]);
   });
 });

@@ -6,7 +6,12 @@ import { KeyCommandExecutor, type CommandContext, type CommandOutcome } from '..
 import { SecretSealer } from '../secret-sealer';
 
 export class RevealKey extends Command<CommandOutcome<string>> {
-  constructor(readonly accountId: string, readonly keyId: string, readonly slot: SecretSlot, readonly context: CommandContext) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly slot: SecretSlot,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

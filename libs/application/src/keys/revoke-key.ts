@@ -4,7 +4,12 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { KeyCommandExecutor, type CommandContext, type CommandOutcome } from '../key-command-executor';
 
 export class RevokeKey extends Command<CommandOutcome<null>> {
-  constructor(readonly accountId: string, readonly keyId: string, readonly reason: string | null, readonly context: CommandContext) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly reason: string | null,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

@@ -11,7 +11,12 @@ export interface KeyChanges {
 }
 
 export class UpdateKey extends Command<CommandOutcome<null>> {
-  constructor(readonly accountId: string, readonly keyId: string, readonly changes: KeyChanges, readonly context: CommandContext) {
+  constructor(
+    readonly accountId: string,
+    readonly keyId: string,
+    readonly changes: KeyChanges,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

@@ -24,7 +24,15 @@ describe('loadConfig', () => {
   it('runs on the embedded defaults with nothing set, generating local secrets into DATA_DIR (mode 0600)', () => {
     const dir = dataDir();
     const config = loadConfig({ DATA_DIR: dir });
-    expect(config).toMatchObject({ port: 3000, grpcPort: 50051, eventStoreUrl: null, redisUrl: null, kafka: null, keyEnv: 'live', stepUpMaxAgeSeconds: 300 });
+    expect(config).toMatchObject({
+      port: 3000,
+      grpcPort: 50051,
+      eventStoreUrl: null,
+      redisUrl: null,
+      kafka: null,
+      keyEnv: 'live',
+      stepUpMaxAgeSeconds: 300,
+    });
     expect(config.generated).toEqual(['AUTH_JWT_SECRET', 'SERVICE_TOKEN', 'MASTER_KEY']);
     const file = join(dir, 'dev-secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -54,9 +62,18 @@ describe('loadConfig', () => {
   });
 
   it('never generates secrets for shared stores: each process would hold different ones', () => {
-    const error = refusal({ REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWT_SECRET: SECRETS.AUTH_JWT_SECRET, SERVICE_TOKEN: SECRETS.SERVICE_TOKEN });
+    const error = refusal({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      AUTH_JWT_SECRET: SECRETS.AUTH_JWT_SECRET,
+      SERVICE_TOKEN: SECRETS.SERVICE_TOKEN,
+    });
     expect(error.variable).toBe('MASTER_KEY');
-    const config = loadConfig({ DATA_DIR: dataDir(), ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6379', EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' });
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      ...SECRETS,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+    });
     expect(config.generated).toEqual([]);
   });
 });

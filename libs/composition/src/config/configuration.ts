@@ -47,7 +47,10 @@ export interface RateLimitConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
@@ -86,13 +89,15 @@ function url(env: Env, name: string, schemes: string[]): string | null {
 
 export function masterKeyFrom(name: string, raw: string): Buffer {
   const key = Buffer.from(raw.trim(), 'base64');
-  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(raw.trim())) throw new ConfigError(name, 'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(raw.trim()))
+    throw new ConfigError(name, 'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
   return key;
 }
 
 function namespace(env: Env): string {
   const raw = env.REDIS_NAMESPACE || 'cs';
-  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw)) throw new ConfigError('REDIS_NAMESPACE', 'may hold only letters, digits, ".", "_" and "-" (1-40)');
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw))
+    throw new ConfigError('REDIS_NAMESPACE', 'may hold only letters, digits, ".", "_" and "-" (1-40)');
   return raw;
 }
 
@@ -102,7 +107,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const eventStoreUrl = url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   if (eventStoreUrl && !redisUrl) {
-    throw new ConfigError('REDIS_URL', 'must be set with EVENTSTORE_URL: the read model, its checkpoints and the relay checkpoint live in Redis');
+    throw new ConfigError(
+      'REDIS_URL',
+      'must be set with EVENTSTORE_URL: the read model, its checkpoints and the relay checkpoint live in Redis',
+    );
   }
   const needed = [
     ...(jwksUrl || env.AUTH_JWT_SECRET ? [] : ['AUTH_JWT_SECRET' as const]),
@@ -128,7 +136,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     .split(',')
     .filter((k) => k.trim() !== '')
     .map((k) => masterKeyFrom('MASTER_KEYS_PREVIOUS', k));
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const broker of brokers) {
     if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(broker)) throw new ConfigError('KAFKA_BROKERS', `"${broker}" is not host:port`);
   }
@@ -139,7 +150,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
     host: env.HOST || '0.0.0.0',
     dataDir,
-    auth: { jwtSecret: jwtSecret ? Buffer.from(jwtSecret, 'utf8') : null, jwksUrl, issuer: env.AUTH_ISSUER || null, audience: env.AUTH_AUDIENCE || null },
+    auth: {
+      jwtSecret: jwtSecret ? Buffer.from(jwtSecret, 'utf8') : null,
+      jwksUrl,
+      issuer: env.AUTH_ISSUER || null,
+      audience: env.AUTH_AUDIENCE || null,
+    },
     serviceToken,
     masterKey,
     previousMasterKeys,

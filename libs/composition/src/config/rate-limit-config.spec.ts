@@ -12,7 +12,12 @@ const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: mkdtempSync
 
 describe('rate-limit configuration', () => {
   it('has defaults well above a normal load (and the verify benchmark)', () => {
-    expect(load({}).rateLimits).toEqual({ verifyPerSecond: 50_000, signingPerSecond: 10_000, actorPerMinute: 3_000, accountPerMinute: 6_000 });
+    expect(load({}).rateLimits).toEqual({
+      verifyPerSecond: 50_000,
+      signingPerSecond: 10_000,
+      actorPerMinute: 3_000,
+      accountPerMinute: 6_000,
+    });
   });
 
   it('reads each variable; 0 turns that limit off', () => {

@@ -12,7 +12,15 @@
  */
 import { expect } from '@jest/globals';
 import type { AccountEvent, SigningKeySlotReleased } from '../account-events';
-import { decideAccount, foldAccount, evolveAccount, type AccountCommand, type AccountDecision, type AccountState, type ReservedKey } from '../account.decider';
+import {
+  decideAccount,
+  foldAccount,
+  evolveAccount,
+  type AccountCommand,
+  type AccountDecision,
+  type AccountState,
+  type ReservedKey,
+} from '../account.decider';
 import type { KeyEvent } from '../events';
 import { evolve, initialState, type KeyState } from '../key-state';
 import type { RejectionCode } from '../rejections';
@@ -32,11 +40,15 @@ export type KeyStream = KeyEvent[];
 export const accountSpec = {
   given(events: AccountEvent[], keyStreams: Record<string, KeyStream> = {}) {
     const state = foldAccount(events);
-    const keys: Record<string, ReservedKey> = Object.fromEntries(Object.entries(keyStreams).map(([id, stream]) => [id, reservedKey(stream)]));
+    const keys: Record<string, ReservedKey> = Object.fromEntries(
+      Object.entries(keyStreams).map(([id, stream]) => [id, reservedKey(stream)]),
+    );
     return {
       when(command: AccountCommand, now: Date): AccountDeciderOutcome {
         const decision = decideAccount(command, state, keys, now);
-        const describe = decision.ok ? `accepted with ${JSON.stringify(decision.events)}` : `rejected ${decision.rejection.code}: ${decision.rejection.message}`;
+        const describe = decision.ok
+          ? `accepted with ${JSON.stringify(decision.events)}`
+          : `rejected ${decision.rejection.code}: ${decision.rejection.message}`;
         return {
           decision,
           state,

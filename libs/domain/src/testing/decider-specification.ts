@@ -35,7 +35,9 @@ export interface KeyDeciderSpecification {
 }
 
 const describeDecision = (decision: Decision): string =>
-  decision.ok ? `accepted with ${JSON.stringify(decision.events.map((e) => e.type))}` : `rejected ${decision.rejection.code}: ${decision.rejection.message}`;
+  decision.ok
+    ? `accepted with ${JSON.stringify(decision.events.map((e) => e.type))}`
+    : `rejected ${decision.rejection.code}: ${decision.rejection.message}`;
 
 export const spec: KeyDeciderSpecification = {
   given(events) {
@@ -47,7 +49,8 @@ export const spec: KeyDeciderSpecification = {
           decision,
           state,
           then(expected) {
-            if (!decision.ok) throw new Error(`expected ${JSON.stringify(expected.map((e) => e.type))}, but the command was ${describeDecision(decision)}`);
+            if (!decision.ok)
+              throw new Error(`expected ${JSON.stringify(expected.map((e) => e.type))}, but the command was ${describeDecision(decision)}`);
             expect(decision.events).toEqual(expected);
             // The produced events must fold onto the state: return the state after them.
             return decision.events.reduce<KeyState>((s, event) => evolve(s, event), state);
@@ -104,7 +107,9 @@ export function aSecret(seed: number, kind: KeyKind = 'api', env: KeyEnv = 'live
 
 export const issued = (seed: number, version: number): IssuedSecret => ({ ...aSecret(seed).secret, version });
 
-export function generateKey(overrides: Partial<Extract<KeyCommand, { type: 'GenerateKey' }>> = {}): Extract<KeyCommand, { type: 'GenerateKey' }> {
+export function generateKey(
+  overrides: Partial<Extract<KeyCommand, { type: 'GenerateKey' }>> = {},
+): Extract<KeyCommand, { type: 'GenerateKey' }> {
   return {
     type: 'GenerateKey',
     keyId: KEY_ID,
@@ -151,7 +156,12 @@ export const keyExpirySet = (slot: SecretSlot, secretVersion: number, expiresAt:
   data: { ...BASE, slot, secretVersion, expiresAt: expiresAt === null ? null : expiresAt.toISOString() },
 });
 
-export const keyExpired = (slot: SecretSlot, secretVersion: number, expiredAt: Date, reason: 'expired' | 'superseded' = 'expired'): KeyEvent => ({
+export const keyExpired = (
+  slot: SecretSlot,
+  secretVersion: number,
+  expiredAt: Date,
+  reason: 'expired' | 'superseded' = 'expired',
+): KeyEvent => ({
   type: 'KeyExpired',
   data: { ...BASE, slot, secretVersion, reason, expiredAt: expiredAt.toISOString() },
 });

@@ -45,7 +45,7 @@ export function toStoreError(err: unknown, append?: { streamId: string; expected
 /** Failures before the client wraps them (e.g. the channel cannot connect at all). */
 function isGrpcUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */;
+  return code === 14 /* UNAVAILABLE */ || code === 4; /* DEADLINE_EXCEEDED */
 }
 
 export function closedError(): EventStoreUnavailableError {

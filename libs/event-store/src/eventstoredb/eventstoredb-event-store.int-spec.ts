@@ -4,7 +4,9 @@ import { describeEventStoreConformance } from '../testing';
 import { EventStoreDBEventStore } from './eventstoredb-event-store';
 
 const realServerUrl = process.env.EVENTSTORE_URL;
-console.log(`EventStoreDB adapter targets: protocol double${realServerUrl ? ` and real server at ${realServerUrl}` : ' only (set EVENTSTORE_URL to add a real server)'}`);
+console.log(
+  `EventStoreDB adapter targets: protocol double${realServerUrl ? ` and real server at ${realServerUrl}` : ' only (set EVENTSTORE_URL to add a real server)'}`,
+);
 
 /** The double lives for the whole file: restarting it is what `reopen` exercises. */
 function describeAgainstDouble(name: string, options: { sendCaughtUp: boolean }) {
@@ -58,7 +60,13 @@ describe('EventStoreDB adapter when the server is down', () => {
     id: globalThis.crypto.randomUUID(),
     type: 'KeyIssued',
     data: {},
-    metadata: { actor: { type: 'system' as const, name: 'test' }, correlationId: 'c', causationId: null, occurredAt: '2024-01-01T00:00:00Z', schemaVersion: 1 },
+    metadata: {
+      actor: { type: 'system' as const, name: 'test' },
+      correlationId: 'c',
+      causationId: null,
+      occurredAt: '2024-01-01T00:00:00Z',
+      schemaVersion: 1,
+    },
   });
 
   it('reports calls as retryable EventStoreUnavailableError, and works again after a restart', async () => {

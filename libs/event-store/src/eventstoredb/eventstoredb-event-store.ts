@@ -129,7 +129,8 @@ export class EventStoreDBEventStore implements EventStore {
     for (;;) {
       const page: AllStreamResolvedEvent[] = [];
       try {
-        for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: this.pageSize })) page.push(resolved);
+        for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: this.pageSize }))
+          page.push(resolved);
       } catch (err) {
         throw toStoreError(err);
       }
@@ -140,7 +141,9 @@ export class EventStoreDBEventStore implements EventStore {
         }
       }
       const last = page[page.length - 1];
-      const position = last?.event?.position ?? (last?.commitPosition !== undefined ? { commit: last.commitPosition, prepare: last.commitPosition } : undefined);
+      const position =
+        last?.event?.position ??
+        (last?.commitPosition !== undefined ? { commit: last.commitPosition, prepare: last.commitPosition } : undefined);
       if (page.length < this.pageSize || !position) return undefined;
       from = { commit: position.commit, prepare: position.prepare };
     }

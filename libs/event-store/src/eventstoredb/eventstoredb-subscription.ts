@@ -56,7 +56,9 @@ export class EventStoreDBSubscription extends PulledSubscription {
     // Server-side filtering keeps system traffic ($stats every few seconds) off the wire; the same
     // checks run again client-side because a prefix filter does not exclude `$` event types.
     const filter: Filter =
-      streamPrefixes && streamPrefixes.length > 0 ? streamNameFilter({ prefixes: streamPrefixes, checkpointReached }) : excludeSystemEvents({ checkpointReached });
+      streamPrefixes && streamPrefixes.length > 0
+        ? streamNameFilter({ prefixes: streamPrefixes, checkpointReached })
+        : excludeSystemEvents({ checkpointReached });
     this.raw = client.subscribeToAll({ fromPosition: after === undefined ? START : { commit: after, prepare: after }, filter });
     this.raw.on('data', (resolved: AllStreamResolvedEvent) => this.onEvent(resolved));
     this.raw.on('caughtUp', () => this.markCaughtUpAfterBuffered());
@@ -149,7 +151,11 @@ export class EventStoreDBSubscription extends PulledSubscription {
   /** The fallback for servers without caught_up: the last wanted event stored at subscribe time. */
   private async readHead(): Promise<void> {
     try {
-      const head = await lastWantedPosition(this.client, this.options, () => this.markerQueued || this.closed || this.failure !== undefined);
+      const head = await lastWantedPosition(
+        this.client,
+        this.options,
+        () => this.markerQueued || this.closed || this.failure !== undefined,
+      );
       if (head === undefined) return;
       this.head = head;
       if (head === null || this.highestSeen >= head) this.markCaughtUpAfterBuffered();
@@ -178,7 +184,11 @@ function wanted(event: { streamId: string; type: string }, prefixes: string[] | 
  * "caught up" apart from "waiting". null when there is none after `after`; undefined when `stop`
  * says the answer is no longer needed (the server's own signal came first).
  */
-async function lastWantedPosition(client: EventStoreDBClient, options: SubscribeOptions, stop: () => boolean): Promise<bigint | null | undefined> {
+async function lastWantedPosition(
+  client: EventStoreDBClient,
+  options: SubscribeOptions,
+  stop: () => boolean,
+): Promise<bigint | null | undefined> {
   const pageSize = 200;
   let from: typeof END | { commit: bigint; prepare: bigint } = END;
   for (;;) {

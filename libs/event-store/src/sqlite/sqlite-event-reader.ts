@@ -53,7 +53,9 @@ export class SqliteEventReader {
     let stmt = this.lastStmts.get(prefixes.length);
     if (!stmt) {
       const byPrefix = Array(prefixes.length).fill('instr(stream_id, ?) = 1').join(' OR ');
-      stmt = this.db.prepare<unknown[], { position: bigint }>(`SELECT position FROM events WHERE ${byPrefix} ORDER BY position DESC LIMIT 1`).safeIntegers(true);
+      stmt = this.db
+        .prepare<unknown[], { position: bigint }>(`SELECT position FROM events WHERE ${byPrefix} ORDER BY position DESC LIMIT 1`)
+        .safeIntegers(true);
       this.lastStmts.set(prefixes.length, stmt);
     }
     return stmt.get(...prefixes)?.position;

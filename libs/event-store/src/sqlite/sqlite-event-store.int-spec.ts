@@ -33,7 +33,13 @@ const event = (n: number): NewEvent => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   type: 'KeyIssued',
   data: { n },
-  metadata: { actor: { type: 'system', name: 'test' }, correlationId: 'c', causationId: null, occurredAt: '2024-01-01T00:00:00Z', schemaVersion: 1 },
+  metadata: {
+    actor: { type: 'system', name: 'test' },
+    correlationId: 'c',
+    causationId: null,
+    occurredAt: '2024-01-01T00:00:00Z',
+    schemaVersion: 1,
+  },
 });
 
 describe('SqliteEventStore specifics', () => {

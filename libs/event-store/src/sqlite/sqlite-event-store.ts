@@ -184,7 +184,15 @@ export class SqliteEventStore implements EventStore {
     let position = 0n;
     for (const event of events) {
       revision++;
-      const info = this.insertStmt.run(streamId, revision, event.id, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
+      const info = this.insertStmt.run(
+        streamId,
+        revision,
+        event.id,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        recordedAt,
+      );
       position = BigInt(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };

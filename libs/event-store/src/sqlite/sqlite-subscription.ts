@@ -36,7 +36,10 @@ export class SqliteSubscription extends PulledSubscription {
     this.wake?.();
   };
 
-  constructor(private readonly deps: SubscriptionDeps, private readonly options: SubscribeOptions) {
+  constructor(
+    private readonly deps: SubscriptionDeps,
+    private readonly options: SubscribeOptions,
+  ) {
     super();
     this.scanned = options.after ?? 0n;
     this.head = deps.reader.head();

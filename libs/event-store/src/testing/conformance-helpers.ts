@@ -51,7 +51,10 @@ export async function readAll(store: EventStore, options?: ReadAllOptions): Prom
 }
 
 export async function expectWrongRevision(append: Promise<unknown>, fields: Partial<WrongExpectedRevisionError>): Promise<void> {
-  const err = await append.then(() => undefined, (e: unknown) => e);
+  const err = await append.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WrongExpectedRevisionError);
   expect(err).toMatchObject({ retryable: false, ...fields });
 }

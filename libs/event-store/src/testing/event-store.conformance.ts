@@ -1,4 +1,10 @@
-import { WrongExpectedRevisionError, type AllStreamSubscription, type EventStore, type NewEvent, type SubscribeOptions } from '../event-store.port';
+import {
+  WrongExpectedRevisionError,
+  type AllStreamSubscription,
+  type EventStore,
+  type NewEvent,
+  type SubscribeOptions,
+} from '../event-store.port';
 import { WAIT_MS, collect, expectIncreasing, expectWrongRevision, ids, newEvents, readAll, uid, withTimeout } from './conformance-helpers';
 
 /**
@@ -151,7 +157,13 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
       /** Three streams, interleaved appends: the global order is the append order. */
       const seed = async () => {
         const order: NewEvent[] = [];
-        for (const [stream, count] of [['a-1', 2], ['b-1', 1], ['a-1', 1], ['c-1', 2], ['b-1', 1]] as const) {
+        for (const [stream, count] of [
+          ['a-1', 2],
+          ['b-1', 1],
+          ['a-1', 1],
+          ['c-1', 2],
+          ['b-1', 1],
+        ] as const) {
           const events = newEvents(count);
           await store.appendToStream(`${p}-${stream}`, events, { expectedRevision: 'any' });
           order.push(...events);
@@ -168,7 +180,9 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
       });
 
       it('includes every stream when not filtered', async () => {
-        const [first] = await store.appendToStream(`${p}-x`, newEvents(1), { expectedRevision: 'no_stream' }).then(() => store.readStream(`${p}-x`));
+        const [first] = await store
+          .appendToStream(`${p}-x`, newEvents(1), { expectedRevision: 'no_stream' })
+          .then(() => store.readStream(`${p}-x`));
         const order = await seed();
         const mine = (await readAll(store, { after: first.position })).filter((e) => e.streamId.startsWith(p));
         expect(ids(mine)).toEqual(ids(order));

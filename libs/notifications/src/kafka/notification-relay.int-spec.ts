@@ -40,7 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nrelay log tail:\n${lines.slice(-15).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nrelay log tail:\n${lines.slice(-15).join('\n')}`);
     await sleep(50);
   }
 }
@@ -50,7 +51,10 @@ class Writer {
   readonly written: { id: string; type: string; accountId: string; keyId: string; position: bigint }[] = [];
   private readonly revisions = new Map<string, number>();
   private n = 0;
-  constructor(private readonly store: SqliteEventStore, private readonly accounts = ['acct-a', 'acct-b', 'acct-c', 'acct-d', 'acct-e']) {}
+  constructor(
+    private readonly store: SqliteEventStore,
+    private readonly accounts = ['acct-a', 'acct-b', 'acct-c', 'acct-d', 'acct-e'],
+  ) {}
 
   async append(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
@@ -79,13 +83,22 @@ class Writer {
       { type: 'KeyExpirySet', data: { ...base, slot: 'current', secretVersion: 1, expiresAt: null } },
       { type: 'KeyUpdated', data: { ...base, changes: { name: `name-${n}` } } },
       { type: 'KeyRevealed', data: { ...base, slot: 'current', secretVersion: 1 } },
-      { type: 'KeyExpired', data: { ...base, slot: 'previous', secretVersion: 1, reason: 'superseded', expiredAt: '2026-03-01T00:00:00.000Z' } },
+      {
+        type: 'KeyExpired',
+        data: { ...base, slot: 'previous', secretVersion: 1, reason: 'superseded', expiredAt: '2026-03-01T00:00:00.000Z' },
+      },
       { type: 'KeyRevoked', data: { ...base, reason: null } },
     ];
     const event: KeyEvent = first
       ? { type: 'KeyGenerated', data: { ...base, name: 'k', allowedIps: [], webhookFormat: 'single', secret } }
       : cycle[n % cycle.length];
-    const metadata = { actor: { type: 'system' as const, name: 'int-spec' }, correlationId: randomUUID(), causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 };
+    const metadata = {
+      actor: { type: 'system' as const, name: 'int-spec' },
+      correlationId: randomUUID(),
+      causationId: null,
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+    };
     return { id: randomUUID(), type: event.type, data: event.data as unknown as Record<string, unknown>, metadata };
   }
 }
@@ -142,9 +155,24 @@ describe('NotificationRelay against Kafka', () => {
   const notifiers: KafkaNotifier[] = [];
 
   const newRelay = (topic: string, extra: Partial<ConstructorParameters<typeof NotificationRelay>[0]> = {}) => {
-    const notifier = new KafkaNotifier({ brokers, topic, logLevel: logLevel.NOTHING, publishTimeoutMs: 5_000, kafka: { retry: { initialRetryTime: 100, maxRetryTime: 1000 } } });
+    const notifier = new KafkaNotifier({
+      brokers,
+      topic,
+      logLevel: logLevel.NOTHING,
+      publishTimeoutMs: 5_000,
+      kafka: { retry: { initialRetryTime: 100, maxRetryTime: 1000 } },
+    });
     notifiers.push(notifier);
-    const relay = new NotificationRelay({ store, checkpoints, notifier, name: `relay-${topic}`, batchSize: 20, backoff: { initialMs: 100, maxMs: 2000 }, logger, ...extra });
+    const relay = new NotificationRelay({
+      store,
+      checkpoints,
+      notifier,
+      name: `relay-${topic}`,
+      batchSize: 20,
+      backoff: { initialMs: 100, maxMs: 2000 },
+      logger,
+      ...extra,
+    });
     relays.push(relay);
     return relay;
   };
@@ -167,7 +195,24 @@ describe('NotificationRelay against Kafka', () => {
     const writer = new Writer(store);
     await writer.append(100);
     // Not a key stream: must not become a notification.
-    await store.appendToStream('account-x', [{ id: randomUUID(), type: 'AccountOpened', data: {}, metadata: { actor: { type: 'system', name: 't' }, correlationId: 'c', causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 } }], { expectedRevision: 'no_stream' });
+    await store.appendToStream(
+      'account-x',
+      [
+        {
+          id: randomUUID(),
+          type: 'AccountOpened',
+          data: {},
+          metadata: {
+            actor: { type: 'system', name: 't' },
+            correlationId: 'c',
+            causationId: null,
+            occurredAt: new Date().toISOString(),
+            schemaVersion: 1,
+          },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
     const relay = newRelay(topic);
     relay.start();
     await writer.append(100); // live, interleaved with the catch-up
@@ -185,7 +230,14 @@ describe('NotificationRelay against Kafka', () => {
     for (const m of received) {
       const w = byId.get(m.headers.ce_id)!;
       expect(m.key).toBe(w.accountId);
-      expect(m.headers).toMatchObject({ ce_specversion: '1.0', ce_type: CE_TYPES[w.type as KeyEvent['type']], ce_source: '/credential-service', ce_subject: w.keyId, 'content-type': 'application/json', ce_position: w.position.toString() });
+      expect(m.headers).toMatchObject({
+        ce_specversion: '1.0',
+        ce_type: CE_TYPES[w.type as KeyEvent['type']],
+        ce_source: '/credential-service',
+        ce_subject: w.keyId,
+        'content-type': 'application/json',
+        ce_position: w.position.toString(),
+      });
       expect(m.data).toMatchObject({ accountId: w.accountId, keyId: w.keyId });
       expect(JSON.stringify(m)).not.toMatch(/hash-|ct-\d/);
       // One account, one partition: that is what keeps its order.

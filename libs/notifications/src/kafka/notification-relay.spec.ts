@@ -17,7 +17,13 @@ class FakeStore {
         id: `id-${position}`,
         type: 'KeyRevoked',
         data: { keyId, accountId: `acct-${keyId}`, kind: 'api', reason: null },
-        metadata: { actor: { type: 'system', name: 't' }, correlationId: 'c', causationId: null, occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 },
+        metadata: {
+          actor: { type: 'system', name: 't' },
+          correlationId: 'c',
+          causationId: null,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          schemaVersion: 1,
+        },
         streamId: `key-${keyId}`,
         revision: 0,
         position,
@@ -100,7 +106,14 @@ describe('NotificationRelay', () => {
     notifier = new FakeNotifier();
     checkpoints = new Checkpoints();
     lines.length = 0;
-    relay = new NotificationRelay({ store: store as unknown as EventStore, checkpoints, notifier, batchSize: 4, backoff: { initialMs: 5, maxMs: 20 }, logger });
+    relay = new NotificationRelay({
+      store: store as unknown as EventStore,
+      checkpoints,
+      notifier,
+      batchSize: 4,
+      backoff: { initialMs: 5, maxMs: 20 },
+      logger,
+    });
   });
   afterEach(() => relay.stop());
 

@@ -194,7 +194,9 @@ export class NotificationRelay {
         this.consecutiveFailures = attempt;
         this.lastError = `publish: ${reason}`;
         if (run.stopping) {
-          this.logger.warn(`publish of positions ${first}..${last} failed while stopping (${reason}); checkpoint stays at ${this.saved ?? 'none'}`);
+          this.logger.warn(
+            `publish of positions ${first}..${last} failed while stopping (${reason}); checkpoint stays at ${this.saved ?? 'none'}`,
+          );
           return;
         }
         const delay = this.backoff(attempt);
@@ -230,7 +232,10 @@ export class NotificationRelay {
     for (const event of batch) {
       const message = toKafkaMessage(event, { source: this.source });
       if (message) messages.push(message);
-      else this.logger.warn(`event ${event.id} (${event.type}) at position ${event.position} in ${event.streamId} has no notification type; passing over it`);
+      else
+        this.logger.warn(
+          `event ${event.id} (${event.type}) at position ${event.position} in ${event.streamId} has no notification type; passing over it`,
+        );
     }
     return messages;
   }

@@ -7,7 +7,9 @@ import { DEFAULT_POSITION_CHECKPOINT, RedisValidityIndex, type RedisValidityInde
 // Integration tier: a real Redis is required. Never skip silently, a skipped adapter suite reads as green.
 const url = process.env.REDIS_URL_TEST;
 if (!url) {
-  throw new Error('REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)');
+  throw new Error(
+    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
+  );
 }
 
 // Every index gets its own namespace under this run's prefix; cleanup deletes only that prefix.
@@ -51,7 +53,8 @@ async function trusted(index: RedisValidityIndex): Promise<RedisValidityIndex> {
   return index;
 }
 
-const createIndex = (options: RedisValidityIndexOptions = {}) => trusted(new RedisValidityIndex(redis, { namespace: newNamespace(), ...options }));
+const createIndex = (options: RedisValidityIndexOptions = {}) =>
+  trusted(new RedisValidityIndex(redis, { namespace: newNamespace(), ...options }));
 
 // A small batch size so replaceAll's build spans many pipelines while the conformance readers run.
 describeValidityIndexConformance('redis', {

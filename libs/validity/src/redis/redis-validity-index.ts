@@ -180,7 +180,11 @@ export class RedisValidityIndex implements ValidityIndex {
   }
 
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    const outcome = await this.redis.csValiditySaveCheckpoint(this.cpKey(checkpoint.name), checkpoint.position.toString(), checkpoint.base?.toString() ?? '');
+    const outcome = await this.redis.csValiditySaveCheckpoint(
+      this.cpKey(checkpoint.name),
+      checkpoint.position.toString(),
+      checkpoint.base?.toString() ?? '',
+    );
     if (outcome === 'rewound') throw new IndexRewoundError(checkpoint.name);
   }
 
@@ -196,9 +200,10 @@ export class RedisValidityIndex implements ValidityIndex {
   private async dueExpiriesAt(now: number, limit: number, checked: boolean): Promise<DueExpiry[]> {
     if (limit <= 0) return [];
     const flat = await this.withGeneration(async (g) => {
-      const [gen, value] = await this.atGeneration((tx) =>
-        tx.zrangebyscore(this.key(g, 'exp'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
-      checked);
+      const [gen, value] = await this.atGeneration(
+        (tx) => tx.zrangebyscore(this.key(g, 'exp'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
+        checked,
+      );
       return { gen, value: value as string[] };
     });
     const due: DueExpiry[] = [];
@@ -245,9 +250,11 @@ export class RedisValidityIndex implements ValidityIndex {
       const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
       old = await this.redis.csValiditySwap(...keys, g, stored.position.toString());
     } catch (error) {
-      await this.bury(g).then(() => this.dropGeneration(g)).catch((cleanup: unknown) => {
-        throw new AggregateError([error, cleanup], 'replaceAll failed, and so did deleting its partial generation');
-      });
+      await this.bury(g)
+        .then(() => this.dropGeneration(g))
+        .catch((cleanup: unknown) => {
+          throw new AggregateError([error, cleanup], 'replaceAll failed, and so did deleting its partial generation');
+        });
       throw error;
     }
     this.gen = g;
@@ -312,7 +319,11 @@ export class RedisValidityIndex implements ValidityIndex {
     return this.withGeneration(async (g) => {
       const [gen, ids] = await this.atGeneration((tx) => tx.smembers(this.key(g, 'a', accountId)), checked);
       if (gen !== g || (ids as string[]).length === 0) return { gen, value: [] };
-      const [seen, position, ...jsons] = await this.reader.mget(this.genKey, this.positionKey, ...(ids as string[]).map((id) => this.key(g, 'k', id)));
+      const [seen, position, ...jsons] = await this.reader.mget(
+        this.genKey,
+        this.positionKey,
+        ...(ids as string[]).map((id) => this.key(g, 'k', id)),
+      );
       if (checked) this.tracker.observe(seen, position);
       const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as KeyRecord);
       return { gen: seen ?? INITIAL_GENERATION, value: records.filter((r) => r.accountId === accountId) };
@@ -424,7 +435,7 @@ export class RedisValidityIndex implements ValidityIndex {
 
   /** Runs `attempt` against the cached generation until the generation it observed is that one. */
   private async withGeneration<T>(attempt: (g: string) => Promise<{ gen: string; value: T }>): Promise<T> {
-    let g = this.gen ?? ((await this.reader.get(this.genKey)) ?? INITIAL_GENERATION);
+    let g = this.gen ?? (await this.reader.get(this.genKey)) ?? INITIAL_GENERATION;
     for (let tries = 0; tries < MAX_GENERATION_RETRIES; tries++) {
       const { gen, value } = await attempt(g);
       this.gen = gen;

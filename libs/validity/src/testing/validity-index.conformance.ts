@@ -36,7 +36,10 @@ export class KeyStory {
     this.keyId = uid('key');
     this.accountId = options.accountId ?? uid('acct');
     this.apply(
-      { type: 'KeyGenerated', data: { ...this.base, name: 'test key', allowedIps: options.allowedIps ?? [], webhookFormat: 'single', secret: this.secret() } },
+      {
+        type: 'KeyGenerated',
+        data: { ...this.base, name: 'test key', allowedIps: options.allowedIps ?? [], webhookFormat: 'single', secret: this.secret() },
+      },
       options.at,
     );
   }
@@ -50,19 +53,30 @@ export class KeyStory {
   }
 
   apply(event: KeyEvent, at = Date.now()): KeyRecord {
-    const next = projectKeyEvent(this.revision < 0 ? null : this.record, { event, revision: ++this.revision, occurredAt: iso(at), actorId: 'tester' });
+    const next = projectKeyEvent(this.revision < 0 ? null : this.record, {
+      event,
+      revision: ++this.revision,
+      occurredAt: iso(at),
+      actorId: 'tester',
+    });
     if (!next) throw new Error(`${event.type} projected to nothing`);
     return (this.record = next);
   }
 
   rotate(previousExpiresAt: number): KeyRecord {
     const previousVersion = this.record.current.version;
-    return this.apply({ type: 'KeyRotated', data: { ...this.base, secret: this.secret(), previousVersion, previousExpiresAt: iso(previousExpiresAt) } });
+    return this.apply({
+      type: 'KeyRotated',
+      data: { ...this.base, secret: this.secret(), previousVersion, previousExpiresAt: iso(previousExpiresAt) },
+    });
   }
 
   setExpiry(slot: SecretSlot, expiresAt: number | null): KeyRecord {
     const secretVersion = (slot === 'current' ? this.record.current : this.record.previous!).version;
-    return this.apply({ type: 'KeyExpirySet', data: { ...this.base, slot, secretVersion, expiresAt: expiresAt === null ? null : iso(expiresAt) } });
+    return this.apply({
+      type: 'KeyExpirySet',
+      data: { ...this.base, slot, secretVersion, expiresAt: expiresAt === null ? null : iso(expiresAt) },
+    });
   }
 
   expire(slot: SecretSlot): KeyRecord {
@@ -177,7 +191,12 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         await index.write(expired);
         expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
         // A newer record that (wrongly) shows that secret as active again: the record is written, the entry is not.
-        const bogus: KeyRecord = { ...expired, version: expired.version + 1, previous: { ...expired.retired[0], status: 'active' }, retired: [] };
+        const bogus: KeyRecord = {
+          ...expired,
+          version: expired.version + 1,
+          previous: { ...expired.retired[0], status: 'active' },
+          retired: [],
+        };
         expect(await index.write(bogus)).toBe('written');
         expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
       });
@@ -301,7 +320,8 @@ export function describeValidityIndexConformance(name: string, factory: Validity
             const entry = await index.lookup(key.record.current.hash);
             lookups++;
             if (!entry || entry.keyId !== key.keyId) problems.push(`${key.keyId}: ${JSON.stringify(entry)}`);
-            else if (!['10.0.0.0/8', '192.168.0.0/16'].includes(entry.allowedIps[0])) problems.push(`half-written ${JSON.stringify(entry)}`);
+            else if (!['10.0.0.0/8', '192.168.0.0/16'].includes(entry.allowedIps[0]))
+              problems.push(`half-written ${JSON.stringify(entry)}`);
           } while (!done);
         };
         const readers = Array.from({ length: 4 }, reader);
@@ -353,21 +373,25 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         const lateRevokedRecord = lateRevoked.revoke();
         const name = uid('cp');
 
-        await index.replaceAll([active, aheadV2, inSetOnly.record], { name, position: 10n }, {
-          beforeSwap: async (writeToNew) => {
-            expect(await index.write(revoked)).toBe('written');
-            expect(await index.write(outside.record)).toBe('written');
-            expect(await index.write(aheadV1)).toBe('written'); // newer than the live v0, older than the rebuild's v2
-            expect(await index.write(lateRevokedRecord)).toBe('written');
-            // Guards in the new index: an older record never overwrites the live write, revoked stays terminal.
-            expect(await writeToNew(lateActive)).toBe('stale');
-            expect(await writeToNew({ ...lateActive, version: lateRevokedRecord.version + 1 })).toBe('stale');
-            expect(await writeToNew(active)).toBe('stale');
-            // Readers still see the old index.
-            expect(await index.getKey(inSetOnly.keyId)).toBeNull();
-            expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked' });
+        await index.replaceAll(
+          [active, aheadV2, inSetOnly.record],
+          { name, position: 10n },
+          {
+            beforeSwap: async (writeToNew) => {
+              expect(await index.write(revoked)).toBe('written');
+              expect(await index.write(outside.record)).toBe('written');
+              expect(await index.write(aheadV1)).toBe('written'); // newer than the live v0, older than the rebuild's v2
+              expect(await index.write(lateRevokedRecord)).toBe('written');
+              // Guards in the new index: an older record never overwrites the live write, revoked stays terminal.
+              expect(await writeToNew(lateActive)).toBe('stale');
+              expect(await writeToNew({ ...lateActive, version: lateRevokedRecord.version + 1 })).toBe('stale');
+              expect(await writeToNew(active)).toBe('stale');
+              // Readers still see the old index.
+              expect(await index.getKey(inSetOnly.keyId)).toBeNull();
+              expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked' });
+            },
           },
-        });
+        );
 
         expect(await index.getKey(revokedKey.keyId)).toEqual(revoked);
         expect(await index.lookup(active.current.hash)).toMatchObject({ status: 'revoked', keyId: revokedKey.keyId });
@@ -394,11 +418,15 @@ export function describeValidityIndexConformance(name: string, factory: Validity
             yield before[(i + 50) % keys.length]; // the first 50 (revoked) come last
           }
         }
-        await index.replaceAll(records(), { name: uid('cp'), position: 1n }, {
-          beforeSwap: async () => {
-            await Promise.all(pending);
+        await index.replaceAll(
+          records(),
+          { name: uid('cp'), position: 1n },
+          {
+            beforeSwap: async () => {
+              await Promise.all(pending);
+            },
           },
-        });
+        );
         expect(pending).toHaveLength(50);
         for (const [i, key] of revokedMidway.entries()) {
           expect(await index.lookup(before[i].current.hash)).toMatchObject({ status: 'revoked', keyId: key.keyId });
@@ -415,17 +443,21 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         const live = new KeyStory();
         await index.write(live.record);
         const name = uid('cp');
-        await index.replaceAll([v0], { name, position: 5n }, {
-          beforeSwap: async (writeToNew) => {
-            expect(await writeToNew(v1)).toBe('written');
-            expect(await writeToNew(late.record)).toBe('written');
-            expect(await writeToNew(v0)).toBe('stale');
-            expect(await index.getKey(key.keyId)).toBeNull();
-            expect(await index.lookup(late.record.current.hash)).toBeNull();
-            expect(await index.getKey(live.keyId)).toEqual(live.record);
-            return { name, position: 7n };
+        await index.replaceAll(
+          [v0],
+          { name, position: 5n },
+          {
+            beforeSwap: async (writeToNew) => {
+              expect(await writeToNew(v1)).toBe('written');
+              expect(await writeToNew(late.record)).toBe('written');
+              expect(await writeToNew(v0)).toBe('stale');
+              expect(await index.getKey(key.keyId)).toBeNull();
+              expect(await index.lookup(late.record.current.hash)).toBeNull();
+              expect(await index.getKey(live.keyId)).toEqual(live.record);
+              return { name, position: 7n };
+            },
           },
-        });
+        );
         expect(await index.loadCheckpoint(name)).toBe(7n);
         expect(await index.getKey(key.keyId)).toEqual(v1);
         expect(await index.lookup(late.record.current.hash)).toMatchObject({ status: 'active', keyId: late.keyId });
@@ -443,11 +475,15 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         await index.saveCheckpoint({ name, position: 3n });
         const never = new KeyStory();
         await expect(
-          index.replaceAll([never.record], { name, position: 4n }, {
-            beforeSwap: async () => {
-              throw new Error('boom');
+          index.replaceAll(
+            [never.record],
+            { name, position: 4n },
+            {
+              beforeSwap: async () => {
+                throw new Error('boom');
+              },
             },
-          }),
+          ),
         ).rejects.toThrow('boom');
         expect(await index.getKey(kept.keyId)).toEqual(kept.record);
         expect(await index.getKey(never.keyId)).toBeNull();
