@@ -117,5 +117,5 @@ function allSource(log: EsdbLog, options: ReadReq.Options) {
       // Exclusive, like the server (it reads one event at the position and starts after it).
       from = log.indexAtOrAfter(BigInt(allOptions.getPosition()!.getCommitPosition()) + 1n);
   }
-  return { history: log.events.slice(from), matches: filter.matches, filter };
+  return { history: log.events.slice(from), matches: (event: StoredEvent) => filter.matches(event), filter };
 }
