@@ -25,7 +25,8 @@ let client: EventStoreDBClient;
 let n = 0;
 /** Fresh stream names per test: the double is shared by the file. */
 const unique = (name: string) => `${name}${++n}`;
-const events = (count: number, type = 'KeyIssued') => Array.from({ length: count }, (_, i) => jsonEvent({ type, data: { i }, metadata: { m: i } }));
+const events = (count: number, type = 'KeyIssued') =>
+  Array.from({ length: count }, (_, i) => jsonEvent({ type, data: { i }, metadata: { m: i } }));
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -42,7 +43,24 @@ afterAll(async () => {
   await double.stop();
 });
 
-describe('Streams/Append', () => {
+describe.each([
+  ['BatchAppend (advertised, as by every 21.10+ node)', {}, 'batchAppend'],
+  ['Append (BatchAppend not advertised)', { batchAppend: false }, 'append'],
+] as const)('appends over %s', (_, options, path) => {
+  let double: EsdbDouble;
+  let client: EventStoreDBClient;
+  beforeAll(async () => {
+    double = await startEsdbDouble(options);
+    client = EventStoreDBClient.connectionString(double.url);
+  });
+  afterAll(async () => {
+    await client.dispose();
+    await double.stop();
+  });
+  afterEach(() => {
+    expect(double.calls[path === 'append' ? 'batchAppend' : 'append']).toBe(0);
+    expect(double.calls[path]).toBeGreaterThan(0);
+  });
   it('honours every kind of expected revision and reports revision and position', async () => {
     const s = unique('key-');
     const first = await client.appendToStream(s, events(2), { expectedRevision: NO_STREAM });
@@ -94,7 +112,15 @@ describe('Streams/Read on a stream', () => {
     const [written] = events(1, 'KeyRotated');
     await client.appendToStream(s, written, { expectedRevision: NO_STREAM });
     const [{ event }] = await collect(client.readStream(s));
-    expect(event).toMatchObject({ streamId: s, id: written.id, type: 'KeyRotated', isJson: true, data: { i: 0 }, metadata: { m: 0 }, revision: 0n });
+    expect(event).toMatchObject({
+      streamId: s,
+      id: written.id,
+      type: 'KeyRotated',
+      isJson: true,
+      data: { i: 0 },
+      metadata: { m: 0 },
+      revision: 0n,
+    });
     expect(Math.abs(event!.created.getTime() - Date.now())).toBeLessThan(10_000);
     expect(event!.position!.commit).toBe(event!.position!.prepare);
   });
@@ -153,7 +179,11 @@ describe('subscriptions', () => {
     const checkpoints: bigint[] = [];
     const sub = client.subscribeToAll({
       fromPosition: START,
-      filter: eventTypeFilter({ prefixes: ['NeverWritten'], checkpointInterval: 1, checkpointReached: (_, p) => void checkpoints.push(p.commit) }),
+      filter: eventTypeFilter({
+        prefixes: ['NeverWritten'],
+        checkpointInterval: 1,
+        checkpointReached: (_, p) => void checkpoints.push(p.commit),
+      }),
     });
     await new Promise((resolve) => sub.once('caughtUp', resolve));
     await client.appendToStream(unique('noise-'), events(40), { expectedRevision: NO_STREAM });

@@ -31,7 +31,13 @@ export type ExpectedState = { kind: 'any' } | { kind: 'no_stream' } | { kind: 's
 
 export type AppendOutcome =
   | { ok: true; currentRevision: bigint | null; position: bigint | null }
-  | { ok: false; currentRevision: bigint | null };
+  | { ok: false; reason: 'wrong_expected_version'; currentRevision: bigint | null }
+  | { ok: false; reason: 'stream_deleted' };
+
+/** The revision EventStoreDB gives a tombstone (EventNumber.DeletedStream = long.MaxValue). */
+export const TOMBSTONE_REVISION = 9_223_372_036_854_775_807n;
+/** The tombstone's event type (SystemEventTypes.StreamDeleted). */
+export const TOMBSTONE_TYPE = '$streamDeleted';
 
 type Listener = (event: StoredEvent) => void;
 
@@ -44,6 +50,10 @@ const FIRST_POSITION = 1_792n;
 export class EsdbLog {
   private readonly all: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
+  /** Hard-deleted streams and their tombstone record (also in `all`). */
+  private readonly tombstones = new Map<string, StoredEvent>();
+  /** Soft-deleted streams: events below this revision are hidden from stream reads. */
+  private readonly truncatedBefore = new Map<string, bigint>();
   private readonly listeners = new Set<Listener>();
   private nextPosition = FIRST_POSITION;
 
@@ -59,30 +69,106 @@ export class EsdbLog {
 
   /** Atomic: the expected-state check and the write happen in one synchronous step. */
   append(streamId: string, expected: ExpectedState, events: ProposedEvent[]): AppendOutcome {
+    if (this.tombstones.has(streamId)) return { ok: false, reason: 'stream_deleted' };
     const stream = this.streams.get(streamId);
-    const current = stream && stream.length > 0 ? BigInt(stream.length - 1) : null;
+    const current = this.currentRevision(streamId);
     const replayed = stream ? idempotentReplay(stream, expected, events) : null;
     if (replayed) return { ok: true, currentRevision: replayed.revision, position: replayed.position };
-    if (!expectationHolds(expected, current)) return { ok: false, currentRevision: current };
+    if (!expectationHolds(expected, current)) return { ok: false, reason: 'wrong_expected_version', currentRevision: current };
     if (events.length === 0) return { ok: true, currentRevision: current, position: null };
 
     const target = stream ?? [];
     if (!stream) this.streams.set(streamId, target);
-    const createdTicks = BigInt(Date.now()) * 10_000n;
-    const written: StoredEvent[] = events.map((e) => {
-      const stored: StoredEvent = { ...e, streamId, revision: BigInt(target.length), position: this.nextPosition, createdTicks };
-      this.nextPosition += RECORD_OVERHEAD + BigInt(streamId.length + e.type.length + e.data.length + e.customMetadata.length);
-      target.push(stored);
-      this.all.push(stored);
-      return stored;
-    });
-    for (const event of written) for (const listener of [...this.listeners]) listener(event);
+    // A soft-deleted stream comes back on the next write, its revisions carrying on.
+    this.truncatedBefore.delete(streamId);
+    const written = events.map((e) => this.record(streamId, BigInt(target.length), e, target));
+    this.publish(written);
     const last = written[written.length - 1];
     return { ok: true, currentRevision: last.revision, position: last.position };
   }
 
+  /**
+   * Streams/Tombstone: writes a `$streamDeleted` record (revision long.MaxValue) into the stream
+   * itself; from then on reads and subscriptions of the stream fail with StreamDeleted and every
+   * append to it is refused, whatever its expected revision.
+   */
+  tombstone(streamId: string, expected: ExpectedState): AppendOutcome {
+    if (this.tombstones.has(streamId)) return { ok: false, reason: 'stream_deleted' };
+    const current = this.currentRevision(streamId);
+    if (!expectationHolds(expected, current)) return { ok: false, reason: 'wrong_expected_version', currentRevision: current };
+    const stored = this.record(streamId, TOMBSTONE_REVISION, {
+      id: globalThis.crypto.randomUUID(),
+      type: TOMBSTONE_TYPE,
+      contentType: 'application/octet-stream',
+      data: new Uint8Array(),
+      customMetadata: new Uint8Array(),
+    });
+    this.tombstones.set(streamId, stored);
+    this.publish([stored]);
+    return { ok: true, currentRevision: null, position: stored.position };
+  }
+
+  /** Streams/Delete (soft): a `$metadata` event with `$tb` in `$$stream`; the stream reads as not
+   *  found until it is written again. */
+  softDelete(streamId: string, expected: ExpectedState): AppendOutcome {
+    if (this.tombstones.has(streamId)) return { ok: false, reason: 'stream_deleted' };
+    const current = this.currentRevision(streamId);
+    if (!expectationHolds(expected, current)) return { ok: false, reason: 'wrong_expected_version', currentRevision: current };
+    const tb = current === null ? 0n : current + 1n;
+    const meta = this.append(`$$${streamId}`, { kind: 'any' }, [systemEvent('$metadata', { $tb: Number(tb) })]);
+    this.truncatedBefore.set(streamId, tb);
+    return meta.ok ? { ok: true, currentRevision: null, position: meta.position } : meta;
+  }
+
+  isTombstoned(streamId: string): boolean {
+    return this.tombstones.has(streamId);
+  }
+
+  /** What the server's CheckCommit sees: the last revision, or null for no (or a soft-deleted) stream. */
+  private currentRevision(streamId: string): bigint | null {
+    const stream = this.streams.get(streamId);
+    if (!stream || stream.length === 0 || this.truncatedBefore.has(streamId)) return null;
+    return BigInt(stream.length - 1);
+  }
+
+  private record(streamId: string, revision: bigint, e: ProposedEvent, target?: StoredEvent[]): StoredEvent {
+    const createdTicks = BigInt(Date.now()) * 10_000n;
+    const stored: StoredEvent = { ...e, streamId, revision, position: this.nextPosition, createdTicks };
+    this.nextPosition += RECORD_OVERHEAD + BigInt(streamId.length + e.type.length + e.data.length + e.customMetadata.length);
+    target?.push(stored);
+    this.all.push(stored);
+    return stored;
+  }
+
+  private publish(written: StoredEvent[]): void {
+    for (const event of written) for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** The stream's readable events (a soft delete hides those before it); undefined when the stream
+   *  does not exist or was soft-deleted and not written since. Tombstoned streams: see isTombstoned. */
   stream(streamId: string): readonly StoredEvent[] | undefined {
-    return this.streams.get(streamId);
+    const stream = this.streams.get(streamId);
+    const tb = this.truncatedBefore.get(streamId);
+    if (!stream || tb === undefined) return stream;
+    return tb >= BigInt(stream.length) ? undefined : stream;
+  }
+
+  /** The writer checkpoint: where the next record will go (what reading from END starts at). */
+  get head(): bigint {
+    return this.nextPosition;
+  }
+
+  /** The position of the last record written (the server's LastIndexedPosition); 0 for an empty log. */
+  get lastPosition(): bigint {
+    return this.all.length > 0 ? this.all[this.all.length - 1].position : 0n;
+  }
+
+  /** A record boundary: where a record starts, the start of the log, or the writer checkpoint. Reads
+   *  from anywhere else land inside a record, which the server refuses as an invalid position. */
+  isBoundary(position: bigint): boolean {
+    if (position === 0n || position === this.nextPosition) return true;
+    const index = this.indexAtOrAfter(position);
+    return index < this.all.length && this.all[index].position === position;
   }
 
   /** The log in commit order; callers slice it themselves. */
@@ -145,7 +231,7 @@ function idempotentReplay(stream: readonly StoredEvent[], expected: ExpectedStat
   return matches ? stream[base + events.length - 1] : null;
 }
 
-function systemEvent(type: string, data: unknown): ProposedEvent {
+export function systemEvent(type: string, data: unknown): ProposedEvent {
   return {
     id: globalThis.crypto.randomUUID(),
     type,

@@ -4,41 +4,53 @@
  */
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import type { EsdbLog, StoredEvent } from './log';
+import { requiresLeader, type DoubleContext } from './context';
+import type { StoredEvent } from './log';
 import { eventFilter, type EventFilter } from './filter';
-import { subscribe, type SubscriptionConfig } from './subscribe';
-import { readEvent, rpcError, streamIdentifier, streamName } from './wire';
+import { subscribe } from './subscribe';
+import { accessDeniedError, notLeaderError, readEvent, rpcError, streamDeletedError, streamIdentifier, streamName } from './wire';
 
 type ReadCall = ServerWritableStream<ReadReq, ReadResp>;
 const StreamCase = ReadReq.Options.StreamOptionCase;
 const Direction = ReadReq.Options.ReadDirection;
 
-export function readHandler(log: EsdbLog, config: SubscriptionConfig) {
+export function readHandler(ctx: DoubleContext) {
   return (call: ReadCall): void => {
-    try {
-      const options = call.request.getOptions();
-      if (!options) throw rpcError(status.INVALID_ARGUMENT, 'Read options are required');
-      if (options.hasSubscription()) return subscribe(log, config, call, options);
-      const structured = options.getUuidOption()?.hasStructured() ?? false;
-      const count = BigInt(options.getCount() || '0');
-      const events =
-        options.getStreamOptionCase() === StreamCase.STREAM
-          ? readStream(log, call, options, count)
-          : readAll(log, options, count, eventFilter(options));
-      for (const event of events) call.write(readEvent(event, structured));
-      call.end();
-    } catch (error) {
-      call.emit('error', error);
-    }
+    const options = call.request.getOptions();
+    const target = options?.hasSubscription() ? 'subscribe' : 'read';
+    ctx.calls[target] += 1;
+    ctx.faults.hold(target, () => {
+      if (call.cancelled) return;
+      try {
+        if (!options) throw rpcError(status.INVALID_ARGUMENT, 'Read options are required');
+        const stream =
+          options.getStreamOptionCase() === StreamCase.STREAM ? streamName(options.getStream()!.getStreamIdentifier()) : '$all';
+        if (ctx.faults.accessDenied('read', stream)) throw accessDeniedError();
+        const leader = ctx.faults.notLeaderFor('read', requiresLeader(call.metadata));
+        if (leader) throw notLeaderError(leader);
+        if (options.hasSubscription()) return subscribe(ctx, call, options);
+        const structured = options.getUuidOption()?.hasStructured() ?? false;
+        const count = BigInt(options.getCount() || '0');
+        const events =
+          options.getStreamOptionCase() === StreamCase.STREAM
+            ? readStream(ctx, call, options, count)
+            : readAll(ctx, options, count, eventFilter(options));
+        for (const event of events) call.write(readEvent(event, structured));
+        call.end();
+      } catch (error) {
+        call.emit('error', error);
+      }
+    });
   };
 }
 
-function readStream(log: EsdbLog, call: ReadCall, options: ReadReq.Options, count: bigint): StoredEvent[] {
+function readStream(ctx: DoubleContext, call: ReadCall, options: ReadReq.Options, count: bigint): StoredEvent[] {
   // The server has no filtered stream read: that combination falls through its dispatch and fails.
   if (options.hasFilter()) throw rpcError(status.UNKNOWN, 'Exception was thrown by handler.');
   const streamOptions = options.getStream()!;
   const name = streamName(streamOptions.getStreamIdentifier());
-  const stream = log.stream(name);
+  if (ctx.log.isTombstoned(name)) throw streamDeletedError(name);
+  const stream = ctx.log.stream(name);
   if (!stream) {
     const notFound = new ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(name));
     call.write(new ReadResp().setStreamNotFound(notFound));
@@ -64,8 +76,17 @@ function readStream(log: EsdbLog, call: ReadCall, options: ReadReq.Options, coun
   return top < 0n ? [] : stream.slice(Number(bottom), Number(top) + 1).reverse();
 }
 
-/** Forwards from a position includes the event at it; backwards returns only events before it. */
-function readAll(log: EsdbLog, options: ReadReq.Options, count: bigint, filter: EventFilter): StoredEvent[] {
+/**
+ * Forwards from a position includes the event at it; backwards returns only events before it.
+ * Positions are checked as the server's storage reader does (AllReader, TFChunkReader, in an
+ * unscavenged chunk):
+ * - forwards from past the last record: nothing (AllReader stops at LastIndexedPosition);
+ * - backwards from past the writer checkpoint: TryReadPrev throws, answered as an unknown error;
+ * - from inside a record: the read lands on garbage (InvalidReadException → InvalidPosition), which
+ *   a plain read reports as an unknown error (its enumerator has no case for InvalidPosition).
+ */
+function readAll(ctx: DoubleContext, options: ReadReq.Options, count: bigint, filter: EventFilter): StoredEvent[] {
+  const log = ctx.log;
   const all = log.events;
   const allOptions = options.getAll()!;
   const AllCase = ReadReq.Options.AllOptions.AllOptionCase;
@@ -79,7 +100,23 @@ function readAll(log: EsdbLog, options: ReadReq.Options, count: bigint, filter: 
       index = backwards ? all.length - 1 : all.length;
       break;
     default: {
-      const at = log.indexAtOrAfter(BigInt(allOptions.getPosition()!.getCommitPosition()));
+      const position = BigInt(allOptions.getPosition()!.getCommitPosition());
+      if (!backwards && position > log.lastPosition) return [];
+      if (backwards && position > log.head) {
+        throw unknownReadAllResult(
+          ctx,
+          'Error',
+          `Requested position ${position} is greater than writer checkpoint ${log.head} when requesting to read previous record from TF.`,
+        );
+      }
+      if (!log.isBoundary(position)) {
+        throw unknownReadAllResult(
+          ctx,
+          'InvalidPosition',
+          `Error while reading log record ${backwards ? 'backwards' : 'forwards'} at actual position ${position}.`,
+        );
+      }
+      const at = log.indexAtOrAfter(position);
       index = backwards ? at - 1 : at;
     }
   }
@@ -89,4 +126,12 @@ function readAll(log: EsdbLog, options: ReadReq.Options, count: bigint, filter: 
     if (filter.matches(all[index])) out.push(all[index]);
   }
   return out;
+}
+
+/** ReadResponseException.UnknownError → RpcExceptions.UnknownError; 25.x adds the reader's message. */
+function unknownReadAllResult(ctx: DoubleContext, result: string, message: string) {
+  return rpcError(
+    status.UNKNOWN,
+    ctx.major >= 25 ? `Unexpected ReadAllResult: ${result} >> ${message}` : `Unexpected ReadAllResult: ${result}`,
+  );
 }

@@ -1,121 +1,225 @@
 /**
- * Streams/Read with count_option = subscription: confirmation, catch-up, caught_up, then live
- * events, the order EventStoreDB (23.10+) sends them in. Checkpoints only for filtered $all.
+ * Streams/Read with count_option = subscription, shaped like the server's AllSubscription,
+ * AllSubscriptionFiltered and StreamSubscription enumerators (23.10+): confirmation; then, unless the
+ * start is already at or past the last record, a catch-up read from the start; caught_up; live.
+ *
+ * - The start is exclusive: events at or before it are never sent, live ones included — so a start
+ *   beyond the head is confirmed and caught up at once, and the events up to it are skipped silently.
+ * - A $all start inside a record (not a boundary) before the last record fails the catch-up read:
+ *   InvalidArgument "Trying to read from an invalid position.", after the confirmation.
+ * - Filtered $all: checkpoints every checkpointInterval considered events, one when going live, one
+ *   when falling behind (as 24.10/25.x do).
+ * - Falling behind (faults.fallBehind(): the live buffer dropped events) re-reads the log from the
+ *   last position sent and sends caught_up again.
+ * - A stream subscription fails with StreamDeleted when the stream is (or gets) tombstoned.
  */
 import { randomUUID } from 'node:crypto';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import type { EsdbLog, StoredEvent } from './log';
-import { eventFilter } from './filter';
-import { readEvent, rpcError, streamName } from './wire';
+import type { DoubleContext } from './context';
+import { TOMBSTONE_REVISION, TOMBSTONE_TYPE, type StoredEvent } from './log';
+import { eventFilter, type EventFilter } from './filter';
+import { readEvent, rpcError, streamDeletedError, streamName } from './wire';
 
 type ReadCall = ServerWritableStream<ReadReq, ReadResp>;
 
-export interface SubscriptionConfig {
-  /** Each open subscription's close, so stopping a server can detach them from the log it outlives. */
-  live: Set<() => void>;
-  /** false behaves like servers before 23.10, which never send caught_up. */
-  sendCaughtUp: boolean;
+interface Source {
+  /** Events after `checkpoint` (all of them for null), as the catch-up read returns them; throws
+   *  the read's error. */
+  after(checkpoint: bigint | null): StoredEvent[];
+  /** The subscription's order key: commit position for $all, revision for a stream. */
+  key(event: StoredEvent): bigint;
+  /** The server's "caught up" mark at subscribe time (LastIndexedPosition / last event number). */
+  last(): bigint | null;
+  /** Live events of this source at all (a stream subscription sees only its stream). */
+  belongs(event: StoredEvent): boolean;
+  filter: EventFilter;
+  filtered: boolean;
+  stream?: string;
 }
 
-export function subscribe(log: EsdbLog, config: SubscriptionConfig, call: ReadCall, options: ReadReq.Options): void {
+export function subscribe(ctx: DoubleContext, call: ReadCall, options: ReadReq.Options): void {
   if (options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS) {
     throw rpcError(status.UNKNOWN, 'Exception was thrown by handler.');
   }
   const structured = options.getUuidOption()?.hasStructured() ?? false;
-  const { history, matches, filter } =
-    options.getStreamOptionCase() === ReadReq.Options.StreamOptionCase.STREAM ? streamSource(log, options) : allSource(log, options);
+  const isStream = options.getStreamOptionCase() === ReadReq.Options.StreamOptionCase.STREAM;
+  const { source, start } = isStream ? streamSource(ctx, options) : allSource(ctx, options);
+  const { filter } = source;
 
   let open = true;
-  const send = (resp: ReadResp) => {
-    if (open) call.write(resp);
-  };
-  const checkpoint = (position: bigint) =>
-    send(new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(position.toString()).setPreparePosition(position.toString())));
-
-  send(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID())));
-
-  // Catch-up in pages of `window` considered events; a checkpoint after a page once the interval is
-  // reached, at the last matching event of the page (or where the page started). No checkpoint for
-  // the final page: the server goes live instead.
+  /** The key of the last event (or checkpoint) sent: everything at or before it is done. */
+  let checkpoint: bigint | null = start;
   let considered = 0;
-  for (let start = 0; start < history.length; start += filter.window) {
-    const page = history.slice(start, start + filter.window);
-    let checkpointAt = page[0].position;
-    for (const event of page) {
-      if (!matches(event)) continue;
-      send(readEvent(event, structured));
-      checkpointAt = event.position;
-    }
-    considered += page.length;
-    const last = start + filter.window >= history.length;
-    if (!last && considered >= filter.checkpointInterval) {
-      considered %= filter.checkpointInterval;
-      checkpoint(checkpointAt);
-    }
-  }
-  if (config.sendCaughtUp) send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+  let fallBehind = false;
 
-  // Registered in the same tick as the history snapshot: appends are synchronous in the log, so no
-  // event can fall between the two or be delivered twice.
-  const detach = log.onAppended((event) => {
-    if (options.getStreamOptionCase() === ReadReq.Options.StreamOptionCase.STREAM && !matches(event)) return;
-    considered += 1;
-    if (matches(event)) send(readEvent(event, structured));
-    if (considered >= filter.checkpointInterval) {
-      considered = 0;
-      checkpoint(event.position);
+  const send = (resp: ReadResp) => {
+    if (open && !call.cancelled) call.write(resp);
+  };
+  const sendCheckpoint = (position: bigint | null) => {
+    if (!source.filtered || position === null) return;
+    send(
+      new ReadResp().setCheckpoint(
+        new ReadResp.Checkpoint().setCommitPosition(position.toString()).setPreparePosition(position.toString()),
+      ),
+    );
+  };
+  const caughtUp = () => {
+    if (ctx.sendCaughtUp) send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+  };
+  const fail = (error: Error) => {
+    if (!open) return;
+    close();
+    call.emit('error', error);
+  };
+
+  /** Pages of `window` considered events; a checkpoint after a page once the interval is reached, at
+   *  the last matching event of the page (or where the page started); one more when going live. */
+  const catchUp = () => {
+    const history = source.after(checkpoint);
+    let pageStart: bigint | null = null;
+    for (let start = 0; start < history.length; start += filter.window) {
+      const page = history.slice(start, start + filter.window);
+      pageStart = source.key(page[0]);
+      let checkpointAt = pageStart;
+      for (const event of page) {
+        if (!filter.matches(event)) continue;
+        if (source.stream !== undefined && event.type === TOMBSTONE_TYPE) throw streamDeletedError(source.stream);
+        send(readEvent(event, structured));
+        checkpoint = checkpointAt = source.key(event);
+      }
+      considered += page.length;
+      const last = start + filter.window >= history.length;
+      if (!last && considered >= filter.checkpointInterval) {
+        considered %= filter.checkpointInterval;
+        sendCheckpoint(checkpointAt);
+      }
     }
-  });
+    if (pageStart !== null && (checkpoint === null || checkpoint < pageStart)) checkpoint = pageStart;
+    sendCheckpoint(checkpoint);
+  };
+
+  const onLive = (event: StoredEvent) => {
+    if (!open || !source.belongs(event)) return;
+    const key = source.key(event);
+    if (checkpoint !== null && key <= checkpoint) return;
+    try {
+      if (fallBehind) {
+        fallBehind = false;
+        sendCheckpoint(checkpoint);
+        catchUp();
+        caughtUp();
+        return;
+      }
+      if (source.stream !== undefined && event.type === TOMBSTONE_TYPE) throw streamDeletedError(source.stream);
+      considered += 1;
+      if (filter.matches(event)) {
+        send(readEvent(event, structured));
+        checkpoint = key;
+      }
+      if (considered >= filter.checkpointInterval) {
+        considered = 0;
+        sendCheckpoint(key);
+        checkpoint = key;
+      }
+    } catch (error) {
+      fail(error as Error);
+    }
+  };
+
+  // Registered in the same tick as the catch-up read: appends are synchronous in the log, so no
+  // event can fall between the two or be delivered twice.
+  const detach = ctx.log.onAppended((event) => ctx.faults.hold('subscribe', () => onLive(event)));
+  const disarm = ctx.faults.onFallBehind(() => (fallBehind = true));
   const close = () => {
     if (!open) return;
     open = false;
     detach();
-    config.live.delete(close);
+    disarm();
+    ctx.live.delete(close);
   };
-  config.live.add(close);
+  ctx.live.add(close);
   call.on('cancelled', close);
   call.on('close', close);
   call.on('error', close);
+
+  send(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID())));
+  try {
+    const last = source.last();
+    const atOrPastLast = checkpoint !== null && last !== null && checkpoint >= last;
+    if (!atOrPastLast) catchUp();
+    caughtUp();
+  } catch (error) {
+    fail(error as Error);
+  }
 }
 
-function streamSource(log: EsdbLog, options: ReadReq.Options) {
+function streamSource(ctx: DoubleContext, options: ReadReq.Options): { source: Source; start: bigint | null } {
   if (options.hasFilter()) throw rpcError(status.UNKNOWN, 'Exception was thrown by handler.');
   const streamOptions = options.getStream()!;
   const name = streamName(streamOptions.getStreamIdentifier());
-  const stream = log.stream(name) ?? [];
+  const events = () => ctx.log.stream(name) ?? [];
+  const last = () => {
+    if (ctx.log.isTombstoned(name)) return TOMBSTONE_REVISION;
+    const stream = events();
+    return stream.length > 0 ? stream[stream.length - 1].revision : null;
+  };
   const RevisionCase = ReadReq.Options.StreamOptions.RevisionOptionCase;
-  let from: number;
+  let start: bigint | null;
   switch (streamOptions.getRevisionOptionCase()) {
     case RevisionCase.START:
-      from = 0;
+      start = null;
       break;
     case RevisionCase.END:
-      from = stream.length;
+      start = last();
       break;
     default:
       // A subscription's revision is a checkpoint: it starts after that event.
-      from = Number(streamOptions.getRevision()) + 1;
+      start = BigInt(streamOptions.getRevision());
   }
-  const matches = (event: StoredEvent) => event.streamId === name;
-  return { history: stream.slice(from), matches, filter: { window: 32, checkpointInterval: Infinity } };
+  const source: Source = {
+    after(checkpoint) {
+      if (ctx.log.isTombstoned(name)) throw streamDeletedError(name);
+      const from = checkpoint === null ? 0 : Number(checkpoint) + 1;
+      return events().slice(from);
+    },
+    key: (event) => event.revision,
+    last,
+    belongs: (event) => event.streamId === name,
+    filter: { matches: () => true, window: 32, checkpointInterval: Infinity },
+    filtered: false,
+    stream: name,
+  };
+  return { source, start };
 }
 
-function allSource(log: EsdbLog, options: ReadReq.Options) {
+function allSource(ctx: DoubleContext, options: ReadReq.Options): { source: Source; start: bigint | null } {
   const filter = eventFilter(options);
   const allOptions = options.getAll()!;
   const AllCase = ReadReq.Options.AllOptions.AllOptionCase;
-  let from: number;
+  let start: bigint | null;
   switch (allOptions.getAllOptionCase()) {
     case AllCase.START:
-      from = 0;
+      start = null;
       break;
     case AllCase.END:
-      from = log.events.length;
+      start = ctx.log.lastPosition;
       break;
     default:
-      // Exclusive, like the server (it reads one event at the position and starts after it).
-      from = log.indexAtOrAfter(BigInt(allOptions.getPosition()!.getCommitPosition()) + 1n);
+      start = BigInt(allOptions.getPosition()!.getCommitPosition());
   }
-  return { history: log.events.slice(from), matches: (event: StoredEvent) => filter.matches(event), filter };
+  const source: Source = {
+    after(checkpoint) {
+      if (checkpoint === null) return [...ctx.log.events];
+      if (!ctx.log.isBoundary(checkpoint)) throw rpcError(status.INVALID_ARGUMENT, 'Trying to read from an invalid position.');
+      // Exclusive, like the server (it reads the event at the position and skips it).
+      return ctx.log.events.slice(ctx.log.indexAtOrAfter(checkpoint + 1n));
+    },
+    key: (event) => event.position,
+    last: () => (ctx.log.events.length > 0 ? ctx.log.lastPosition : null),
+    belongs: () => true,
+    filter,
+    filtered: options.hasFilter(),
+  };
+  return { source, start };
 }
