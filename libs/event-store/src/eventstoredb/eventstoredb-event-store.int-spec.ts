@@ -1,4 +1,4 @@
-import { startEsdbDouble, type EsdbDouble } from '../../../../test/doubles/eventstoredb/esdb-double';
+import { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from '../../../../test/doubles/eventstoredb/esdb-double';
 import { EventStoreUnavailableError } from '../event-store.port';
 import { describeEventStoreConformance } from '../testing';
 import { EventStoreDBEventStore } from './eventstoredb-event-store';
@@ -8,13 +8,21 @@ console.log(
   `EventStoreDB adapter targets: protocol double${realServerUrl ? ` and real server at ${realServerUrl}` : ' only (set EVENTSTORE_URL to add a real server)'}`,
 );
 
-/** The double lives for the whole file: restarting it is what `reopen` exercises. */
-function describeAgainstDouble(name: string, options: { sendCaughtUp: boolean }) {
+/** The double lives for the whole file: restarting it is what `reopen` exercises. Client 6.2.1 writes
+ *  over BatchAppend when the node advertises it (every 21.10+ node does), else over Append. */
+function describeAgainstDouble(name: string, options: EsdbDoubleOptions) {
   let double: EsdbDouble;
+  const path = options.batchAppend === false ? 'append' : 'batchAppend';
   beforeAll(async () => {
     double = await startEsdbDouble(options);
   });
-  afterAll(() => double.stop());
+  afterAll(async () => {
+    await double.stop();
+    expect({ append: double.calls.append > 0, batchAppend: double.calls.batchAppend > 0 }).toEqual({
+      append: path === 'append',
+      batchAppend: path === 'batchAppend',
+    });
+  });
 
   describeEventStoreConformance(name, {
     create: async () => EventStoreDBEventStore.connect(double.url),
@@ -25,13 +33,20 @@ function describeAgainstDouble(name: string, options: { sendCaughtUp: boolean })
   });
 }
 
-describe('EventStoreDB adapter on the protocol double', () => {
-  describeAgainstDouble('EventStoreDB double (23.10+, sends caught_up)', { sendCaughtUp: true });
+describe('EventStoreDB adapter on the protocol double, writing over BatchAppend', () => {
+  describeAgainstDouble('EventStoreDB double (24.10, BatchAppend, sends caught_up)', { serverVersion: '24.10.0' });
+});
+
+describe('EventStoreDB adapter on the protocol double, writing over Append', () => {
+  describeAgainstDouble('EventStoreDB double (24.10, BatchAppend not advertised, sends caught_up)', {
+    serverVersion: '24.10.0',
+    batchAppend: false,
+  });
 });
 
 // Before 23.10 the server never says "caught up": the adapter must work it out itself.
 describe('EventStoreDB adapter on the protocol double without caught_up', () => {
-  describeAgainstDouble('EventStoreDB double (pre-23.10, no caught_up)', { sendCaughtUp: false });
+  describeAgainstDouble('EventStoreDB double (22.10, BatchAppend, no caught_up)', { serverVersion: '22.10.0', sendCaughtUp: false });
 });
 
 if (realServerUrl) {
