@@ -2,7 +2,7 @@
 import { status, type sendUnaryData, type ServerReadableStream } from '@grpc/grpc-js';
 import { AppendReq, AppendResp } from '@eventstore/db-client/generated/streams_pb';
 import { Empty, type UUID } from '@eventstore/db-client/generated/shared_pb';
-import { requiresLeader, type DoubleContext } from './context';
+import { gaveUp, requiresLeader, type DoubleContext } from './context';
 import type { ExpectedState, ProposedEvent } from './log';
 import { accessDeniedError, notLeaderError, parseUuid, rpcError, streamDeletedError, streamName, timeoutError } from './wire';
 import { write } from './write';
@@ -14,14 +14,12 @@ export function appendHandler(ctx: DoubleContext) {
   return (call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>): void => {
     ctx.calls.append += 1;
     const requests: AppendReq[] = [];
-    let cancelled = false;
     call.on('data', (req: AppendReq) => requests.push(req));
     call.on('error', () => undefined);
-    call.on('cancelled', () => (cancelled = true));
     // Nothing is written until the client half-closes: that is what makes the append atomic.
     call.on('end', () =>
       ctx.faults.hold('append', () => {
-        if (cancelled) return;
+        if (gaveUp(call)) return;
         try {
           callback(null, handle(ctx, requests, requiresLeader(call.metadata)));
         } catch (error) {

@@ -1,5 +1,5 @@
 /** What every handler of one double shares; outlives the gRPC server across restarts. */
-import type { Metadata } from '@grpc/grpc-js';
+import type { Deadline, Metadata } from '@grpc/grpc-js';
 import type { EsdbFaults } from './faults';
 import type { EsdbLog } from './log';
 
@@ -28,6 +28,15 @@ export interface CallCounts {
   subscribe: number;
   delete: number;
   tombstone: number;
+}
+
+/** The client cancelled the call or its deadline passed (grpc-js answers DEADLINE_EXCEEDED itself
+ *  then, without marking the call cancelled): held work for it is dropped. */
+export function gaveUp(call: { cancelled: boolean; getDeadline(): Deadline }): boolean {
+  if (call.cancelled) return true;
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Date.now() >= at;
 }
 
 /** The `requires-leader` header the client sends for `requiresLeader: true` (GetRequiresLeader). */

@@ -3,7 +3,7 @@ import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js'
 import { DeleteReq, DeleteResp, TombstoneReq, TombstoneResp } from '@eventstore/db-client/generated/streams_pb';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import { expectedState } from './append';
-import { requiresLeader, type DoubleContext } from './context';
+import { gaveUp, requiresLeader, type DoubleContext } from './context';
 import { accessDeniedError, notLeaderError, rpcError, streamDeletedError, streamName, timeoutError } from './wire';
 import { write, type WriteResult } from './write';
 
@@ -11,6 +11,7 @@ export function deleteHandler(ctx: DoubleContext) {
   return (call: ServerUnaryCall<DeleteReq, DeleteResp>, callback: sendUnaryData<DeleteResp>): void => {
     ctx.calls.delete += 1;
     ctx.faults.hold('append', () => {
+      if (gaveUp(call)) return;
       try {
         const position = remove(ctx, call.request.getOptions(), false, requiresLeader(call.metadata));
         const resp = new DeleteResp();
@@ -31,6 +32,7 @@ export function tombstoneHandler(ctx: DoubleContext) {
   return (call: ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: sendUnaryData<TombstoneResp>): void => {
     ctx.calls.tombstone += 1;
     ctx.faults.hold('append', () => {
+      if (gaveUp(call)) return;
       try {
         const position = remove(ctx, call.request.getOptions(), true, requiresLeader(call.metadata));
         const resp = new TombstoneResp();

@@ -4,7 +4,7 @@
  */
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import { requiresLeader, type DoubleContext } from './context';
+import { gaveUp, requiresLeader, type DoubleContext } from './context';
 import type { StoredEvent } from './log';
 import { eventFilter, type EventFilter } from './filter';
 import { subscribe } from './subscribe';
@@ -20,7 +20,7 @@ export function readHandler(ctx: DoubleContext) {
     const target = options?.hasSubscription() ? 'subscribe' : 'read';
     ctx.calls[target] += 1;
     ctx.faults.hold(target, () => {
-      if (call.cancelled) return;
+      if (gaveUp(call)) return;
       try {
         if (!options) throw rpcError(status.INVALID_ARGUMENT, 'Read options are required');
         const stream =
