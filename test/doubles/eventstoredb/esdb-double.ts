@@ -18,7 +18,7 @@
  * ── Checked against the server's source (KurrentDB tags v24.10.0–v24.10.4, v25.0.0, v25.1.0) ──
  * - ServerFeatures.cs (+ ServerFeaturesTest): the method list, lower-cased names, features
  *   (`position`/`events` on streams read, `deadline_duration` on batchappend, `stream`/`all` on
- *   persistent subscriptions), version "major.minor.patch".
+ *   persistent subscriptions), the version cut to its first three dot-separated parts.
  * - Streams.BatchAppend.cs + Status.cs + WrongExpectedVersion.cs + BatchAppendResp.cs: options in the
  *   first message, events in proposed_messages across messages, is_final, correlation id and stream
  *   on every answer, timeout = min(deadline, WriteTimeoutMs 2000), immediate Timeout for a past
@@ -47,20 +47,29 @@
  *   until the log passes it); live buffer 32, DropOldest; a gap makes it fall behind: (filtered: a
  *   checkpoint), catch-up from the last position sent, a checkpoint on going live (filtered), and a
  *   second caught_up; FellBehind itself is not sent to clients.
+ * Client side (node_modules/@eventstore/db-client 6.2.1, read and exercised by the fault spec): the
+ * ServerFeatures answer, failures included, is cached per connection until a reconnect; the
+ * BatchAppend call is opened by the first append with deadline Infinity and that append's headers,
+ * then shared by every append of the client; a pending append settles only on its answer or a call
+ * error (not on an OK end); reads and subscriptions carry no deadline; unary Append 10 s.
  *
  * ── Only a real server will tell ──
  * - Timing and interleaving: real answers are asynchronous (the double writes synchronously, in
  *   arrival order); real live delivery lags and batches; how often a live buffer overflows.
+ * - What a stuck node does with a write whose client gave up (the double drops it), and whether a
+ *   24.6–24.10.2 node had written the batch whose call it ended OK (either: endBatchAppendOk's
+ *   `commit` option).
  * - Positions: real ones include commit/prepare records and chunk headers; in a scavenged chunk a
  *   position inside a record is rounded to the next record instead of refused (the double always
- *   refuses, as an unscavenged chunk does); prepare ≠ commit for transactions (none here).
+ *   refuses, as an unscavenged chunk does); prepare ≠ commit for transactions (none here); filtered
+ *   catch-up checkpoints fall on the double's page starts, close to but not exactly the server's.
  * - Whether a given proxy answers ServerFeatures with INTERNAL, UNAVAILABLE or an HTML page; HTTP/2
  *   keepalive, GOAWAY and connection-reset behaviour under load; TLS and authentication (the double
  *   is insecure-only; ACLs are emulated by faults.denyAccess, not by $acl metadata).
  * - The exact message texts of errors not listed above, `created` stamps, MaxAppendEventSize
  *   (24.10.4+, MaximumAppendEventSizeExceeded, not modelled), soft-delete details ($tb arithmetic,
- *   metadata streams), the 25.1 v2 multi-stream append service, whether caught_up carries the
- *   position (25.x sends it; client 6.2.1's proto has no field for it).
+ *   metadata streams), the 25.1 v2 multi-stream append service (plugin), whether caught_up carries
+ *   the position (25.x sends it; client 6.2.1's proto has no field for it).
  */
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
