@@ -70,7 +70,10 @@ describe('secrets never leak', () => {
       await service.call('POST', '/v1/verify', { json: { key: aSecret, ip: 'nope' } });
       await service.call('POST', '/v1/verify', { json: { key: aSecret, extra: aSecret } });
       await owner.call('POST', `/v1/accounts/${acct}/keys`, { json: { kind: 'api', name: aSecret, admin: aSecret } });
-      await owner.call('POST', `/v1/accounts/${acct}/keys`, { raw: `{"kind":"api","name":"${aSecret}${'x'.repeat(300 * 1024)}"}`, contentType: 'application/json' });
+      await owner.call('POST', `/v1/accounts/${acct}/keys`, {
+        raw: `{"kind":"api","name":"${aSecret}${'x'.repeat(300 * 1024)}"}`,
+        contentType: 'application/json',
+      });
     }
 
     for (const acct of accounts) {
