@@ -12,6 +12,22 @@ if (!url) throw new Error('REDIS_URL_TEST is not set: run `npm test`, which star
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls until `check` holds (a loaded machine takes longer, never fails for it); fails after 10 s. */
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+/** A few renewal rounds (150 ms each) for a second leader to show itself, if there were one. */
+const OBSERVE_MS = 3 * 150;
+
+/** Every worker a test started, stopped after it even when it failed (else their timers keep jest alive). */
+const started: LeaseGatedWorker[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((worker) => worker.stop()));
+});
 
 function instance(redis: Redis, key: string) {
   const runs = { starts: 0, stops: 0, running: false };
@@ -26,6 +42,7 @@ function instance(redis: Redis, key: string) {
     150,
     quiet,
   );
+  started.push(worker);
   return { worker, runs };
 }
 
@@ -37,7 +54,8 @@ describe('LeaseGatedWorker on real Redis', () => {
     const key = `test:lease:${randomUUID()}`;
     const [a, b, c] = [instance(redis, key), instance(redis, key), instance(redis, key)];
     await Promise.all([a.worker.start(), b.worker.start(), c.worker.start()]);
-    await sleep(500);
+    await until(() => [a, b, c].some((i) => i.runs.running));
+    await sleep(OBSERVE_MS);
     const leaders = [a, b, c].filter((i) => i.runs.running);
     expect(leaders).toHaveLength(1);
     const [leader] = leaders;
@@ -45,7 +63,8 @@ describe('LeaseGatedWorker on real Redis', () => {
 
     await leader.worker.stop();
     expect(leader.runs.running).toBe(false);
-    await sleep(500);
+    await until(() => others.some((i) => i.runs.running));
+    await sleep(OBSERVE_MS);
     expect(others.filter((i) => i.runs.running)).toHaveLength(1);
     await Promise.all(others.map((i) => i.worker.stop()));
     expect([a, b, c].every((i) => !i.runs.running)).toBe(true);
@@ -57,8 +76,7 @@ describe('LeaseGatedWorker on real Redis', () => {
     await a.worker.start();
     expect(a.runs.running).toBe(true);
     await redis.set(key, 'someone-else', 'PX', 5000);
-    await sleep(400);
-    expect(a.runs.running).toBe(false);
+    await until(() => !a.runs.running);
     expect(a.runs.stops).toBe(1);
     await a.worker.stop();
   });
