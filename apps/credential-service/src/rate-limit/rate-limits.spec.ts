@@ -75,7 +75,12 @@ describe('RateLimits without a working Redis', () => {
     });
     const port = await listen(server);
     limits = limitsWith(`redis://127.0.0.1:${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // connected and "ready"
+    // Connected and "ready" (its ready check answered): polled, not a fixed 200 ms.
+    const client = (limits as unknown as { redis: { status: string } }).redis;
+    for (const deadline = Date.now() + 10_000; client.status !== 'ready'; ) {
+      if (Date.now() > deadline) throw new Error(`the Redis client did not become ready (status ${client.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const first = await timed(() => limits!.actor('user_2'));
     expect(first.status).toBe(200);
     expect(first.ms).toBeGreaterThanOrEqual(REDIS_COMMAND_TIMEOUT_MS - 5);
