@@ -77,7 +77,7 @@ describe('RateLimits without a working Redis', () => {
     limits = limitsWith(`redis://127.0.0.1:${port}`);
     // Connected and "ready" (its ready check answered): polled, not a fixed 200 ms.
     const client = (limits as unknown as { redis: { status: string } }).redis;
-    for (const deadline = Date.now() + 10_000; client.status !== 'ready'; ) {
+    for (const deadline = Date.now() + 10_000; client.status !== 'ready';) {
       if (Date.now() > deadline) throw new Error(`the Redis client did not become ready (status ${client.status})`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
