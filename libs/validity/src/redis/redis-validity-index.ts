@@ -274,6 +274,7 @@ export class RedisValidityIndex implements ValidityIndex {
     try {
       await this.drain();
     } finally {
+      for (const stop of this.unwatch.splice(0)) stop();
       if (this.ownsClient) {
         await Promise.all([...new Set([this.redis, this.reader])].map((client) => client.quit().catch(() => client.disconnect())));
       }
@@ -394,18 +395,30 @@ export class RedisValidityIndex implements ValidityIndex {
       if (clients.every((c) => c.status === 'ready')) this.tracker.connected();
     };
     for (const client of clients) {
-      client.on('ready', () => {
-        this.connections++;
-        update();
-      });
       let lastError: string | null = null;
-      client.on('error', (error: Error) => (lastError = error.message));
-      client.on('close', () => this.tracker.disconnected(lastError ?? 'connection closed'));
-      client.on('end', () => this.tracker.disconnected(lastError ?? 'connection ended'));
-      client.on('ready', () => (lastError = null));
+      const listeners: [string, (error: Error) => void][] = [
+        [
+          'ready',
+          () => {
+            lastError = null;
+            this.connections++;
+            update();
+          },
+        ],
+        ['error', (error: Error) => void (lastError = error.message)],
+        ['close', () => this.tracker.disconnected(lastError ?? 'connection closed')],
+        ['end', () => this.tracker.disconnected(lastError ?? 'connection ended')],
+      ];
+      for (const [event, listener] of listeners) client.on(event, listener);
+      // A shared client outlives this index: its listeners go with close().
+      this.unwatch.push(() => {
+        for (const [event, listener] of listeners) client.off(event, listener);
+      });
     }
     update();
   }
+
+  private readonly unwatch: (() => void)[] = [];
 
   private unguardedView(): ValidityIndex {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
