@@ -5,7 +5,7 @@ import {
   type RunSignal,
   type SubscriberLogger,
 } from './checkpointed-subscriber';
-import type { AllStreamSubscription, RecordedEvent, SubscribeOptions } from './event-store.port';
+import { InvalidCheckpointError, type AllStreamSubscription, type RecordedEvent, type SubscribeOptions } from './event-store.port';
 import type { CheckpointStore } from './checkpoint-store';
 
 /** A live in-memory log with catch-up subscriptions, as the port describes them. */
@@ -15,6 +15,8 @@ class FakeStore {
   /** Positions handed out by every subscription, in order. */
   readonly delivered: number[] = [];
   failNextRead?: Error;
+  /** Checkpoints this store refuses as not its own (as EventStoreDB's adapter does past its head). */
+  refuseAbove?: bigint;
   /** Ends the open subscriptions as a store may not: without anyone closing them. */
   endAll?: () => void;
   private waiters: (() => void)[] = [];
@@ -54,10 +56,15 @@ class FakeStore {
       ended = true;
       this.waiters.splice(0).forEach((w) => w());
     };
+    const refused =
+      this.refuseAbove !== undefined && options.after !== undefined && options.after > this.refuseAbove
+        ? new InvalidCheckpointError(options.after, 'beyond-head', `past the store's last event, at ${this.refuseAbove}`)
+        : undefined;
     const iterator: AsyncIterator<RecordedEvent> = {
       next: async () => {
         for (;;) {
           if (closed || ended) return { done: true, value: undefined };
+          if (refused) throw refused;
           // As the adapters do: caught up once the consumer comes back after the last stored event.
           if (next >= stored) caughtUp();
           if (this.failNextRead) {
@@ -340,6 +347,88 @@ describe('CheckpointedSubscriber', () => {
     create();
     await subscriber.start();
     expect(applied).toEqual([1]);
+  });
+
+  describe('a stored checkpoint the store says is not its own (InvalidCheckpointError)', () => {
+    beforeEach(() => {
+      store.append(3);
+      store.refuseAbove = 3n;
+      checkpoints.stored.set('test', 42n); // another store's
+    });
+
+    it('without onInvalidCheckpoint: warns once and resumes from the beginning at once, until a batch is saved', async () => {
+      let failOnce = true;
+      create({
+        apply: async (event: RecordedEvent) => {
+          if (failOnce) {
+            failOnce = false;
+            throw new Error('index down');
+          }
+          applied.push(Number(event.position));
+        },
+      });
+      await subscriber.start();
+      // 42 refused → the beginning; the failure at 1 → the beginning again (the stored checkpoint is
+      // still the invalid 42: nothing was saved), without asking or warning again.
+      expect(store.subscribedAfter).toEqual([42n, undefined, undefined]);
+      expect(applied).toEqual([1, 2, 3]);
+      expect(checkpoints.stored.get('test')).toBe(3n);
+      expect(lines.filter((l) => l.startsWith('warn'))).toEqual([
+        "warn test projection: checkpoint 42 is not a position of this event store (past the store's last event, at 3); " +
+          'resuming from the beginning of the log (events already handled come again)',
+      ]);
+    });
+
+    it('with onInvalidCheckpoint: resumes where the hook says (after its repair), and logs it', async () => {
+      const asked: bigint[] = [];
+      create({
+        onInvalidCheckpoint: async ({ checkpoint, error }) => {
+          asked.push(checkpoint);
+          expect(error).toBeInstanceOf(InvalidCheckpointError);
+          return 2n;
+        },
+      });
+      await subscriber.start();
+      expect(asked).toEqual([42n]);
+      expect(store.subscribedAfter).toEqual([42n, 2n]);
+      expect(applied).toEqual([3]);
+      expect(lines.some((l) => l.startsWith('warn') && l.endsWith('resuming after 2 instead'))).toBe(true);
+    });
+
+    it('a hook that fails counts as a failed attempt: logged, retried after the delay, asked again', async () => {
+      let calls = 0;
+      create({
+        onInvalidCheckpoint: async () => {
+          if (++calls === 1) throw new Error('rebuild failed');
+          return undefined;
+        },
+      });
+      await subscriber.start();
+      expect(calls).toBe(2);
+      expect(applied).toEqual([1, 2, 3]);
+      expect(lines.filter((l) => l.startsWith('error'))).toEqual([
+        "error test projection interrupted (checkpoint 42 is not a position of this event store (past the store's last event, at 3), " +
+          'and repairing it failed: rebuild failed); resuming from its checkpoint',
+      ]);
+    });
+
+    it('a replacement the store refuses too is an ordinary failure, never a tight loop', async () => {
+      let calls = 0;
+      create({
+        onInvalidCheckpoint: async () => {
+          calls++;
+          return 99n; // refused as well
+        },
+        retryDelayMs: 30,
+      });
+      void subscriber.start();
+      await new Promise((r) => setTimeout(r, 100));
+      await subscriber.stop();
+      // Each round: 42 refused → hook → 99 refused → the retry delay; never back-to-back subscriptions.
+      expect(calls).toBeGreaterThanOrEqual(1);
+      expect(calls).toBeLessThanOrEqual(4);
+      expect(store.subscribedAfter.length).toBeLessThanOrEqual(2 * calls);
+    });
   });
 
   it('start() while running returns the same run', async () => {

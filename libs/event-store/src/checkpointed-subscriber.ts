@@ -37,8 +37,13 @@
  * - The checkpoint is saved (when `checkpoint.save` is given) only after the handler resolved for
  *   the whole batch, so a crash repeats events but never skips one. A handler that writes its own
  *   checkpoint together with its data (the validity projection does, atomically) leaves `save` out.
+ * - A stored checkpoint the store says is not its own (InvalidCheckpointError: another store's, or
+ *   the store was replaced or restored from an older backup) is never retried as it is: that would
+ *   fail, or silently skip events, forever. `onInvalidCheckpoint` decides where to resume instead (the
+ *   validity projection rebuilds its index; the relay starts again from the beginning), or, without
+ *   the hook, the subscriber resumes from the beginning; either way with a warning, at once.
  */
-import type { AllStreamSubscription, EventStore, RecordedEvent } from './event-store.port';
+import { InvalidCheckpointError, type AllStreamSubscription, type EventStore, type RecordedEvent } from './event-store.port';
 import type { CheckpointStore } from './checkpoint-store';
 
 /** Nest's Logger fits; so does `console`. */
@@ -112,6 +117,15 @@ interface CommonOptions {
   onSubscribed?(after: bigint | undefined): void;
   /** Each subscription that has delivered every event stored when it opened. */
   onCaughtUp?(): void;
+  /**
+   * The stored checkpoint is not a position of the store (see InvalidCheckpointError). Returns where
+   * to resume instead, after repairing what needs it (a projection rebuilds its read model and returns
+   * the rebuild's position); undefined: from the beginning. Until the stored checkpoint changes (the
+   * next saved batch, or the repair itself), every (re)subscription resumes from that position, or
+   * after the last batch handled since, instead of the invalid one. A throw counts as a failed attempt
+   * (retried, asking again). Without the hook: from the beginning.
+   */
+  onInvalidCheckpoint?(invalid: { checkpoint: bigint; error: InvalidCheckpointError }, signal: RunSignal): Promise<bigint | undefined>;
   logger?: SubscriberLogger;
 }
 
@@ -142,6 +156,8 @@ interface Run {
   abandoned: boolean;
   /** resync() asked for a new attempt from the stored checkpoint. */
   resync: boolean;
+  /** While the stored checkpoint is `invalid`, resume after `after` instead (onInvalidCheckpoint). */
+  replacement?: { invalid: bigint; after: bigint | undefined };
   /** Counted failures since a batch was last handled. */
   streak: number;
   subscription?: AllStreamSubscription;
@@ -258,10 +274,19 @@ export class CheckpointedSubscriber {
     while (!run.stopping) {
       run.resync = false;
       let subscription: AllStreamSubscription | undefined;
+      let stored: bigint | undefined;
+      let replaced = false;
       try {
-        const after = await checkpoint.load();
+        stored = await checkpoint.load();
         if (run.stopping) break; // stopped during that await: open no new subscription
         if (run.resync) continue; // asked during that await: load what is stored now
+        let after = stored;
+        if (run.replacement && run.replacement.invalid === stored) {
+          after = run.replacement.after;
+          replaced = true;
+        } else {
+          run.replacement = undefined;
+        }
         subscription = store.subscribeToAll({ after, streamPrefixes });
         run.subscription = subscription;
         subscription.caughtUp.then(
@@ -278,11 +303,44 @@ export class CheckpointedSubscriber {
       } catch (error) {
         if (run.stopping) break;
         if (run.resync) continue;
-        await run.signal.sleep(this.failed(run, error));
+        // Checked against the stored checkpoint only: a replacement position the store refuses too is
+        // an ordinary failure (retried after the delay, the hook asked again), never a tight loop.
+        let failure = error;
+        if (error instanceof InvalidCheckpointError && stored !== undefined && !replaced) {
+          const outcome = await this.replaceCheckpoint(run, stored, error);
+          if ('after' in outcome) {
+            run.replacement = { invalid: stored, after: outcome.after };
+            continue;
+          }
+          if (run.stopping) break;
+          failure = outcome.failure;
+        } else if (error instanceof InvalidCheckpointError && replaced) {
+          run.replacement = undefined;
+        }
+        await run.signal.sleep(this.failed(run, failure));
       } finally {
         if (run.subscription === subscription) run.subscription = undefined;
         await subscription?.close().catch(() => undefined);
       }
+    }
+  }
+
+  /** Where to resume instead of an invalid stored checkpoint, or why the hook could not say. */
+  private async replaceCheckpoint(
+    run: Run,
+    checkpoint: bigint,
+    error: InvalidCheckpointError,
+  ): Promise<{ after: bigint | undefined } | { failure: unknown }> {
+    if (!this.options.onInvalidCheckpoint) {
+      this.logger.warn(`${this.name}: ${error.message}; resuming from the beginning of the log (events already handled come again)`);
+      return { after: undefined };
+    }
+    try {
+      const after = await this.options.onInvalidCheckpoint({ checkpoint, error }, run.signal);
+      this.logger.warn(`${this.name}: ${error.message}; resuming after ${after ?? '(the beginning)'} instead`);
+      return { after };
+    } catch (failure) {
+      return { failure: new Error(`${error.message}, and repairing it failed: ${messageOf(failure)}`, { cause: failure }) };
     }
   }
 
@@ -341,7 +399,10 @@ export class CheckpointedSubscriber {
     if (options.handle) await options.handle(batch, run.signal);
     else for (const event of batch) await options.apply(event, run.signal);
     if (run.abandoned) return;
-    if (options.checkpoint.save) await options.checkpoint.save(batch[batch.length - 1].position);
+    const last = batch[batch.length - 1].position;
+    if (options.checkpoint.save) await options.checkpoint.save(last);
+    // Handled: while the stored checkpoint is still the invalid one, a resubscription resumes after this.
+    if (run.replacement) run.replacement.after = last;
     run.streak = 0;
   }
 }

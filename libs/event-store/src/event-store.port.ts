@@ -5,6 +5,10 @@
  * Revisions are per stream and start at 0 (the first event of a stream has revision 0), as in
  * EventStoreDB. Positions are global, strictly increasing in commit order, and opaque: compare them
  * only with each other. They are bigints because EventStoreDB commit positions are 64-bit.
+ *
+ * Events whose type starts with `$` belong to the server (a projection's `$>` link, a tombstone), and
+ * streams whose id does: no read or subscription returns them, so a stream's revisions can have gaps,
+ * and an expected revision may be the revision of the last event a read returned.
  */
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -53,7 +57,11 @@ export interface AppendResult {
 }
 
 export interface ReadAllOptions {
-  /** Exclusive: return events strictly after this position. Omit to start at the beginning. */
+  /**
+   * Exclusive: return events strictly after this position. Omit to start at the beginning. It must be
+   * a position this store gave out (or 0): one it can tell is not (past its last event, or not where
+   * an event starts) fails the read with InvalidCheckpointError.
+   */
   after?: bigint;
   /** Only streams whose id starts with one of these prefixes. Omit for all streams. */
   streamPrefixes?: string[];
@@ -61,7 +69,9 @@ export interface ReadAllOptions {
 }
 
 export interface SubscribeOptions {
-  /** Exclusive checkpoint: deliver events strictly after it. Omit to start at the beginning. */
+  /** Exclusive checkpoint: deliver events strictly after it. Omit to start at the beginning. As in
+   *  ReadAllOptions.after: one the store can tell is not its own fails the subscription with
+   *  InvalidCheckpointError (iteration throws it, `caughtUp` rejects with it). */
   after?: bigint;
   streamPrefixes?: string[];
 }
@@ -78,9 +88,15 @@ export interface AllStreamSubscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
-  /** Atomic: all events or none. Throws WrongExpectedRevisionError when the check fails. */
+  /**
+   * Atomic: all events or none. Throws WrongExpectedRevisionError when the check fails, and
+   * StreamDeletedError for a hard-deleted stream. Re-sending the same events (same ids) with the same
+   * expected revision after an answer was lost is idempotent on EventStoreDB: it answers the first
+   * write's result (see event-ids.ts for ids that make a retried command's events the same).
+   */
   appendToStream(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
-  /** All events of one stream in revision order; [] when the stream does not exist. */
+  /** All events of one stream in revision order; [] when the stream does not exist; StreamDeletedError
+   *  when it was hard-deleted. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** Stored events in position order (a finite read: it ends at the last event stored). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
@@ -117,5 +133,37 @@ export class EventStoreUnavailableError extends Error {
   ) {
     super(message, options);
     this.name = 'EventStoreUnavailableError';
+  }
+}
+
+/**
+ * The stream was hard-deleted (tombstoned, e.g. by an operator): it can never be read or written
+ * again under this id. Not retryable.
+ */
+export class StreamDeletedError extends Error {
+  readonly retryable = false;
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} was deleted (tombstoned): it cannot be read or written again`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/**
+ * A checkpoint (`after`) that is not a position of this store: past its last event ('beyond-head'),
+ * or not where an event starts ('not-an-event'). It was written against another store (another
+ * cluster, the embedded SQLite store, a store restored from an older backup) or is corrupt. Resuming
+ * from it could never work (the server refuses it, or silently skips every event up to it), so it is
+ * not retryable: the follower must rebuild its read model, or restart from a position known to be
+ * safe (CheckpointedSubscriber's onInvalidCheckpoint).
+ */
+export class InvalidCheckpointError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly position: bigint,
+    readonly reason: 'beyond-head' | 'not-an-event',
+    detail: string,
+  ) {
+    super(`checkpoint ${position} is not a position of this event store (${detail})`);
+    this.name = 'InvalidCheckpointError';
   }
 }

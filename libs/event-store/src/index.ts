@@ -1,4 +1,5 @@
 export * from './event-store.port';
+export * from './event-ids';
 export * from './checkpoint-store';
 export * from './checkpointed-subscriber';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
