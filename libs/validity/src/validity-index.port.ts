@@ -17,6 +17,14 @@ export interface Checkpoint {
    * time or was emptied) refuses the write with IndexRewoundError and nothing is written.
    */
   base?: bigint;
+  /**
+   * Store it even when it is behind the stored one (saveCheckpoint, and replaceAll's swap). Checkpoints
+   * otherwise only move forward, which index trust relies on; this is for a checkpoint found not to be
+   * a position of the event store at all (InvalidCheckpointError: another store's, or the store was
+   * replaced or restored), which the rebuild that follows must replace, and for CheckpointStores whose
+   * contract is to overwrite.
+   */
+  rewind?: boolean;
 }
 
 export interface DueExpiry {

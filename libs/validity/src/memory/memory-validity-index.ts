@@ -75,9 +75,9 @@ export class MemoryValidityIndex implements ValidityIndex {
     if (stored === undefined || stored < base) throw new IndexRewoundError(name);
   }
 
-  private advance({ name, position }: Checkpoint): void {
+  private advance({ name, position, rewind }: Checkpoint): void {
     const stored = this.checkpoints.get(name);
-    if (stored === undefined || position > stored) this.checkpoints.set(name, position);
+    if (stored === undefined || position > stored || rewind) this.checkpoints.set(name, position);
   }
 
   async loadCheckpoint(name: string): Promise<bigint | undefined> {

@@ -136,7 +136,7 @@ return outcome
  * swap — publishes a generation built by replaceAll, with its checkpoint, in one step.
  *
  * KEYS: 1 generation pointer, 2 building zset, 3 dead set, 4 checkpoint.
- * ARGV: 1 new generation, 2 checkpoint position.
+ * ARGV: 1 new generation, 2 checkpoint position, 3 '1' to store it even behind the stored one (rewind).
  * Returns the generation it replaced ('0' when none was ever set), now listed as dead so that its
  * deletion is finished by a later sweep even if this process dies before it is done.
  * Fails when the build was swept as abandoned meanwhile: its keys may already be half deleted.
@@ -153,22 +153,23 @@ redis.call('SET', KEYS[1], ARGV[1])
 -- it holds everything up to the higher of the two positions (index trust relies on positions that
 -- never go back while nothing is lost).
 local stored = redis.call('GET', KEYS[4])
-if not stored or lt(stored, ARGV[2]) then redis.call('SET', KEYS[4], ARGV[2]) end
+if ARGV[3] == '1' or not stored or lt(stored, ARGV[2]) then redis.call('SET', KEYS[4], ARGV[2]) end
 redis.call('SADD', KEYS[3], old)
 return old
 `;
 
 /**
- * saveCheckpoint — forward only; with a base, refused ('rewound', nothing written) when the stored
- * checkpoint is behind it.
+ * saveCheckpoint — forward only (unless rewind); with a base, refused ('rewound', nothing written) when
+ * the stored checkpoint is behind it.
  *
- * KEYS: 1 checkpoint. ARGV: 1 position, 2 base or ''. Returns 'saved' | 'kept' | 'rewound'.
+ * KEYS: 1 checkpoint. ARGV: 1 position, 2 base or '', 3 '1' to store it even behind the stored one.
+ * Returns 'saved' | 'kept' | 'rewound'.
  */
 export const SAVE_CHECKPOINT_LUA = `
 ${POSITIONS_LUA}
 local stored = redis.call('GET', KEYS[1])
 if ARGV[2] ~= '' and (not stored or lt(stored, ARGV[2])) then return 'rewound' end
-if not stored or lt(stored, ARGV[1]) then
+if ARGV[3] == '1' or not stored or lt(stored, ARGV[1]) then
   redis.call('SET', KEYS[1], ARGV[1])
   return 'saved'
 end

@@ -82,7 +82,7 @@ const SCAN_COUNT = 1000;
 type ScriptClient = Redis & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
   csValiditySwap(...args: string[]): Promise<string>;
-  csValiditySaveCheckpoint(key: string, position: string, base: string): Promise<string>;
+  csValiditySaveCheckpoint(key: string, position: string, base: string, rewind: string): Promise<string>;
 };
 type ScriptPipeline = ChainableCommander & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): ChainableCommander;
@@ -184,6 +184,7 @@ export class RedisValidityIndex implements ValidityIndex {
       this.cpKey(checkpoint.name),
       checkpoint.position.toString(),
       checkpoint.base?.toString() ?? '',
+      checkpoint.rewind ? '1' : '',
     );
     if (outcome === 'rewound') throw new IndexRewoundError(checkpoint.name);
   }
@@ -248,7 +249,7 @@ export class RedisValidityIndex implements ValidityIndex {
       };
       const stored = (await options.beforeSwap?.(writeToNew)) ?? checkpoint;
       const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
-      old = await this.redis.csValiditySwap(...keys, g, stored.position.toString());
+      old = await this.redis.csValiditySwap(...keys, g, stored.position.toString(), stored.rewind ? '1' : '');
     } catch (error) {
       await this.bury(g)
         .then(() => this.dropGeneration(g))

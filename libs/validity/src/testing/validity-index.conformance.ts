@@ -246,6 +246,20 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         expect(await index.write(key.record, { name, position: 8n })).toBe('stale');
         expect(await index.loadCheckpoint(name)).toBe(8n);
       });
+
+      it('moves them forward only, unless told to rewind (saveCheckpoint and the swap of replaceAll)', async () => {
+        const name = uid('cp');
+        await index.saveCheckpoint({ name, position: 900n });
+        await index.saveCheckpoint({ name, position: 50n });
+        expect(await index.loadCheckpoint(name)).toBe(900n);
+        await index.saveCheckpoint({ name, position: 50n, rewind: true });
+        expect(await index.loadCheckpoint(name)).toBe(50n);
+        await index.saveCheckpoint({ name, position: 900n });
+        await index.replaceAll([new KeyStory().record], { name, position: 60n });
+        expect(await index.loadCheckpoint(name)).toBe(900n);
+        await index.replaceAll([new KeyStory().record], { name, position: 60n, rewind: true });
+        expect(await index.loadCheckpoint(name)).toBe(60n);
+      });
     });
 
     describe('dueExpiries', () => {
