@@ -2,9 +2,11 @@ import {
   AccessDeniedError,
   CancelledError,
   DeadlineExceededError,
+  StreamNotFoundError,
   MaxAppendSizeExceededError,
   NotLeaderError,
   RequiredMetadataPropertyMissingError,
+  StreamDeletedError as ClientStreamDeletedError,
   TimeoutError,
   UnavailableError,
   WrongExpectedVersionError,
@@ -13,39 +15,112 @@ import {
 } from '@eventstore/db-client';
 import {
   EventStoreUnavailableError,
+  InvalidCheckpointError,
+  StreamDeletedError,
   WrongExpectedRevisionError,
   type EventMetadata,
   type ExpectedRevision,
   type RecordedEvent,
 } from '../event-store.port';
 
-/** Outages the client recovers from by reconnecting on the next call (see its handleError). */
-const RETRYABLE = [UnavailableError, DeadlineExceededError, TimeoutError, CancelledError, NotLeaderError];
 /** Requests that can never succeed as sent: caller bugs, surfaced as they are (like SQLite's constraint errors). */
 const CALLER_BUGS = [MaxAppendSizeExceededError, RequiredMetadataPropertyMissingError];
 
-/** Translates what @eventstore/db-client throws into the port's errors. */
-export function toStoreError(err: unknown, append?: { streamId: string; expected: ExpectedRevision }): unknown {
-  if (err instanceof WrongExpectedRevisionError || err instanceof EventStoreUnavailableError) return err;
+/** A call the adapter gave up on at its bound (EVENTSTORE_TIMEOUT_MS): the node, or the way to it, is stuck. */
+export class CallTimedOutError extends EventStoreUnavailableError {
+  constructor(what: string, ms: number) {
+    super(`EventStoreDB: ${what} got no answer within ${ms} ms (EVENTSTORE_TIMEOUT_MS); cancelled`, true);
+  }
+}
+
+/** The client a call ran on was replaced (see ClientHolder) while the call was in flight. */
+export class ClientReplacedError extends EventStoreUnavailableError {
+  constructor(what: string) {
+    super(`EventStoreDB: ${what} was cut off: its client was replaced after repeated failures`, true);
+  }
+}
+
+/**
+ * What a failed call means for the next attempt:
+ * - 'final': the answer itself (a revision conflict, a deleted stream, access denied, a caller bug);
+ * - 'commit-timeout': the server timed out committing; the events may be written (retry the same ids);
+ * - 'transient': the client reconnects by itself (unavailable, cancelled, not leader: it follows the
+ *   leader's address), or the call was cut off by a client replacement;
+ * - 'hung': no answer within the bound (our timer or the call's own deadline);
+ * - 'unexplained': anything else (INTERNAL, UNKNOWN, a proxy answering garbage): a new client may cure it.
+ */
+export type FailureKind = 'final' | 'commit-timeout' | 'transient' | 'hung' | 'unexplained';
+
+export function failureKind(err: unknown): FailureKind {
+  if (err instanceof CallTimedOutError || err instanceof DeadlineExceededError || grpcCode(err) === 4 /* DEADLINE_EXCEEDED */)
+    return 'hung';
+  if (err instanceof ClientReplacedError) return 'transient';
+  if (err instanceof TimeoutError) return 'commit-timeout';
+  if (err instanceof UnavailableError || err instanceof CancelledError || err instanceof NotLeaderError || grpcCode(err) === 14) {
+    return 'transient';
+  }
+  if (
+    err instanceof WrongExpectedVersionError ||
+    err instanceof WrongExpectedRevisionError ||
+    err instanceof ClientStreamDeletedError ||
+    err instanceof StreamNotFoundError ||
+    err instanceof StreamDeletedError ||
+    err instanceof InvalidCheckpointError ||
+    err instanceof AccessDeniedError ||
+    err instanceof EventStoreUnavailableError ||
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    CALLER_BUGS.some((type) => err instanceof type) ||
+    isInvalidPosition(err)
+  ) {
+    return 'final';
+  }
+  return 'unexplained';
+}
+
+/**
+ * Translates what @eventstore/db-client throws into the port's errors. `recovering`: the client was
+ * just replaced, so an unexplained failure is worth retrying after all.
+ */
+export function toStoreError(err: unknown, append?: { streamId: string; expected: ExpectedRevision }, recovering = false): unknown {
+  if (
+    err instanceof WrongExpectedRevisionError ||
+    err instanceof EventStoreUnavailableError ||
+    err instanceof StreamDeletedError ||
+    err instanceof InvalidCheckpointError
+  ) {
+    return err;
+  }
   if (err instanceof WrongExpectedVersionError && append) {
     const actual = err.actualVersion === 'no_stream' ? 'no_stream' : Number(err.actualVersion);
     return new WrongExpectedRevisionError(append.streamId, append.expected, actual);
   }
+  if (err instanceof ClientStreamDeletedError) return new StreamDeletedError(err.streamName || append?.streamId || '(unknown stream)');
   if (CALLER_BUGS.some((type) => err instanceof type)) return err;
-  if (RETRYABLE.some((type) => err instanceof type) || isGrpcUnavailable(err)) {
+  const kind = failureKind(err);
+  if (kind === 'transient' || kind === 'hung' || kind === 'commit-timeout') {
     return new EventStoreUnavailableError(`EventStoreDB: ${(err as Error).message}`, true, { cause: err });
   }
   if (err instanceof AccessDeniedError) {
     return new EventStoreUnavailableError(`EventStoreDB: access denied (${err.message})`, false, { cause: err });
   }
   if (err instanceof TypeError || err instanceof RangeError) return err;
-  return new EventStoreUnavailableError(`EventStoreDB: ${err instanceof Error ? err.message : String(err)}`, false, { cause: err });
+  return new EventStoreUnavailableError(`EventStoreDB: ${err instanceof Error ? err.message : String(err)}`, recovering, { cause: err });
 }
 
-/** Failures before the client wraps them (e.g. the channel cannot connect at all). */
-function isGrpcUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 14 /* UNAVAILABLE */ || code === 4; /* DEADLINE_EXCEEDED */
+/** The gRPC status of a failure the client did not wrap (e.g. the channel cannot connect at all). */
+function grpcCode(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code;
+}
+
+/**
+ * The server's answers to a $all position inside a record: a plain read fails UNKNOWN "Unexpected
+ * ReadAllResult: InvalidPosition", a subscription INVALID_ARGUMENT "Trying to read from an invalid
+ * position." (see the double's read.ts / subscribe.ts for the server code they come from).
+ */
+export function isInvalidPosition(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : '';
+  return /ReadAllResult: InvalidPosition|invalid position/i.test(message);
 }
 
 export function closedError(): EventStoreUnavailableError {
