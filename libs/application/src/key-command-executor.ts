@@ -16,7 +16,7 @@ import {
   type KeyState,
   type Rejection,
 } from '@cs/domain';
-import { WrongExpectedRevisionError, type EventMetadata, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { WrongExpectedRevisionError, withCommandEventId, type EventMetadata, type EventStore, type RecordedEvent } from '@cs/event-store';
 import { projectKeyEvent, type KeyRecord, type ValidityIndex } from '@cs/validity';
 
 export type Actor = EventMetadata['actor'];
@@ -83,9 +83,9 @@ export class KeyCommandExecutor {
     let appended: RecordedEvent[] = [];
     if (decision.events.length > 0) {
       const metadata = this.metadata(context, now);
-      const newEvents = decision.events.map((event) => {
+      const newEvents = decision.events.map((event, index) => {
         const { type, data, schemaVersion } = encodeKeyEvent(event);
-        return { id: randomUUID(), type, data, metadata: { ...metadata, schemaVersion } };
+        return withCommandEventId(streamId, currentVersion ?? 'no_stream', index, { type, data, metadata: { ...metadata, schemaVersion } });
       });
       const expectedRevision = currentVersion ?? 'no_stream';
       try {

@@ -32,7 +32,7 @@ import {
   type AccountState,
   type ReservedKey,
 } from '@cs/domain';
-import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { WrongExpectedRevisionError, withCommandEventId, type EventStore, type RecordedEvent } from '@cs/event-store';
 import { MAX_SIGNATURES } from '@cs/signature';
 import {
   foldRecorded,
@@ -130,9 +130,10 @@ export class SigningKeySlots {
         causationId: context.causationId ?? null,
         occurredAt: now.toISOString(),
       };
-      const events = decision.events.map((event) => {
+      const expectedRevision = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
+      const events = decision.events.map((event, index) => {
         const { type, data, schemaVersion } = encodeAccountEvent(event);
-        return { id: randomUUID(), type, data, metadata: { ...metadata, schemaVersion } };
+        return withCommandEventId(streamId, expectedRevision, index, { type, data, metadata: { ...metadata, schemaVersion } });
       });
       try {
         await this.store.appendToStream(streamId, events, {
