@@ -32,6 +32,7 @@ export class ValidityProjector {
   /** What this projector knows the stored checkpoint to be at least: the base of its next checkpoint write. */
   private base: bigint | undefined;
   private readonly index: ValidityIndex;
+  private rebuilding?: Promise<number>;
   applied = 0;
 
   constructor(
@@ -49,6 +50,15 @@ export class ValidityProjector {
       checkpoint: { load: () => this.index.loadCheckpoint(VALIDITY_CHECKPOINT) },
       apply: (recorded) => this.apply(recorded),
       onSubscribed: (after) => (this.base = after),
+      // The index's checkpoint is another store's (or this store was replaced or restored): what the
+      // index holds cannot be trusted to match this store, so it is rebuilt from it, and the projection
+      // resumes from the rebuild's position.
+      onInvalidCheckpoint: async ({ error }) => {
+        logger.warn(`validity projection: ${error.message}; rebuilding the index from this event store`);
+        const keys = await this.rebuild(undefined, { rewind: true });
+        logger.log(`validity projection: index rebuilt from the event store after an invalid checkpoint: ${keys} keys`);
+        return this.lastPosition;
+      },
       retryDelayMs,
       onFailure: ({ error }) => {
         if ((error as Error).name === 'IndexRewoundError') {
@@ -66,8 +76,22 @@ export class ValidityProjector {
   /**
    * Folds every key stream from the start into a fresh index and swaps it in at once, so readers
    * never see a half-built index. Returns the number of keys. Prints progress on long rebuilds.
+   * A call while a rebuild runs (the trust monitor's, the projection's own) waits for that one.
+   * `rewind`: store the rebuild's checkpoint even if the stored one is ahead of it (the stored one is
+   * another store's: InvalidCheckpointError); a rebuild asked for with it never just joins one without.
    */
-  async rebuild(onProgress?: (events: number, keys: number) => void): Promise<number> {
+  async rebuild(onProgress?: (events: number, keys: number) => void, options: { rewind?: boolean } = {}): Promise<number> {
+    if (options.rewind) await this.rebuilding?.catch(() => undefined);
+    if (!this.rebuilding || options.rewind) {
+      const rebuilding = this.rebuildOnce(onProgress, options.rewind ?? false).finally(() => {
+        if (this.rebuilding === rebuilding) this.rebuilding = undefined;
+      });
+      this.rebuilding = rebuilding;
+    }
+    return this.rebuilding;
+  }
+
+  private async rebuildOnce(onProgress: ((events: number, keys: number) => void) | undefined, rewind: boolean): Promise<number> {
     const records = new Map<string, KeyRecord>();
     let position = 0n;
     let count = 0;
@@ -91,14 +115,14 @@ export class ValidityProjector {
     // folds it into the new one, before any reader can see it.
     await this.index.replaceAll(
       records.values(),
-      { name: VALIDITY_CHECKPOINT, position },
+      { name: VALIDITY_CHECKPOINT, position, rewind },
       {
         beforeSwap: async (writeToNew) => {
           for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
             const changed = fold(recorded);
             if (changed) await writeToNew(changed);
           }
-          return { name: VALIDITY_CHECKPOINT, position };
+          return { name: VALIDITY_CHECKPOINT, position, rewind };
         },
       },
     );

@@ -113,6 +113,17 @@ export class NotificationRelay {
         this.caughtUp = false;
         this.logger.log(`subscribed to key streams after position ${after ?? '(beginning)'}`);
       },
+      // A checkpoint saved against another store (or before this one was replaced or restored from a
+      // backup) says nothing about what was published from this one: starting again from the beginning
+      // is the one position that loses nothing (consumers de-duplicate on ce_id).
+      onInvalidCheckpoint: async ({ error }) => {
+        this.logger.error(
+          `${error.message}; publishing again from the beginning of the log: notifications already published ` +
+            'are published again (consumers de-duplicate on ce_id)',
+        );
+        this.acked = undefined;
+        return undefined;
+      },
       onCaughtUp: () => {
         this.caughtUp = true;
         // Reading works again: a past subscription failure no longer describes the relay.
