@@ -8,19 +8,22 @@ const tiers = {
   e2e: ['<rootDir>/test/**/*.e2e-spec.ts'],
 };
 const tier = process.env.TIER;
+// ESM-only dependencies: Node 20.19+ and 24 load them through require(esm) (npm start), but Jest's CommonJS
+// runtime cannot (Jest 30 only can on Node 24.9+ with --experimental-vm-modules), so Jest compiles them to
+// CommonJS with swc, the same way on both runtimes.
+const ESM_ONLY = ['content-disposition', 'jose'];
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: tier ? tiers[tier] : Object.values(tiers).flat(),
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
-    // ESM-only dependencies that Node 20.19+ loads natively but Jest's CommonJS runtime cannot.
-    '^.+/node_modules/content-disposition/.+\\.js$': [
+    [`^.+/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: [
       '@swc/jest',
       { ...swc, swcrc: false, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // .cache/node24/tree is a copy of this tree for the Node 24 run (scripts/test.sh): not part of this one
   modulePathIgnorePatterns: ['<rootDir>/.cache/'],

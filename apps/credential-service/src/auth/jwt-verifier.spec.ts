@@ -2,9 +2,10 @@
  * JwtVerifier: HS256 with AUTH_JWT_SECRET, or RS256/ES256 from a JWKS; every claim the service
  * relies on is checked for shape, so a token lacking one is refused rather than half-used.
  */
+import { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type GenerateKeyPairResult, type JWTPayload } from 'jose';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
 
 type VerifierConfig = ConstructorParameters<typeof JwtVerifier>[0];
@@ -140,8 +141,8 @@ describe('JwtVerifier (HS256)', () => {
 describe('JwtVerifier (JWKS: RS256 / ES256)', () => {
   let server: Server;
   let verifier: JwtVerifier;
-  let rsa: { privateKey: KeyLike; publicKey: KeyLike };
-  let ec: { privateKey: KeyLike; publicKey: KeyLike };
+  let rsa: GenerateKeyPairResult;
+  let ec: GenerateKeyPairResult;
   let publicPem: string;
 
   beforeAll(async () => {
@@ -151,7 +152,8 @@ describe('JwtVerifier (JWKS: RS256 / ES256)', () => {
       { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
       { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' },
     ];
-    publicPem = (rsa.publicKey as unknown as { export(o: object): string }).export({ type: 'spki', format: 'pem' });
+    // jose 6 generates WebCrypto keys; KeyObject.from gives the PEM of the same key
+    publicPem = KeyObject.from(rsa.publicKey).export({ type: 'spki', format: 'pem' }) as string;
     server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys }));
