@@ -42,6 +42,9 @@ export async function startCredentialService(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides ?? {}), adapter, {
     logger: options.logger ?? LEVELS[config.logLevel],
     abortOnError: false,
+    // installBodyParsers (below) sets every parser: JSON, octet-stream for signing, 415 for the rest. Without
+    // this, NestJS 12 adds its form-encoded parser at init, after ours, and a form body became a 400.
+    bodyParser: false,
   });
   const logger = new Logger('credential-service');
   if (config.generated.length > 0) {
