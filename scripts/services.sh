@@ -350,7 +350,7 @@ start_kafka() { # $1 = "restart" when called from start-kafka (must reuse the ex
       die "kafka.tools.StorageTool format failed"
     fi
     save_state
-    log "starting Kafka 3.9 (KRaft) on 127.0.0.1:$KAFKA_PORT, controller :$KAFKA_CONTROLLER_PORT (dir $KAFKA_DIR)"
+    log "starting Kafka 4.4 (KRaft) on 127.0.0.1:$KAFKA_PORT, controller :$KAFKA_CONTROLLER_PORT (dir $KAFKA_DIR)"
   fi
   launch_kafka
   wait_kafka "$t0"
