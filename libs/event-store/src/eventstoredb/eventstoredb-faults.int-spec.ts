@@ -256,7 +256,23 @@ describe('checkpoints that are not positions of this store', () => {
   });
 });
 
-describe('subscriptions without a head scan', () => {
+describe('no full-log scans where the server can filter', () => {
+  it('readAll on a server that sends caught_up is a filtered catch-up subscription: the key events only cross the wire', async () => {
+    const { double, store } = await node();
+    const s = store({ pageSize: 5 });
+    const stream = unique();
+    for (let i = 0; i < 100; i++) double.appendSystemEvent(`$stats-${i}`, '$statsCollected');
+    await s.appendToStream(stream, events(3), { expectedRevision: 'no_stream' });
+    for (let i = 0; i < 100; i++) double.appendSystemEvent(`$stats-x${i}`, '$statsCollected');
+    const before = { read: double.calls.read, subscribe: double.calls.subscribe };
+    expect(await collect(s.readAll({ streamPrefixes: [stream] }))).toHaveLength(3);
+    const [second] = (await collect(s.readAll({ streamPrefixes: [stream], maxCount: 2 }))).slice(1);
+    expect(await collect(s.readAll({ after: second.position }))).toHaveLength(1);
+    // Plain reads: the head for each, and one event to check the checkpoint; with pages of 5 a scan would take 40+ each.
+    expect(double.calls.read - before.read).toBeLessThanOrEqual(5);
+    expect(double.calls.subscribe - before.subscribe).toBe(3);
+  });
+
   it('on a server that sends caught_up, (re)subscribing reads no more than two events of $all whatever the log holds', async () => {
     const { double, store } = await node();
     const s = store({ pageSize: 5 });

@@ -71,6 +71,8 @@ export class EventStoreDBSubscription extends PulledSubscription {
     private readonly support: SubscriptionSupport,
     private readonly options: SubscribeOptions,
     private readonly onClose: (sub: EventStoreDBSubscription) => void,
+    /** Each event or checkpoint the server sends, wanted or not: what a bounded read counts as progress. */
+    private readonly onProgress: () => void = () => undefined,
   ) {
     super();
     void this.open();
@@ -164,6 +166,7 @@ export class EventStoreDBSubscription extends PulledSubscription {
 
   private onEvent(resolved: AllStreamResolvedEvent): void {
     this.received++;
+    this.onProgress();
     if (this.closed || this.failure !== undefined) return;
     const position = resolved.event?.position?.commit ?? resolved.commitPosition;
     if (position !== undefined && position > this.highestSeen) this.highestSeen = position;
@@ -199,6 +202,7 @@ export class EventStoreDBSubscription extends PulledSubscription {
   }
 
   private onCheckpoint(position: bigint): void {
+    this.onProgress();
     if (this.head != null && position >= this.head) this.markCaughtUpAfterBuffered();
   }
 
