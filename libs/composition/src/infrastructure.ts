@@ -72,7 +72,11 @@ export async function createInfrastructure(
   if (overrides.store) {
     store = overrides.store;
   } else if (config.eventStoreUrl) {
-    store = EventStoreDBEventStore.connect(config.eventStoreUrl);
+    store = EventStoreDBEventStore.connect(config.eventStoreUrl, {
+      timeoutMs: config.eventStoreTimeoutMs,
+      recreateAfterFailures: config.eventStoreRecreateAfter,
+      logger,
+    });
   } else {
     const sqlite = SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
     store = sqlite;
@@ -219,11 +223,15 @@ export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger
   }
 }
 
-/** Checkpoints kept beside the read model (Redis), so a projection and its checkpoint move together. */
+/**
+ * Checkpoints kept beside the read model (Redis), so a projection and its checkpoint move together.
+ * A CheckpointStore overwrites (also backwards), so the relay can replace a checkpoint that is not a
+ * position of the event store (InvalidCheckpointError) with the positions it publishes from then on.
+ */
 function indexCheckpoints(index: ValidityIndex): CheckpointStore {
   return {
     load: (name) => index.loadCheckpoint(name),
-    save: (name, position) => index.saveCheckpoint({ name, position }),
+    save: (name, position) => index.saveCheckpoint({ name, position, rewind: true }),
   };
 }
 

@@ -76,4 +76,45 @@ describe('loadConfig', () => {
     });
     expect(config.generated).toEqual([]);
   });
+
+  describe('EVENTSTORE_URL and its bounds', () => {
+    const shared = { ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6379' };
+
+    it.each([
+      ['esdb://localhost:2113?tls=false', 'esdb://localhost:2113?tls=false'],
+      ['esdb://admin:s%40cret@node1:2113,node2:2113,node3:2113?tls=true&nodePreference=leader', null],
+      ['esdb+discover://admin:changeit@cluster.example.com:2113?tls=true', null],
+      ['kurrentdb://admin:changeit@db.example.com:2113?tls=true', 'esdb://admin:changeit@db.example.com:2113?tls=true'],
+      ['kurrentdb+discover://cluster.example.com:2113', 'esdb+discover://cluster.example.com:2113'],
+    ])('accepts %s (a cluster as gossip seeds or DNS discovery; kurrentdb spelled esdb for client 6.2.1)', (url, expected) => {
+      expect(loadConfig({ DATA_DIR: dataDir(), ...shared, EVENTSTORE_URL: url }).eventStoreUrl).toBe(expected ?? url);
+    });
+
+    it.each([
+      ['http://admin:hunter2pw@localhost:2113', 'must start with'],
+      ['esdb://admin:hunter2pw@localhost:2113?tls=true&tlsVerifyCert=false', 'tlsVerifyCert=false'],
+      ['esdb://admin:hunter2pw@localhost:2113?tls=true&colour=blue', 'unknown option "colour"'],
+      ['esdb://admin:hunter2pw@localhost:2113?nodePreference=fastest', 'expected'],
+    ])('refuses %s without quoting the password', (url, problem) => {
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const error = refusal({ ...shared, EVENTSTORE_URL: url });
+        expect(error.variable).toBe('EVENTSTORE_URL');
+        expect(error.message).toContain(problem);
+        expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('hunter2pw');
+        // Client 6.2.1 prints the whole string (password included) for unknown options: it must not get that far.
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
+    it('bounds each call by EVENTSTORE_TIMEOUT_MS (default 5000) and replaces the client after EVENTSTORE_RECREATE_AFTER failures (default 3)', () => {
+      const defaults = loadConfig({ DATA_DIR: dataDir(), ...shared, EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' });
+      expect(defaults).toMatchObject({ eventStoreTimeoutMs: 5000, eventStoreRecreateAfter: 3 });
+      const set = loadConfig({ DATA_DIR: dataDir(), ...shared, EVENTSTORE_TIMEOUT_MS: '1500', EVENTSTORE_RECREATE_AFTER: '0' });
+      expect(set).toMatchObject({ eventStoreTimeoutMs: 1500, eventStoreRecreateAfter: 0 });
+      expect(refusal({ EVENTSTORE_TIMEOUT_MS: '10' }).variable).toBe('EVENTSTORE_TIMEOUT_MS');
+    });
+  });
 });

@@ -4,6 +4,7 @@
  * DATA_DIR (see dev-secrets.ts) with a warning.
  */
 import { KEY_ENVS, type KeyEnv } from '@cs/domain';
+import { DEFAULT_RECREATE_AFTER, DEFAULT_TIMEOUT_MS, parseEventStoreUrl } from '@cs/event-store';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 
 export interface AppConfig {
@@ -17,7 +18,12 @@ export interface AppConfig {
   previousMasterKeys: Buffer[];
   stepUpMaxAgeSeconds: number;
   keyEnv: KeyEnv;
+  /** EventStoreDB/KurrentDB connection string (credentials included: never log it, see redactConnectionString). */
   eventStoreUrl: string | null;
+  /** Bound on each event-store call (an append with its retries, a read, a subscription's start). */
+  eventStoreTimeoutMs: number;
+  /** Replace the event-store client after this many failures in a row a new client may cure; 0 never. */
+  eventStoreRecreateAfter: number;
   redisUrl: string | null;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   redisNamespace: string;
@@ -94,6 +100,21 @@ export function masterKeyFrom(name: string, raw: string): Buffer {
   return key;
 }
 
+/**
+ * EVENTSTORE_URL as client 6.2.1 reads it (one node, several gossip seeds separated by commas, or
+ * esdb+discover:// for DNS discovery; `kurrentdb` spelled `esdb`). The message of a refusal never
+ * quotes the value: it may hold a password.
+ */
+function eventStoreConnection(env: Env): string | null {
+  const raw = env.EVENTSTORE_URL;
+  if (raw === undefined || raw === '') return null;
+  try {
+    return parseEventStoreUrl(raw).connectionString;
+  } catch (error) {
+    throw new ConfigError('EVENTSTORE_URL', (error as Error).message);
+  }
+}
+
 function namespace(env: Env): string {
   const raw = env.REDIS_NAMESPACE || 'cs';
   if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw))
@@ -104,7 +125,7 @@ function namespace(env: Env): string {
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data';
   const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:']);
-  const eventStoreUrl = url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']);
+  const eventStoreUrl = eventStoreConnection(env);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   if (eventStoreUrl && !redisUrl) {
     throw new ConfigError(
@@ -162,6 +183,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stepUpMaxAgeSeconds: integer(env, 'STEP_UP_MAX_AGE_SECONDS', 300, 1, 86400),
     keyEnv: oneOf(env, 'KEY_ENV', KEY_ENVS, 'live'),
     eventStoreUrl,
+    eventStoreTimeoutMs: integer(env, 'EVENTSTORE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 50, 600_000),
+    eventStoreRecreateAfter: integer(env, 'EVENTSTORE_RECREATE_AFTER', DEFAULT_RECREATE_AFTER, 0, 1000),
     redisUrl,
     redisNamespace: namespace(env),
     indexTimeoutMs: integer(env, 'INDEX_TIMEOUT_MS', 250, 10, 60_000),
