@@ -159,7 +159,16 @@ export class ClientHolder {
   replace(reason: string): void {
     if (!this.options.create) return;
     const old = this.generation;
-    this.generation = new ClientGeneration(this.options.create(), old.number + 1);
+    let client: EventStoreDBClient;
+    try {
+      client = this.options.create();
+    } catch (error) {
+      // E.g. a tlsCAFile that went missing: keep the client there is rather than none.
+      this.options.logger?.error(`EventStoreDB client #${old.number} could not be replaced (${reason}): ${(error as Error).message}`);
+      this.streak = 0;
+      return;
+    }
+    this.generation = new ClientGeneration(client, old.number + 1);
     this.streak = 0;
     this.options.logger?.warn(`EventStoreDB client #${old.number} replaced by #${this.generation.number} (${reason})`);
     this.retire(old);
