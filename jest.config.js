@@ -1,4 +1,4 @@
-// Three tiers told apart by suffix (CONVENTIONS.md): *.spec.ts pure units, *.int-spec.ts against real
+// Three tiers told apart by suffix (README, "Tests"): *.spec.ts pure units, *.int-spec.ts against real
 // adapters, test/**/*.e2e-spec.ts against the running app. TIER selects one; unset runs all.
 const fs = require('fs');
 const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));

@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Verify throughput, as a ratio against a bare Fastify + ioredis endpoint measured in the same run
- * on the same machine (ARCHITECTURE.md, "Fast"). Prints figures; asserts nothing about speed.
+ * on the same machine (bench/README.md). Prints figures; asserts nothing about speed.
  * Exits non-zero only when an answer is wrong (not 200 + valid:true for the key sent) or the
  * bench cannot run. See bench/README.md.
  *

@@ -1,5 +1,5 @@
 /**
- * What auditors ask (ARCHITECTURE.md, "History you can prove"): was key K valid from IP X at time
+ * What auditors ask (README, "A walk-through with curl": history and validity-at): was key K valid from IP X at time
  * T — answered by replaying the recorded history — and what happened to every key of an account.
  */
 import { Client, randomKeyId, startTestApp, uniqueAccount, type TestApp } from '../support';

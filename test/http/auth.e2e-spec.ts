@@ -1,5 +1,5 @@
 /**
- * Actors (API.md, "Actors"): roles, tenancy (another account's key is a 404 that confirms
+ * Actors (README, "Actors"): roles, tenancy (another account's key is a 404 that confirms
  * nothing), broken tokens (401 invalid_token) and step-up (401 insufficient_user_authentication).
  */
 import {
@@ -18,7 +18,7 @@ import {
 
 type Call = { name: string; stepUp: boolean; history?: boolean; run: (c: Client, acct: string, keyId: string) => Promise<HttpResponse> };
 
-/** Every management call of API.md, with a body that would succeed for a manager. */
+/** Every management call of the HTTP API, with a body that would succeed for a manager. */
 const CALLS: Call[] = [
   { name: 'generate', stepUp: true, run: (c, a) => c.generate(a, { kind: 'api' }) },
   { name: 'list', stepUp: false, run: (c, a) => c.list(a) },

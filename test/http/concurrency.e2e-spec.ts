@@ -1,5 +1,5 @@
 /**
- * Optimistic concurrency over HTTP (API.md, "Errors": a concurrent change to the same key is 409):
+ * Optimistic concurrency over HTTP (README):
  * racing regenerates never lose a write and never leave two secrets valid after a "now".
  */
 import { Client, sleep, startTestApp, uniqueAccount, type TestApp } from '../support';

@@ -1,6 +1,6 @@
 /**
  * Health and the published API: /health answers ok once ready, /docs serves the OpenAPI UI and
- * /docs/json lists every path of API.md.
+ * /docs/json lists every path of the HTTP API.
  */
 import { request, startTestApp, type TestApp } from '../support';
 
@@ -44,7 +44,7 @@ describe('health and docs over HTTP', () => {
     expect(res.text.toLowerCase()).toContain('swagger');
   });
 
-  it('/docs/json lists the paths of API.md with their methods', async () => {
+  it('/docs/json lists the paths of the HTTP API with their methods', async () => {
     const res = await request(app.url, 'GET', '/docs/json');
     expect(res.status).toBe(200);
     const paths = res.body.paths as Record<string, Record<string, unknown>>;

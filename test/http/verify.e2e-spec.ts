@@ -1,5 +1,5 @@
 /**
- * The hot path over HTTP (API.md, "Verify"): every answer code, the service credential, and bad
+ * The hot path over HTTP (README, "Verify"): every answer code, the service credential, and bad
  * bodies. Answers about the key are data (200); only a caller's mistake is a 4xx.
  */
 import { randomBytes } from 'node:crypto';

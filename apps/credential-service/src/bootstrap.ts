@@ -73,7 +73,7 @@ export async function startCredentialService(
       .setTitle('Credential service')
       .setDescription(
         'API keys and signing keys for merchants: generate, rotate with a grace period, restrict by IP, reveal on step-up, ' +
-          'revoke, verify. See API.md.',
+          'revoke, verify. See the README.',
       )
       .setVersion('1')
       .addBearerAuth()

@@ -1,5 +1,5 @@
 /**
- * The auditor's question (ARCHITECTURE.md, "History you can prove"): was key K valid, from IP X,
+ * The auditor's question (README, "A walk-through with curl": history and validity-at): was key K valid, from IP X,
  * at time T? Answered by replaying the key's recorded events up to T through the same projection
  * and verdict as the live hot path, so the answer is what verify would have said at that instant.
  */

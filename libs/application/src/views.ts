@@ -1,5 +1,5 @@
 /**
- * What clients see: the KeyView of API.md and the history entries auditors read. Both are
+ * What clients see: the KeyView of the HTTP API and the history entries auditors read. Both are
  * computed at a given instant, so an expiry that has passed shows as expired before the scheduler
  * records it. Neither ever carries a hash or a sealed copy.
  */

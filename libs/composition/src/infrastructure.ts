@@ -1,6 +1,6 @@
 /**
- * Composition of the adapters chosen by configuration (ARCHITECTURE.md, "Production stack and
- * embedded default") and of the workers that run on them. Both apps and the CLI scripts use it, so
+ * Composition of the adapters chosen by configuration (README, "Production stack"; docs/decisions.md)
+ * and of the workers that run on them. Both apps and the CLI scripts use it, so
  * the service and apps/projector can never disagree on what an environment variable means.
  */
 import { EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';

@@ -13,7 +13,7 @@
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
-/** Actor, correlation, causation and time travel with every event (CONVENTIONS.md, "Events"). */
+/** Actor, correlation, causation and time travel with every event (README, "What it does"). */
 export interface EventMetadata {
   /** Who caused it: a user (sub + acct) or a system actor such as the expiry scheduler. */
   actor: { type: 'user'; sub: string; acct: string; roles: string[] } | { type: 'system'; name: string };

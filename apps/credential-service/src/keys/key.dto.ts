@@ -1,5 +1,5 @@
 /**
- * Request bodies of the management API (API.md), validated with class-validator; unknown fields
+ * Request bodies of the management API (README), validated with class-validator; unknown fields
  * are refused. Shapes here are documented in OpenAPI through the @ApiProperty decorators.
  */
 import { applyDecorators } from '@nestjs/common';

@@ -1,5 +1,5 @@
 /**
- * HTTP transport of the management API (API.md): parse and validate, authorize, dispatch on the
+ * HTTP transport of the management API (README): parse and validate, authorize, dispatch on the
  * command or query bus, shape the answer. No business rule lives here.
  */
 import {

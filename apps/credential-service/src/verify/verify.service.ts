@@ -1,5 +1,5 @@
 /**
- * The hot path (ARCHITECTURE.md): parse the key, check its checksum, hash it, one read-model
+ * The hot path (README, "Verify"): parse the key, check its checksum, hash it, one read-model
  * lookup, then status, expiry and IP allow-list. A malformed key never reaches the index, and
  * nothing is written. Shared by HTTP and gRPC.
  */

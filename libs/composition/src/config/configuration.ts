@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (API.md), validated once at start-up. A bad value stops the
+ * Configuration from the environment (README), validated once at start-up. A bad value stops the
  * service with a message naming the variable. Secrets missing in embedded use are generated into
  * DATA_DIR (see dev-secrets.ts) with a warning.
  */
