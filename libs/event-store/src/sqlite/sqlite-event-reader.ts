@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventMetadata, RecordedEvent } from '../event-store.port';
+import { InvalidCheckpointError, type EventMetadata, type RecordedEvent } from '../event-store.port';
 
 export interface EventRow {
   position: bigint;
@@ -35,11 +35,15 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 export class SqliteEventReader {
   private readonly pages = new Map<string, Database.Statement<unknown[], EventRow>>();
   private readonly headStmt: Database.Statement<[], { head: bigint | null }>;
+  private readonly issuedStmt: Database.Statement<[], { seq: bigint | null }>;
   private readonly streamStmt: Database.Statement<[string], EventRow>;
   private readonly lastStmts = new Map<number, Database.Statement<unknown[], { position: bigint }>>();
 
   constructor(private readonly db: Database.Database) {
     this.headStmt = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events').safeIntegers(true);
+    // AUTOINCREMENT keeps the largest position ever handed out in sqlite_sequence, even once the
+    // newest rows are deleted by hand.
+    this.issuedStmt = db.prepare<[], { seq: bigint | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").safeIntegers(true);
     this.streamStmt = db
       .prepare<[string], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`)
       .safeIntegers(true);
@@ -64,6 +68,24 @@ export class SqliteEventReader {
   /** Position of the last stored event; 0n for an empty store (AUTOINCREMENT starts at 1). */
   head(): bigint {
     return this.headStmt.get()?.head ?? 0n;
+  }
+
+  /** The largest position this store ever gave out (0n before its first append). */
+  issued(): bigint {
+    return this.issuedStmt.get()?.seq ?? 0n;
+  }
+
+  /**
+   * Fails with InvalidCheckpointError when `after` is past every position this store ever gave out:
+   * a checkpoint written against another store (an EventStoreDB run, a deleted and recreated file).
+   * Reading from it would silently skip every event up to it.
+   */
+  checkAfter(after: bigint | undefined): void {
+    if (after === undefined || after <= 0n) return;
+    const issued = this.issued();
+    if (after > issued) {
+      throw new InvalidCheckpointError(after, 'beyond-head', `this store has given out positions up to ${issued} only`);
+    }
   }
 
   stream(streamId: string): EventRow[] {

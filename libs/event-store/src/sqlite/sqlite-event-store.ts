@@ -116,6 +116,7 @@ export class SqliteEventStore implements EventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    this.run(() => this.reader.checkAfter(options.after));
     let after = options.after ?? 0n;
     // A finite read: it stops at the head as of its start, even if writers keep appending.
     const upTo = this.run(() => this.reader.head());

@@ -28,6 +28,8 @@ export class SqliteSubscription extends PulledSubscription {
   private scanned: bigint;
   private readonly buffer: RecordedEvent[] = [];
   private closed = false;
+  /** Set when `after` is not a position of this store (InvalidCheckpointError). */
+  private invalid?: Error;
   /** Bumped on each append notification, so a notification that lands mid-read is not lost. */
   private notifications = 0;
   private wake?: () => void;
@@ -43,6 +45,18 @@ export class SqliteSubscription extends PulledSubscription {
     super();
     this.scanned = options.after ?? 0n;
     this.head = deps.reader.head();
+    try {
+      deps.reader.checkAfter(options.after);
+    } catch (e) {
+      if (!(e instanceof Error)) throw e;
+      // Not a position of this store: caughtUp rejects and the first read throws, nothing is delivered.
+      this.invalid = e;
+      this.closed = true;
+      // After the store registered it (it is being constructed for that store right now).
+      queueMicrotask(() => deps.onClose(this));
+      this.settleCaughtUp(e);
+      return;
+    }
     deps.appended.on(deps.key, this.onAppended);
     if (this.allStoredDelivered()) this.settleCaughtUp();
   }
@@ -66,6 +80,11 @@ export class SqliteSubscription extends PulledSubscription {
   }
 
   protected async pull(): Promise<IteratorResult<RecordedEvent>> {
+    if (this.invalid !== undefined) {
+      const err = this.invalid;
+      this.invalid = undefined;
+      throw err;
+    }
     for (;;) {
       if (this.closed) return DONE;
       // Checked when the consumer comes back for more, i.e. after it has handled the last stored event.

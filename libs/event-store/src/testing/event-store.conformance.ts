@@ -1,4 +1,5 @@
 import {
+  InvalidCheckpointError,
   WrongExpectedRevisionError,
   type AllStreamSubscription,
   type EventStore,
@@ -197,6 +198,14 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
         expect(await readAll(store, { streamPrefixes: [p], after: all[all.length - 1].position })).toEqual([]);
       });
 
+      it("refuses a checkpoint past every position the store gave out (another store's) with InvalidCheckpointError, instead of silently skipping to it", async () => {
+        await seed();
+        const beyond = (await store.headPosition())! + 1_000_000_000n;
+        const read = readAll(store, { streamPrefixes: [p], after: beyond });
+        await expect(read).rejects.toBeInstanceOf(InvalidCheckpointError);
+        await expect(read).rejects.toMatchObject({ reason: 'beyond-head', position: beyond, retryable: false });
+      });
+
       it('filters by stream prefix', async () => {
         const order = await seed();
         // Contains the prefix without starting with it: must not match.
@@ -274,6 +283,22 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
         const live = newEvents(1);
         await store.appendToStream(`${p}-a`, live, { expectedRevision: 4 });
         await expectExactly(c, [...stored.slice(2), ...live]);
+      });
+
+      it('from a checkpoint past every position the store gave out: caughtUp rejects and iteration throws InvalidCheckpointError, nothing is delivered', async () => {
+        await store.appendToStream(`${p}-a`, newEvents(2), { expectedRevision: 'no_stream' });
+        const beyond = (await store.headPosition())! + 1_000_000_000n;
+        const sub = subscribe({ after: beyond });
+        const delivered: unknown[] = [];
+        const iteration = (async () => {
+          for await (const e of sub) delivered.push(e);
+        })();
+        await expect(withTimeout(sub.caughtUp, 'caughtUp')).rejects.toMatchObject({
+          name: 'InvalidCheckpointError',
+          reason: 'beyond-head',
+        });
+        await expect(withTimeout(iteration, 'iteration')).rejects.toBeInstanceOf(InvalidCheckpointError);
+        expect(delivered).toEqual([]);
       });
 
       it('delivers only streams matching its prefixes, stored and live', async () => {
