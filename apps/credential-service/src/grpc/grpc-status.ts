@@ -10,9 +10,10 @@ import { RpcException } from '@nestjs/microservices';
 import { Metadata, status as Status } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import type { CommandRejection } from '@cs/application';
+import { EventStoreUnavailableError, StreamDeletedError } from '@cs/event-store';
 import { isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from '../http/problem';
-import { indexUnavailable } from '../http/problem.filter';
+import { indexUnavailable, logProblemCause, toProblem } from '../http/problem.filter';
 import { REJECTION_STATUS } from '../keys/rejections';
 
 export interface GrpcStatus {
@@ -28,6 +29,7 @@ const BY_HTTP_STATUS: Record<number, Status> = {
   401: Status.UNAUTHENTICATED,
   403: Status.PERMISSION_DENIED,
   404: Status.NOT_FOUND,
+  410: Status.NOT_FOUND,
   409: Status.FAILED_PRECONDITION,
   413: Status.RESOURCE_EXHAUSTED,
   429: Status.RESOURCE_EXHAUSTED,
@@ -69,6 +71,7 @@ export function problemStatus(problem: ProblemException): GrpcStatus {
 export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof ProblemException) return problemStatus(error);
   if (isIndexUnavailable(error)) return problemStatus(indexUnavailable());
+  if (error instanceof EventStoreUnavailableError || error instanceof StreamDeletedError) return problemStatus(toProblem(error));
   if (error instanceof RpcException) {
     const inner = error.getError() as Partial<GrpcStatus> | string;
     if (typeof inner === 'object' && inner !== null && typeof inner.code === 'number') {
@@ -88,6 +91,8 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
     const status = toGrpcStatus(error);
     // Logged without the request, which may hold a key.
     if (status.code === Status.INTERNAL) this.logger.error(`unhandled error: ${(error as Error)?.stack ?? String(error)}`);
+    else if (error instanceof EventStoreUnavailableError || error instanceof StreamDeletedError)
+      logProblemCause(this.logger, toProblem(error), error);
     return throwError(() => status);
   }
 }

@@ -6,6 +6,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { EventStoreUnavailableError, StreamDeletedError } from '@cs/event-store';
 import { isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from './problem';
 
@@ -21,6 +22,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string, string]> = 
 export function toProblem(error: unknown): ProblemException {
   if (error instanceof ProblemException) return error;
   if (isIndexUnavailable(error)) return indexUnavailable();
+  if (error instanceof EventStoreUnavailableError) return storeUnavailable();
+  if (error instanceof StreamDeletedError) return keyHistoryDeleted();
   const code = (error as { code?: string }).code;
   if (code && FASTIFY_CLIENT_ERRORS[code]) {
     const [status, problemCode, title, detail] = FASTIFY_CLIENT_ERRORS[code];
@@ -68,6 +71,44 @@ export const indexUnavailable = (): ProblemException =>
     },
   );
 
+/**
+ * The event store (the system of record) could not be reached, timed out or refused the call: nothing
+ * was decided, and a command was not recorded unless a retry finds it was (event ids derive from the
+ * command, so repeating the same request records it at most once). Retry shortly.
+ */
+export const storeUnavailable = (): ProblemException =>
+  new ProblemException(
+    503,
+    'STORE_UNAVAILABLE',
+    'Event store unavailable',
+    'the event store did not answer or refused the call; nothing was changed that a retry would repeat; retry shortly',
+    { headers: { 'retry-after': '1' } },
+  );
+
+/**
+ * The key's stream was hard-deleted in the event store (by an operator): it can never be read or
+ * changed again under this id.
+ */
+export const keyHistoryDeleted = (): ProblemException =>
+  new ProblemException(
+    410,
+    'KEY_HISTORY_DELETED',
+    'Key history deleted',
+    "this key's history was deleted from the event store by an operator; it cannot be read or changed",
+  );
+
+/** Logged at the edge: what an operator must see, without the request (it may hold a key). */
+export function logProblemCause(logger: Logger, problem: ProblemException, error: unknown): void {
+  if (problem.code === 'INTERNAL') logger.error(`unhandled error: ${(error as Error)?.stack ?? String(error)}`);
+  else if (problem.code === 'STORE_UNAVAILABLE') {
+    const retryable = (error as { retryable?: boolean }).retryable;
+    const hint = retryable ? '' : ' (not retryable: check EVENTSTORE_URL, credentials and the server)';
+    const line = `event store unavailable${hint}: ${(error as Error).message}`;
+    if (retryable) logger.warn(line);
+    else logger.error(line);
+  } else if (problem.code === 'KEY_HISTORY_DELETED') logger.warn((error as Error).message);
+}
+
 export function sendProblem(reply: FastifyReply, problem: ProblemException): void {
   for (const [name, value] of Object.entries(problem.extras.headers ?? {})) void reply.header(name, value);
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem.body());
@@ -79,7 +120,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    if (problem.code === 'INTERNAL') this.logger.error(`unhandled error: ${(error as Error)?.stack ?? String(error)}`);
+    logProblemCause(this.logger, problem, error);
     sendProblem(host.switchToHttp().getResponse<FastifyReply>(), problem);
   }
 }
