@@ -5,39 +5,13 @@
  * Memory and real Redis (REDIS_URL_TEST); never skipped.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { KeyCommand } from '@cs/domain';
 import { SqliteEventStore } from '@cs/event-store';
+import { useTestRedis } from '../../validity/src/testing/test-redis';
 import { MemoryValidityIndex, RedisValidityIndex, type ValidityIndex } from '@cs/validity';
 import { KeyCommandExecutor, type CommandContext } from './key-command-executor';
 
-const url = process.env.REDIS_URL_TEST;
-if (!url) {
-  throw new Error(
-    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
-  );
-}
-
-const runPrefix = `cstest-fence-${randomUUID().slice(0, 8)}`;
-let nsCount = 0;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect().catch((error: Error) => {
-    throw new Error(`cannot reach Redis at REDIS_URL_TEST=${url}: ${error.message}`);
-  });
-});
-
-afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}-*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis?.quit();
-});
+const testRedis = useTestRedis('fence');
 
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_1', roles: [] } };
 const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
@@ -45,7 +19,7 @@ const newHash = (): string => createHash('sha256').update(randomUUID()).digest('
 
 const indexes: { name: string; create: () => ValidityIndex }[] = [
   { name: 'memory', create: () => new MemoryValidityIndex() },
-  { name: 'redis', create: () => new RedisValidityIndex(redis, { namespace: `${runPrefix}-${++nsCount}` }) },
+  { name: 'redis', create: () => new RedisValidityIndex(testRedis.client, { namespace: testRedis.namespace() }) },
 ];
 
 describe.each(indexes)('the revocation fence with the $name index and no projector', ({ create }) => {

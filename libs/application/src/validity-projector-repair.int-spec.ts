@@ -9,40 +9,14 @@
  * Integration tier: a real Redis is required (REDIS_URL_TEST); never skipped.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { decide, KEY_EVENT_SCHEMA_VERSION, keyStreamId, type KeyCommand } from '@cs/domain';
 import { SqliteEventStore } from '@cs/event-store';
+import { useTestRedis } from '../../validity/src/testing/test-redis';
 import { MemoryValidityIndex, RedisValidityIndex, type ValidityIndex } from '@cs/validity';
 import { foldRecorded, KeyCommandExecutor, projectRecorded, type CommandContext } from './key-command-executor';
 import { VALIDITY_CHECKPOINT, ValidityProjector } from './validity-projector';
 
-const url = process.env.REDIS_URL_TEST;
-if (!url) {
-  throw new Error(
-    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
-  );
-}
-
-const runPrefix = `cstest-repair-${randomUUID().slice(0, 8)}`;
-let nsCount = 0;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect().catch((error: Error) => {
-    throw new Error(`cannot reach Redis at REDIS_URL_TEST=${url}: ${error.message}`);
-  });
-});
-
-afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}-*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis?.quit();
-});
+const testRedis = useTestRedis('repair');
 
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_1', roles: [] } };
 const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
@@ -63,7 +37,7 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 
 const indexes: { name: string; create: () => ValidityIndex }[] = [
   { name: 'memory', create: () => new MemoryValidityIndex() },
-  { name: 'redis', create: () => new RedisValidityIndex(redis, { namespace: `${runPrefix}-${++nsCount}`, batchSize: 2 }) },
+  { name: 'redis', create: () => new RedisValidityIndex(testRedis.client, { namespace: testRedis.namespace(), batchSize: 2 }) },
 ];
 
 describe.each(indexes)('ValidityProjector repair with the $name index: events appended behind the executor', ({ create }) => {

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { KeyCommand } from '@cs/domain';
 import { SqliteEventStore, type EventStore, type ReadAllOptions, type RecordedEvent } from '@cs/event-store';
 import {
@@ -11,39 +10,14 @@ import {
   type ValidityEntry,
   type ValidityIndex,
 } from '@cs/validity';
+import { useTestRedis } from '../../validity/src/testing/test-redis';
 import { KeyCommandExecutor, type CommandContext } from './key-command-executor';
 import { VALIDITY_CHECKPOINT, ValidityProjector } from './validity-projector';
 
 // The revocation fence across a rebuild: once a revoke returns, no verify anywhere accepts the key,
 // also while (and right after) ValidityProjector.rebuild() swaps in a freshly built index.
 // Integration tier: a real Redis is required. Never skip silently, a skipped adapter suite reads as green.
-const url = process.env.REDIS_URL_TEST;
-if (!url) {
-  throw new Error(
-    'REDIS_URL_TEST is not set: start Redis (`bash scripts/services.sh start`, then `eval "$(bash scripts/services.sh env)"`)',
-  );
-}
-
-const runPrefix = `cstest-proj-${randomUUID().slice(0, 8)}`;
-let nsCount = 0;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect().catch((error: Error) => {
-    throw new Error(`cannot reach Redis at REDIS_URL_TEST=${url}: ${error.message}`);
-  });
-});
-
-afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}-*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis?.quit();
-});
+const testRedis = useTestRedis('proj');
 
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_1', roles: [] } };
 const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
@@ -99,7 +73,7 @@ function indexWithBuildHook(index: ValidityIndex, inBuild: () => Promise<void>, 
 
 const indexes: { name: string; create: () => ValidityIndex }[] = [
   { name: 'memory', create: () => new MemoryValidityIndex() },
-  { name: 'redis', create: () => new RedisValidityIndex(redis, { namespace: `${runPrefix}-${++nsCount}`, batchSize: 2 }) },
+  { name: 'redis', create: () => new RedisValidityIndex(testRedis.client, { namespace: testRedis.namespace(), batchSize: 2 }) },
 ];
 
 // Reads go through unguarded(): these tests are about what the index holds at each instant; when the
