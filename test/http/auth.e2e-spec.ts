@@ -1,5 +1,5 @@
 /**
- * Actors (README, "Actors"): roles, tenancy (another account's key is a 404 that confirms
+ * Actors (docs/api.md, "Authentication"): roles, tenancy (another account's key is a 404 that confirms
  * nothing), broken tokens (401 invalid_token) and step-up (401 insufficient_user_authentication).
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Bad input of every kind is a 4xx problem+json with a message, never a 500 (README, "Errors").
+ * Bad input of every kind is a 4xx problem+json with a message, never a 500 (docs/api.md, "Errors").
  * The support client already fails any 5xx and any error answer that is not problem+json.
  */
 import { Client, request, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';

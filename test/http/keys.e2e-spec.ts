@@ -1,5 +1,5 @@
 /**
- * The management API over HTTP (README, "Management"), call by call, as a client sees it: answers,
+ * The management API over HTTP (docs/api.md, "Routes"), call by call, as a client sees it: answers,
  * problems, and what verify says right after each change.
  */
 import { Client, randomKeyId, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';

@@ -1,5 +1,5 @@
 /**
- * Secrets never leak (README, "Secrets"): after generating, rotating, revealing and
+ * Secrets never leak (README, "What it does": shown once): after generating, rotating, revealing and
  * signing with several keys — and after requests that fail with a secret in them — no secret
  * appears in the events, in the SQLite files' raw bytes, in the logs (at debug level), or in any
  * history, list or get answer.

@@ -1,5 +1,5 @@
 /**
- * AES-256-GCM sealing of the viewable copy of a secret (the seed's eye icon, and the signing keys
+ * AES-256-GCM sealing of the viewable copy of a secret (what the step-up reveal shows again, and the signing keys
  * the service must use itself). Each sealed copy names its master key by `kid`, so a new MASTER_KEY
  * can be introduced while older copies still open with the previous keys. The key id and secret
  * version are bound in as additional data: a sealed copy moved onto another key will not open.

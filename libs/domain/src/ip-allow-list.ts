@@ -1,5 +1,5 @@
 /**
- * Per-key IP allow-lists (the seed's "restrict access to a trusted IP address"): IPv4 and IPv6
+ * Per-key IP allow-lists (a key usable only from trusted IP addresses): IPv4 and IPv6
  * addresses and CIDR ranges. IPv4-mapped IPv6 client addresses (::ffff:a.b.c.d) match IPv4 entries.
  */
 import ipaddr from 'ipaddr.js';

@@ -1,5 +1,5 @@
 /**
- * The acting user of a management call, from a verified JWT (README, "Actors"), and the rules of
+ * The acting user of a management call, from a verified JWT (docs/api.md, "Authentication"), and the rules of
  * who may do what: managing keys needs owner, admin or developer; reading history also allows
  * auditor; sensitive calls need a recent password re-verification (RFC 9470 step-up).
  */
