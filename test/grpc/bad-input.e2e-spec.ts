@@ -9,7 +9,7 @@ import { GRPC_MAX_RECEIVE_MESSAGE_BYTES } from '@cs/contracts';
 import { randomKeyId, startTestApp, uniqueAccount, type TestApp } from '../support';
 import { actorMetadata, failure, GrpcCallError, GrpcClients, serviceMetadata, Status } from './grpc-client';
 
-const KEY_ID_CALLS = ['GetKey', 'RegenerateKey', 'SetExpiry', 'RevealKey', 'UpdateKey', 'RevokeKey', 'GetKeyHistory'];
+const KEY_ID_CALLS = ['GetKey', 'RegenerateKey', 'SetExpiry', 'RevealKey', 'UpdateKey', 'RevokeKey', 'GetKeyHistory', 'GetKeyValidityAt'];
 const VALID_BODY: Record<string, Record<string, unknown>> = {
   GetKey: {},
   RegenerateKey: { oldKeyExpiresIn: 'now' },
@@ -18,6 +18,7 @@ const VALID_BODY: Record<string, Record<string, unknown>> = {
   UpdateKey: { name: 'x' },
   RevokeKey: {},
   GetKeyHistory: {},
+  GetKeyValidityAt: { at: '2026-12-01T12:00:00Z' },
 };
 
 describe('bad input over gRPC', () => {

@@ -129,9 +129,81 @@ describe('gRPC health and reflection', () => {
         expect(fieldNames.filter((n) => /[A-Z]/.test(n))).toEqual([]);
       }
       const keys = await ask({ fileContainingSymbol: KEY_SERVICE });
+      expect(keys.fileDescriptorResponse).toBeTruthy();
       const text = Buffer.concat(keys.fileDescriptorResponse.fileDescriptorProto).toString('latin1');
-      for (const name of ['GenerateKey', 'RegenerateKey', 'SetExpiry', 'RevealKey', 'UpdateKey', 'RevokeKey', 'GetKeyHistory', 'KeyView'])
+      for (const name of [
+        'GenerateKey',
+        'RegenerateKey',
+        'SetExpiry',
+        'RevealKey',
+        'UpdateKey',
+        'RevokeKey',
+        'GetKeyHistory',
+        'GetKeyValidityAt',
+        'GetAccountHistory',
+        'KeyView',
+      ])
         expect(text).toContain(name);
+    });
+
+    /**
+     * What grpcurl does (and fails on with "cannot resolve type" when a file does not declare its
+     * imports, grpc/grpc-node#3034): fetch the file of a symbol, then each of its `dependency` files
+     * by name, and resolve every type reference only through the file itself and its declared
+     * dependencies, with protoc's names for map entries.
+     */
+    it('each file declares its imports and reflection serves them by name, as grpcurl needs for google.protobuf.Struct', async () => {
+      const decode = (response: any): any[] =>
+        (response.fileDescriptorResponse.fileDescriptorProto as Buffer[]).map((bytes) => FileDescriptorProto.decode(bytes) as any);
+      const files = new Map<string, any>();
+      const fetch = async (name: string): Promise<void> => {
+        if (files.has(name)) return;
+        const [file] = decode(await ask({ fileByFilename: name }));
+        expect(file?.name).toBe(name);
+        files.set(name, file);
+        for (const dependency of file.dependency ?? []) await fetch(dependency);
+      };
+      for (const service of [KEY_SERVICE, VERIFICATION_SERVICE, HEALTH_SERVICE])
+        await fetch(decode(await ask({ fileContainingSymbol: service }))[0].name);
+
+      const definedIn = (file: any): Set<string> => {
+        const names = new Set<string>();
+        const visit = (scope: string, message: any): void => {
+          names.add(`${scope}.${message.name}`);
+          for (const nested of message.nestedType ?? []) visit(`${scope}.${message.name}`, nested);
+          for (const e of message.enumType ?? []) names.add(`${scope}.${message.name}.${e.name}`);
+        };
+        const prefix = file.package ? `.${file.package}` : '';
+        for (const message of file.messageType ?? []) visit(prefix, message);
+        for (const e of file.enumType ?? []) names.add(`${prefix}.${e.name}`);
+        return names;
+      };
+      const unresolved: string[] = [];
+      const mapEntries: string[] = [];
+      for (const file of files.values()) {
+        const visible = new Set([file, ...(file.dependency ?? []).map((d: string) => files.get(d))].flatMap((f) => [...definedIn(f)]));
+        const resolves = (scope: string, name: string): boolean => {
+          if (name.startsWith('.')) return visible.has(name);
+          for (let s = scope; ; s = s.slice(0, Math.max(0, s.lastIndexOf('.')))) {
+            if (visible.has(`${s}.${name}`)) return true;
+            if (s === '') return false;
+          }
+        };
+        const visit = (scope: string, message: any): void => {
+          const inner = `${scope}.${message.name}`;
+          for (const field of message.field ?? [])
+            if (field.typeName && !resolves(inner, field.typeName)) unresolved.push(`${inner}.${field.name}`);
+          for (const nested of message.nestedType ?? []) {
+            if (nested.options?.mapEntry) mapEntries.push(nested.name);
+            visit(inner, nested);
+          }
+        };
+        const prefix = file.package ? `.${file.package}` : '';
+        for (const message of file.messageType ?? []) visit(prefix, message);
+      }
+      expect(unresolved).toEqual([]);
+      expect([...files.values()].some((f) => definedIn(f).has('.google.protobuf.Struct'))).toBe(true);
+      expect(mapEntries.filter((name) => !name.endsWith('Entry'))).toEqual([]);
     });
   });
 });

@@ -6,6 +6,19 @@ import { Client, startTestApp, uniqueAccount, randomKeyId, type TestApp } from '
 import { actorMetadata, failure, GrpcClients, Status } from './grpc-client';
 
 const KEY_ID = /^key_[0-9A-Za-z]{24}$/;
+
+/** google.protobuf.Struct as proto-loader decodes it (`{ fields: { name: { stringValue } } }`) → the JSON object. */
+function structJson(struct: { fields: Record<string, any> }): Record<string, unknown> {
+  const value = (v: any): unknown =>
+    v.kind === 'nullValue'
+      ? null
+      : v.kind === 'structValue'
+        ? structJson(v.structValue)
+        : v.kind === 'listValue'
+          ? (v.listValue.values ?? []).map(value)
+          : v[v.kind];
+  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([name, v]) => [name, value(v)]));
+}
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 describe('credentials.v1.KeyService over gRPC', () => {
@@ -362,9 +375,146 @@ describe('credentials.v1.KeyService over gRPC', () => {
       );
     });
 
+    it('data is also a typed google.protobuf.Struct, the same object as the JSON API data; each event names its key', async () => {
+      const { acct, md, id } = await newKey({ kind: 'KEY_KIND_API', name: 'typed', allowedIps: ['10.0.0.0/8'] });
+      await grpc.key('RevokeKey', { accountId: acct, keyId: id, reason: 'done' }, md);
+      const { events } = await grpc.key('GetKeyHistory', { accountId: acct, keyId: id }, md);
+      expect(events[0].data.fields.allowedIps).toMatchObject({ listValue: { values: [{ stringValue: '10.0.0.0/8' }] } });
+      expect(events[0].data.fields.secret.structValue.fields.version).toMatchObject({ numberValue: 1 });
+      const viaHttp = (await (await Client.actor(app.url, { acct })).history(acct, id)).body.events;
+      expect(events.map((e: any) => structJson(e.data))).toEqual(viaHttp.map((e: any) => e.data));
+      expect(events.map((e: any) => e.keyId)).toEqual([id, id]);
+    });
+
     it('an unknown key is NOT_FOUND', async () => {
       const { acct, md } = await newKey();
       expect((await failure(grpc.key('GetKeyHistory', { accountId: acct, keyId: randomKeyId() }, md))).code).toBe(Status.NOT_FOUND);
+    });
+  });
+
+  describe('GetKeyValidityAt', () => {
+    const ask = (acct: string, md: Record<string, string>, request: Record<string, unknown>) =>
+      grpc.key('GetKeyValidityAt', { accountId: acct, ...request }, md);
+
+    it('what verify would have answered at that instant, from that IP: the same answer as HTTP', async () => {
+      const { acct, md, id, key } = await newKey({ kind: 'KEY_KIND_API', allowedIps: ['203.0.113.0/24'] });
+      const rotated = await grpc.key('RegenerateKey', { accountId: acct, keyId: id, oldKeyExpiresIn: 'PT1H' }, md);
+      const at = new Date(Date.now() + 1000).toISOString();
+      const inside = await ask(acct, md, { keyId: id, at, ip: '203.0.113.7' });
+      expect(inside).toMatchObject({ keyId: id, at, ip: '203.0.113.7', status: 'KEY_STATUS_ACTIVE' });
+      expect(inside.secrets).toEqual([
+        { version: 2, start: rotated.key.start, valid: true, code: 'VERIFY_CODE_VALID' },
+        { version: 1, start: key.start, valid: true, code: 'VERIFY_CODE_VALID', expiresAt: rotated.key.previous.expiresAt },
+      ]);
+      expect(inside.asOfEvent).toMatchObject({ type: 'KeyRotated' });
+      expect(inside.asOfEvent.time).toMatch(ISO);
+
+      const outside = await ask(acct, md, { keyId: id, at, ip: '198.51.100.1' });
+      expect(outside.secrets.map((s: any) => [s.valid, s.code])).toEqual([
+        [false, 'VERIFY_CODE_IP_NOT_ALLOWED'],
+        [false, 'VERIFY_CODE_IP_NOT_ALLOWED'],
+      ]);
+      const noIp = await ask(acct, md, { keyId: id, at });
+      expect(noIp.ip).toBeUndefined();
+      expect(noIp.secrets[0].code).toBe('VERIFY_CODE_IP_NOT_ALLOWED');
+
+      const http = await (
+        await Client.actor(app.url, { acct })
+      ).call('GET', `/v1/accounts/${acct}/keys/${id}/validity?at=${at}&ip=203.0.113.7`);
+      expect(http.status).toBe(200);
+      expect(http.body).toMatchObject({
+        keyId: id,
+        at,
+        status: 'active',
+        asOfEvent: inside.asOfEvent,
+        secrets: inside.secrets.map((s: any) => ({ ...s, code: s.code.replace('VERIFY_CODE_', ''), expiresAt: s.expiresAt ?? null })),
+      });
+    });
+
+    it('before the key existed: no status, no secrets, no event', async () => {
+      const { acct, md, id } = await newKey();
+      const before = await ask(acct, md, { keyId: id, at: '2020-01-01T00:00:00Z' });
+      expect(before).toMatchObject({ keyId: id, at: '2020-01-01T00:00:00.000Z', status: 'KEY_STATUS_UNSPECIFIED', secrets: [] });
+      expect(before.asOfEvent).toBeNull();
+    });
+
+    it('after a revoke the secrets are REVOKED; an auditor may ask', async () => {
+      const { acct, md, id } = await newKey();
+      await grpc.key('RevokeKey', { accountId: acct, keyId: id }, md);
+      const auditor = await actorMetadata({ acct, roles: ['auditor'] });
+      const answer = await ask(acct, auditor, { keyId: id, at: new Date(Date.now() + 1000).toISOString() });
+      expect(answer.status).toBe('KEY_STATUS_REVOKED');
+      expect(answer.secrets.map((s: any) => s.code)).toEqual(['VERIFY_CODE_REVOKED']);
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['not a time', 'yesterday'],
+      ['without a time zone', '2026-12-03T09:30:00'],
+      ['not a calendar day', '2026-02-30T12:00:00Z'],
+    ])('an `at` %s is INVALID_ARGUMENT naming at (HTTP: 400)', async (_label, at) => {
+      const { acct, md, id } = await newKey();
+      const error = await failure(ask(acct, md, { keyId: id, ...(at === undefined ? {} : { at }) }));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+      expect(error.trailers['error-code']).toEqual(['VALIDATION_FAILED']);
+      expect(error.details).toMatch(/^at is required and must be an ISO-8601 date-time with a time zone/);
+      if (at) expect(error.details).not.toContain(at);
+      const http = await (
+        await Client.actor(app.url, { acct })
+      ).call('GET', `/v1/accounts/${acct}/keys/${id}/validity${at ? `?at=${at}` : ''}`);
+      expect([http.status, http.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    });
+
+    it('an ip that is not an address is INVALID_ARGUMENT and not repeated', async () => {
+      const { acct, md, id } = await newKey();
+      const error = await failure(ask(acct, md, { keyId: id, at: '2026-12-01T12:00:00Z', ip: '300.1.1.1' }));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+      expect(error.details).toBe('ip must be an IPv4 or IPv6 address');
+      expect(error.details).not.toContain('300.1.1.1');
+    });
+
+    it("an unknown key, or another account's, is NOT_FOUND with error-code KEY_NOT_FOUND", async () => {
+      const { acct, md, id } = await newKey();
+      const unknown = await failure(ask(acct, md, { keyId: randomKeyId(), at: '2026-12-01T12:00:00Z' }));
+      expect([unknown.code, unknown.trailers['error-code']]).toEqual([Status.NOT_FOUND, ['KEY_NOT_FOUND']]);
+      const other = await newKey();
+      const wrongAccount = await failure(ask(other.acct, other.md, { keyId: id, at: '2026-12-01T12:00:00Z' }));
+      expect({ code: wrongAccount.code, details: wrongAccount.details }).toEqual({ code: unknown.code, details: unknown.details });
+    });
+  });
+
+  describe('GetAccountHistory', () => {
+    it("every event of every key of the account, oldest first, each with its key_id: the same as HTTP's", async () => {
+      const { acct, md, id: first } = await newKey();
+      const second = (await grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_SIGNING' }, md)).key.id as string;
+      await grpc.key('RevokeKey', { accountId: acct, keyId: first }, md);
+      const { events } = await grpc.key('GetAccountHistory', { accountId: acct }, md);
+      expect(events.map((e: any) => [e.keyId, e.type])).toEqual([
+        [first, 'KeyGenerated'],
+        [second, 'KeyGenerated'],
+        [first, 'KeyRevoked'],
+      ]);
+      const http = await (await Client.actor(app.url, { acct, roles: ['auditor'] })).call('GET', `/v1/accounts/${acct}/history`);
+      expect(http.status).toBe(200);
+      expect(events.map((e: any) => ({ id: e.id, keyId: e.keyId, type: e.type, time: e.time, data: structJson(e.data) }))).toEqual(
+        http.body.events.map((e: any) => ({ id: e.id, keyId: e.keyId, type: e.type, time: e.time, data: e.data })),
+      );
+      const last = await grpc.key('GetAccountHistory', { accountId: acct, limit: 1 }, md);
+      expect(last.events.map((e: any) => e.id)).toEqual([events[2].id]);
+    });
+
+    it('an account without keys has no events', async () => {
+      const acct = uniqueAccount();
+      expect((await grpc.key('GetAccountHistory', { accountId: acct }, await actorMetadata({ acct }))).events).toEqual([]);
+    });
+
+    it.each([0, 10001])('limit %s is INVALID_ARGUMENT naming limit (HTTP: 400)', async (limit) => {
+      const acct = uniqueAccount();
+      const error = await failure(grpc.key('GetAccountHistory', { accountId: acct, limit }, await actorMetadata({ acct })));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+      expect(error.details).toMatch(/^limit must be a whole number from 1 to 10000/);
+      const http = await (await Client.actor(app.url, { acct })).call('GET', `/v1/accounts/${acct}/history?limit=${limit}`);
+      expect(http.status).toBe(400);
     });
   });
 

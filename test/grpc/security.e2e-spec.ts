@@ -30,7 +30,12 @@ const CALLS: Call[] = [
   { method: 'UpdateKey', stepUp: false, request: (accountId, keyId) => ({ accountId, keyId, name: 'renamed' }) },
   { method: 'RevokeKey', stepUp: true, request: (accountId, keyId) => ({ accountId, keyId }) },
   { method: 'GetKeyHistory', stepUp: false, request: (accountId, keyId) => ({ accountId, keyId }) },
+  { method: 'GetKeyValidityAt', stepUp: false, request: (accountId, keyId) => ({ accountId, keyId, at: new Date().toISOString() }) },
+  { method: 'GetAccountHistory', stepUp: false, request: (accountId) => ({ accountId }) },
 ];
+
+/** The audit reads, which the auditor role may make too. */
+const AUDIT_READS = new Set(['GetKeyHistory', 'GetKeyValidityAt', 'GetAccountHistory']);
 
 describe('gRPC security', () => {
   let app: TestApp;
@@ -93,13 +98,15 @@ describe('gRPC security', () => {
 
   describe('roles', () => {
     it.each(CALLS.map((c) => [c.method, c] as const))(
-      '%s: a role that may not manage keys is PERMISSION_DENIED (auditor may read history)',
+      '%s: a role that may not manage keys is PERMISSION_DENIED (auditor may read history and validity)',
       async (_name, call) => {
         const { acct, id } = await ownedKey();
         for (const roles of [['viewer'], [], ['auditor']]) {
           const md = await actorMetadata({ acct, roles });
-          if (call.method === 'GetKeyHistory' && roles.includes('auditor')) {
-            expect((await grpc.key(call.method, call.request(acct, id), md)).events.length).toBeGreaterThan(0);
+          if (AUDIT_READS.has(call.method) && roles.includes('auditor')) {
+            const answer = await grpc.key(call.method, call.request(acct, id), md);
+            if (call.method === 'GetKeyValidityAt') expect(answer).toMatchObject({ keyId: id, status: 'KEY_STATUS_ACTIVE' });
+            else expect(answer.events.length).toBeGreaterThan(0);
             continue;
           }
           const error = await failure(grpc.key(call.method, call.request(acct, id), md));

@@ -20,6 +20,7 @@ import {
 import { GrpcAccess } from './grpc-access';
 import { addHealthService } from './health';
 import { KeysGrpcController } from './keys.grpc-controller';
+import { withFileDependencies } from './reflection';
 import { tolerateUndecodableRequests } from './undecodable';
 import { VerificationGrpcController } from './verification.grpc-controller';
 
@@ -57,8 +58,9 @@ export function grpcMicroserviceOptions(config: AppConfig, port: number, isReady
       onLoadPackageDefinition: (pkg: PackageDefinition, server: Server) => {
         tolerateUndecodableRequests(pkg, `${CREDENTIALS_PACKAGE}.`);
         // Descriptors come from the loaded definition, whose field names follow `keepCase`: reflection
-        // gets its own, loaded with the names as written in the .proto files (account_id, not accountId).
-        new ReflectionService(loadSync(protoFiles, { ...PROTO_LOADER_OPTIONS, keepCase: true })).addToServer(server);
+        // gets its own, loaded with the names as written in the .proto files (account_id, not accountId),
+        // and with each file's imports filled in (reflection.ts) so grpcurl resolves google.protobuf.Struct.
+        new ReflectionService(withFileDependencies(loadSync(protoFiles, { ...PROTO_LOADER_OPTIONS, keepCase: true }))).addToServer(server);
         addHealthService(server, pkg, isReady);
       },
     },

@@ -57,7 +57,9 @@ export function problemStatus(problem: ProblemException): GrpcStatus {
     const fields = problem.extras.errors ?? [];
     const named = (e: { field: string; message: string }): string => {
       const [field, text] = [protoFieldNames(e.field), protoFieldNames(e.message)];
-      return text.includes(field) ? text : `${field} ${text}`;
+      // Named already if the message has the field as a word ("at" is not named by "date-time").
+      const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return new RegExp(`(^|[^\\w-])${escaped}($|[^\\w-])`).test(text) ? text : `${field} ${text}`;
     };
     message = fields.length > 0 ? fields.map(named).join('; ') : protoFieldNames(problem.detail);
   }

@@ -9,9 +9,11 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Actor } from '../auth/actor';
 import {
+  AccountHistory,
   GenerateKey,
   GetKey,
   KeyHistory,
+  KeyValidityAt,
   ListKeys,
   RegenerateKey,
   RevealKey,
@@ -23,7 +25,7 @@ import {
 } from '@cs/application';
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import { badRequest } from '../http/problem';
-import { actorContext, requireOldSecretExpiry } from '../keys/command-input';
+import { actorContext, historyLimit, requireOldSecretExpiry, validityQuery } from '../keys/command-input';
 import {
   GenerateKeyDto,
   RegenerateKeyDto,
@@ -36,10 +38,22 @@ import {
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
-import { enumValue, keyEventMessage, keyViewMessage, KEY_KINDS, SECRET_VERSIONS, validated, WEBHOOK_FORMATS } from './proto-mapping';
+import {
+  enumValue,
+  keyEventMessage,
+  keyValidityAtMessage,
+  keyViewMessage,
+  KEY_KINDS,
+  SECRET_VERSIONS,
+  validated,
+  WEBHOOK_FORMATS,
+} from './proto-mapping';
 import type {
   GenerateKeyRequest,
+  GetAccountHistoryRequest,
+  GetKeyValidityAtRequest,
   KeyEventMessage,
+  KeyValidityAtMessage,
   KeyRef,
   KeyViewMessage,
   RegenerateKeyRequest,
@@ -176,6 +190,23 @@ export class KeysGrpcController {
     await this.access.actor(request, metadata, READ_HISTORY, true);
     const events = await this.queries.execute(new KeyHistory(request.accountId as string, request.keyId as string));
     if (!events) throw keyNotFound();
+    return { events: events.map((event) => keyEventMessage({ ...event, keyId: request.keyId })) };
+  }
+
+  @GrpcMethod(SERVICE, 'GetKeyValidityAt')
+  async getKeyValidityAt(request: GetKeyValidityAtRequest, metadata: Metadata): Promise<KeyValidityAtMessage> {
+    await this.access.actor(request, metadata, READ_HISTORY, true);
+    const { at, ip } = validityQuery(request.at, request.ip);
+    const answer = await this.queries.execute(new KeyValidityAt(request.accountId as string, request.keyId as string, at, ip));
+    if (!answer) throw keyNotFound();
+    return keyValidityAtMessage(answer);
+  }
+
+  @GrpcMethod(SERVICE, 'GetAccountHistory')
+  async getAccountHistory(request: GetAccountHistoryRequest, metadata: Metadata): Promise<{ events: KeyEventMessage[] }> {
+    await this.access.actor(request, metadata, READ_HISTORY, false);
+    const limit = historyLimit(request.limit);
+    const events = await this.queries.execute(new AccountHistory(request.accountId as string, limit));
     return { events: events.map(keyEventMessage) };
   }
 }

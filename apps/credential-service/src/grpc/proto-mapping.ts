@@ -1,14 +1,24 @@
 /**
  * Between credentials.v1 messages and the application's shapes: enums (KEY_KIND_API ↔ "api"),
- * KeyView, history entries (data as JSON text), and the validation of decoded
+ * KeyView, history entries (data as google.protobuf.Struct and as JSON text), validity-at answers,
+ * and the validation of decoded
  * requests with the very DTO classes and pipe the JSON API uses, so both refuse the same input.
  */
-import type { HistoryEntry, KeyView } from '@cs/application';
+import type { HistoryEntry, KeyView, ValidityAt } from '@cs/application';
 import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
 import type { KeyStatus } from '@cs/validity';
 import { badRequest } from '../http/problem';
 import { validationPipe } from '../http/validation';
-import type { KeyEventMessage, KeyKindName, KeyStatusName, KeyViewMessage, WebhookFormatName } from './proto-types';
+import type {
+  KeyEventMessage,
+  KeyKindName,
+  KeyStatusName,
+  KeyValidityAtMessage,
+  KeyViewMessage,
+  StructMessage,
+  ValueMessage,
+  WebhookFormatName,
+} from './proto-types';
 
 type EnumTable<T extends string> = Record<string, T>;
 
@@ -75,7 +85,25 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
 
 export const keyKindName = (kind: KeyKind | undefined): KeyKindName => (kind ? KIND_NAMES[kind] : 'KEY_KIND_UNSPECIFIED');
 
-export function keyEventMessage(entry: HistoryEntry): KeyEventMessage {
+/** A JSON value as google.protobuf.Value (what `JSON.stringify` would write: undefined members are left out). */
+function jsonValue(value: unknown): ValueMessage {
+  if (value === null || value === undefined) return { nullValue: 'NULL_VALUE' };
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(jsonValue) } };
+  if (value instanceof Date) return { stringValue: value.toISOString() };
+  return { structValue: jsonStruct(value as Record<string, unknown>) };
+}
+
+/** A JSON object as google.protobuf.Struct. */
+export function jsonStruct(object: Record<string, unknown>): StructMessage {
+  const fields: Record<string, ValueMessage> = {};
+  for (const [name, value] of Object.entries(object)) if (value !== undefined) fields[name] = jsonValue(value);
+  return { fields };
+}
+
+export function keyEventMessage(entry: HistoryEntry & { keyId?: string }): KeyEventMessage {
   const actor =
     entry.actor.type === 'user'
       ? { type: 'user', sub: entry.actor.sub, acct: entry.actor.acct, roles: entry.actor.roles }
@@ -91,5 +119,24 @@ export function keyEventMessage(entry: HistoryEntry): KeyEventMessage {
     ...(entry.causationId ? { causationId: entry.causationId } : {}),
     schemaVersion: entry.schemaVersion,
     dataJson: JSON.stringify(entry.data),
+    data: jsonStruct(entry.data),
+    keyId: entry.keyId ?? (typeof entry.data.keyId === 'string' ? entry.data.keyId : ''),
+  };
+}
+
+export function keyValidityAtMessage(answer: ValidityAt): KeyValidityAtMessage {
+  return {
+    keyId: answer.keyId,
+    at: answer.at,
+    ...(answer.ip !== null ? { ip: answer.ip } : {}),
+    status: answer.status ? KEY_STATUSES[answer.status] : 'KEY_STATUS_UNSPECIFIED',
+    secrets: answer.secrets.map((secret) => ({
+      version: secret.version,
+      start: secret.start,
+      valid: secret.valid,
+      code: `VERIFY_CODE_${secret.code}`,
+      ...(secret.expiresAt !== null ? { expiresAt: secret.expiresAt } : {}),
+    })),
+    ...(answer.asOfEvent ? { asOfEvent: answer.asOfEvent } : {}),
   };
 }

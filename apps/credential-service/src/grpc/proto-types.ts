@@ -81,6 +81,41 @@ export interface KeyEventMessage {
   causationId?: string;
   schemaVersion: number;
   dataJson: string;
+  /** google.protobuf.Struct, in the shape proto-loader encodes: `{ fields: { name: Value } }`. */
+  data: StructMessage;
+  keyId: string;
+}
+
+/** google.protobuf.Value: exactly one kind set. */
+export type ValueMessage =
+  | { nullValue: 'NULL_VALUE' }
+  | { numberValue: number }
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { structValue: StructMessage }
+  | { listValue: { values: ValueMessage[] } };
+
+export interface StructMessage {
+  fields: Record<string, ValueMessage>;
+}
+
+export interface GetKeyValidityAtRequest extends KeyRef {
+  at?: string;
+  ip?: string;
+}
+
+export interface GetAccountHistoryRequest {
+  accountId?: string;
+  limit?: number;
+}
+
+export interface KeyValidityAtMessage {
+  keyId: string;
+  at: string;
+  ip?: string;
+  status: KeyStatusName | 'KEY_STATUS_UNSPECIFIED';
+  secrets: { version: number; start: string; valid: boolean; code: string; expiresAt?: string }[];
+  asOfEvent?: { id: string; type: string; time: string };
 }
 
 export interface VerifyKeyRequest {
