@@ -29,6 +29,12 @@ describe('toKafkaMessage and the key-event codec', () => {
     });
   });
 
+  it('reads a null recorded in an update (before the API refused it) as no change, as the fold does', () => {
+    const message = toKafkaMessage(stored('KeyUpdated', { ...base, changes: { name: null, webhookFormat: 'multiple' } }), { source: '/s' });
+    const data = JSON.parse(message!.value.toString('utf8')) as Record<string, unknown>;
+    expect([data.changedFields, data.changes]).toEqual([['webhookFormat'], { webhookFormat: 'multiple' }]);
+  });
+
   it('is null for an event that is not a key event', () => {
     expect(toKafkaMessage(stored('SigningKeySlotReserved', { accountId: 'acct-1' }), { source: '/s' })).toBeNull();
   });

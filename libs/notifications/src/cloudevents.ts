@@ -1,6 +1,7 @@
 import { CloudEvent, Kafka } from 'cloudevents';
 import { decodeKeyEvent, KEY_EVENT_SCHEMA_VERSION, type KeyEvent, type KeyEventType } from '@cs/domain';
 import type { EventMetadata, RecordedEvent } from '@cs/event-store';
+import type { CredentialNotificationData, CredentialNotificationType, KeyUpdatedData, NotificationActor } from './notification-data';
 
 /**
  * One notification as handed to a Notifier: a Kafka message in CloudEvents *binary* content mode
@@ -21,8 +22,11 @@ export interface CloudEventMappingOptions {
 
 export const DEFAULT_CE_SOURCE = '/credential-service';
 
-/** Every key event becomes exactly one notification, so consumers can follow a key's whole life. */
-export const CE_TYPES: Readonly<Record<KeyEventType, string>> = {
+/**
+ * Every key event becomes exactly one notification, so consumers can follow a key's whole life. The
+ * types and their data are described in docs/asyncapi.yaml (notification-data.ts in TypeScript).
+ */
+export const CE_TYPES: Readonly<Record<KeyEventType, CredentialNotificationType>> = {
   KeyGenerated: 'credentials.key.generated',
   KeyRotated: 'credentials.key.rotated',
   KeyExpirySet: 'credentials.key.expiry-set',
@@ -49,7 +53,7 @@ export function toKafkaMessage(event: RecordedEvent, options: CloudEventMappingO
   const { accountId, keyId } = keyEvent.data;
   const data = notificationData(keyEvent, event.metadata);
 
-  const ce = new CloudEvent<Record<string, unknown>>({
+  const ce = new CloudEvent<CredentialNotificationData>({
     specversion: '1.0',
     id: event.id,
     type: CE_TYPES[keyEvent.type],
@@ -78,7 +82,7 @@ export function toKafkaMessage(event: RecordedEvent, options: CloudEventMappingO
 }
 
 /** Who did it, without roles or anything else that is not needed to tell people apart. */
-function publicActor(actor: EventMetadata['actor']): Record<string, string> {
+function publicActor(actor: EventMetadata['actor']): NotificationActor {
   return actor.type === 'user' ? { type: 'user', sub: actor.sub } : { type: 'system', name: actor.name };
 }
 
@@ -86,7 +90,7 @@ function publicActor(actor: EventMetadata['actor']): Record<string, string> {
  * Fields are picked one by one rather than spread from the event, so a field added to an event later
  * (say another sealed copy) is not sent out until someone decides it is safe to.
  */
-function notificationData(event: KeyEvent, metadata: EventMetadata): Record<string, unknown> {
+function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialNotificationData {
   const { accountId, keyId, kind } = event.data;
   const base = { accountId, keyId, kind };
   const tail = { actor: publicActor(metadata.actor), occurredAt: metadata.occurredAt };
@@ -125,12 +129,14 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): Record<stri
     case 'KeyRevoked':
       return { ...base, reason: event.data.reason, ...tail };
     case 'KeyUpdated': {
-      const c = event.data.changes;
-      const changes: Record<string, unknown> = {};
-      if (c.name !== undefined) changes.name = c.name;
-      if (c.allowedIps !== undefined) changes.allowedIps = c.allowedIps;
-      if (c.webhookFormat !== undefined) changes.webhookFormat = c.webhookFormat;
-      return { ...base, changedFields: Object.keys(changes), changes, ...tail };
+      // A null was recorded for a field before the API refused it; it reads as no change (key-state.ts
+      // withoutNulls), so it is not notified as one either.
+      const c = event.data.changes as { [F in keyof KeyUpdatedData['changes']]?: KeyUpdatedData['changes'][F] | null };
+      const changes: KeyUpdatedData['changes'] = {};
+      if (c.name != null) changes.name = c.name;
+      if (c.allowedIps != null) changes.allowedIps = c.allowedIps;
+      if (c.webhookFormat != null) changes.webhookFormat = c.webhookFormat;
+      return { ...base, changedFields: Object.keys(changes) as KeyUpdatedData['changedFields'], changes, ...tail };
     }
     case 'KeyRevealed': {
       const d = event.data;

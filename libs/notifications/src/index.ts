@@ -1,4 +1,6 @@
 export * from './cloudevents';
+export * from './notification-data';
+export * from './consumer';
 export * from './notifier.port';
 export * from './in-process-notifier';
 export * from './failure';

@@ -1,0 +1,2 @@
+export * from './credential-notification';
+export * from './notification-deduplicator';

@@ -1,0 +1,101 @@
+/**
+ * The notification topic's vocabulary: each CloudEvents `type` and the shape of its `data`, exactly as
+ * the encoder (cloudevents.ts) writes them and docs/asyncapi.yaml describes them. Dependency-free, so
+ * the consumer helper (consumer/) can be read or copied on its own.
+ *
+ * The encoder is typed against these interfaces, and a test (testing/notification-contract.spec.ts)
+ * checks every type and field against the AsyncAPI document: change one, change both.
+ */
+
+export type NotificationKeyKind = 'api' | 'signing';
+export type NotificationSecretSlot = 'current' | 'previous';
+export type NotificationWebhookFormat = 'single' | 'multiple';
+
+/** Who made the change: a user (the token's `sub`) or a part of the service (`expiry-scheduler`, …). No roles. */
+export type NotificationActor = { type: 'user'; sub: string } | { type: 'system'; name: string };
+
+interface NotificationBase {
+  accountId: string;
+  keyId: string;
+  kind: NotificationKeyKind;
+  actor: NotificationActor;
+  /** RFC 3339 (ISO-8601, UTC) time the change was decided; also the `ce_time` header. */
+  occurredAt: string;
+}
+
+export interface KeyGeneratedData extends NotificationBase {
+  name: string;
+  /** Prefix and first characters of the new secret, safe to display; never the secret. */
+  start: string;
+  secretVersion: number;
+  allowedIps: string[];
+  webhookFormat: NotificationWebhookFormat;
+}
+
+export interface KeyRotatedData extends NotificationBase {
+  start: string;
+  secretVersion: number;
+  previousVersion: number;
+  /** When the secret that was current until now stops verifying (both verify until then). */
+  previousExpiresAt: string;
+}
+
+export interface KeyExpirySetData extends NotificationBase {
+  slot: NotificationSecretSlot;
+  secretVersion: number;
+  /** null: the secret no longer expires. */
+  expiresAt: string | null;
+}
+
+export interface KeyExpiredData extends NotificationBase {
+  slot: NotificationSecretSlot;
+  secretVersion: number;
+  /** `expired`: its expiry passed; `superseded`: a newer regenerate ended its grace early. */
+  reason: 'expired' | 'superseded';
+  expiredAt: string;
+}
+
+export interface KeyRevokedData extends NotificationBase {
+  reason: string | null;
+}
+
+export type KeyUpdatedField = 'name' | 'allowedIps' | 'webhookFormat';
+
+export interface KeyUpdatedData extends NotificationBase {
+  /** The keys of `changes`, in that order. */
+  changedFields: KeyUpdatedField[];
+  /** The new values of what changed only. */
+  changes: { name?: string; allowedIps?: string[]; webhookFormat?: NotificationWebhookFormat };
+}
+
+export interface KeyRevealedData extends NotificationBase {
+  slot: NotificationSecretSlot;
+  secretVersion: number;
+  /** The actor's `sub` (or a system actor's name): who saw the secret. */
+  revealedBy: string;
+}
+
+/** The `data` of each notification type (the `ce_type` header). */
+export interface NotificationDataByType {
+  'credentials.key.generated': KeyGeneratedData;
+  'credentials.key.rotated': KeyRotatedData;
+  'credentials.key.expiry-set': KeyExpirySetData;
+  'credentials.key.revoked': KeyRevokedData;
+  'credentials.key.expired': KeyExpiredData;
+  'credentials.key.updated': KeyUpdatedData;
+  'credentials.key.revealed': KeyRevealedData;
+}
+
+export type CredentialNotificationType = keyof NotificationDataByType;
+
+export type CredentialNotificationData = NotificationDataByType[CredentialNotificationType];
+
+export const CREDENTIAL_NOTIFICATION_TYPES: readonly CredentialNotificationType[] = [
+  'credentials.key.generated',
+  'credentials.key.rotated',
+  'credentials.key.expiry-set',
+  'credentials.key.revoked',
+  'credentials.key.expired',
+  'credentials.key.updated',
+  'credentials.key.revealed',
+];
