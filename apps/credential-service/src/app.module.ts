@@ -9,6 +9,7 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { CommandTelemetry } from './observability/command-telemetry';
 import { RateLimits } from './rate-limit/rate-limits';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
@@ -36,6 +37,7 @@ export class AppModule {
         ActorGuard,
         ServiceTokenGuard,
         RateLimits,
+        CommandTelemetry,
         VerifyService,
         SigningService,
         ...GRPC_PROVIDERS,

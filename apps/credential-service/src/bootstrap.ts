@@ -2,11 +2,21 @@
  * Builds the service: Fastify with a body limit, problem+json errors from the first byte, a
  * readiness gate, OpenAPI at /docs, and the workers started once the HTTP edge is up.
  */
-import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { readiness, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/composition';
+import {
+  appLogger,
+  METRICS_UNAUTHORIZED,
+  metricsAuthorized,
+  nameActiveSpan,
+  readiness,
+  tracingEnabled,
+  type InfrastructureOverrides,
+  type AppConfig,
+  type Infrastructure,
+} from '@cs/composition';
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
@@ -15,13 +25,6 @@ import { notReady } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
-
-const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 export interface CredentialService {
   app: NestFastifyApplication;
@@ -40,7 +43,8 @@ export async function startCredentialService(
   // Fastify's and Node's own error answers (bad URL, 414, 431, …) are problem+json too.
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, ...FRAMEWORK_ERROR_ANSWERS });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides ?? {}), adapter, {
-    logger: options.logger ?? LEVELS[config.logLevel],
+    // LOG_FORMAT=json: Nest's ConsoleLogger in json mode, with the trace id when one is active.
+    logger: options.logger ?? appLogger(config.logFormat, config.logLevel),
     abortOnError: false,
     // installBodyParsers (below) sets every parser: JSON, octet-stream for signing, 415 for the rest. Without
     // this, NestJS 12 adds its form-encoded parser at init, after ours, and a form body became a 400.
@@ -57,11 +61,26 @@ export async function startCredentialService(
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
   // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!infra.ready && !request.url.startsWith('/health') && !request.url.startsWith('/docs')) {
+    if (!infra.ready && !request.url.startsWith('/health') && !request.url.startsWith('/docs') && !request.url.startsWith('/metrics')) {
       sendProblem(reply, notReady());
       return reply;
     }
   });
+  // Prometheus metrics, with the service credential (README, "Observability"); outside the API and its OpenAPI document.
+  fastify.get('/metrics', async (request, reply) => {
+    if (!metricsAuthorized(request.headers.authorization, config.serviceToken)) {
+      return reply.status(METRICS_UNAUTHORIZED.status).headers(METRICS_UNAUTHORIZED.headers).send(METRICS_UNAUTHORIZED.body);
+    }
+    const { contentType, body } = await infra.metrics.exposition();
+    return reply.header('content-type', contentType).send(body);
+  });
+  if (tracingEnabled()) {
+    // The HTTP span is named after the route template (no ids in the name), e.g. POST /v1/accounts/:accountId/keys.
+    fastify.addHook('onRequest', async (request) => {
+      const route = request.routeOptions.url;
+      if (route) nameActiveSpan(`${request.method} ${route}`, { 'http.route': route });
+    });
+  }
   // JSON; application/octet-stream only where signing takes the exact payload bytes; else 415.
   installBodyParsers(app);
   app.useGlobalPipes(validationPipe);

@@ -1,5 +1,7 @@
+// First: OpenTelemetry (when configured) must start before the instrumented modules load.
+import './tracing';
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@cs/composition';
+import { ConfigError, earlyLogLine, loadConfig, logFormatOf } from '@cs/composition';
 import { startCredentialService } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -8,7 +10,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.stderr.write(earlyLogLine(logFormatOf(process.env), 'credential-service', `configuration error: ${error.message}`));
       process.exit(78); // EX_CONFIG
     }
     throw error;
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`credential-service failed to start: ${error.message}\n`);
+  process.stderr.write(
+    earlyLogLine(logFormatOf(process.env), 'credential-service', `credential-service failed to start: ${error.message}`),
+  );
   process.exit(1);
 });

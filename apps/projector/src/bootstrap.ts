@@ -5,7 +5,15 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, createInfrastructure, type AppConfig, type Infrastructure } from '@cs/composition';
+import {
+  appLogger,
+  ConfigError,
+  createInfrastructure,
+  METRICS_UNAUTHORIZED,
+  metricsAuthorized,
+  type AppConfig,
+  type Infrastructure,
+} from '@cs/composition';
 import { ProjectorModule } from './projector.module';
 
 export interface Projector {
@@ -21,12 +29,24 @@ export async function startProjector(config: AppConfig, options: { logger?: Logg
       'the projector builds the shared Redis read model: set REDIS_URL (embedded mode runs the workers inside the service)',
     );
   }
+  // Before the workers log anything: LOG_FORMAT=json makes every line a JSON object.
+  const appLog = options.logger ?? appLogger(config.logFormat, config.logLevel);
+  Logger.overrideLogger(appLog);
   const logger = new Logger('projector');
   const infra = await createInfrastructure({ ...config, workers: 'all' }, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(ProjectorModule.forRoot(infra), new FastifyAdapter(), {
-    logger: options.logger ?? ['fatal', 'error', 'warn', 'log'],
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(ProjectorModule.forRoot(infra), new FastifyAdapter(), { logger: appLog });
   app.enableShutdownHooks();
+  // The workers' metrics (index, relay, expiry, the scheduler's commands), with the service credential.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/metrics', async (request, reply) => {
+      if (!metricsAuthorized(request.headers.authorization, config.serviceToken)) {
+        return reply.status(METRICS_UNAUTHORIZED.status).headers(METRICS_UNAUTHORIZED.headers).send(METRICS_UNAUTHORIZED.body);
+      }
+      const { contentType, body } = await infra.metrics.exposition();
+      return reply.header('content-type', contentType).send(body);
+    });
   await app.listen({ port: config.port, host: config.host });
   await infra.start();
   const address = app.getHttpAdapter().getInstance().server.address();

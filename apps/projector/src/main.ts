@@ -1,5 +1,7 @@
+// First: OpenTelemetry (when configured) must start before the instrumented modules load.
+import './tracing';
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@cs/composition';
+import { ConfigError, earlyLogLine, loadConfig, logFormatOf } from '@cs/composition';
 import { startProjector } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -7,7 +9,7 @@ async function main(): Promise<void> {
     await startProjector(loadConfig({ ...process.env, PORT: process.env.PROJECTOR_PORT ?? '3001' }));
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.stderr.write(earlyLogLine(logFormatOf(process.env), 'projector', `configuration error: ${error.message}`));
       process.exit(78);
     }
     throw error;
@@ -15,6 +17,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`projector failed to start: ${error.message}\n`);
+  process.stderr.write(earlyLogLine(logFormatOf(process.env), 'projector', `projector failed to start: ${error.message}`));
   process.exit(1);
 });

@@ -5,6 +5,7 @@
  * With several instances, only the holder of the leader lease sweeps.
  */
 import type { ValidityIndex } from '@cs/validity';
+import { NO_COMMAND_OBSERVER, type CommandObserver } from './command-observer';
 import type { KeyCommandExecutor } from './key-command-executor';
 import type { ProjectorLogger } from './validity-projector';
 
@@ -23,12 +24,20 @@ export class ExpiryScheduler {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   expired = 0;
+  /** Due expiries the last sweep found (at most its batch) and did not record; 0 before the first. */
+  backlog = 0;
 
   constructor(
     private readonly index: ValidityIndex,
     private readonly executor: KeyCommandExecutor,
     private readonly logger: ProjectorLogger,
-    private readonly options: { intervalMs: number; lease?: LeaderLease; batch?: number; clock?: () => number },
+    private readonly options: {
+      intervalMs: number;
+      lease?: LeaderLease;
+      batch?: number;
+      clock?: () => number;
+      observer?: CommandObserver;
+    },
   ) {}
 
   start(): void {
@@ -59,18 +68,20 @@ export class ExpiryScheduler {
     if (!(await (this.options.lease ?? soleLeader).tryLead())) return 0;
     const now = (this.options.clock ?? Date.now)();
     const due = await this.index.dueExpiries(now, this.options.batch ?? 100);
+    this.backlog = due.length;
+    const observer = this.options.observer ?? NO_COMMAND_OBSERVER;
     let recorded = 0;
     for (const { keyId, secretVersion } of due) {
       const record = await this.index.getKey(keyId);
       if (!record) continue;
-      const outcome = await this.executor.execute(
-        keyId,
-        record.accountId,
-        () => ({ command: { type: 'ExpireSecret', secretVersion }, result: null }),
-        { actor: SCHEDULER_ACTOR },
+      const outcome = await observer.observe('ExpireSecret', () =>
+        this.executor.execute(keyId, record.accountId, () => ({ command: { type: 'ExpireSecret', secretVersion }, result: null }), {
+          actor: SCHEDULER_ACTOR,
+        }),
       );
       // A concurrent change is retried at the next sweep; the due entry stays until recorded.
       if (outcome.ok && outcome.events.length > 0) recorded++;
+      if (outcome.ok) this.backlog--;
     }
     this.expired += recorded;
     return recorded;

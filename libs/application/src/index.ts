@@ -9,3 +9,4 @@ export * from './index-trust-monitor';
 export * from './signing-key-slots';
 export * from './worker';
 export * from './keys';
+export * from './command-observer';

@@ -3,3 +3,4 @@ export * from './config/dev-secrets';
 export * from './infrastructure';
 export * from './redis-leader-lease';
 export * from './lease-gated-worker';
+export * from './observability';

@@ -24,6 +24,8 @@ import {
   type Worker,
 } from '@cs/application';
 import { LeaseGatedWorker } from './lease-gated-worker';
+import { ServiceMetrics } from './observability/metrics';
+import { tracedEventStore } from './observability/traced-event-store';
 import { RedisLeaderLease } from './redis-leader-lease';
 
 /** How long a relay instance that stopped renewing keeps the lease before another takes over. */
@@ -49,6 +51,8 @@ export interface Infrastructure {
   trustMonitor: IndexTrustMonitor;
   scheduler: ExpiryScheduler;
   workers: Worker[];
+  /** Prometheus metrics of this composition (README, "Observability"), served at /metrics by both apps. */
+  metrics: ServiceMetrics;
   /** True once the store is open and the read model has caught up with it. */
   ready: boolean;
   start(): Promise<void>;
@@ -79,7 +83,8 @@ export async function createInfrastructure(
     });
   } else {
     const sqlite = SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
-    store = sqlite;
+    // EventStoreDB's calls get spans from the gRPC instrumentation; SQLite's are made here.
+    store = tracedEventStore(sqlite, 'sqlite');
     checkpoints = sqlite.checkpoints();
   }
   closers.push(() => store.close());
@@ -111,6 +116,7 @@ export async function createInfrastructure(
   // With a durable index (Redis), checkpoints live beside it; the in-memory index has SQLite's.
   if (config.redisUrl || !checkpoints) checkpoints = indexCheckpoints(index);
 
+  const metrics = new ServiceMetrics();
   const sealer = new SecretSealer(config.masterKey, config.previousMasterKeys);
   let writeFailureLogged = false;
   const onIndexWriteFailed = (error: Error): void => {
@@ -131,7 +137,11 @@ export async function createInfrastructure(
   const projector = new ValidityProjector(store, index, logger);
   const runsWorkers = config.workers === 'all' || !config.redisUrl;
   const trustMonitor = new IndexTrustMonitor(store, index, logger, { projector: runsWorkers ? projector : null });
-  const scheduler = new ExpiryScheduler(index, executor, logger, { intervalMs: config.expirySweepMs, lease });
+  const scheduler = new ExpiryScheduler(index, executor, logger, {
+    intervalMs: config.expirySweepMs,
+    lease,
+    observer: metrics.commandObserver,
+  });
   const workers: Worker[] = [];
   const notifier = config.kafka
     ? new KafkaNotifier({ brokers: config.kafka.brokers, topic: config.kafka.topic, clientId: config.kafka.clientId })
@@ -168,6 +178,7 @@ export async function createInfrastructure(
     trustMonitor,
     scheduler,
     workers,
+    metrics,
     ready: false,
     async start() {
       // An in-process index starts empty: fold the whole store into it before serving.
@@ -199,6 +210,22 @@ export async function createInfrastructure(
       for (const close of closers) await close();
     },
   };
+  metrics.watch({
+    ready: () => readiness(infra).ready,
+    trust: () => {
+      const report = trustMonitor.report();
+      return {
+        storeReachable: report.storeReachable,
+        storeHead: report.storeHead,
+        indexState: report.rebuilding ? 'rebuilding' : report.index.state,
+        indexTrusted: report.index.trusted,
+        lag: report.lag,
+        rebuilds: report.rebuilds,
+      };
+    },
+    relay: () => relay.stats(),
+    expiry: () => ({ backlog: scheduler.backlog, recorded: scheduler.expired }),
+  });
   return infra;
 }
 

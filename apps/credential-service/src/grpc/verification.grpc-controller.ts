@@ -47,7 +47,7 @@ export class VerificationGrpcController {
     const kind = enumValue('kind', request.kind, KEY_KINDS) ?? 'api';
     const error = this.verifier.checkInput(key, request.ip);
     if (error) throw badRequest(error.message, [error]);
-    const result = await this.verifier.verify(key, request.ip, kind);
+    const result = await this.verifier.verify(key, request.ip, kind, 'grpc');
     return {
       valid: result.valid,
       code: `VERIFY_CODE_${result.code}`,

@@ -6,7 +6,14 @@
  */
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots } from '@cs/application';
-import { APP_CONFIG, createInfrastructure, type InfrastructureOverrides, type AppConfig, type Infrastructure } from '@cs/composition';
+import {
+  APP_CONFIG,
+  createInfrastructure,
+  ServiceMetrics,
+  type InfrastructureOverrides,
+  type AppConfig,
+  type Infrastructure,
+} from '@cs/composition';
 import { EVENT_STORE } from '@cs/event-store';
 import { VALIDITY_INDEX } from '@cs/validity';
 import { INFRASTRUCTURE } from './tokens';
@@ -19,6 +26,7 @@ const PORTS: [token: unknown, pick: (infra: Infrastructure) => unknown][] = [
   [SigningKeySlots, (infra) => infra.slots],
   [SecretIssuer, (infra) => infra.issuer],
   [SecretSealer, (infra) => infra.sealer],
+  [ServiceMetrics, (infra) => infra.metrics],
 ];
 
 @Global()

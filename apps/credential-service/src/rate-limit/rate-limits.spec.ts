@@ -4,7 +4,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadConfig } from '@cs/composition';
+import { loadConfig, ServiceMetrics } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { RateLimits, REDIS_COMMAND_TIMEOUT_MS } from './rate-limits';
 
@@ -17,6 +17,7 @@ const SECRETS = {
 const limitsWith = (redisUrl: string): RateLimits =>
   new RateLimits(
     loadConfig({ ...SECRETS, REDIS_URL: redisUrl, RATE_LIMIT_VERIFY_PER_SECOND: '1000', RATE_LIMIT_MANAGEMENT_PER_MINUTE: '3' }),
+    new ServiceMetrics(),
   );
 
 /** The outcome of one check and how long it took. */

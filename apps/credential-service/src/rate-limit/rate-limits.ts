@@ -15,7 +15,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
-import { APP_CONFIG, type AppConfig } from '@cs/composition';
+import { APP_CONFIG, ServiceMetrics, type AppConfig, type RateLimitName } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { LeasedLimiter, type PointSource } from './leased-limiter';
 
@@ -64,6 +64,7 @@ class RedisWithInsurance implements PointSource {
 }
 
 interface Limit {
+  name: RateLimitName;
   limiter: LeasedLimiter;
   refusal: (retryAfterSeconds: number) => ProblemException;
 }
@@ -91,13 +92,16 @@ export class RateLimits implements OnApplicationShutdown {
   private readonly credential: string;
   private lastFailoverLog = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
+  ) {
     const limits = config.rateLimits;
     const anyLimit = Object.values(limits).some((points) => points > 0);
     if (config.redisUrl && anyLimit) this.redis = this.connect(config.redisUrl);
     const prefix = `${config.redisNamespace}:rl`;
-    const make = (name: string, points: number, seconds: number, detail: string): Limit | null =>
-      points > 0 ? { limiter: this.limiter(`${prefix}:${name}`, points, seconds), refusal: tooMany(detail) } : null;
+    const make = (name: RateLimitName, points: number, seconds: number, detail: string): Limit | null =>
+      points > 0 ? { name, limiter: this.limiter(`${prefix}:${name}`, points, seconds), refusal: tooMany(detail) } : null;
     this.verifyLimit = make(
       'verify',
       limits.verifyPerSecond,
@@ -148,12 +152,17 @@ export class RateLimits implements OnApplicationShutdown {
     if (!limit) return;
     const wait = limit.limiter.take(key);
     if (typeof wait === 'number') {
-      if (wait > 0) throw limit.refusal(Math.max(1, Math.ceil(wait / 1000)));
+      if (wait > 0) this.refuse(limit, wait);
       return;
     }
     return wait.then((ms) => {
-      if (ms > 0) throw limit.refusal(Math.max(1, Math.ceil(ms / 1000)));
+      if (ms > 0) this.refuse(limit, ms);
     });
+  }
+
+  private refuse(limit: Limit, waitMs: number): never {
+    this.metrics.rateLimited(limit.name);
+    throw limit.refusal(Math.max(1, Math.ceil(waitMs / 1000)));
   }
 
   private limiter(keyPrefix: string, points: number, duration: number): LeasedLimiter {

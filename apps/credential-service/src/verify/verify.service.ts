@@ -4,6 +4,7 @@
  * nothing is written. Shared by HTTP and gRPC.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import { ServiceMetrics, type Transport } from '@cs/composition';
 import { hashKey, isIpAddress, KEY_KINDS, parseKey, type KeyKind } from '@cs/domain';
 import { VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
@@ -11,7 +12,10 @@ export type VerifyInputError = { field: 'key' | 'ip' | 'kind'; message: string }
 
 @Injectable()
 export class VerifyService {
-  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  constructor(
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
+  ) {}
 
   /** Input errors are the caller's bug (400); every answer about the key itself is data. */
   checkInput(key: unknown, ip: unknown, kind?: unknown): VerifyInputError | null {
@@ -29,8 +33,22 @@ export class VerifyService {
   /**
    * `kind` is the kind of key the caller accepts (default `api`): a signing secret, held by webhook
    * receivers, must not authenticate requests as the merchant, so it is NOT_FOUND as an API key.
+   * Each answer is counted by transport and code, and timed (cs_verify_total, cs_verify_duration_seconds).
    */
-  async verify(key: string, ip: string | undefined, kind: KeyKind = 'api'): Promise<VerifyResult> {
+  async verify(key: string, ip: string | undefined, kind: KeyKind = 'api', transport: Transport = 'http'): Promise<VerifyResult> {
+    const started = performance.now();
+    let result: VerifyResult;
+    try {
+      result = await this.answer(key, ip, kind);
+    } catch (error) {
+      this.metrics.verified(transport, (error as Error)?.name === 'IndexUnavailableError' ? 'INDEX_UNAVAILABLE' : 'ERROR', started);
+      throw error;
+    }
+    this.metrics.verified(transport, result.code, started);
+    return result;
+  }
+
+  private async answer(key: string, ip: string | undefined, kind: KeyKind): Promise<VerifyResult> {
     const parsed = parseKey(key);
     if (!parsed) return { valid: false, code: 'MALFORMED' };
     if (parsed.kind !== kind) return { valid: false, code: 'NOT_FOUND' };

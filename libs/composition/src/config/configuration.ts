@@ -35,6 +35,8 @@ export interface AppConfig {
   /** Which workers run in this process: 'all' in embedded mode, 'none' when apps/projector runs them. */
   workers: 'all' | 'none';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `text` (Nest's human format) or `json` (one JSON object per line). */
+  logFormat: 'text' | 'json';
   /** Requests allowed per window (0: no limit); see apps/credential-service/src/rate-limit. */
   rateLimits: RateLimitConfig;
   /** Generated secrets, so start-up can warn that they are for local use only. */
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     workers: oneOf(env, 'WORKERS', ['all', 'none'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['text', 'json'] as const, 'text'),
     rateLimits: {
       verifyPerSecond: integer(env, 'RATE_LIMIT_VERIFY_PER_SECOND', 50_000, 0, 10_000_000),
       signingPerSecond: integer(env, 'RATE_LIMIT_SIGNING_PER_SECOND', 10_000, 0, 10_000_000),

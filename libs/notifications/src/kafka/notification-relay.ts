@@ -48,6 +48,8 @@ export interface RelayStats {
   /** stalled: publishing or the subscription is failing; catching-up: known events not yet published. */
   lag: RelayLag;
   consecutiveFailures: number;
+  /** Failed publish attempts since this instance started (each retry of a batch counts). */
+  publishFailures: number;
   lastError: string | null;
   lastPublishedAt: string | null;
 }
@@ -79,6 +81,7 @@ export class NotificationRelay {
   private seen?: bigint;
   private caughtUp = false;
   private consecutiveFailures = 0;
+  private publishFailures = 0;
   private lastError: string | null = null;
   private lastPublishedAt: Date | null = null;
 
@@ -179,6 +182,7 @@ export class NotificationRelay {
       lastSeenPosition: this.seen?.toString() ?? null,
       lag,
       consecutiveFailures: this.consecutiveFailures,
+      publishFailures: this.publishFailures,
       lastError: this.lastError,
       lastPublishedAt: this.lastPublishedAt?.toISOString() ?? null,
     };
@@ -203,6 +207,7 @@ export class NotificationRelay {
       } catch (err) {
         const { reason, retryCanHelp } = describeFailure(err);
         this.consecutiveFailures = attempt;
+        this.publishFailures++;
         this.lastError = `publish: ${reason}`;
         if (run.stopping) {
           this.logger.warn(
