@@ -29,7 +29,7 @@ module.exports = {
   // .cache/node24/tree is a copy of this tree for the Node 24 run (scripts/test.sh): not part of this one
   modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   moduleNameMapper: {
-    '^@cs/(domain|event-store|validity|notifications|contracts|signature|application|composition)$': '<rootDir>/libs/$1/src',
+    '^@cs/(domain|event-store|validity|notifications|contracts|signature|application|composition|client)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
 };

@@ -5,7 +5,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import {
   appLogger,
   METRICS_UNAUTHORIZED,
@@ -21,10 +20,12 @@ import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
 import { FRAMEWORK_ERROR_ANSWERS } from './http/framework-errors';
+import { createOpenApiDocument, serveOpenApi } from './http/openapi';
 import { notReady } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
+import { bindPort } from './listen';
 
 export interface CredentialService {
   app: NestFastifyApplication;
@@ -86,33 +87,28 @@ export async function startCredentialService(
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Credential service')
-      .setDescription(
-        'API keys and signing keys for merchants: generate, rotate with a grace period, restrict by IP, reveal on step-up, ' +
-          'revoke, verify. See the README.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  // OpenAPI 3.1 at /docs (UI, with or without the trailing slash) and /docs/json (http/openapi.ts).
+  serveOpenApi(app, createOpenApiDocument(app));
 
   // gRPC beside HTTP (grpc/grpc-server.ts); it answers UNAVAILABLE / NOT_SERVING until infra is ready.
   const grpcPort = await concreteGrpcPort(config.host, config.grpcPort);
   // gRPC health is NOT_SERVING while not ready: starting, store unreachable, or index not trusted.
   app.connectMicroservice(grpcMicroserviceOptions(config, grpcPort, () => readiness(infra).ready));
 
-  await app.listen({ port: config.port, host: config.host });
-  await app.startAllMicroservices();
+  // A busy or forbidden port stops start-up with a message naming PORT or GRPC_PORT (listen.ts).
+  try {
+    await bindPort('PORT', config.host, config.port, () => app.listen({ port: config.port, host: config.host }));
+    await bindPort('GRPC_PORT', config.host, grpcPort, () => app.startAllMicroservices());
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await infra.start();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.log(
-    `ready on http://${host}:${port} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, ` +
+    `ready on http://${host}:${port}, gRPC on ${grpcAddress(host, grpcPort)} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, ` +
       `notifications: ${infra.mode.notifications})`,
   );
   return { app, infra, url: `http://${host}:${port}`, grpcUrl: grpcAddress(host, grpcPort), close: () => app.close() };

@@ -10,7 +10,8 @@
  * A 503 here is an answer, not an error: it is not logged as one.
  */
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LiveAnswer, ReadyAnswer } from '../http/answers';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { readiness, type Infrastructure } from '@cs/composition';
 import { notReady } from '../http/problem';
@@ -27,6 +28,8 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiOperation({ operationId: 'health', summary: 'The same as /health/ready' })
+  @ApiOkResponse({ type: ReadyAnswer })
   check() {
     return this.ready();
   }
@@ -34,6 +37,8 @@ export class HealthController {
   /** 200 in Terminus's shape; 503 is a NOT_READY problem (with Retry-After) carrying the same details. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ operationId: 'healthReady', summary: 'Ready: the event store answers and the validity index is trusted and caught up' })
+  @ApiOkResponse({ type: ReadyAnswer })
   ready() {
     const { ready, reason, details } = readiness(this.infra);
     if (!ready) {
@@ -43,6 +48,8 @@ export class HealthController {
   }
 
   @Get('live')
+  @ApiOperation({ operationId: 'healthLive', summary: 'Live: the process is up and serving HTTP' })
+  @ApiOkResponse({ type: LiveAnswer })
   live() {
     return { status: 'ok' };
   }

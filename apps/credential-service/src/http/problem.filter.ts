@@ -72,16 +72,16 @@ export const indexUnavailable = (): ProblemException =>
   );
 
 /**
- * The event store (the system of record) could not be reached, timed out or refused the call: nothing
- * was decided, and a command was not recorded unless a retry finds it was (event ids derive from the
- * command, so repeating the same request records it at most once). Retry shortly.
+ * The event store (the system of record) could not be reached, timed out or refused the call. A
+ * change may still have been recorded (a write can land after its deadline): the caller reads the
+ * key, or repeats the change with If-Match, so a repeat never applies it twice. Retry shortly.
  */
 export const storeUnavailable = (): ProblemException =>
   new ProblemException(
     503,
     'STORE_UNAVAILABLE',
     'Event store unavailable',
-    'the event store did not answer or refused the call; nothing was changed that a retry would repeat; retry shortly',
+    'the event store did not answer or refused the call; a change may still have been recorded: read the key, or repeat with If-Match, before retrying',
     { headers: { 'retry-after': '1' } },
   );
 

@@ -16,7 +16,15 @@ import {
   type SecretSlot,
   type WebhookFormat,
 } from '@cs/domain';
+import { ApiBodyRules } from '../http/openapi';
 import { badRequest } from '../http/problem';
+
+/**
+ * Display-safe text in OpenAPI (isDisplaySafe): no C0/C1 controls, line or paragraph separators,
+ * bidi embeddings, overrides or isolates (unpaired surrogates are refused too; Unicode text has none).
+ */
+const DISPLAY_SAFE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$';
+const INSTANT_DOC = { type: String, format: 'date-time', example: '2026-12-01T12:00:00Z' } as const;
 
 export const ISO_INSTANT_MESSAGE = 'must be an ISO-8601 date-time with a time zone on a day the calendar has, e.g. 2026-12-01T12:00:00Z';
 const SLOTS: SecretSlot[] = ['current', 'previous'];
@@ -25,7 +33,7 @@ const SLOTS: SecretSlot[] = ['current', 'previous'];
  * An optional field: absent means the default; null is refused, not read as absent (nor as "now",
  * nor stored). Fields where null means something (expiresAt) say so themselves.
  */
-function Optional(): PropertyDecorator {
+export function Optional(): PropertyDecorator {
   return applyDecorators(
     ValidateIf((_object: object, value: unknown) => value !== undefined),
     ValidateBy({
@@ -57,7 +65,12 @@ function IsDisplaySafe(): PropertyDecorator {
 /** An optional allow-list of IPv4/IPv6 addresses and CIDR ranges (checked in depth by the domain). */
 function AllowedIpsProperty(doc: { example?: string[]; description?: string }): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ type: [String], maxItems: MAX_ALLOWED_IPS, ...doc }),
+    ApiPropertyOptional({
+      type: 'array',
+      items: { type: 'string', maxLength: 64, description: 'an IPv4/IPv6 address or a CIDR range without host bits set' },
+      maxItems: MAX_ALLOWED_IPS,
+      ...doc,
+    }),
     Optional(),
     IsArray(),
     ArrayMaxSize(MAX_ALLOWED_IPS),
@@ -71,7 +84,7 @@ export class GenerateKeyDto {
   @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api" or "signing"' })
   kind!: KeyKind;
 
-  @ApiPropertyOptional({ maxLength: 100, example: 'Checkout widget' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: DISPLAY_SAFE_PATTERN, example: 'Checkout widget' })
   @Optional()
   @IsString()
   @Length(1, 100)
@@ -91,10 +104,13 @@ export class GenerateKeyDto {
   webhookFormat?: WebhookFormat;
 }
 
+@ApiBodyRules({ oneOf: [{ required: ['oldKeyExpiresIn'] }, { required: ['oldKeyExpiresAt'] }] })
 export class RegenerateKeyDto {
   @ApiPropertyOptional({
     example: 'PT1H',
-    description: '"now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires',
+    maxLength: 40,
+    pattern: '^(now|P([0-9]+W|(?=[0-9T])([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?))$',
+    description: '"now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires; give this or oldKeyExpiresAt',
   })
   @ValidateIf((o: RegenerateKeyDto) => o.oldKeyExpiresIn !== undefined || o.oldKeyExpiresAt === undefined)
   @IsString({ message: 'give oldKeyExpiresIn ("now" or an ISO-8601 duration such as PT1H) or oldKeyExpiresAt' })
@@ -102,7 +118,7 @@ export class RegenerateKeyDto {
   oldKeyExpiresIn?: string;
 
   @ApiPropertyOptional({
-    example: '2026-12-01T12:00:00Z',
+    ...INSTANT_DOC,
     description: 'when the old secret expires (a past time ends it now); null is refused',
   })
   @Optional()
@@ -112,9 +128,8 @@ export class RegenerateKeyDto {
 
 export class SetExpiryDto {
   @ApiProperty({
+    ...INSTANT_DOC,
     nullable: true,
-    type: String,
-    example: '2026-12-01T12:00:00Z',
     description: 'null removes the expiry of the current secret',
   })
   @ValidateIf((o: SetExpiryDto) => o.expiresAt !== null)
@@ -135,8 +150,9 @@ export class RevealKeyDto {
   version?: SecretSlot;
 }
 
+@ApiBodyRules({ minProperties: 1 })
 export class UpdateKeyDto {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: DISPLAY_SAFE_PATTERN })
   @Optional()
   @IsString()
   @Length(1, 100)
@@ -163,7 +179,7 @@ export function requireSomeKeyUpdate(body: UpdateKeyDto): void {
 }
 
 export class RevokeKeyDto {
-  @ApiPropertyOptional({ maxLength: 200, example: 'leaked in a public repository' })
+  @ApiPropertyOptional({ maxLength: 200, pattern: DISPLAY_SAFE_PATTERN, example: 'leaked in a public repository' })
   @Optional()
   @IsString()
   @MaxLength(200)

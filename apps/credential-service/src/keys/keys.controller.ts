@@ -3,6 +3,7 @@
  * command or query bus, shape the answer. No business rule lives here.
  */
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -20,11 +21,21 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  type ApiResponseOptions,
+} from '@nestjs/swagger';
 import {
   AccountHistory,
   GenerateKey,
   GetKey,
+  KEY_ID_PATTERN,
   KeyHistory,
   KeyValidityAt,
   ListKeys,
@@ -43,7 +54,17 @@ import { isIpAddress, parseIsoInstant } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
 import { badRequest } from '../http/problem';
-import { IdParamsPipe } from '../http/params';
+import {
+  AccountHistoryAnswer,
+  HistoryAnswer,
+  KeyListAnswer,
+  KeyViewAnswer,
+  RevealAnswer,
+  SecretAnswer,
+  ValidityAnswer,
+} from '../http/answers';
+import { ApiActor, ApiProblems, IP_SCHEMA } from '../http/openapi';
+import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
 import { actorContext, parseIfMatch, requireOldSecretExpiry } from './command-input';
 import {
   GenerateKeyDto,
@@ -59,10 +80,50 @@ import { keyNotFound, unwrap } from './outcome';
 
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 
-type SecretAnswer = { key: KeyView; secret: string };
+type SecretAnswerBody = { key: KeyView; secret: string };
+
+/** The path parameters, as IdParamsPipe checks them. */
+const AccountIdParam = (): MethodDecorator & ClassDecorator =>
+  ApiParam({ name: 'accountId', schema: { type: 'string', pattern: ACCOUNT_ID_PATTERN.source }, example: 'acct_1' });
+const KeyIdParam = (): MethodDecorator =>
+  ApiParam({ name: 'keyId', schema: { type: 'string', pattern: KEY_ID_PATTERN.source }, example: 'key_3fJ9kQ2mX7pL0aB4cD8eF1gH' });
+
+/** `If-Match: "<version>"` (command-input.ts parseIfMatch): refused with 409 CONCURRENT_CHANGE when the key has moved on. */
+const IfMatchHeader = (): MethodDecorator =>
+  ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any',
+    schema: { type: 'string', pattern: '^(\\*|(W/)?"[0-9]{1,9}")$', example: '"3"' },
+  });
+
+/** A command on one key: the key may be gone, revoked, changed meanwhile, or its history deleted; the store may not answer. */
+const KeyCommand = (): MethodDecorator =>
+  applyDecorators(
+    KeyIdParam(),
+    IfMatchHeader(),
+    ApiProblems('KEY_NOT_FOUND', 'KEY_REVOKED', 'CONCURRENT_CHANGE', 'KEY_HISTORY_DELETED', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE'),
+  );
+
+/** OpenAPI links from an answer holding a key (`keyIdAt`: where its id is in the body) to the calls on that key. */
+function keyLinks(keyIdAt: string): NonNullable<ApiResponseOptions['links']> {
+  const parameters = { accountId: '$request.path.accountId', keyId: `$response.body#${keyIdAt}` };
+  const to = (operationId: string, description: string) => ({ operationId, parameters, description });
+  return {
+    GetKey: to('getKey', 'read the key'),
+    RegenerateKey: to('regenerateKey', 'rotate it'),
+    SetKeyExpiry: to('setKeyExpiry', 'set its expiry'),
+    RevealKey: to('revealKey', 'reveal its secret'),
+    UpdateKey: to('updateKey', 'rename it, change its allow-list or webhook format'),
+    RevokeKey: to('revokeKey', 'revoke it'),
+    GetKeyHistory: to('getKeyHistory', 'read its history'),
+    GetKeyValidity: to('getKeyValidity', 'ask whether it was valid at an instant'),
+  };
+}
+const NO_STORE = { 'Cache-Control': { description: 'no-store: the answer holds a secret', schema: { type: 'string', const: 'no-store' } } };
 
 @ApiTags('keys')
-@ApiBearerAuth()
+@AccountIdParam()
 @Controller('v1/accounts/:accountId/keys')
 @UseGuards(ActorGuard)
 @UsePipes(IdParamsPipe)
@@ -75,22 +136,39 @@ export class KeysController {
   @Post()
   @Requires(MANAGE_STEP_UP)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Generate a key (step-up). The secret is in this answer and nowhere else.' })
-  async generate(@Param('accountId') accountId: string, @Body() body: GenerateKeyDto, @CurrentActor() actor: Actor): Promise<SecretAnswer> {
+  @ApiOperation({ operationId: 'generateKey', summary: 'Generate a key (step-up). The secret is in this answer and nowhere else.' })
+  @ApiActor({ stepUp: true })
+  @ApiProblems('INVALID_ALLOWED_IPS', 'TOO_MANY_KEYS', 'KEY_ALREADY_EXISTS', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE')
+  @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
+  async generate(
+    @Param('accountId') accountId: string,
+    @Body() body: GenerateKeyDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<SecretAnswerBody> {
     const outcome = unwrap(await this.commands.execute(new GenerateKey(accountId, body, actorContext(actor))));
     return { key: toKeyView(outcome.record), secret: outcome.result };
   }
 
   @Get()
   @Requires(MANAGE)
-  @ApiOperation({ summary: "List the account's keys" })
+  @ApiOperation({ operationId: 'listKeys', summary: "List the account's keys" })
+  @ApiActor()
+  @ApiProblems('INDEX_UNAVAILABLE')
+  @ApiOkResponse({ type: KeyListAnswer })
   async list(@Param('accountId') accountId: string): Promise<{ keys: KeyView[] }> {
     return { keys: await this.queries.execute(new ListKeys(accountId)) };
   }
 
   @Get(':keyId')
   @Requires(MANAGE)
-  @ApiOperation({ summary: 'Get one key' })
+  @ApiOperation({ operationId: 'getKey', summary: 'Get one key' })
+  @ApiActor()
+  @KeyIdParam()
+  @ApiProblems('INDEX_UNAVAILABLE')
+  @ApiOkResponse({
+    type: KeyViewAnswer,
+    headers: { ETag: { description: 'the key’s version, for If-Match', schema: { type: 'string', example: '"3"' } } },
+  })
   async get(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -105,14 +183,21 @@ export class KeysController {
   @Post(':keyId/regenerate')
   @Requires(MANAGE_STEP_UP)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Regenerate (step-up): a new secret; the old one stays valid until the expiry chosen for it' })
+  @ApiOperation({
+    operationId: 'regenerateKey',
+    summary: 'Regenerate (step-up): a new secret; the old one stays valid until the expiry chosen for it',
+  })
+  @ApiActor({ stepUp: true })
+  @KeyCommand()
+  @ApiProblems('INVALID_EXPIRY', 'TOO_MANY_KEYS')
+  @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
   async regenerate(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: RegenerateKeyDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
-  ): Promise<SecretAnswer> {
+  ): Promise<SecretAnswerBody> {
     const expiresAt = requireOldSecretExpiry(body, Date.now());
     const outcome = unwrap(
       await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, parseIfMatch(ifMatch)))),
@@ -123,7 +208,14 @@ export class KeysController {
   @Post(':keyId/expiry')
   @HttpCode(200)
   @Requires(MANAGE_STEP_UP)
-  @ApiOperation({ summary: 'Set the expiry of the current secret, or of the previous one during a grace period (step-up)' })
+  @ApiOperation({
+    operationId: 'setKeyExpiry',
+    summary: 'Set the expiry of the current secret, or of the previous one during a grace period (step-up)',
+  })
+  @ApiActor({ stepUp: true })
+  @KeyCommand()
+  @ApiProblems('INVALID_EXPIRY', 'KEY_EXPIRED', 'NO_PREVIOUS_SECRET')
+  @ApiOkResponse({ type: KeyViewAnswer })
   async setExpiry(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -140,7 +232,11 @@ export class KeysController {
   @HttpCode(200)
   @Requires(MANAGE_STEP_UP)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Reveal the secret (step-up; recorded as a KeyRevealed event)' })
+  @ApiOperation({ operationId: 'revealKey', summary: 'Reveal the secret (step-up; recorded as a KeyRevealed event)' })
+  @ApiActor({ stepUp: true })
+  @KeyCommand()
+  @ApiProblems('KEY_EXPIRED', 'NO_PREVIOUS_SECRET')
+  @ApiOkResponse({ type: RevealAnswer, headers: NO_STORE })
   async reveal(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -154,7 +250,11 @@ export class KeysController {
 
   @Patch(':keyId')
   @Requires(MANAGE)
-  @ApiOperation({ summary: 'Update name, allowed IPs or webhook format' })
+  @ApiOperation({ operationId: 'updateKey', summary: 'Update name, allowed IPs or webhook format' })
+  @ApiActor()
+  @KeyCommand()
+  @ApiProblems('INVALID_ALLOWED_IPS')
+  @ApiOkResponse({ type: KeyViewAnswer })
   async update(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -169,7 +269,10 @@ export class KeysController {
 
   @Delete(':keyId')
   @Requires(MANAGE_STEP_UP)
-  @ApiOperation({ summary: 'Revoke (step-up): in force everywhere when this call returns' })
+  @ApiOperation({ operationId: 'revokeKey', summary: 'Revoke (step-up): in force everywhere when this call returns' })
+  @ApiActor({ stepUp: true })
+  @KeyCommand()
+  @ApiOkResponse({ type: KeyViewAnswer, description: 'the key, with status "revoked"' })
   async revoke(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -183,7 +286,11 @@ export class KeysController {
 
   @Get(':keyId/history')
   @Requires(READ_HISTORY)
-  @ApiOperation({ summary: "The key's events: type, time, actor, data (never a secret)" })
+  @ApiOperation({ operationId: 'getKeyHistory', summary: "The key's events: type, time, actor, data (never a secret)" })
+  @ApiActor()
+  @KeyIdParam()
+  @ApiProblems('KEY_HISTORY_DELETED', 'STORE_UNAVAILABLE')
+  @ApiOkResponse({ type: HistoryAnswer })
   async history(@Param('accountId') accountId: string, @Param('keyId') keyId: string): Promise<{ events: HistoryEntry[] }> {
     const events = await this.queries.execute(new KeyHistory(accountId, keyId));
     if (!events) throw keyNotFound();
@@ -192,7 +299,21 @@ export class KeysController {
 
   @Get(':keyId/validity')
   @Requires(READ_HISTORY)
-  @ApiOperation({ summary: 'Was this key valid (from this IP) at this time? Replays the recorded history up to `at`.' })
+  @ApiOperation({
+    operationId: 'getKeyValidity',
+    summary: 'Was this key valid (from this IP) at this time? Replays the recorded history up to `at`.',
+  })
+  @ApiActor()
+  @KeyIdParam()
+  @ApiQuery({
+    name: 'at',
+    required: true,
+    description: 'ISO-8601 date-time with a time zone',
+    schema: { type: 'string', format: 'date-time', example: '2026-12-01T12:00:00Z' },
+  })
+  @ApiQuery({ name: 'ip', required: false, description: 'the client address to check against the allow-list', schema: IP_SCHEMA })
+  @ApiProblems('VALIDATION_FAILED', 'KEY_HISTORY_DELETED', 'STORE_UNAVAILABLE')
+  @ApiOkResponse({ type: ValidityAnswer })
   async validityAt(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
@@ -210,7 +331,7 @@ export class KeysController {
 }
 
 @ApiTags('keys')
-@ApiBearerAuth()
+@AccountIdParam()
 @Controller('v1/accounts/:accountId/history')
 @UseGuards(ActorGuard)
 @UsePipes(IdParamsPipe)
@@ -219,7 +340,14 @@ export class AccountHistoryController {
 
   @Get()
   @Requires(READ_HISTORY)
-  @ApiOperation({ summary: 'Every event of every key of the account, oldest first (the last `limit`, default 1000)' })
+  @ApiOperation({
+    operationId: 'getAccountHistory',
+    summary: 'Every event of every key of the account, oldest first (the last `limit`, default 1000)',
+  })
+  @ApiActor()
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } })
+  @ApiProblems('VALIDATION_FAILED', 'KEY_HISTORY_DELETED', 'STORE_UNAVAILABLE')
+  @ApiOkResponse({ type: AccountHistoryAnswer })
   async history(
     @Param('accountId') accountId: string,
     @Query('limit') limit: string | undefined,

@@ -4,10 +4,12 @@
  */
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { OCTET_STREAM_BODY } from '../http/body-parsing';
-import { IdParamsPipe } from '../http/params';
+import { SignAnswer, SignatureCheckAnswer } from '../http/answers';
+import { ApiOctetStreamBody, ApiProblems, ApiService } from '../http/openapi';
+import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
 import { badRequest, ProblemException } from '../http/problem';
 import { validationPipe } from '../http/validation';
 import { SignDto, VerifySignatureDto, type PayloadEncoding } from './signatures.dto';
@@ -23,7 +25,7 @@ export function payloadBytes(payload: string, encoding: PayloadEncoding = 'utf8'
 }
 
 @ApiTags('internal')
-@ApiBearerAuth()
+@ApiParam({ name: 'accountId', schema: { type: 'string', pattern: ACCOUNT_ID_PATTERN.source }, example: 'acct_1' })
 @Controller('v1/accounts/:accountId/signatures')
 @UseGuards(ServiceTokenGuard)
 @InternalCall('signing')
@@ -34,7 +36,15 @@ export class SignaturesController {
   @HttpCode(200)
   @RouteConfig(OCTET_STREAM_BODY)
   @UsePipes(IdParamsPipe)
-  @ApiOperation({ summary: 'Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...]' })
+  @ApiOperation({
+    operationId: 'signPayload',
+    summary: 'Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...]',
+  })
+  @ApiService()
+  @ApiProblems('INVALID_ID', 'NO_SIGNING_KEY', 'INDEX_UNAVAILABLE')
+  @ApiBody({ type: SignDto })
+  @ApiOctetStreamBody('the exact payload bytes to sign')
+  @ApiOkResponse({ type: SignAnswer })
   async sign(
     @Param('accountId') accountId: string,
     @Body() body: unknown,
@@ -50,7 +60,31 @@ export class SignaturesController {
   @HttpCode(200)
   @RouteConfig(OCTET_STREAM_BODY)
   @UsePipes(IdParamsPipe)
-  @ApiOperation({ summary: 'Verify a signature header against the account’s valid signing secrets: { valid, code }' })
+  @ApiOperation({
+    operationId: 'verifySignature',
+    summary: 'Verify a signature header against the account’s valid signing secrets: { valid, code }',
+  })
+  @ApiService()
+  @ApiProblems('INVALID_ID', 'INDEX_UNAVAILABLE')
+  @ApiBody({ type: VerifySignatureDto })
+  @ApiOctetStreamBody('the exact payload bytes; the header goes in X-Signature, the tolerance in ?toleranceSeconds=')
+  @ApiHeader({
+    name: 'X-Signature',
+    required: false,
+    description: 'with a raw (application/octet-stream) body: the signature header to check (required then)',
+    schema: {
+      type: 'string',
+      maxLength: 8192,
+      example: 't=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+    },
+  })
+  @ApiQuery({
+    name: 'toleranceSeconds',
+    required: false,
+    description: 'with a raw body: how old (or how far ahead) the timestamp may be, in seconds',
+    schema: { type: 'integer', minimum: 0, maximum: MAX_TOLERANCE_SECONDS, default: 300 },
+  })
+  @ApiOkResponse({ type: SignatureCheckAnswer })
   async verify(
     @Param('accountId') accountId: string,
     @Body() body: unknown,

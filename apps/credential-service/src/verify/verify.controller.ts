@@ -1,14 +1,15 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { InternalCall, ServiceTokenGuard } from '../auth/guards';
+import { VerifyAnswer } from '../http/answers';
+import { ApiProblems, ApiService, IP_SCHEMA } from '../http/openapi';
 import { badRequest, joinMessages } from '../http/problem';
 import { unknownFieldErrors } from '../http/validation';
 import { VerifyService } from './verify.service';
 
 @ApiTags('internal')
-@ApiBearerAuth()
 @Controller('v1/verify')
 @UseGuards(ServiceTokenGuard)
 @InternalCall('verify')
@@ -17,14 +18,21 @@ export class VerifyController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Is this API key valid (from this IP)? Answers with a code, never an error, for any key.' })
+  @ApiOperation({
+    operationId: 'verifyKey',
+    summary: 'Is this API key valid (from this IP)? Answers with a code, never an error, for any key.',
+  })
+  @ApiService()
+  @ApiProblems('INDEX_UNAVAILABLE')
+  @ApiOkResponse({ type: VerifyAnswer })
   @ApiBody({
     schema: {
       type: 'object',
       required: ['key'],
+      additionalProperties: false,
       properties: {
-        key: { type: 'string' },
-        ip: { type: 'string', description: "the merchant client's IP address" },
+        key: { type: 'string', maxLength: 4096, example: 'ak_live_…' },
+        ip: { ...IP_SCHEMA, description: "the merchant client's IP address" },
         kind: {
           type: 'string',
           enum: ['api', 'signing'],

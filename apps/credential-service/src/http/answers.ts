@@ -1,0 +1,268 @@
+/**
+ * Bodies of the HTTP API's successful answers, as classes for the OpenAPI document. Each class
+ * `implements` the type the controller returns, so a field renamed or retyped there fails `tsc`
+ * here, and docs/openapi.json (with the typed client generated from it) follows.
+ */
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
+import type { AccountHistoryEntry, HistoryEntry, KeyView, SecretValidityAt, ValidityAt } from '@cs/application';
+import { KEY_KINDS, WEBHOOK_FORMATS, type KeyKind, type WebhookFormat } from '@cs/domain';
+import type { KeyStatus, VerifyCode, VerifyResult } from '@cs/validity';
+
+const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired'];
+const VERIFY_CODES: VerifyCode[] = ['VALID', 'MALFORMED', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED'];
+export const KEY_ID_EXAMPLE = 'key_3fJ9kQ2mX7pL0aB4cD8eF1gH';
+const INSTANT = { type: String, format: 'date-time', example: '2026-12-01T12:00:00.000Z' } as const;
+
+export class PreviousSecretAnswer {
+  @ApiProperty({ example: 'ak_live_3fJ9', description: 'the first characters of the previous secret' })
+  start!: string;
+
+  @ApiProperty({ ...INSTANT, description: 'when the previous secret stops being valid' })
+  expiresAt!: string;
+}
+
+export class KeyViewAnswer implements KeyView {
+  @ApiProperty({ pattern: '^key_[0-9A-Za-z]{24}$', example: KEY_ID_EXAMPLE })
+  id!: string;
+
+  @ApiProperty({ example: 'acct_1' })
+  accountId!: string;
+
+  @ApiProperty({ enum: KEY_KINDS })
+  kind!: KeyKind;
+
+  @ApiProperty({ example: 'Checkout widget', description: 'empty when none was given' })
+  name!: string;
+
+  @ApiProperty({ example: 'ak_live_9xQ2', description: 'the first characters of the current secret (never the secret)' })
+  start!: string;
+
+  @ApiProperty({ enum: KEY_STATUSES })
+  status!: KeyStatus;
+
+  @ApiProperty(INSTANT)
+  createdAt!: string;
+
+  @ApiProperty({ example: 'user_42', description: 'the JWT `sub` of the user who generated it' })
+  createdBy!: string;
+
+  @ApiProperty(INSTANT)
+  updatedAt!: string;
+
+  @ApiProperty({ ...INSTANT, nullable: true, description: 'when the current secret expires; null: never' })
+  expiresAt!: string | null;
+
+  @ApiProperty({ type: PreviousSecretAnswer, nullable: true, description: 'the previous secret while it is in its grace period' })
+  previous!: PreviousSecretAnswer | null;
+
+  @ApiProperty({ type: [String], example: ['203.0.113.0/24'], description: 'empty: no restriction' })
+  allowedIps!: string[];
+
+  @ApiProperty({ enum: WEBHOOK_FORMATS })
+  webhookFormat!: WebhookFormat;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 3,
+    description: 'the key’s version (0 when generated): its ETag, and what If-Match names',
+  })
+  version!: number;
+}
+
+export class SecretAnswer {
+  @ApiProperty({ type: KeyViewAnswer })
+  key!: KeyViewAnswer;
+
+  @ApiProperty({ example: 'ak_live_9xQ2…', description: 'the secret: shown in this answer and nowhere else' })
+  secret!: string;
+}
+
+export class KeyListAnswer {
+  @ApiProperty({ type: [KeyViewAnswer] })
+  keys!: KeyViewAnswer[];
+}
+
+export class RevealAnswer {
+  @ApiProperty({ description: 'the secret (the reveal is recorded as a KeyRevealed event)' })
+  secret!: string;
+}
+
+const ACTOR_SCHEMA = {
+  description: 'who did it',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['type', 'sub', 'acct', 'roles'],
+      properties: {
+        type: { const: 'user' },
+        sub: { type: 'string' },
+        acct: { type: 'string' },
+        roles: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    { type: 'object', required: ['type', 'name'], properties: { type: { const: 'system' }, name: { type: 'string' } } },
+  ],
+} as unknown as ApiPropertyOptions;
+
+export class HistoryEntryAnswer implements HistoryEntry {
+  @ApiProperty({ description: 'the event id' })
+  id!: string;
+
+  @ApiProperty({ example: 'KeyGenerated' })
+  type!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  revision!: number;
+
+  @ApiProperty({ ...INSTANT, description: 'when it happened' })
+  time!: string;
+
+  @ApiProperty({ ...INSTANT, description: 'when the event store recorded it' })
+  recordedAt!: string;
+
+  @ApiProperty(ACTOR_SCHEMA)
+  actor!: HistoryEntry['actor'];
+
+  @ApiProperty()
+  correlationId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  causationId!: string | null;
+
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  schemaVersion!: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'what changed (never a secret or hash)' })
+  data!: Record<string, unknown>;
+}
+
+export class HistoryAnswer {
+  @ApiProperty({ type: [HistoryEntryAnswer] })
+  events!: HistoryEntryAnswer[];
+}
+
+export class AccountHistoryEntryAnswer extends HistoryEntryAnswer implements AccountHistoryEntry {
+  @ApiProperty({ pattern: '^key_[0-9A-Za-z]{24}$', example: KEY_ID_EXAMPLE })
+  keyId!: string;
+}
+
+export class AccountHistoryAnswer {
+  @ApiProperty({ type: [AccountHistoryEntryAnswer] })
+  events!: AccountHistoryEntryAnswer[];
+}
+
+export class SecretValidityAnswer implements SecretValidityAt {
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  version!: number;
+
+  @ApiProperty()
+  start!: string;
+
+  @ApiProperty()
+  valid!: boolean;
+
+  @ApiProperty({ enum: VERIFY_CODES })
+  code!: VerifyCode;
+
+  @ApiProperty({ ...INSTANT, nullable: true })
+  expiresAt!: string | null;
+}
+
+export class EventReferenceAnswer {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  type!: string;
+
+  @ApiProperty(INSTANT)
+  time!: string;
+}
+
+export class ValidityAnswer implements ValidityAt {
+  @ApiProperty({ pattern: '^key_[0-9A-Za-z]{24}$', example: KEY_ID_EXAMPLE })
+  keyId!: string;
+
+  @ApiProperty(INSTANT)
+  at!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip!: string | null;
+
+  @ApiProperty({ enum: KEY_STATUSES, nullable: true, description: 'null: the key did not exist yet' })
+  status!: KeyStatus | null;
+
+  @ApiProperty({ type: [SecretValidityAnswer], description: 'newest first, with what verify would have answered' })
+  secrets!: SecretValidityAnswer[];
+
+  @ApiProperty({ type: EventReferenceAnswer, nullable: true, description: 'the last event taken into account' })
+  asOfEvent!: EventReferenceAnswer | null;
+}
+
+export class VerifyAnswer implements VerifyResult {
+  @ApiProperty()
+  valid!: boolean;
+
+  @ApiProperty({ enum: VERIFY_CODES })
+  code!: VerifyCode;
+
+  @ApiPropertyOptional({ pattern: '^key_[0-9A-Za-z]{24}$', example: KEY_ID_EXAMPLE })
+  keyId?: string;
+
+  @ApiPropertyOptional({ example: 'acct_1' })
+  accountId?: string;
+
+  @ApiPropertyOptional({ enum: KEY_KINDS })
+  kind?: KeyKind;
+
+  @ApiPropertyOptional({ ...INSTANT, nullable: true })
+  expiresAt?: string | null;
+}
+
+export class SignAnswer {
+  @ApiProperty({ example: 't=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd' })
+  header!: string;
+
+  @ApiProperty({ type: 'integer', description: 'unix seconds', example: 1764590400 })
+  timestamp!: number;
+
+  @ApiProperty({ type: [String], example: [KEY_ID_EXAMPLE] })
+  keyIds!: string[];
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 16, description: 'how many v1 signatures the header carries' })
+  signatures!: number;
+}
+
+export class SignatureCheckAnswer {
+  @ApiProperty()
+  valid!: boolean;
+
+  @ApiProperty({ enum: ['VALID', 'MALFORMED_HEADER', 'TIMESTAMP_OUTSIDE_TOLERANCE', 'NO_MATCHING_SIGNATURE', 'NO_SIGNING_KEY'] })
+  code!: string;
+}
+
+export class LiveAnswer {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+}
+
+export class ReadyAnswer {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  info?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  error?: Record<string, unknown>;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'credentials: { status, store, index: { state, trusted, position, requiredPosition, lag, … } }',
+  })
+  details!: Record<string, unknown>;
+}
+
+export const keyViewRef = (): { $ref: string } => ({ $ref: getSchemaPath(KeyViewAnswer) });

@@ -1,0 +1,46 @@
+/**
+ * Binding the service's two ports at start-up. A port that is taken or not allowed stops the
+ * service with a message naming the variable that chose it (PORT or GRPC_PORT) instead of a bare
+ * `listen EADDRINUSE` (HTTP) or grpc-js's "No address added out of total 1 resolved" (gRPC).
+ */
+import { grpcAddress } from './grpc/grpc-server';
+
+export type PortVariable = 'PORT' | 'GRPC_PORT';
+
+/** A port the service could not bind; its message names the variable, the address and what to do. */
+export class PortUnavailableError extends Error {
+  constructor(
+    readonly variable: PortVariable,
+    readonly address: string,
+    readonly reason: 'EADDRINUSE' | 'EACCES' | 'EADDRNOTAVAIL',
+  ) {
+    const why = {
+      EADDRINUSE: 'is already in use by another process',
+      EACCES: 'may not be bound by this user',
+      EADDRNOTAVAIL: 'is not an address of this machine (check HOST)',
+    }[reason];
+    super(`${variable}: ${address} ${why} (${reason}); set ${variable} to a free port${variable === 'GRPC_PORT' ? ', or 0 for any' : ''}`);
+    this.name = 'PortUnavailableError';
+  }
+}
+
+const REASONS = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'] as const;
+
+/** The bind failure among the known ones: Node's `code`, or inside grpc-js's message. */
+function bindFailure(error: unknown): (typeof REASONS)[number] | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && (REASONS as readonly string[]).includes(code)) return code as (typeof REASONS)[number];
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  return REASONS.find((reason) => message.includes(reason)) ?? null;
+}
+
+/** Runs `bind`; a port that cannot be bound becomes a PortUnavailableError naming `variable`. */
+export async function bindPort(variable: PortVariable, host: string, port: number, bind: () => Promise<unknown>): Promise<void> {
+  try {
+    await bind();
+  } catch (error) {
+    const reason = bindFailure(error);
+    if (reason) throw new PortUnavailableError(variable, grpcAddress(host, port), reason);
+    throw error;
+  }
+}

@@ -1,0 +1,4244 @@
+/**
+ * Generated from docs/openapi.json by scripts/openapi-types.js (npm run openapi). Do not edit.
+ */
+
+export interface paths {
+  '/v1/accounts/{accountId}/keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the account's keys */
+    get: operations['listKeys'];
+    put?: never;
+    /** Generate a key (step-up). The secret is in this answer and nowhere else. */
+    post: operations['generateKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get one key */
+    get: operations['getKey'];
+    put?: never;
+    post?: never;
+    /** Revoke (step-up): in force everywhere when this call returns */
+    delete: operations['revokeKey'];
+    options?: never;
+    head?: never;
+    /** Update name, allowed IPs or webhook format */
+    patch: operations['updateKey'];
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/regenerate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Regenerate (step-up): a new secret; the old one stays valid until the expiry chosen for it */
+    post: operations['regenerateKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/expiry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set the expiry of the current secret, or of the previous one during a grace period (step-up) */
+    post: operations['setKeyExpiry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/reveal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reveal the secret (step-up; recorded as a KeyRevealed event) */
+    post: operations['revealKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The key's events: type, time, actor, data (never a secret) */
+    get: operations['getKeyHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/validity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Was this key valid (from this IP) at this time? Replays the recorded history up to `at`. */
+    get: operations['getKeyValidity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every event of every key of the account, oldest first (the last `limit`, default 1000) */
+    get: operations['getAccountHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Is this API key valid (from this IP)? Answers with a code, never an error, for any key. */
+    post: operations['verifyKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/signatures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...] */
+    post: operations['signPayload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/signatures/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify a signature header against the account’s valid signing secrets: { valid, code } */
+    post: operations['verifySignature'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The same as /health/ready */
+    get: operations['health'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Ready: the event store answers and the validity index is trusted and caught up */
+    get: operations['healthReady'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Live: the process is up and serving HTTP */
+    get: operations['healthLive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    GenerateKeyDto: {
+      /**
+       * @description "api" authenticates requests; "signing" is an HMAC secret that signs payloads
+       * @enum {string}
+       */
+      kind: 'api' | 'signing';
+      /** @example Checkout widget */
+      name?: string;
+      /**
+       * @example [
+       *       "203.0.113.7",
+       *       "10.0.0.0/8",
+       *       "2001:db8::/32"
+       *     ]
+       */
+      allowedIps?: string[];
+      /**
+       * @description webhook output: one JSON document, or one field per line
+       * @default single
+       * @enum {string}
+       */
+      webhookFormat: 'single' | 'multiple';
+    };
+    PreviousSecretAnswer: {
+      /**
+       * @description the first characters of the previous secret
+       * @example ak_live_3fJ9
+       */
+      start: string;
+      /**
+       * Format: date-time
+       * @description when the previous secret stops being valid
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      expiresAt: string;
+    };
+    KeyViewAnswer: {
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      id: string;
+      /** @example acct_1 */
+      accountId: string;
+      /** @enum {string} */
+      kind: 'api' | 'signing';
+      /**
+       * @description empty when none was given
+       * @example Checkout widget
+       */
+      name: string;
+      /**
+       * @description the first characters of the current secret (never the secret)
+       * @example ak_live_9xQ2
+       */
+      start: string;
+      /** @enum {string} */
+      status: 'active' | 'revoked' | 'expired';
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * @description the JWT `sub` of the user who generated it
+       * @example user_42
+       */
+      createdBy: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      updatedAt: string;
+      /**
+       * Format: date-time
+       * @description when the current secret expires; null: never
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      expiresAt: string | null;
+      /** @description the previous secret while it is in its grace period */
+      previous: components['schemas']['PreviousSecretAnswer'] | null;
+      /**
+       * @description empty: no restriction
+       * @example [
+       *       "203.0.113.0/24"
+       *     ]
+       */
+      allowedIps: string[];
+      /** @enum {string} */
+      webhookFormat: 'single' | 'multiple';
+      /**
+       * @description the key’s version (0 when generated): its ETag, and what If-Match names
+       * @example 3
+       */
+      version: number;
+    };
+    SecretAnswer: {
+      key: components['schemas']['KeyViewAnswer'];
+      /**
+       * @description the secret: shown in this answer and nowhere else
+       * @example ak_live_9xQ2…
+       */
+      secret: string;
+    };
+    KeyListAnswer: {
+      keys: components['schemas']['KeyViewAnswer'][];
+    };
+    RegenerateKeyDto: {
+      /**
+       * @description "now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires; give this or oldKeyExpiresAt
+       * @example PT1H
+       */
+      oldKeyExpiresIn?: string;
+      /**
+       * Format: date-time
+       * @description when the old secret expires (a past time ends it now); null is refused
+       * @example 2026-12-01T12:00:00Z
+       */
+      oldKeyExpiresAt?: string;
+    } & (unknown | unknown);
+    SetExpiryDto: {
+      /**
+       * Format: date-time
+       * @description null removes the expiry of the current secret
+       * @example 2026-12-01T12:00:00Z
+       */
+      expiresAt: string | null;
+      /**
+       * @default current
+       * @enum {string}
+       */
+      version: 'current' | 'previous';
+    };
+    RevealKeyDto: {
+      /**
+       * @description reveal the previous secret while it is in its grace period
+       * @default current
+       * @enum {string}
+       */
+      version: 'current' | 'previous';
+    };
+    RevealAnswer: {
+      /** @description the secret (the reveal is recorded as a KeyRevealed event) */
+      secret: string;
+    };
+    UpdateKeyDto: {
+      name?: string;
+      /** @description an empty list removes the restriction */
+      allowedIps?: string[];
+      /** @enum {string} */
+      webhookFormat?: 'single' | 'multiple';
+    };
+    RevokeKeyDto: {
+      /** @example leaked in a public repository */
+      reason?: string;
+    };
+    HistoryEntryAnswer: {
+      /** @description the event id */
+      id: string;
+      /** @example KeyGenerated */
+      type: string;
+      revision: number;
+      /**
+       * Format: date-time
+       * @description when it happened
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      time: string;
+      /**
+       * Format: date-time
+       * @description when the event store recorded it
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      recordedAt: string;
+      /** @description who did it */
+      actor:
+        | {
+            /** @constant */
+            type: 'user';
+            sub: string;
+            acct: string;
+            roles: string[];
+          }
+        | {
+            /** @constant */
+            type: 'system';
+            name: string;
+          };
+      correlationId: string;
+      causationId: string | null;
+      schemaVersion: number;
+      /** @description what changed (never a secret or hash) */
+      data: {
+        [key: string]: unknown;
+      };
+    };
+    HistoryAnswer: {
+      events: components['schemas']['HistoryEntryAnswer'][];
+    };
+    SecretValidityAnswer: {
+      version: number;
+      start: string;
+      valid: boolean;
+      /** @enum {string} */
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED';
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      expiresAt: string | null;
+    };
+    EventReferenceAnswer: {
+      id: string;
+      type: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      time: string;
+    };
+    ValidityAnswer: {
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      keyId: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      at: string;
+      ip: string | null;
+      /**
+       * @description null: the key did not exist yet
+       * @enum {string|null}
+       */
+      status: 'active' | 'revoked' | 'expired' | null;
+      /** @description newest first, with what verify would have answered */
+      secrets: components['schemas']['SecretValidityAnswer'][];
+      /** @description the last event taken into account */
+      asOfEvent: components['schemas']['EventReferenceAnswer'] | null;
+    };
+    AccountHistoryEntryAnswer: {
+      /** @description the event id */
+      id: string;
+      /** @example KeyGenerated */
+      type: string;
+      revision: number;
+      /**
+       * Format: date-time
+       * @description when it happened
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      time: string;
+      /**
+       * Format: date-time
+       * @description when the event store recorded it
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      recordedAt: string;
+      /** @description who did it */
+      actor:
+        | {
+            /** @constant */
+            type: 'user';
+            sub: string;
+            acct: string;
+            roles: string[];
+          }
+        | {
+            /** @constant */
+            type: 'system';
+            name: string;
+          };
+      correlationId: string;
+      causationId: string | null;
+      schemaVersion: number;
+      /** @description what changed (never a secret or hash) */
+      data: {
+        [key: string]: unknown;
+      };
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      keyId: string;
+    };
+    AccountHistoryAnswer: {
+      events: components['schemas']['AccountHistoryEntryAnswer'][];
+    };
+    VerifyAnswer: {
+      valid: boolean;
+      /** @enum {string} */
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED';
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      keyId?: string;
+      /** @example acct_1 */
+      accountId?: string;
+      /** @enum {string} */
+      kind?: 'api' | 'signing';
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      expiresAt?: string | null;
+    };
+    SignDto: {
+      /** @description the exact payload bytes to sign, as text or base64 (see payloadEncoding) */
+      payload: string;
+      /**
+       * @default utf8
+       * @enum {string}
+       */
+      payloadEncoding: 'utf8' | 'base64';
+    };
+    SignAnswer: {
+      /** @example t=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd */
+      header: string;
+      /**
+       * @description unix seconds
+       * @example 1764590400
+       */
+      timestamp: number;
+      /**
+       * @example [
+       *       "key_3fJ9kQ2mX7pL0aB4cD8eF1gH"
+       *     ]
+       */
+      keyIds: string[];
+      /** @description how many v1 signatures the header carries */
+      signatures: number;
+    };
+    VerifySignatureDto: {
+      /** @description the exact payload bytes to sign, as text or base64 (see payloadEncoding) */
+      payload: string;
+      /**
+       * @default utf8
+       * @enum {string}
+       */
+      payloadEncoding: 'utf8' | 'base64';
+      /** @example t=1700000000,v1=5257a869... */
+      header: string;
+      /**
+       * @description how old (or how far ahead) the timestamp may be, in seconds
+       * @default 300
+       */
+      toleranceSeconds: number;
+    };
+    SignatureCheckAnswer: {
+      valid: boolean;
+      /** @enum {string} */
+      code: 'VALID' | 'MALFORMED_HEADER' | 'TIMESTAMP_OUTSIDE_TOLERANCE' | 'NO_MATCHING_SIGNATURE' | 'NO_SIGNING_KEY';
+    };
+    LiveAnswer: {
+      /** @enum {string} */
+      status: 'ok';
+    };
+    /** @description RFC 9457 problem details, with a stable `code`. Never repeats what was sent. */
+    Problem: {
+      /**
+       * @description a URI reference naming the problem, /problems/<code in kebab case>
+       * @example /problems/key-not-found
+       */
+      type: string;
+      /** @example Key not found */
+      title: string;
+      /**
+       * @description the HTTP status
+       * @example 404
+       */
+      status: number;
+      /** @example key not found */
+      detail: string;
+      /**
+       * @example KEY_NOT_FOUND
+       * @enum {string}
+       */
+      code:
+        | 'BAD_REQUEST'
+        | 'BODY_TOO_DEEP'
+        | 'BODY_TOO_LARGE'
+        | 'CONCURRENT_CHANGE'
+        | 'EXPECTATION_FAILED'
+        | 'FORBIDDEN'
+        | 'HEADERS_TOO_LARGE'
+        | 'INDEX_UNAVAILABLE'
+        | 'INTERNAL'
+        | 'INVALID_ALLOWED_IPS'
+        | 'INVALID_EXPIRY'
+        | 'INVALID_ID'
+        | 'KEY_ALREADY_EXISTS'
+        | 'KEY_EXPIRED'
+        | 'KEY_HISTORY_DELETED'
+        | 'KEY_NOT_FOUND'
+        | 'KEY_REVOKED'
+        | 'MALFORMED_JSON'
+        | 'NOT_READY'
+        | 'NO_PREVIOUS_SECRET'
+        | 'NO_SIGNING_KEY'
+        | 'RATE_LIMITED'
+        | 'REQUEST_TIMEOUT'
+        | 'ROUTE_NOT_FOUND'
+        | 'STEP_UP_REQUIRED'
+        | 'STORE_UNAVAILABLE'
+        | 'TOO_MANY_KEYS'
+        | 'UNAUTHENTICATED'
+        | 'UNSUPPORTED_MEDIA_TYPE'
+        | 'URI_TOO_LONG'
+        | 'VALIDATION_FAILED';
+      /** @description field errors (VALIDATION_FAILED, INVALID_ID, …); at most 20 */
+      errors?: {
+        field: string;
+        message: string;
+      }[];
+      /** @description how many field errors were left out */
+      errorsOmitted?: number;
+      /** @description STEP_UP_REQUIRED: how recent (seconds) auth_time must be */
+      maxAge?: number;
+      /** @description RATE_LIMITED: seconds until the window ends */
+      retryAfterSeconds?: number;
+      /** @description NOT_READY from /health/ready: the readiness details */
+      details?: Record<string, never>;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  listKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyListAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  generateKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GenerateKeyDto'];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          /** @description no-store: the answer holds a secret */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecretAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ALLOWED_IPS' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: KEY_ALREADY_EXISTS, TOO_MANY_KEYS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'KEY_ALREADY_EXISTS' | 'TOO_MANY_KEYS';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the key’s version, for If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  revokeKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevokeKeyDto'];
+      };
+    };
+    responses: {
+      /** @description the key, with status "revoked" */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_REVOKED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_REVOKED';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  updateKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateKeyDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ALLOWED_IPS' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_REVOKED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_REVOKED';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  regenerateKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegenerateKeyDto'];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          /** @description no-store: the answer holds a secret */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecretAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_EXPIRY, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_EXPIRY' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_REVOKED, TOO_MANY_KEYS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_REVOKED' | 'TOO_MANY_KEYS';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  setKeyExpiry: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetExpiryDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_EXPIRY, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_EXPIRY' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_REVOKED, NO_PREVIOUS_SECRET */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_REVOKED' | 'NO_PREVIOUS_SECRET';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  revealKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevealKeyDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description no-store: the answer holds a secret */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RevealAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_REVOKED, NO_PREVIOUS_SECRET */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_REVOKED' | 'NO_PREVIOUS_SECRET';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getKeyHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getKeyValidity: {
+    parameters: {
+      query: {
+        /** @description the client address to check against the allow-list */
+        ip?: string | unknown | unknown;
+        /** @description ISO-8601 date-time with a time zone */
+        at: string;
+      };
+      header?: never;
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ValidityAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getAccountHistory: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountHistoryAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  verifyKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @example ak_live_… */
+          key: string;
+          /**
+           * @description the merchant client's IP address
+           * @example 203.0.113.7
+           */
+          ip?: string | unknown | unknown;
+          /**
+           * @description the kind of key accepted; a key of another kind is NOT_FOUND
+           * @default api
+           * @enum {string}
+           */
+          kind?: 'api' | 'signing';
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VerifyAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  signPayload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignDto'];
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: NO_SIGNING_KEY */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'NO_SIGNING_KEY';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  verifySignature: {
+    parameters: {
+      query?: {
+        /** @description with a raw body: how old (or how far ahead) the timestamp may be, in seconds */
+        toleranceSeconds?: number;
+      };
+      header?: {
+        /** @description with a raw (application/octet-stream) body: the signature header to check (required then) */
+        'X-Signature'?: string;
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VerifySignatureDto'];
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignatureCheckAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  health: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Health Check is successful */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status?: 'ok' | 'degraded';
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            info?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /** @example {} */
+            error?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            details?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  healthReady: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Health Check is successful */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status?: 'ok' | 'degraded';
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            info?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /** @example {} */
+            error?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            details?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  healthLive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LiveAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+}
