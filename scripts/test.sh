@@ -13,6 +13,8 @@
 # 4. jest in tiers: TIER=unit, TIER=int --runInBand, TIER=e2e --runInBand (extra args go to every tier), on the
 #    `node` on PATH (Node 20.19+ here), then all of them again on Node 24 (tiers unit@node24, ...) against the
 #    same services; all tiers run even if one fails; exit code is non-zero if anything failed.
+# 5. Schemathesis (scripts/schemathesis.sh) against the built service with docs/openapi.json, once, after the Node 20
+#    tiers (tier `schemathesis`)
 # Ends with the total time and one line "N passed, N failed" summed over the tiers of both runtimes.
 set -uo pipefail
 
@@ -185,6 +187,20 @@ run_lint() {
   echo "$rc" >"$RESULTS_DIR/lint.rc"
   echo "{\"numPassedTests\":$((rc == 0)),\"numFailedTests\":$((rc != 0)),\"numRuntimeErrorTestSuites\":0,\"numPendingTests\":0,\"numTodoTests\":0,\"numTotalTestSuites\":1}" >"$RESULTS_DIR/lint.json"
 }
+# Schemathesis against the built service (scripts/schemathesis.sh): once, on the Node 20 run only (it tests
+# the HTTP contract, which does not change with the runtime). Counted as one test per operation and phase in
+# its JUnit report; any failure, or no report, fails it.
+run_schemathesis() {
+  local rc=0 t0=$SECONDS
+  TIERS+=(schemathesis)
+  rm -f "$RESULTS_DIR/schemathesis.json" "$RESULTS_DIR/schemathesis.rc"
+  say "===== tier: schemathesis (Node $(node --version | tr -d v), docs/openapi.json against the built service) ====="
+  SCHEMATHESIS_RESULTS="$RESULTS_DIR/schemathesis.json" bash scripts/schemathesis.sh || rc=$?
+  say "tier schemathesis finished in $(fmt_secs $((SECONDS - t0))) (exit $rc)"
+  if [[ $rc -eq 130 || $rc -eq 143 ]]; then echo "[test] interrupted" >&2; exit "$rc"; fi
+  if [[ $rc -ne 0 ]]; then FAILED_TIERS+=(schemathesis); fi
+  echo "$rc" >"$RESULTS_DIR/schemathesis.rc"
+}
 run_lint
 for runtime in "" @node24; do
   run_tier "unit$runtime" "$@"
@@ -192,6 +208,7 @@ for runtime in "" @node24; do
   run_tier "e2e$runtime" --runInBand "$@"
   # The HTTP suite once more in production mode: the same tests must pass on the production adapters.
   run_tier "e2e-production$runtime" --runInBand test/http "$@"
+  if [[ -z "$runtime" ]]; then run_schemathesis; fi
 done
 
 # ---------------------------------------------------------------- summary ---------------------------------
