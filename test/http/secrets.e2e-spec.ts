@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ACCOUNT_STREAM_PREFIX, KEY_STREAM_PREFIX } from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
 import { bearer, Client, eventually, request, startTestApp, uniqueAccount, type HttpResponse, type TestApp } from '../support';
+import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
 
 const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
@@ -133,8 +134,12 @@ describe('secrets never leak', () => {
       const notified = events.filter((e) => e.streamId.startsWith(KEY_STREAM_PREFIX));
       expect(events.filter((e) => e.streamId.startsWith(ACCOUNT_STREAM_PREFIX)).length).toBeGreaterThan(0);
       expect(notified.length + events.filter((e) => e.streamId.startsWith(ACCOUNT_STREAM_PREFIX)).length).toBe(events.length);
-      const messages = await readTopic(app.env.KAFKA_BROKERS, app.env.KAFKA_TOPIC, notified.length);
+      // Each one as docs/asyncapi.yaml describes it, too.
+      const conformance = await notificationConformance();
+      const messages = await readTopic(app.env.KAFKA_BROKERS, app.env.KAFKA_TOPIC, notified.length, conformance);
       expect(messages.length).toBeGreaterThanOrEqual(notified.length);
+      conformance.assertAllConform();
+      expect(conformance.checked).toBe(messages.length);
       const kafkaText = messages.join('\n');
       expect(kafkaText).not.toContain('SigningKeySlot');
       for (const needle of all) expect(kafkaText).not.toContain(needle);
@@ -164,15 +169,16 @@ describe('secrets never leak', () => {
   }, 90_000);
 });
 
-/** Every message on a topic (headers and value as text), read from the beginning. */
-async function readTopic(brokers: string, topic: string, atLeast: number): Promise<string[]> {
+/** Every message on a topic (headers and value as text), read from the beginning, each checked against the contract. */
+async function readTopic(brokers: string, topic: string, atLeast: number, conformance: NotificationConformance): Promise<string[]> {
   const kafka = new Kafka({ clientId: 'e2e-secrets', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `e2e-secrets-${Date.now()}` });
   const seen: string[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ message, partition }) => {
+      conformance.check(message, partition);
       const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${String(v)}`);
       seen.push(`${message.key?.toString()} ${headers.join(' ')} ${message.value?.toString()}`);
     },

@@ -3,12 +3,15 @@
  * server when EVENTSTORE_URL is set), the validity index in real Redis, notifications on real
  * Kafka. Generate, rotate with a grace, revoke; a consumer on the topic sees every notification in
  * order with no secret in it; a revoke is in force when the call returns; a rebuild of the Redis
- * index from the store gives the same index.
+ * index from the store gives the same index. Every message consumed is checked against the topic's
+ * contract, docs/asyncapi.yaml.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { parseCredentialNotification } from '@cs/notifications';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
 import { eventually, startTestApp, uniqueAccount, type TestApp } from '../support/app';
+import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
 import { actorToken } from '../support/tokens';
 import { TEST_SECRETS } from '../support/app';
 
@@ -24,8 +27,10 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
   let consumer: Consumer;
   const received: KafkaMessage[] = [];
   const topic = `credentials.e2e.${randomUUID()}`;
+  let conformance: NotificationConformance;
 
   beforeAll(async () => {
+    conformance = await notificationConformance();
     const eventStoreUrl = process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url;
     console.log(
       `production-stack e2e: event store at ${process.env.EVENTSTORE_URL ? 'a real EventStoreDB (EVENTSTORE_URL)' : 'the protocol-level double'}`,
@@ -46,13 +51,22 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
     await admin.disconnect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        received.push(message);
+        conformance.check(message, partition);
+      },
+    });
   }, 60000);
+
+  // Every message consumed, whichever test caused it: a test fails when one consumed during it does not conform.
+  afterEach(() => conformance?.assertAllConform());
 
   afterAll(async () => {
     await consumer?.disconnect();
     await app?.close();
     await double?.stop();
+    conformance?.assertAllConform();
   });
 
   const call = async (method: string, path: string, body?: unknown, token?: string) => {
@@ -105,6 +119,53 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     }
     const rotatedData = JSON.parse(mine[1].value!.toString());
     expect(rotatedData).toMatchObject({ accountId: account, keyId, kind: 'api' });
+  }, 30000);
+
+  it('every kind of key change is notified, each message as docs/asyncapi.yaml describes it', async () => {
+    const account = uniqueAccount();
+    const owner = await actorToken({ acct: account, roles: ['owner'] });
+    const keys = `/v1/accounts/${account}/keys`;
+    const generated = await call(
+      'POST',
+      keys,
+      { kind: 'signing', name: 'webhooks', allowedIps: ['10.1.0.0/16'], webhookFormat: 'multiple' },
+      owner,
+    );
+    expect(generated.status).toBe(201);
+    const keyId = generated.body.key.id as string;
+    expect((await call('PATCH', `${keys}/${keyId}`, { name: 'webhooks (eu)' }, owner)).status).toBe(200);
+    expect((await call('POST', `${keys}/${keyId}/reveal`, {}, owner)).status).toBe(200);
+    expect(
+      (await call('POST', `${keys}/${keyId}/expiry`, { expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, owner)).status,
+    ).toBe(200);
+    // `now`: the old secret ends at once, so the rotation is followed by its expiry.
+    expect((await call('POST', `${keys}/${keyId}/regenerate`, { oldKeyExpiresIn: 'now' }, owner)).status).toBe(201);
+    expect((await call('DELETE', `${keys}/${keyId}`, { reason: 'contract check' }, owner)).status).toBe(200);
+
+    const mine = await eventually(async () => {
+      const messages = received.filter((m) => m.key?.toString() === account);
+      return messages.length >= 7 ? messages : null;
+    }, 20000);
+    for (const message of mine) conformance.contract.assertConforms(message);
+    const notifications = mine.map((m) => parseCredentialNotification(m));
+    expect(notifications.map((n) => n.type)).toEqual([
+      'credentials.key.generated',
+      'credentials.key.updated',
+      'credentials.key.revealed',
+      'credentials.key.expiry-set',
+      'credentials.key.rotated',
+      'credentials.key.expired',
+      'credentials.key.revoked',
+    ]);
+    // Each type the contract describes was published, and consumed as the contract says.
+    expect(new Set(notifications.map((n) => n.type))).toEqual(new Set(conformance.contract.messageTypes));
+    const sequences = notifications.map((n) => n.sequence);
+    expect([...sequences].sort()).toEqual(sequences);
+    expect(notifications.find((n) => n.type === 'credentials.key.updated')?.data).toMatchObject({
+      changedFields: ['name'],
+      changes: { name: 'webhooks (eu)' },
+    });
+    expect(notifications.find((n) => n.type === 'credentials.key.revoked')?.data).toMatchObject({ reason: 'contract check' });
   }, 30000);
 
   it('a scheduled expiry is recorded by the scheduler and notified as expired', async () => {

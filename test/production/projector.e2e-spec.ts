@@ -2,7 +2,8 @@
  * The split deployment of docker/compose.yml without Docker: the credential service only serves
  * (WORKERS=none) and apps/projector runs the workers on the same EventStoreDB, Redis and Kafka.
  * The projector's scheduler records expiries, its relay publishes notifications, and the service
- * still answers verify from the shared Redis index at once (inline projection).
+ * still answers verify from the shared Redis index at once (inline projection). Every message consumed
+ * is checked against docs/asyncapi.yaml.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
@@ -12,6 +13,7 @@ import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-d
 import { eventually, startTestApp, TEST_SECRETS, uniqueAccount, type TestApp } from '../support/app';
 import { Client } from '../support/http';
 import { CapturingLogger } from '../support/logger';
+import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
 
 const redisUrl = process.env.REDIS_URL_TEST;
 const brokers = process.env.KAFKA_BROKERS_TEST;
@@ -24,8 +26,10 @@ describe('apps/projector beside a serving-only credential service', () => {
   const received: KafkaMessage[] = [];
   const kafka = new Kafka({ clientId: 'e2e-projector', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
+  let conformance: NotificationConformance;
 
   beforeAll(async () => {
+    conformance = await notificationConformance();
     const env = {
       EVENTSTORE_URL: process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url,
       REDIS_URL: redisUrl,
@@ -45,14 +49,22 @@ describe('apps/projector beside a serving-only credential service', () => {
     await admin.disconnect();
     await consumer.connect();
     await consumer.subscribe({ topic: env.KAFKA_TOPIC, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        received.push(message);
+        conformance.check(message, partition);
+      },
+    });
   }, 60000);
+
+  afterEach(() => conformance?.assertAllConform());
 
   afterAll(async () => {
     await consumer.disconnect();
     await projector?.close();
     await service?.close();
     await double?.stop();
+    conformance?.assertAllConform();
   });
 
   it('the service alone runs no workers; the projector reports healthy with its relay and checkpoint', async () => {
