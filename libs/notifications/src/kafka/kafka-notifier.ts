@@ -156,7 +156,13 @@ export class KafkaNotifier implements Notifier {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      // Resolves false when the topic already exists; its settings are then left as they are.
+      // An existing topic (every restart) is used as it is, settings included. Asking kafkajs to create it
+      // anyway answers false, but only after its connection logged the broker's TOPIC_ALREADY_EXISTS as
+      // an ERROR. listTopics reads the cluster metadata without creating anything (unlike a metadata
+      // request for the one topic, which a broker with auto-creation would answer by creating it).
+      if ((await admin.listTopics()).includes(this.options.topic)) return;
+      // Missing: created here. Another instance creating it at the same moment makes this resolve false
+      // (kafkajs logs that race once); any other refusal (an invalid name, no permission) is thrown.
       await admin.createTopics({
         waitForLeaders: true,
         topics: [
