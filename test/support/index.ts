@@ -2,3 +2,4 @@ export * from './app';
 export * from './http';
 export * from './logger';
 export * from './tokens';
+export * from './typed-client';

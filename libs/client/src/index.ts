@@ -14,7 +14,8 @@ import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, operations, paths } from './schema';
 
 export type { components, operations, paths };
-export type CredentialClient = Client<paths, 'application/json'>;
+/** Answers are application/json, errors application/problem+json: both are typed. */
+export type CredentialClient = Client<paths>;
 
 /** Schemas of the document by name, e.g. `Schema<'KeyViewAnswer'>`, `Schema<'Problem'>`. */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
@@ -27,7 +28,7 @@ export interface CredentialClientOptions extends Omit<ClientOptions, 'baseUrl'> 
 }
 
 export function createCredentialClient({ baseUrl, token, headers, ...options }: CredentialClientOptions): CredentialClient {
-  return createClient<paths, 'application/json'>({
+  return createClient<paths>({
     baseUrl,
     ...options,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) },

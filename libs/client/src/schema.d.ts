@@ -269,7 +269,7 @@ export interface components {
        * @default single
        * @enum {string}
        */
-      webhookFormat: 'single' | 'multiple';
+      webhookFormat?: 'single' | 'multiple';
     };
     PreviousSecretAnswer: {
       /**
@@ -376,7 +376,7 @@ export interface components {
        * @default current
        * @enum {string}
        */
-      version: 'current' | 'previous';
+      version?: 'current' | 'previous';
     };
     RevealKeyDto: {
       /**
@@ -384,7 +384,7 @@ export interface components {
        * @default current
        * @enum {string}
        */
-      version: 'current' | 'previous';
+      version?: 'current' | 'previous';
     };
     RevealAnswer: {
       /** @description the secret (the reveal is recorded as a KeyRevealed event) */
@@ -552,7 +552,7 @@ export interface components {
        * @default utf8
        * @enum {string}
        */
-      payloadEncoding: 'utf8' | 'base64';
+      payloadEncoding?: 'utf8' | 'base64';
     };
     SignAnswer: {
       /** @example t=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd */
@@ -578,14 +578,14 @@ export interface components {
        * @default utf8
        * @enum {string}
        */
-      payloadEncoding: 'utf8' | 'base64';
+      payloadEncoding?: 'utf8' | 'base64';
       /** @example t=1700000000,v1=5257a869... */
       header: string;
       /**
        * @description how old (or how far ahead) the timestamp may be, in seconds
        * @default 300
        */
-      toleranceSeconds: number;
+      toleranceSeconds?: number;
     };
     SignatureCheckAnswer: {
       valid: boolean;
@@ -1281,7 +1281,8 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    /** @description optional: a reason, kept in the history */
+    requestBody?: {
       content: {
         'application/json': components['schemas']['RevokeKeyDto'];
       };
@@ -2267,7 +2268,8 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    /** @description optional: without a body the current secret is revealed */
+    requestBody?: {
       content: {
         'application/json': components['schemas']['RevealKeyDto'];
       };

@@ -22,6 +22,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
@@ -232,6 +233,7 @@ export class KeysController {
   @HttpCode(200)
   @Requires(MANAGE_STEP_UP)
   @Header('Cache-Control', 'no-store')
+  @ApiBody({ type: RevealKeyDto, required: false, description: 'optional: without a body the current secret is revealed' })
   @ApiOperation({ operationId: 'revealKey', summary: 'Reveal the secret (step-up; recorded as a KeyRevealed event)' })
   @ApiActor({ stepUp: true })
   @KeyCommand()
@@ -269,6 +271,7 @@ export class KeysController {
 
   @Delete(':keyId')
   @Requires(MANAGE_STEP_UP)
+  @ApiBody({ type: RevokeKeyDto, required: false, description: 'optional: a reason, kept in the history' })
   @ApiOperation({ operationId: 'revokeKey', summary: 'Revoke (step-up): in force everywhere when this call returns' })
   @ApiActor({ stepUp: true })
   @KeyCommand()
