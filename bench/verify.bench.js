@@ -6,7 +6,8 @@
  * Exits non-zero only when an answer is wrong (not 200 + valid:true for the key sent) or the
  * bench cannot run. See bench/README.md.
  *
- *   npm run bench:verify                       (builds first)
+ *   npm run bench:verify                       (builds first: node bench/verify.bench.js --build)
+ *   npm run bench:verify -- --help             (options and environment)
  *   BENCH_SECONDS=20 REDIS_URL=redis://127.0.0.1:6391 node bench/verify.bench.js
  *
  * Environment: REDIS_URL_TEST, else REDIS_URL, else redis://127.0.0.1:6390;
@@ -24,6 +25,49 @@ const DIST = join(__dirname, '..', 'dist');
 function die(message, code = 2) {
   process.stderr.write(`bench:verify: ${message}\n`);
   process.exit(code);
+}
+
+const USAGE = `usage: npm run bench:verify [-- --help]
+       node bench/verify.bench.js [--build]
+
+Measures POST /v1/verify of the built service (Redis index and embedded) against a bare Fastify +
+ioredis endpoint in the same run, and prints req/s, the ratio to the baseline, latency and CPU per
+request (bench/README.md). Fails (exit 1) only on a wrong answer, never on speed; exit 2 when it
+cannot run. npm run bench:verify builds the service first.
+
+options:
+  --build                    run npm run build first (what npm run bench:verify passes)
+  -h, --help                 this text
+
+environment:
+  REDIS_URL_TEST, REDIS_URL  the Redis to use (the first set; default redis://127.0.0.1:6390)
+  BENCH_SECONDS              length of each measured run (default 10)
+  BENCH_ROUNDS               rounds, each running every mode once (default 3)
+  BENCH_WARMUP_SECONDS       warm-up per mode (default 2)
+  BENCH_CONNECTIONS          concurrent connections (default 50)
+  BENCH_KEYS                 keys generated per mode (default 1000)
+  BENCH_JSON                 a path: also write the figures there as JSON
+`;
+
+// Options first: --help and a mistyped option neither build nor start anything.
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+for (const [index, arg] of args.entries()) {
+  if (arg === '--build') continue;
+  // Named only when it looks like an option (an argument could be a secret pasted in the wrong place).
+  const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(arg) ? arg : `at position ${index + 1}`;
+  process.stderr.write(`bench:verify: unknown option ${named}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.includes('--build')) {
+  try {
+    require('node:child_process').execSync('npm run -s build', { cwd: join(__dirname, '..'), stdio: 'inherit' });
+  } catch {
+    die('npm run build failed');
+  }
 }
 
 function whole(name, fallback, min) {

@@ -3,11 +3,21 @@
  * prove the read model matches history). With Redis, the new index is built beside the live one
  * and swapped in at once: verify keeps answering from the old index until then.
  *
- *   npm run projection:rebuild
+ *   npm run projection:rebuild          (scripts/projection-rebuild.js: options, install, build, then this)
+ *   npm run projection:rebuild -- --help
+ *
+ * Redis unreachable: stops after REDIS_WAIT_MS with one line naming REDIS_URL and exit code 1.
  */
 import { ConfigError, createInfrastructure, loadConfig, waitForIndex } from '@cs/composition';
 
+/** How long to wait for the index's Redis before giving up: a rebuild is run by hand, so fail fast. */
+const REDIS_WAIT_MS = 3_000;
+
 async function main(): Promise<void> {
+  if (process.argv.length > 2) {
+    process.stderr.write('rebuild-projection takes no options; see `npm run projection:rebuild -- --help`\n');
+    process.exit(2);
+  }
   const config = loadConfig({ ...process.env, WORKERS: 'none' });
   if (!config.redisUrl) {
     process.stdout.write('REDIS_URL is not set: the embedded in-process index is rebuilt at every start; nothing to do.\n');
@@ -16,7 +26,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const infra = await createInfrastructure(config, { log, warn: log, error: log });
   try {
-    await waitForIndex(infra.index, { log, warn: log, error: log }, 10_000);
+    await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS);
   } catch (error) {
     await infra.stop();
     throw error;

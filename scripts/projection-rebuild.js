@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `npm run projection:rebuild`: reads its options first (so `--help` and a mistyped option neither
+ * install, build nor touch any store), then makes sure dependencies and dist/ are current, then
+ * runs the rebuild (dist/scripts/rebuild-projection.js, from scripts/rebuild-projection.ts).
+ */
+const { execSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const USAGE = `usage: npm run projection:rebuild [-- --help]
+
+Rebuilds the validity read model (the Redis index that verify answers from) from the event store,
+e.g. after a projection change or to prove the index matches history. The new index is built beside
+the live one and swapped in at once: verify keeps answering from the old index until then. Builds
+the service first (npm run build), installing dependencies if they are missing.
+
+options:
+  -h, --help             this text
+
+environment (as the service reads it; see the README, "Configuration"):
+  REDIS_URL              the Redis holding the index; unset: nothing to do (the embedded index is
+                         rebuilt at every start). Unreachable: stops within a few seconds, naming it
+  REDIS_NAMESPACE        prefix of the index's keys (default cs)
+  EVENTSTORE_URL         the event store to replay; unset: SQLite in DATA_DIR
+  DATA_DIR               the embedded store's directory (default ./data)
+  AUTH_JWT_SECRET, SERVICE_TOKEN, MASTER_KEY   required with REDIS_URL, as for the service
+  EVENTSTORE_TIMEOUT_MS, INDEX_TIMEOUT_MS      bounds on each call, as for the service
+`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (args.length > 0) {
+  // Named only when it looks like an option (an argument could be a secret pasted in the wrong place).
+  const first = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(args[0]) ? args[0] : 'at position 1';
+  process.stderr.write(`projection:rebuild: unknown option ${first}: it takes none\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const root = join(__dirname, '..');
+execSync('node scripts/ensure-install.js && npm run -s build', { cwd: root, stdio: 'inherit' });
+require(join(root, 'dist', 'scripts', 'rebuild-projection.js'));
