@@ -51,10 +51,8 @@ import {
   type KeyView,
   type ValidityAt,
 } from '@cs/application';
-import { isIpAddress, parseIsoInstant } from '@cs/domain';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
 import type { Actor } from '../auth/actor';
-import { badRequest } from '../http/problem';
 import {
   AccountHistoryAnswer,
   HistoryAnswer,
@@ -66,17 +64,8 @@ import {
 } from '../http/answers';
 import { ApiActor, ApiProblems, IP_SCHEMA } from '../http/openapi';
 import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
-import { actorContext, parseIfMatch, requireOldSecretExpiry } from './command-input';
-import {
-  GenerateKeyDto,
-  ISO_INSTANT_MESSAGE,
-  RegenerateKeyDto,
-  RevealKeyDto,
-  RevokeKeyDto,
-  SetExpiryDto,
-  UpdateKeyDto,
-  requireSomeKeyUpdate,
-} from './key.dto';
+import { actorContext, historyLimit, parseIfMatch, requireOldSecretExpiry, validityQuery } from './command-input';
+import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
@@ -323,11 +312,9 @@ export class KeysController {
     @Query('at') at: string | undefined,
     @Query('ip') ip: string | undefined,
   ): Promise<ValidityAt> {
-    const instant = parseIsoInstant(at);
-    if (instant === null) throw badRequest(`at ${ISO_INSTANT_MESSAGE}`, [{ field: 'at', message: 'required ISO-8601 date-time' }]);
-    if (ip !== undefined && !isIpAddress(ip))
-      throw badRequest('ip must be an IPv4 or IPv6 address', [{ field: 'ip', message: 'not an IP address' }]);
-    const answer = await this.queries.execute(new KeyValidityAt(accountId, keyId, instant, ip));
+    // The same checks as gRPC's GetKeyValidityAt (keys/command-input.ts).
+    const query = validityQuery(at, ip);
+    const answer = await this.queries.execute(new KeyValidityAt(accountId, keyId, query.at, query.ip));
     if (!answer) throw keyNotFound();
     return answer;
   }
@@ -355,9 +342,8 @@ export class AccountHistoryController {
     @Param('accountId') accountId: string,
     @Query('limit') limit: string | undefined,
   ): Promise<{ events: AccountHistoryEntry[] }> {
-    const count = limit === undefined ? 1000 : Number(limit);
-    if (!Number.isInteger(count) || count < 1 || count > 10000)
-      throw badRequest('limit must be a whole number from 1 to 10000', [{ field: 'limit', message: 'out of range' }]);
+    // The same rule as gRPC's GetAccountHistory (keys/command-input.ts).
+    const count = historyLimit(limit === undefined ? undefined : Number(limit));
     return { events: await this.queries.execute(new AccountHistory(accountId, count)) };
   }
 }
