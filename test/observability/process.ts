@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEST_SECRETS } from '../support';
@@ -79,6 +80,18 @@ export async function startProcess(main: string, env: Record<string, string>, ti
       return code;
     },
   };
+}
+
+/** A port free right now on 127.0.0.1 (for GRPC_PORT, which the test must know). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createTcpServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
 }
 
 export interface OtlpSpan {

@@ -3,7 +3,8 @@
  *
  * - with OTEL_EXPORTER_OTLP_ENDPOINT set, a generate and a verify are traced to a local OTLP/HTTP
  *   receiver: the request span is the parent of the command span, the event store's call is a child
- *   of the command, a Redis read is a child of the verify request (Redis mode), and the correlation id
+ *   of the command (a manual span on SQLite, the gRPC client's on EventStoreDB), a Redis read is a child
+ *   of the verify request, the relay's Kafka send is traced, background store reads are not, and the correlation id
  *   recorded in the event is the trace id;
  * - without it, the OpenTelemetry SDK is not even loaded;
  * - LOG_FORMAT=json: every line on stdout and stderr is one JSON object with time, level, context, message;
@@ -12,8 +13,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEsdbDouble } from '../doubles/eventstoredb/esdb-double';
+import { actorMetadata, GrpcClients } from '../grpc/grpc-client';
 import { Client, eventually, TEST_SECRETS } from '../support';
-import { attribute, SERVICE_MAIN, startOtlpReceiver, startProcess, type OtlpReceiver, type OtlpSpan, type ServiceProcess } from './process';
+import {
+  attribute,
+  freePort,
+  SERVICE_MAIN,
+  startOtlpReceiver,
+  startProcess,
+  type OtlpReceiver,
+  type OtlpSpan,
+  type ServiceProcess,
+} from './process';
 
 /** Preloaded with --require: reports, once main.js has loaded its modules, whether the OpenTelemetry SDK was loaded. */
 const PROBE = `setImmediate(() => process.stderr.write(JSON.stringify({ probe: 'otel', sdkLoaded: Object.keys(require.cache).some((p) => p.includes('@opentelemetry/sdk-node')) }) + '\\n'));`;
@@ -64,7 +76,9 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   });
 
   it('SQLite: request span → command span → event-store span, and the event’s correlation id is the trace id', async () => {
-    const service = await startProcess(SERVICE_MAIN, tracedEnv());
+    const grpcPort = await freePort();
+    const service = await startProcess(SERVICE_MAIN, { ...tracedEnv(), GRPC_PORT: String(grpcPort) });
+    const grpc = new GrpcClients(`127.0.0.1:${grpcPort}`);
     try {
       expect(sdkLoaded(service)).toBe(true);
       const { correlationId } = await generateAndVerify(service.url, 'acct_traced');
@@ -89,34 +103,72 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       expect(everything).not.toMatch(/ak_(live|test)_/);
       expect(everything).not.toContain(TEST_SECRETS.SERVICE_TOKEN);
       expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+/); // a JWT
+
+      // Over gRPC: the server span of KeyService/GenerateKey is the command's parent.
+      receiver.spans.length = 0;
+      const md = await actorMetadata({ acct: 'acct_traced_grpc' });
+      await grpc.key('GenerateKey', { accountId: 'acct_traced_grpc', kind: 'KEY_KIND_API' }, md);
+      const grpcCommand = await eventually(async () => byName(receiver.spans, 'command GenerateKey')[0]);
+      const grpcRequest = await eventually(async () => receiver.spans.find((s) => s.spanId === grpcCommand.parentSpanId));
+      expect(grpcRequest.kind).toBe(2); // SERVER
+      expect(grpcRequest.name).toMatch(/credentials\.v1\.KeyService\/GenerateKey$/);
+      expect(JSON.stringify(receiver.spans)).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
     } finally {
+      grpc.close();
       await service.stop();
     }
   });
 
   const redisUrl = process.env.REDIS_URL_TEST;
-  (redisUrl ? it : it.skip)('Redis mode: the verify request span has the index read (ioredis) as a child', async () => {
-    const service = await startProcess(SERVICE_MAIN, {
-      ...tracedEnv(),
-      REDIS_URL: redisUrl!,
-      REDIS_NAMESPACE: `obs-${process.pid}-${Date.now().toString(36)}`,
-    });
-    try {
-      receiver.spans.length = 0;
-      await generateAndVerify(service.url, 'acct_traced_redis');
-      const verify = await eventually(async () => byName(receiver.spans, 'POST /v1/verify')[0]);
-      // The verify's one MGET (the entry, the index's generation and position), recorded by command name only.
-      const redisRead = await eventually(async () =>
-        receiver.spans.find((s) => s.parentSpanId === verify.spanId && attribute(s, 'db.system.name') === 'redis' && s.name === 'mget'),
-      );
-      expect(redisRead.traceId).toBe(verify.traceId);
-      expect(redisRead.kind).toBe(3); // CLIENT
-      expect(attribute(redisRead, 'db.query.text')).toBe('mget');
-      expect(JSON.stringify(receiver.spans)).not.toMatch(/ak_(live|test)_/);
-    } finally {
-      await service.stop();
-    }
-  });
+  const brokers = process.env.KAFKA_BROKERS_TEST;
+  (redisUrl && brokers ? it : it.skip)(
+    'production stack (EventStoreDB double, Redis, Kafka): store calls are gRPC client spans of the command, the verify reads Redis, the relay sends to Kafka',
+    async () => {
+      const double = await startEsdbDouble();
+      const id = `${process.pid}-${Date.now().toString(36)}`;
+      const service = await startProcess(SERVICE_MAIN, {
+        ...tracedEnv(),
+        EVENTSTORE_URL: double.url,
+        REDIS_URL: redisUrl!,
+        REDIS_NAMESPACE: `obs-${id}`,
+        KAFKA_BROKERS: brokers!,
+        KAFKA_TOPIC: `credentials.obs.${id}`,
+      });
+      try {
+        receiver.spans.length = 0;
+        const { correlationId } = await generateAndVerify(service.url, 'acct_traced_prod');
+        const command = await eventually(async () => byName(receiver.spans, 'command GenerateKey')[0]);
+        expect(correlationId).toBe(command.traceId);
+        const request = await eventually(async () => receiver.spans.find((s) => s.spanId === command.parentSpanId));
+        expect(request.name).toBe('POST /v1/accounts/:accountId/keys');
+        // EventStoreDB: the append is a gRPC client call, a child of the command.
+        const append = await eventually(async () =>
+          receiver.spans.find((s) => s.parentSpanId === command.spanId && /Streams\/Append$/.test(s.name)),
+        );
+        expect(append.kind).toBe(3); // CLIENT
+        // Redis: the verify's one MGET (entry, generation, position), recorded by command name only.
+        const verify = await eventually(async () => byName(receiver.spans, 'POST /v1/verify')[0]);
+        const mget = await eventually(async () =>
+          receiver.spans.find((s) => s.parentSpanId === verify.spanId && attribute(s, 'db.system.name') === 'redis' && s.name === 'mget'),
+        );
+        expect(mget.kind).toBe(3);
+        expect(attribute(mget, 'db.query.text')).toBe('mget');
+        // Kafka: the relay's publish, a trace of its own (the relay works in the background).
+        const send = await eventually(async () => receiver.spans.find((s) => s.kind === 4 && s.name.startsWith('send credentials.obs.')));
+        expect(attribute(send, 'messaging.system')).toBe('kafka');
+        // The background loops (the trust monitor reads the store head every second) make no traces.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(receiver.spans.filter((s) => s.kind === 3 && !s.parentSpanId).map((s) => s.name)).toEqual([]);
+        const everything = JSON.stringify(receiver.spans);
+        expect(everything).not.toMatch(/ak_(live|test)_/);
+        expect(everything).not.toContain(TEST_SECRETS.SERVICE_TOKEN);
+        expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
+      } finally {
+        await service.stop();
+        await double.stop();
+      }
+    },
+  );
 });
 
 describe('without OTEL_EXPORTER_OTLP_ENDPOINT, with LOG_FORMAT=json', () => {

@@ -8,7 +8,7 @@
  * heavy at the top. Spans go to the OTLP/HTTP endpoint (JSON, `@opentelemetry/exporter-trace-otlp-http`);
  * metrics stay Prometheus (/metrics) and logs stay on stdout, so the SDK's OTLP metrics and logs are off.
  */
-import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 
 let enabled = false;
 let shutdown: (() => Promise<void>) | null = null;
@@ -39,6 +39,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   /* eslint-enable @typescript-eslint/no-require-imports */
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || serviceName,
+    sampler: backgroundClientCallsDropped(env),
     traceExporter: new OTLPTraceExporter(),
     // Metrics are Prometheus (/metrics), logs are stdout: no OTLP metrics or logs, whatever the defaults.
     metricReaders: [],
@@ -58,6 +59,39 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   enabled = true;
   shutdown = () => sdk.shutdown();
   return true;
+}
+
+type SdkNode = typeof import('@opentelemetry/sdk-node');
+type Sampler = NonNullable<ConstructorParameters<SdkNode['NodeSDK']>[0]>['sampler'] & object;
+
+/**
+ * OTEL_TRACES_SAMPLER's parent-based sampling (always_on, always_off, traceidratio and their
+ * parentbased_ forms, with OTEL_TRACES_SAMPLER_ARG), except that a client call with no parent is
+ * not recorded: those are the background loops' store and Redis reads (the trust monitor reads the
+ * head every second), which would otherwise be a trace each. Client calls inside a request or a
+ * command have a parent and are sampled with it.
+ */
+function backgroundClientCallsDropped(env: NodeJS.ProcessEnv): Sampler {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only when tracing is on
+  const { tracing } = require('@opentelemetry/sdk-node') as SdkNode;
+  const name = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
+  const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');
+  const root = name.endsWith('always_off')
+    ? new tracing.AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new tracing.TraceIdRatioBasedSampler(Number.isFinite(ratio) ? ratio : 1)
+      : new tracing.AlwaysOnSampler();
+  const sampler =
+    name.startsWith('parentbased_') || !['always_on', 'always_off', 'traceidratio'].includes(name)
+      ? new tracing.ParentBasedSampler({ root })
+      : root;
+  return {
+    shouldSample: (context, traceId, spanName, spanKind, attributes, links) =>
+      spanKind === SpanKind.CLIENT && !trace.getSpanContext(context)
+        ? { decision: tracing.SamplingDecision.NOT_RECORD }
+        : sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links),
+    toString: () => `BackgroundClientCallsDropped{${sampler.toString()}}`,
+  };
 }
 
 /** Flushes and stops the SDK (the spans still buffered are exported); a no-op when tracing is off. */
