@@ -19,6 +19,7 @@ import { Client, eventually, TEST_SECRETS } from '../support';
 import {
   attribute,
   freePort,
+  PROJECTOR_MAIN,
   SERVICE_MAIN,
   startOtlpReceiver,
   startProcess,
@@ -213,6 +214,33 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT, with LOG_FORMAT=json', () => {
       expect(typeof record.time).toBe('string');
       expect(new Date(record.time as string).toISOString()).toBe(record.time);
       expect(['log', 'warn', 'error', 'fatal', 'debug', 'verbose']).toContain(record.level);
+      expect(typeof record.context).toBe('string');
+      expect(typeof record.message).toBe('string');
+    }
+  });
+});
+
+(process.env.REDIS_URL_TEST ? describe : describe.skip)('apps/projector with LOG_FORMAT=json', () => {
+  it('writes JSON lines only and serves /metrics with the service credential', async () => {
+    const projector = await startProcess(PROJECTOR_MAIN, {
+      LOG_FORMAT: 'json',
+      PROJECTOR_PORT: '0',
+      REDIS_URL: process.env.REDIS_URL_TEST!,
+      REDIS_NAMESPACE: `obs-projector-${process.pid}-${Date.now().toString(36)}`,
+    });
+    try {
+      expect((await fetch(`${projector.url}/metrics`)).status).toBe(401);
+      const scrape = await fetch(`${projector.url}/metrics`, { headers: { authorization: `Bearer ${TEST_SECRETS.SERVICE_TOKEN}` } });
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toMatch(/^cs_relay_running 1$/m);
+    } finally {
+      await projector.stop();
+    }
+    const lines = [...projector.stdout, ...projector.stderr];
+    expect(lines.some((l) => l.includes('projector running'))).toBe(true);
+    for (const line of lines) {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      expect(typeof record.time).toBe('string');
       expect(typeof record.context).toBe('string');
       expect(typeof record.message).toBe('string');
     }
