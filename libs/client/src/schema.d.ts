@@ -263,7 +263,7 @@ export interface components {
        *       "2001:db8::/32"
        *     ]
        */
-      allowedIps?: string[];
+      allowedIps?: (string | unknown | unknown | unknown | unknown)[];
       /**
        * @description webhook output: one JSON document, or one field per line
        * @default single
@@ -354,7 +354,7 @@ export interface components {
     };
     RegenerateKeyDto: {
       /**
-       * @description "now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires; give this or oldKeyExpiresAt
+       * @description "now", or an ISO-8601 duration (PT1H, P1D, P7D; weeks, days, hours, minutes, seconds; at most 366 days) after which the old secret expires; give this or oldKeyExpiresAt
        * @example PT1H
        */
       oldKeyExpiresIn?: string;
@@ -393,7 +393,7 @@ export interface components {
     UpdateKeyDto: {
       name?: string;
       /** @description an empty list removes the restriction */
-      allowedIps?: string[];
+      allowedIps?: (string | unknown | unknown | unknown | unknown)[];
       /** @enum {string} */
       webhookFormat?: 'single' | 'multiple';
     };

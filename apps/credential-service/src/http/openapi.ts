@@ -62,6 +62,40 @@ export const BODY: ProblemCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'BODY
 /** An IPv4 (dotted decimal) or IPv6 address, as libs/domain isIpAddress accepts it. */
 export const IP_SCHEMA = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], example: '203.0.113.7' };
 
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const H = '[0-9A-Fa-f]{1,4}';
+/** An IPv6 address in hex groups (full, or compressed with one ::). */
+const IPV6 = [
+  `(${H}:){7}${H}`,
+  `(${H}:){1,7}:`,
+  `(${H}:){1,6}:${H}`,
+  `(${H}:){1,5}(:${H}){1,2}`,
+  `(${H}:){1,4}(:${H}){1,3}`,
+  `(${H}:){1,3}(:${H}){1,4}`,
+  `(${H}:){1,2}(:${H}){1,5}`,
+  `${H}:(:${H}){1,6}`,
+  `:((:${H}){1,7}|:)`,
+]
+  .map((form) => `(${form})`)
+  .join('|')
+  .replace(/^/, '(')
+  .concat(')');
+/**
+ * An allow-list entry as libs/domain parseAllowList accepts it: an address, or a CIDR range (whose host
+ * bits must be zero: that the schema cannot say, the service answers 400 INVALID_ALLOWED_IPS with the range to use).
+ */
+export const ALLOWED_IP_SCHEMA = {
+  type: 'string',
+  maxLength: 64,
+  anyOf: [
+    { format: 'ipv4' },
+    { format: 'ipv6' },
+    { pattern: `^(${IPV4_OCTET}\\.){3}${IPV4_OCTET}/(3[0-2]|[12]?[0-9])$` },
+    { pattern: `^${IPV6}/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$` },
+  ],
+  description: 'an IPv4/IPv6 address or a CIDR range without host bits set',
+};
+
 const PROBLEMS_EXTENSION = 'x-cs-problems';
 const SECURITY_EXTENSION = 'x-cs-security';
 const OCTET_STREAM_EXTENSION = 'x-cs-octet-stream';

@@ -16,7 +16,7 @@ import {
   type SecretSlot,
   type WebhookFormat,
 } from '@cs/domain';
-import { ApiBodyRules } from '../http/openapi';
+import { ALLOWED_IP_SCHEMA, ApiBodyRules } from '../http/openapi';
 import { badRequest } from '../http/problem';
 
 /**
@@ -67,7 +67,7 @@ function AllowedIpsProperty(doc: { example?: string[]; description?: string }): 
   return applyDecorators(
     ApiPropertyOptional({
       type: 'array',
-      items: { type: 'string', maxLength: 64, description: 'an IPv4/IPv6 address or a CIDR range without host bits set' },
+      items: ALLOWED_IP_SCHEMA,
       maxItems: MAX_ALLOWED_IPS,
       ...doc,
     }),
@@ -110,7 +110,9 @@ export class RegenerateKeyDto {
     example: 'PT1H',
     maxLength: 40,
     pattern: '^(now|P([0-9]+W|(?=[0-9T])([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?))$',
-    description: '"now", or an ISO-8601 duration (PT1H, P1D, P7D) after which the old secret expires; give this or oldKeyExpiresAt',
+    description:
+      '"now", or an ISO-8601 duration (PT1H, P1D, P7D; weeks, days, hours, minutes, seconds; at most 366 days) after which ' +
+      'the old secret expires; give this or oldKeyExpiresAt',
   })
   @ValidateIf((o: RegenerateKeyDto) => o.oldKeyExpiresIn !== undefined || o.oldKeyExpiresAt === undefined)
   @IsString({ message: 'give oldKeyExpiresIn ("now" or an ISO-8601 duration such as PT1H) or oldKeyExpiresAt' })

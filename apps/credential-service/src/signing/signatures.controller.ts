@@ -12,13 +12,12 @@ import { ApiOctetStreamBody, ApiProblems, ApiService } from '../http/openapi';
 import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
 import { badRequest, ProblemException } from '../http/problem';
 import { validationPipe } from '../http/validation';
-import { SignDto, VerifySignatureDto, type PayloadEncoding } from './signatures.dto';
+import { BASE64_PATTERN, SignDto, VerifySignatureDto, type PayloadEncoding } from './signatures.dto';
 import { MAX_TOLERANCE_SECONDS, SigningService } from './signing.service';
 
 export function payloadBytes(payload: string, encoding: PayloadEncoding = 'utf8'): Buffer {
   if (encoding === 'base64') {
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload))
-      throw badRequest('payload is not valid base64', [{ field: 'payload', message: 'not base64' }]);
+    if (!BASE64_PATTERN.test(payload)) throw badRequest('payload is not valid base64', [{ field: 'payload', message: 'not base64' }]);
     return Buffer.from(payload, 'base64');
   }
   return Buffer.from(payload, 'utf8');
