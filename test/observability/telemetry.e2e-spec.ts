@@ -10,6 +10,7 @@
  * - LOG_FORMAT=json: every line on stdout and stderr is one JSON object with time, level, context, message;
  * - /metrics refuses a scrape without the service credential and serves the counts with it.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,22 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT, with LOG_FORMAT=json', () => {
     expect(text).toMatch(/^cs_ready 1$/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).not.toContain('acct_untraced');
+  });
+
+  it('writes a configuration error as a JSON line too (exit code 78)', () => {
+    const run = spawnSync(process.execPath, [SERVICE_MAIN], {
+      env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', PORT: 'not-a-port', DATA_DIR: probeDir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(78);
+    const lines = run.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'error',
+      context: 'credential-service',
+      message: expect.stringMatching(/^configuration error: PORT/),
+    });
   });
 
   it('writes every log line as one JSON object with time, level, context and message', async () => {
