@@ -1,7 +1,8 @@
 /**
  * Start-up as an operator sees it: the ready line names both addresses (the real gRPC port when
  * GRPC_PORT=0); a port that is taken stops the built service (dist/) with one line naming PORT or
- * GRPC_PORT and no stack trace; a not-ready /health is an answer, not an error in the log.
+ * GRPC_PORT and no stack trace, and the projector with an error naming PORT; a not-ready /health is
+ * an answer, not an error in the log.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '@cs/composition';
+import { startProjector } from '../../apps/projector/src/bootstrap';
 import { startTestApp, TEST_SECRETS, type TestApp } from '../support';
+import { CapturingLogger } from '../support/logger';
 import { GrpcClients } from '../grpc/grpc-client';
 
 const ROOT = resolve(__dirname, '../..');
@@ -92,6 +96,23 @@ describe('start-up', () => {
       const again: Server = createServer();
       await new Promise<void>((done, fail) => again.once('error', fail).listen(httpPort, '127.0.0.1', done));
       await new Promise((done) => again.close(done));
+    });
+  });
+
+  describe('the projector', () => {
+    it('a PORT that is taken stops it with an error naming PORT, its connections closed', async () => {
+      const redisUrl = process.env.REDIS_URL_TEST;
+      if (!redisUrl) throw new Error('needs REDIS_URL_TEST (npm test starts Redis)');
+      const dataDir = mkdtempSync(join(tmpdir(), 'cs-startup-proj-'));
+      try {
+        await withBusyPort(async (port) => {
+          const env = { ...TEST_SECRETS, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), REDIS_URL: redisUrl };
+          const started = startProjector(loadConfig({ ...env, REDIS_NAMESPACE: `startup-${port}` }), { logger: new CapturingLogger() });
+          await expect(started).rejects.toMatchObject({ name: 'PortUnavailableError', variable: 'PORT', reason: 'EADDRINUSE' });
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     });
   });
 

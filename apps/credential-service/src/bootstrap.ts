@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   appLogger,
+  bindPort,
   METRICS_UNAUTHORIZED,
   metricsAuthorized,
   nameActiveSpan,
@@ -25,7 +26,6 @@ import { notReady } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
-import { bindPort } from './listen';
 
 export interface CredentialService {
   app: NestFastifyApplication;
@@ -95,7 +95,7 @@ export async function startCredentialService(
   // gRPC health is NOT_SERVING while not ready: starting, store unreachable, or index not trusted.
   app.connectMicroservice(grpcMicroserviceOptions(config, grpcPort, () => readiness(infra).ready));
 
-  // A busy or forbidden port stops start-up with a message naming PORT or GRPC_PORT (listen.ts).
+  // A busy or forbidden port stops start-up with a message naming PORT or GRPC_PORT (libs/composition listen.ts).
   try {
     await bindPort('PORT', config.host, config.port, () => app.listen({ port: config.port, host: config.host }));
     await bindPort('GRPC_PORT', config.host, grpcPort, () => app.startAllMicroservices());
@@ -108,8 +108,8 @@ export async function startCredentialService(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.log(
-    `ready on http://${host}:${port}, gRPC on ${grpcAddress(host, grpcPort)} (event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, ` +
-      `notifications: ${infra.mode.notifications})`,
+    `ready on http://${host}:${port}, gRPC on ${grpcAddress(host, grpcPort)} ` +
+      `(event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, notifications: ${infra.mode.notifications})`,
   );
   return { app, infra, url: `http://${host}:${port}`, grpcUrl: grpcAddress(host, grpcPort), close: () => app.close() };
 }

@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   appLogger,
+  bindPort,
   ConfigError,
   createInfrastructure,
   METRICS_UNAUTHORIZED,
@@ -47,7 +48,13 @@ export async function startProjector(config: AppConfig, options: { logger?: Logg
       const { contentType, body } = await infra.metrics.exposition();
       return reply.header('content-type', contentType).send(body);
     });
-  await app.listen({ port: config.port, host: config.host });
+  // A busy or forbidden PORT stops start-up with a message naming it (libs/composition listen.ts).
+  try {
+    await bindPort('PORT', config.host, config.port, () => app.listen({ port: config.port, host: config.host }));
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await infra.start();
   const address = app.getHttpAdapter().getInstance().server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -3,4 +3,5 @@ export * from './config/dev-secrets';
 export * from './infrastructure';
 export * from './redis-leader-lease';
 export * from './lease-gated-worker';
+export * from './listen';
 export * from './observability';

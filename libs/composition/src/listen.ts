@@ -1,9 +1,12 @@
 /**
- * Binding the service's two ports at start-up. A port that is taken or not allowed stops the
- * service with a message naming the variable that chose it (PORT or GRPC_PORT) instead of a bare
- * `listen EADDRINUSE` (HTTP) or grpc-js's "No address added out of total 1 resolved" (gRPC).
+ * Binding the apps' ports at start-up (the service's HTTP and gRPC ports, the projector's health
+ * port). A port that is taken or not allowed stops the app with a message naming the variable that
+ * chose it (PORT or GRPC_PORT) instead of a bare `listen EADDRINUSE` (HTTP) or grpc-js's "No
+ * address added out of total 1 resolved" (gRPC).
  */
-import { grpcAddress } from './grpc/grpc-server';
+
+/** host:port, with an IPv6 literal in brackets. */
+const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 export type PortVariable = 'PORT' | 'GRPC_PORT';
 
@@ -40,7 +43,7 @@ export async function bindPort(variable: PortVariable, host: string, port: numbe
     await bind();
   } catch (error) {
     const reason = bindFailure(error);
-    if (reason) throw new PortUnavailableError(variable, grpcAddress(host, port), reason);
+    if (reason) throw new PortUnavailableError(variable, hostPort(host, port), reason);
     throw error;
   }
 }
