@@ -79,12 +79,16 @@ describe('start-up', () => {
 
   describe('a port that is taken', () => {
     it.each(['GRPC_PORT', 'PORT'])('%s: the service stops with one line naming the variable, no stack trace', async (variable) => {
-      const { code, stderr } = await withBusyPort((port) => runService({ [variable]: String(port) }));
+      const { code, stdout, stderr } = await withBusyPort((port) => runService({ [variable]: String(port) }));
       expect(code).toBe(1);
       const last = stderr.trim().split('\n').pop() ?? '';
       expect(last).toMatch(new RegExp(`^credential-service failed to start: ${variable}: 127\\.0\\.0\\.1:\\d+ is already in use`));
       expect(last).toContain(`set ${variable} to a free port`);
       expect(stderr).not.toMatch(/^\s+at /m);
+      // Said once, by the service: no ERROR line from Nest or grpc-js before it.
+      expect(`${stdout}${stderr}`.match(/EADDRINUSE/g)).toHaveLength(1);
+      expect(stdout).not.toMatch(/ERROR/);
+      expect(stderr).not.toContain('No address added');
     });
 
     it('in process, the error names the variable and the HTTP port bound before it is released', async () => {

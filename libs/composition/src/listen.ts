@@ -4,6 +4,7 @@
  * chose it (PORT or GRPC_PORT) instead of a bare `listen EADDRINUSE` (HTTP) or grpc-js's "No
  * address added out of total 1 resolved" (gRPC).
  */
+import { createServer } from 'node:net';
 
 /** host:port, with an IPv6 literal in brackets. */
 const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -37,9 +38,25 @@ function bindFailure(error: unknown): (typeof REASONS)[number] | null {
   return REASONS.find((reason) => message.includes(reason)) ?? null;
 }
 
+/**
+ * Whether `host:port` can be bound right now, by binding and releasing it: the known failure, or
+ * null. Checked before the real bind so that a taken port is reported once, by this module, rather
+ * than first as an ERROR line from Nest ("listen EADDRINUSE") or grpc-js ("No address added").
+ */
+function probe(host: string, port: number): Promise<(typeof REASONS)[number] | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error) => resolve(bindFailure(error)));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(null)));
+  });
+}
+
 /** Runs `bind`; a port that cannot be bound becomes a PortUnavailableError naming `variable`. */
 export async function bindPort(variable: PortVariable, host: string, port: number, bind: () => Promise<unknown>): Promise<void> {
+  const refused = port === 0 ? null : await probe(host, port);
+  if (refused) throw new PortUnavailableError(variable, hostPort(host, port), refused);
   try {
+    // Still checked: the port can be taken between the probe and the bind.
     await bind();
   } catch (error) {
     const reason = bindFailure(error);
