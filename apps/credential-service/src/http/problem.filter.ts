@@ -81,7 +81,8 @@ export const storeUnavailable = (): ProblemException =>
     503,
     'STORE_UNAVAILABLE',
     'Event store unavailable',
-    'the event store did not answer or refused the call; a change may still have been recorded: read the key, or repeat with If-Match, before retrying',
+    'the event store did not answer or refused the call; a change may still have been recorded: ' +
+      'read the key, or repeat with If-Match, before retrying',
     { headers: { 'retry-after': '1' } },
   );
 
