@@ -10,7 +10,8 @@
 #    generate -> get/regenerate/expiry/reveal/update/revoke/history/validity), with an owner's actor JWT
 #    (minted just before the run) and the service credential, each where the document's security asks
 #    for it (test/schemathesis/schemathesis.toml); checks: no server error, status codes, content types,
-#    response headers and bodies as documented
+#    response headers and bodies as documented; 100 examples per operation (SCHEMATHESIS_MAX_EXAMPLES), seed 1
+#    (SCHEMATHESIS_SEED)
 # Writes .cache/test-results/schemathesis.{json,rc} (jest's summary shape: one test per operation and phase
 # outcome from the JUnit report) when SCHEMATHESIS_RESULTS is set; exits non-zero on any failure.
 set -uo pipefail
@@ -70,9 +71,11 @@ export ST_OWNER_TOKEN ST_SERVICE_TOKEN
 say "service on $BASE (pid $SERVICE_PID); max examples $MAX_EXAMPLES per operation"
 t0=$SECONDS
 rc=0
+# One worker: with two, Hypothesis on Python 3.11 sometimes failed a case with "AST constructor recursion depth
+# mismatch" (CPython's ast module is not thread-safe there); one is as fast on this 2-core machine.
 "$VENV/bin/st" --config-file test/schemathesis/schemathesis.toml run docs/openapi.json --url "$BASE" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" --seed "${SCHEMATHESIS_SEED:-1}" --workers 2 \
+  --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" --seed "${SCHEMATHESIS_SEED:-1}" --workers 1 \
   --report junit --report-junit-path "$WORK/junit.xml" --no-color "$@" || rc=$?
 say "finished in $((SECONDS - t0)) s (exit $rc)"
 if [[ $rc -ne 0 ]]; then say "service log:"; tail -n 50 "$WORK/service.log"; fi

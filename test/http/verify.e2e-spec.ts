@@ -1,40 +1,51 @@
 /**
  * The hot path over HTTP (README, "Verify"): every answer code, the service credential, and bad
- * bodies. Answers about the key are data (200); only a caller's mistake is a 4xx.
+ * bodies. Answers about the key are data (200); only a caller's mistake is a 4xx. Written with the
+ * typed client generated from docs/openapi.json (@cs/client).
  */
 import { randomBytes } from 'node:crypto';
+import type { CredentialClient, JsonBody, Schema } from '@cs/client';
 import { formatKey } from '@cs/domain';
-import { bearer, Client, request, startTestApp, TEST_SECRETS, uniqueAccount, type TestApp } from '../support';
+import {
+  actorToken,
+  bearer,
+  invalid,
+  ok,
+  problem,
+  request,
+  startTestApp,
+  TEST_SECRETS,
+  typedClient,
+  uniqueAccount,
+  type TestApp,
+} from '../support';
+
+type VerifyBody = JsonBody<'verifyKey'>;
 
 describe('POST /v1/verify', () => {
   let app: TestApp;
-  let service: Client;
+  let service: CredentialClient;
 
   beforeAll(async () => {
     app = await startTestApp();
-    service = Client.service(app.url);
+    service = typedClient(app.url, TEST_SECRETS.SERVICE_TOKEN);
   });
   afterAll(async () => {
     await app?.close();
   });
 
-  async function newKey(body: Record<string, unknown> = { kind: 'api' }) {
+  const verify = (body: VerifyBody) => service.POST('/v1/verify', { body });
+  async function newKey(body: Schema<'GenerateKeyDto'> = { kind: 'api' }) {
     const acct = uniqueAccount();
-    const client = await Client.actor(app.url, { acct, roles: ['admin'] });
-    const res = await client.generate(acct, body);
-    expect(res.status).toBe(201);
-    return { acct, client, id: res.body.key.id as string, secret: res.body.secret as string };
+    const client = typedClient(app.url, await actorToken({ acct, roles: ['admin'] }));
+    const res = ok(await client.POST('/v1/accounts/{accountId}/keys', { params: { path: { accountId: acct } }, body }), 201);
+    return { acct, client, id: res.body.key.id, secret: res.body.secret };
   }
-  const code = async (body: Record<string, unknown>): Promise<string> => {
-    const res = await service.verify(body);
-    expect(res.status).toBe(200);
-    return res.body.code;
-  };
+  const code = async (body: VerifyBody): Promise<string> => ok(await verify(body), 200).body.code;
 
   it('VALID with keyId, accountId, kind and expiresAt', async () => {
     const { acct, id, secret } = await newKey();
-    const res = await service.verify({ key: secret });
-    expect(res.status).toBe(200);
+    const res = ok(await verify({ key: secret }), 200);
     expect(res.body).toEqual({ valid: true, code: 'VALID', keyId: id, accountId: acct, kind: 'api', expiresAt: null });
   });
 
@@ -46,8 +57,7 @@ describe('POST /v1/verify', () => {
       const badChecksum = secret.slice(0, -1) + (last === 'A' ? 'B' : 'A');
       const wrongPrefix = `xx${secret.slice(2)}`;
       for (const key of ['hello', '', 'ak_live_', badChecksum, wrongPrefix, secret + 'x', 'a'.repeat(4096)]) {
-        const res = await service.verify({ key });
-        expect(res.status).toBe(200);
+        const res = ok(await verify({ key }), 200);
         expect(res.body).toEqual({ valid: false, code: 'MALFORMED' });
       }
       expect(lookup).not.toHaveBeenCalled();
@@ -57,46 +67,50 @@ describe('POST /v1/verify', () => {
   });
 
   it('NOT_FOUND for a well-formed key that was never issued', async () => {
-    const res = await service.verify({ key: formatKey('api', 'live', randomBytes(32)) });
+    const res = ok(await verify({ key: formatKey('api', 'live', randomBytes(32)) }), 200);
     expect(res.body).toEqual({ valid: false, code: 'NOT_FOUND' });
     expect(await code({ key: formatKey('signing', 'test', randomBytes(32)) })).toBe('NOT_FOUND');
   });
 
   it('REVOKED once the key is revoked (also from a disallowed IP)', async () => {
     const { acct, client, id, secret } = await newKey({ kind: 'api', allowedIps: ['10.0.0.0/8'] });
-    await client.revoke(acct, id);
-    expect(await service.verify({ key: secret, ip: '10.1.2.3' })).toMatchObject({ body: { valid: false, code: 'REVOKED', keyId: id } });
+    ok(await client.DELETE('/v1/accounts/{accountId}/keys/{keyId}', { params: { path: { accountId: acct, keyId: id } } }), 200);
+    expect(ok(await verify({ key: secret, ip: '10.1.2.3' }), 200).body).toMatchObject({ valid: false, code: 'REVOKED', keyId: id });
     expect(await code({ key: secret, ip: '192.0.2.1' })).toBe('REVOKED');
   });
 
   it('EXPIRED once the current secret’s expiry is set in the past', async () => {
     const { acct, client, id, secret } = await newKey();
-    await client.setExpiry(acct, id, { expiresAt: '2000-01-01T00:00:00Z' });
-    const res = await service.verify({ key: secret });
+    const path = { accountId: acct, keyId: id };
+    ok(
+      await client.POST('/v1/accounts/{accountId}/keys/{keyId}/expiry', { params: { path }, body: { expiresAt: '2000-01-01T00:00:00Z' } }),
+      200,
+    );
+    const res = ok(await verify({ key: secret }), 200);
     expect(res.body).toMatchObject({ valid: false, code: 'EXPIRED', keyId: id });
   });
 
   it('a signing secret never authenticates as an API key: NOT_FOUND unless the caller asks for kind "signing"', async () => {
     const { id, secret } = await newKey({ kind: 'signing' });
-    expect((await service.verify({ key: secret })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
-    expect((await service.verify({ key: secret, kind: 'signing' })).body).toMatchObject({
+    expect(ok(await verify({ key: secret }), 200).body).toEqual({ valid: false, code: 'NOT_FOUND' });
+    expect(ok(await verify({ key: secret, kind: 'signing' }), 200).body).toMatchObject({
       valid: true,
       code: 'VALID',
       keyId: id,
       kind: 'signing',
     });
     const api = await newKey({ kind: 'api' });
-    expect((await service.verify({ key: api.secret, kind: 'signing' })).body.code).toBe('NOT_FOUND');
-    expect((await service.verify({ key: api.secret, kind: 'root' })).status).toBe(400);
+    expect(ok(await verify({ key: api.secret, kind: 'signing' }), 200).body.code).toBe('NOT_FOUND');
+    problem(await verify(invalid({ key: api.secret, kind: 'root' })), 400);
   });
 
   it('refuses legacy IPv4 spellings that name another address than they seem to', async () => {
     const { secret } = await newKey({ kind: 'api', allowedIps: ['203.0.113.7'] });
     for (const ip of ['3405803783', '0xcb.0.113.7', '203.0.113']) {
-      const res = await service.verify({ key: secret, ip });
-      expect([ip, res.status]).toEqual([ip, 400]);
+      const res = await verify({ key: secret, ip });
+      expect([ip, res.response.status]).toEqual([ip, 400]);
     }
-    expect((await service.verify({ key: secret, ip: '203.0.113.7' })).body.code).toBe('VALID');
+    expect(ok(await verify({ key: secret, ip: '203.0.113.7' }), 200).body.code).toBe('VALID');
   });
 
   describe('IP allow-lists', () => {
@@ -140,6 +154,11 @@ describe('POST /v1/verify', () => {
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
         expect(res.text).not.toContain(secret);
       }
+      // the typed client without a credential: the documented 401
+      const anonymous = typedClient(app.url);
+      const res = problem(await anonymous.POST('/v1/verify', { body: { key: secret } }), 401);
+      expect(res.body.code).toBe('UNAUTHENTICATED');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
     });
   });
 
@@ -154,13 +173,18 @@ describe('POST /v1/verify', () => {
       ['an array', [{ key: 'ak_live_x' }]],
       ['a string', 'ak_live_x'],
     ])('%s', async (_label, body) => {
-      const res = await service.verify(body);
-      expect(res.status).toBe(400);
+      problem(await verify(invalid(body)), 400);
     });
 
     it('malformed JSON', async () => {
-      const res = await service.call('POST', '/v1/verify', { raw: '{"key": ', contentType: 'application/json' });
-      expect(res.status).toBe(400);
+      const res = problem(
+        await service.POST('/v1/verify', {
+          body: invalid('{"key": '),
+          bodySerializer: (body: unknown) => body as string,
+          headers: { 'content-type': 'application/json' },
+        }),
+        400,
+      );
       expect(res.body.code).toBe('MALFORMED_JSON');
     });
   });

@@ -20,6 +20,11 @@ export type CredentialClient = Client<paths>;
 /** Schemas of the document by name, e.g. `Schema<'KeyViewAnswer'>`, `Schema<'Problem'>`. */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
 
+/** The JSON request body of an operation, e.g. `JsonBody<'verifyKey'>`. */
+export type JsonBody<Id extends keyof operations> = operations[Id] extends { requestBody?: { content: { 'application/json': infer B } } }
+  ? B
+  : never;
+
 export interface CredentialClientOptions extends Omit<ClientOptions, 'baseUrl'> {
   /** The service's base URL, e.g. http://127.0.0.1:3000 */
   baseUrl: string;

@@ -263,7 +263,7 @@ export interface components {
        *       "2001:db8::/32"
        *     ]
        */
-      allowedIps?: (string | unknown | unknown | unknown | unknown)[];
+      allowedIps?: string[];
       /**
        * @description webhook output: one JSON document, or one field per line
        * @default single
@@ -393,7 +393,7 @@ export interface components {
     UpdateKeyDto: {
       name?: string;
       /** @description an empty list removes the restriction */
-      allowedIps?: (string | unknown | unknown | unknown | unknown)[];
+      allowedIps?: string[];
       /** @enum {string} */
       webhookFormat?: 'single' | 'multiple';
     };
@@ -2705,7 +2705,7 @@ export interface operations {
     parameters: {
       query: {
         /** @description the client address to check against the allow-list */
-        ip?: string | unknown | unknown;
+        ip?: string;
         /** @description ISO-8601 date-time with a time zone */
         at: string;
       };
@@ -3114,16 +3114,16 @@ export interface operations {
           /** @example ak_live_… */
           key: string;
           /**
-           * @description the merchant client's IP address
+           * @description the merchant client's IP address; null or absent: none
            * @example 203.0.113.7
            */
-          ip?: string | unknown | unknown;
+          ip?: string | null;
           /**
-           * @description the kind of key accepted; a key of another kind is NOT_FOUND
+           * @description the kind of key accepted; a key of another kind is NOT_FOUND; null or absent: api
            * @default api
-           * @enum {string}
+           * @enum {string|null}
            */
-          kind?: 'api' | 'signing';
+          kind?: 'api' | 'signing' | null;
         };
       };
     };

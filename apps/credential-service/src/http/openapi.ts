@@ -60,7 +60,13 @@ const EDGE: ProblemCode[] = [
 export const BODY: ProblemCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'BODY_TOO_DEEP', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
 /** An IPv4 (dotted decimal) or IPv6 address, as libs/domain isIpAddress accepts it. */
-export const IP_SCHEMA = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], example: '203.0.113.7' };
+export const IP_SCHEMA = {
+  anyOf: [
+    { type: 'string', format: 'ipv4' },
+    { type: 'string', format: 'ipv6' },
+  ],
+  example: '203.0.113.7',
+};
 
 const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const H = '[0-9A-Fa-f]{1,4}';
@@ -88,10 +94,10 @@ export const ALLOWED_IP_SCHEMA = {
   type: 'string',
   maxLength: 64,
   anyOf: [
-    { format: 'ipv4' },
-    { format: 'ipv6' },
-    { pattern: `^(${IPV4_OCTET}\\.){3}${IPV4_OCTET}/(3[0-2]|[12]?[0-9])$` },
-    { pattern: `^${IPV6}/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$` },
+    { type: 'string', format: 'ipv4' },
+    { type: 'string', format: 'ipv6' },
+    { type: 'string', pattern: `^(${IPV4_OCTET}\\.){3}${IPV4_OCTET}/(3[0-2]|[12]?[0-9])$` },
+    { type: 'string', pattern: `^${IPV6}/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$` },
   ],
   description: 'an IPv4/IPv6 address or a CIDR range without host bits set',
 };

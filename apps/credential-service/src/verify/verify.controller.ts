@@ -32,12 +32,17 @@ export class VerifyController {
       additionalProperties: false,
       properties: {
         key: { type: 'string', maxLength: 4096, example: 'ak_live_…' },
-        ip: { ...IP_SCHEMA, description: "the merchant client's IP address" },
+        // null reads as absent here (verify.service.ts checkInput)
+        ip: {
+          anyOf: [...IP_SCHEMA.anyOf, { type: 'null' }],
+          example: IP_SCHEMA.example,
+          description: "the merchant client's IP address; null or absent: none",
+        },
         kind: {
-          type: 'string',
-          enum: ['api', 'signing'],
+          type: ['string', 'null'],
+          enum: ['api', 'signing', null],
           default: 'api',
-          description: 'the kind of key accepted; a key of another kind is NOT_FOUND',
+          description: 'the kind of key accepted; a key of another kind is NOT_FOUND; null or absent: api',
         },
       },
     },
