@@ -8,7 +8,7 @@
  * heavy at the top. Spans go to the OTLP/HTTP endpoint (JSON, `@opentelemetry/exporter-trace-otlp-http`);
  * metrics stay Prometheus (/metrics) and logs stay on stdout, so the SDK's OTLP metrics and logs are off.
  */
-import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 
 let enabled = false;
 let shutdown: (() => Promise<void>) | null = null;
@@ -101,20 +101,25 @@ export async function stopTracing(): Promise<void> {
   if (stop) await stop().catch(() => undefined);
 }
 
+/**
+ * The active span's ids when tracing is on, also for a request the sampler did not record (its trace
+ * id exists and travels on; the trace is only not exported), so the correlation id is always a trace id.
+ */
+function activeSpanContext(): SpanContext | undefined {
+  if (!enabled) return undefined;
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
 /** The trace id of the active span, when tracing is on and a span is active. */
 export function activeTraceId(): string | undefined {
-  if (!enabled) return undefined;
-  const span = trace.getActiveSpan();
-  return span?.isRecording() ? span.spanContext().traceId : undefined;
+  return activeSpanContext()?.traceId;
 }
 
 /** The active span's ids, for log lines. */
 export function activeSpanIds(): { traceId: string; spanId: string } | undefined {
-  if (!enabled) return undefined;
-  const span = trace.getActiveSpan();
-  if (!span?.isRecording()) return undefined;
-  const { traceId, spanId } = span.spanContext();
-  return { traceId, spanId };
+  const spanContext = activeSpanContext();
+  return spanContext ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : undefined;
 }
 
 /** Names the active request span after its route template (no ids), e.g. `POST /v1/accounts/:accountId/keys`. */
