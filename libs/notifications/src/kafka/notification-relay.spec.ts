@@ -141,6 +141,9 @@ describe('NotificationRelay', () => {
     expect(notifier.published.map((m) => m.headers.ce_position)).toEqual(['1', '2', '3', '4', '5']);
     expect(checkpoints.saves).toEqual([2n, 5n]);
     expect(relay.stats().lag).toBe('caught-up');
+    // Every failed attempt stays counted (cs_relay_publish_failures_total); the run of failures is over.
+    expect(relay.stats().publishFailures).toBe(notifier.attempts - 2);
+    expect(relay.stats().consecutiveFailures).toBe(0);
   });
 
   it('re-subscribes from the saved checkpoint when the subscription fails', async () => {
