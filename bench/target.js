@@ -59,7 +59,7 @@ async function startBaseline(config) {
 
 async function startService(config, withRedis) {
   const { startCredentialService } = require(join(DIST, 'apps/credential-service/src/bootstrap.js'));
-  const { loadConfig } = require(join(DIST, 'libs/application/src/index.js'));
+  const { loadConfig } = require(join(DIST, 'libs/composition/src/index.js'));
   const dataDir = mkdtempSync(join(tmpdir(), 'cs-bench-'));
   const env = {
     PORT: '0',

@@ -113,6 +113,11 @@ if node -e "process.exit(require('./package.json').scripts?.build ? 0 : 1)"; the
   t0=$SECONDS
   npm run build || fatal "npm run build failed"
   say "build ok in $(fmt_secs $((SECONDS - t0)))"
+  # Suites that spawn the built service (test/startup, test/observability) run in the Node 24 copy too: it gets
+  # this build (plain JavaScript; its requires resolve from the copy's own node_modules).
+  if [[ -z "$NODE24_ERROR" && -d dist ]]; then
+    rm -rf "$NODE24_TREE/dist" && cp -a dist "$NODE24_TREE/dist" || NODE24_ERROR="could not copy dist/ to ${NODE24_TREE#"$ROOT/"}"
+  fi
 else
   say "WARNING: package.json has no \"build\" script yet; skipping the type-check/build step"
 fi
