@@ -1,5 +1,6 @@
-// Three tiers told apart by suffix (README, "Tests"): *.spec.ts pure units, *.int-spec.ts against real
-// adapters, test/**/*.e2e-spec.ts against the running app. TIER selects one; unset runs all.
+// Four tiers told apart by suffix (README, "Tests"): *.spec.ts pure units, *.int-spec.ts against real
+// adapters, test/**/*.e2e-spec.ts against the running app, test/browser/**/*.browser-spec.ts in Chromium.
+// TIER selects one; unset runs all.
 const fs = require('fs');
 const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const tiers = {
@@ -7,6 +8,8 @@ const tiers = {
   unit: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/*.spec.ts'],
   int: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
   e2e: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  // Debian's Chromium driven by playwright-core against the built service (test/browser/support)
+  browser: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
 };
 const tier = process.env.TIER;
 // ESM-only dependencies: Node 20.19+ and 24 load them through require(esm) (npm start), but Jest's CommonJS

@@ -8,13 +8,15 @@
 #   scripts/services.sh stop-kafka   stop only the Kafka broker, keep its data dir (simulates a broker outage)
 #   scripts/services.sh start-kafka  start the Kafka broker again on the same data dir and wait until ready
 #   scripts/services.sh kafka-pid    print the pid of the Kafka broker started by this script
+#   scripts/services.sh chromium     install Debian's chromium (for the browser tier) unless /usr/bin/chromium exists
 #
 # Environment (defaults): REDIS_PORT=6390 KAFKA_PORT=9192 KAFKA_CONTROLLER_PORT=9193
 #   REDIS_START_TIMEOUT=30 KAFKA_START_TIMEOUT=120 KAFKA_STOP_TIMEOUT=30 (seconds), KAFKA_HEAP=512m
 #
 # Redis comes from Debian's redis-server package (apt-get, sudo only if not root). Kafka comes from Maven
 # Central jars listed in scripts/kafka/pom.xml, cached in .cache/kafka/lib (git-ignored). What was started is
-# recorded in .cache/services/state.env so `stop` / `stop-kafka` know what they own.
+# recorded in .cache/services/state.env so `stop` / `stop-kafka` know what they own. Chromium (browser tier) comes
+# from Debian's chromium package the same way: browser downloads (npx playwright install) are not possible here.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -396,6 +398,21 @@ stop_kafka_all() {
   KAFKA_STARTED=0 KAFKA_PID="" KAFKA_DIR="" KAFKA_CLUSTER_ID=""
 }
 
+# ---------------------------------------------------------------- chromium -------------------------------
+# The browser tier (test/browser) drives this binary with playwright-core (CHROMIUM_PATH overrides it).
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+ensure_chromium() {
+  if [[ ! -x "$CHROMIUM_PATH" ]]; then
+    [[ "$CHROMIUM_PATH" == /usr/bin/chromium ]] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
+    local t0=$SECONDS
+    apt_install chromium
+    [[ -x "$CHROMIUM_PATH" ]] || die "apt-get install chromium left no $CHROMIUM_PATH"
+    log "chromium installed in $(fmt_secs $((SECONDS - t0)))"
+  fi
+  # the Debian wrapper prints a harmless shell warning on some kernels; keep only the version line
+  log "$("$CHROMIUM_PATH" --version 2>/dev/null | head -n 1) at $CHROMIUM_PATH"
+}
+
 # ---------------------------------------------------------------- commands -------------------------------
 cmd="${1:-}"
 case "$cmd" in
@@ -426,6 +443,9 @@ case "$cmd" in
     load_state
     stop_kafka_process || die "the Kafka broker on :$KAFKA_PORT was not started by this script; refusing to stop it"
     ;;
+  chromium)
+    ensure_chromium
+    ;;
   kafka-pid)
     load_state
     if [[ "$KAFKA_STARTED" == 1 ]] && pid_is "$KAFKA_PID" kafka.Kafka; then echo "$KAFKA_PID"; else exit 1; fi
@@ -451,7 +471,7 @@ case "$cmd" in
     exit $ok
     ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     [[ -z "$cmd" || "$cmd" == -h || "$cmd" == --help || "$cmd" == help ]] || exit 2
     ;;
 esac

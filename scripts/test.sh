@@ -15,6 +15,9 @@
 #    same services; all tiers run even if one fails; exit code is non-zero if anything failed.
 # 5. Schemathesis (scripts/schemathesis.sh) against the built service with docs/openapi.json, once, after the Node 20
 #    tiers (tier `schemathesis`)
+# 6. The browser tier (TIER=browser: test/browser, Debian's Chromium driven by playwright-core against the built
+#    service and its console), once, after the Node 20 tiers; Chromium is installed first if missing
+#    (scripts/services.sh chromium: apt-get install chromium)
 # Ends with the total time and one line "N passed, N failed" summed over the tiers of both runtimes.
 set -uo pipefail
 
@@ -206,6 +209,16 @@ run_schemathesis() {
   if [[ $rc -ne 0 ]]; then FAILED_TIERS+=(schemathesis); fi
   echo "$rc" >"$RESULTS_DIR/schemathesis.rc"
 }
+# The browser tier: once, on the Node 20 run only. What it tests runs in Chromium (the console, the sign-in page,
+# their CSP and accessibility) or is the HTTP behaviour the e2e tiers already check on both runtimes; the service
+# it drives is the built dist/ under the `node` on PATH. Chromium comes from Debian (browser downloads are not
+# possible here); if it cannot be installed the tier still runs and every test fails naming the missing binary.
+run_browser() {
+  local rc=0
+  bash scripts/services.sh chromium || rc=$?
+  if [[ $rc -ne 0 ]]; then say "ERROR: could not install chromium (see above); the browser tier will fail"; fi
+  run_tier browser --runInBand "$@"
+}
 run_lint
 for runtime in "" @node24; do
   run_tier "unit$runtime" "$@"
@@ -213,7 +226,7 @@ for runtime in "" @node24; do
   run_tier "e2e$runtime" --runInBand "$@"
   # The HTTP suite once more in production mode: the same tests must pass on the production adapters.
   run_tier "e2e-production$runtime" --runInBand test/http "$@"
-  if [[ -z "$runtime" ]]; then run_schemathesis; fi
+  if [[ -z "$runtime" ]]; then run_schemathesis; run_browser "$@"; fi
 done
 
 # ---------------------------------------------------------------- summary ---------------------------------
