@@ -12,6 +12,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { CommandTelemetry } from './observability/command-telemetry';
 import { RateLimits } from './rate-limit/rate-limits';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { AccountEventsController } from './keys/events.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
 import { SignaturesController } from './signing/signatures.controller';
 import { SigningService } from './signing/signing.service';
@@ -27,6 +28,7 @@ export class AppModule {
       controllers: [
         KeysController,
         AccountHistoryController,
+        AccountEventsController,
         VerifyController,
         SignaturesController,
         HealthController,

@@ -20,6 +20,7 @@ import {
 import { AppModule } from './app.module';
 import { concreteGrpcPort, grpcAddress, grpcMicroserviceOptions } from './grpc/grpc-server';
 import { installBodyParsers } from './http/body-parsing';
+import { consoleDirectory, serveConsole } from './http/console';
 import { FRAMEWORK_ERROR_ANSWERS } from './http/framework-errors';
 import { createOpenApiDocument, serveOpenApi } from './http/openapi';
 import { notReady } from './http/problem';
@@ -62,7 +63,8 @@ export async function startCredentialService(
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
   // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!infra.ready && !request.url.startsWith('/health') && !request.url.startsWith('/docs') && !request.url.startsWith('/metrics')) {
+    const open = ['/health', '/docs', '/metrics', '/console'].some((prefix) => request.url.startsWith(prefix));
+    if (!infra.ready && !open) {
       sendProblem(reply, notReady());
       return reply;
     }
@@ -89,6 +91,9 @@ export async function startCredentialService(
 
   // OpenAPI 3.1 at /docs (UI, with or without the trailing slash) and /docs/json (http/openapi.ts).
   serveOpenApi(app, createOpenApiDocument(app));
+
+  // The Developer Space console (apps/console) under /console, with its security headers (http/console.ts).
+  await serveConsole(app, { directory: consoleDirectory(), issuer: config.auth.issuer });
 
   // gRPC beside HTTP (grpc/grpc-server.ts); it answers UNAVAILABLE / NOT_SERVING until infra is ready.
   const grpcPort = await concreteGrpcPort(config.host, config.grpcPort);
