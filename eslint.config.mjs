@@ -39,6 +39,12 @@ export default tseslint.config(
   },
 
   {
+    // The Developer Space console runs in the browser (apps/console/tsconfig.json: DOM, Preact's JSX).
+    files: ['apps/console/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+
+  {
     files: TESTS,
     rules: {
       // Test names and expected payloads read better on one line; Prettier still wraps the code.

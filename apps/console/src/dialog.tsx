@@ -1,0 +1,53 @@
+/**
+ * A modal dialog on the native <dialog> (showModal): the rest of the page is inert, focus moves into it
+ * and returns to what opened it, Escape closes it. Its content (a secret included) leaves the DOM on close.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+let sequence = 0;
+
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; describedBy?: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useRef(`dialog-title-${++sequence}`).current;
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      if (dialog?.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={props.describedBy}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+      }}
+    >
+      <h2 id={titleId}>{props.title}</h2>
+      {props.children}
+    </dialog>
+  );
+}
+
+/** Copies with the Clipboard API; says so in the live region. */
+export function CopyButton(props: { text: string; announce: (message: string) => void; label?: string }) {
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        navigator.clipboard.writeText(props.text).then(
+          () => props.announce('Key copied to the clipboard'),
+          () => props.announce('Copying failed: select the key and copy it by hand'),
+        );
+      }}
+    >
+      {props.label ?? 'Copy'}
+    </button>
+  );
+}
