@@ -6,7 +6,7 @@ export function expiresIn(iso: string, now = Date.now()): string {
   const ms = new Date(iso).getTime() - now;
   if (ms <= 0) return 'expired';
   const minutes = Math.ceil(ms / 60_000);
-  if (minutes < 60) return `expires in ${minutes} min`;
+  if (minutes < 120) return `expires in ${minutes} min`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `expires in ${hours} h`;
   return `expires in ${Math.round(hours / 24)} days`;

@@ -17,6 +17,11 @@ function describeData(entry: HistoryEntry): string {
   for (const [field, value] of Object.entries(data)) {
     if (['accountId', 'keyId', 'kind'].includes(field)) continue;
     if (value === null || value === undefined || value === '') continue;
+    if (field === 'secret' && value && typeof value === 'object') {
+      const { start, version } = value as { start?: unknown; version?: unknown };
+      parts.push(`key: ${JSON.stringify(start)} (version ${JSON.stringify(version)})`);
+      continue;
+    }
     const shown = Array.isArray(value)
       ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ') || '(none)'
       : typeof value === 'string'

@@ -53,7 +53,7 @@ async function read(body: ReadableStream<Uint8Array>, onEvent: (event: LiveEvent
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const event = parse(block);
-      if (event) onEvent(event);
+      if (event && event.type !== 'ready') onEvent(event);
     }
   }
 }
