@@ -15,7 +15,7 @@ const tier = process.env.TIER;
 // ESM-only dependencies: Node 20.19+ and 24 load them through require(esm) (npm start), but Jest's CommonJS
 // runtime cannot (Jest 30 only can on Node 24.9+ with --experimental-vm-modules), so Jest compiles them to
 // CommonJS with swc, the same way on both runtimes.
-const ESM_ONLY = ['content-disposition', 'jose', '@nestjs'];
+const ESM_ONLY = ['content-disposition', 'jose', '@nestjs', 'oidc-provider', 'oauth4webapi'];
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',

@@ -15,6 +15,7 @@ const ESM_ONLY = [
   '@nestjs/swagger',
   '@nestjs/terminus',
   'jose',
+  'oidc-provider',
 ];
 
 describe('ES-module-only dependencies through require(esm)', () => {

@@ -26,6 +26,8 @@ import { createOpenApiDocument, serveOpenApi } from './http/openapi';
 import { notReady } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { validationPipe } from './http/validation';
+import { JwtVerifier } from './auth/jwt-verifier';
+import { mountIdentity, serviceOrigin } from './identity/identity';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
 
 export interface CredentialService {
@@ -63,7 +65,7 @@ export async function startCredentialService(
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
   // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
   fastify.addHook('onRequest', async (request, reply) => {
-    const open = ['/health', '/docs', '/metrics', '/console'].some((prefix) => request.url.startsWith(prefix));
+    const open = ['/health', '/docs', '/metrics', '/console', '/oidc'].some((prefix) => request.url.startsWith(prefix));
     if (!infra.ready && !open) {
       sendProblem(reply, notReady());
       return reply;
@@ -95,6 +97,9 @@ export async function startCredentialService(
   // The Developer Space console (apps/console) under /console, with its security headers (http/console.ts).
   await serveConsole(app, { directory: consoleDirectory(), issuer: config.auth.issuer });
 
+  // Sign-in (identity/identity.ts): the embedded OpenID provider under /oidc, and /console/config.json.
+  const identity = mountIdentity(app, config);
+
   // gRPC beside HTTP (grpc/grpc-server.ts); it answers UNAVAILABLE / NOT_SERVING until infra is ready.
   const grpcPort = await concreteGrpcPort(config.host, config.grpcPort);
   // gRPC health is NOT_SERVING while not ready: starting, store unreachable, or index not trusted.
@@ -112,6 +117,7 @@ export async function startCredentialService(
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  await identity.start(serviceOrigin(config, config.host, port), app.get(JwtVerifier));
   logger.log(
     `ready on http://${host}:${port}, gRPC on ${grpcAddress(host, grpcPort)} ` +
       `(event store: ${infra.mode.eventStore}, validity index: ${infra.mode.validityIndex}, notifications: ${infra.mode.notifications})`,

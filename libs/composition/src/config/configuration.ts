@@ -6,6 +6,7 @@
 import { KEY_ENVS, type KeyEnv } from '@cs/domain';
 import { DEFAULT_RECREATE_AFTER, DEFAULT_TIMEOUT_MS, parseEventStoreUrl } from '@cs/event-store';
 import { loadOrCreateDevSecrets } from './dev-secrets';
+import { loadOrCreateIdentityKeys, type IdentityKeys } from './identity-keys';
 
 export interface AppConfig {
   port: number;
@@ -13,6 +14,10 @@ export interface AppConfig {
   host: string;
   dataDir: string;
   auth: { jwtSecret: Buffer | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
+  /** PUBLIC_URL: the service's address as browsers reach it (origin of the embedded issuer and the console). */
+  publicUrl: string | null;
+  /** Sign-in for the console (README, "Sign-in"): the embedded OpenID provider, or the company's (OIDC_ISSUER). */
+  identity: IdentityConfig;
   serviceToken: string;
   masterKey: Buffer;
   previousMasterKeys: Buffer[];
@@ -41,6 +46,22 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   /** Generated secrets, so start-up can warn that they are for local use only. */
   generated: string[];
+}
+
+export interface IdentityConfig {
+  /** `embedded`: oidc-provider in this process under /oidc, local users in DATA_DIR; `external`: OIDC_ISSUER. */
+  mode: 'embedded' | 'external';
+  /** OIDC_ISSUER (external mode); the embedded issuer is known once the port is bound. */
+  issuer: string | null;
+  clientId: string;
+  scopes: string;
+  /** Where the API reads roles and account in tokens from AUTH_JWKS_URL (a dotted path, e.g. realm_access.roles). */
+  rolesClaim: string;
+  accountClaim: string;
+  /** The embedded provider's keys (DATA_DIR/oidc-keys.json); null in external mode. */
+  keys: IdentityKeys | null;
+  /** Failed sign-ins allowed per email and per client IP within the window before sign-in is refused. */
+  loginThrottle: { perUser: number; perIp: number; windowSeconds: number };
 }
 
 export interface RateLimitConfig {
@@ -124,9 +145,53 @@ function namespace(env: Env): string {
   return raw;
 }
 
+/** A dotted claim path: names of letters, digits, `_`, `-`, `:` or `/`, separated by dots. */
+function claimPath(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(raw) || raw.length > 200)
+    throw new ConfigError(name, 'must be a claim name or a dotted path such as realm_access.roles');
+  return raw;
+}
+
+function identity(env: Env, dataDir: string, jwksUrl: string | null): IdentityConfig {
+  const issuer = url(env, 'OIDC_ISSUER', ['https:', 'http:']);
+  if (issuer && !jwksUrl)
+    throw new ConfigError('AUTH_JWKS_URL', "must be set with OIDC_ISSUER: the API verifies the identity provider's tokens with its keys");
+  const clientId = env.OIDC_CLIENT_ID || 'console';
+  if (!/^[\x21-\x7e]{1,200}$/.test(clientId)) throw new ConfigError('OIDC_CLIENT_ID', 'must be 1-200 visible ASCII characters');
+  const scopes = (env.OIDC_SCOPES || 'openid email').trim().split(/\s+/);
+  if (!scopes.includes('openid') || !scopes.every((s) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)))
+    throw new ConfigError('OIDC_SCOPES', 'must be space-separated scope names including openid');
+  return {
+    mode: issuer ? 'external' : 'embedded',
+    issuer,
+    clientId,
+    scopes: scopes.join(' '),
+    rolesClaim: claimPath(env, 'OIDC_ROLES_CLAIM', 'roles'),
+    accountClaim: claimPath(env, 'OIDC_ACCOUNT_CLAIM', 'acct'),
+    keys: issuer ? null : loadOrCreateIdentityKeys(dataDir),
+    loginThrottle: {
+      perUser: integer(env, 'LOGIN_FAILURES_PER_USER', 5, 1, 1000),
+      perIp: integer(env, 'LOGIN_FAILURES_PER_IP', 50, 1, 100_000),
+      windowSeconds: integer(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+  };
+}
+
+function publicUrl(env: Env): string | null {
+  const raw = url(env, 'PUBLIC_URL', ['https:', 'http:']);
+  if (!raw) return null;
+  const parsed = new URL(raw);
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password)
+    throw new ConfigError('PUBLIC_URL', 'must be an origin only, e.g. https://credentials.example.com');
+  return parsed.origin;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data';
   const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:']);
+  const identityConfig = identity(env, dataDir, jwksUrl);
   const eventStoreUrl = eventStoreConnection(env);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   if (eventStoreUrl && !redisUrl) {
@@ -176,9 +241,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: {
       jwtSecret: jwtSecret ? Buffer.from(jwtSecret, 'utf8') : null,
       jwksUrl,
-      issuer: env.AUTH_ISSUER || null,
+      issuer: env.AUTH_ISSUER || identityConfig.issuer,
       audience: env.AUTH_AUDIENCE || null,
     },
+    publicUrl: publicUrl(env),
+    identity: identityConfig,
     serviceToken,
     masterKey,
     previousMasterKeys,
