@@ -17,10 +17,12 @@ import {
   screenshot,
   startBuiltService,
   useBrowser,
+  lastDocument,
+  expectStrictCsp,
 } from './support';
 import type { PageGlobals } from './support/page-globals';
 
-const CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 const PAGES: Record<string, string> = {
   '/good': '<!doctype html><html lang="en"><head><title>Good</title></head><body><main><h1>Good page</h1><p>Fine.</p></main></body></html>',
   '/inline':
@@ -80,6 +82,31 @@ describe('browser harness', () => {
     await other.page.getByRole('heading', { name: 'Throws' }).waitFor();
     expect(problemsFor(other.page).errors.join('\n')).toContain('boom from throws.js');
     expect(() => expectNoConsoleErrors(other.page)).toThrow(/page error: .*boom/);
+  });
+
+  it('reads the CSP the browser received and tells a strict one from a loose one', async () => {
+    await b.page().goto(`${base}/good`);
+    const document = lastDocument(b.page(), '/good');
+    expect(document.status).toBe(200);
+    expect(() => expectStrictCsp(document.headers['content-security-policy'], 'good')).not.toThrow();
+    expect(() => expectStrictCsp(undefined, 'bare')).toThrow(/bare: no Content-Security-Policy header/);
+    expect(() => expectStrictCsp("default-src 'self'; script-src 'self' 'unsafe-inline' https:", 'loose')).toThrow(
+      /scripts allow 'unsafe-inline' https:.*object-src is not 'none'.*frame-ancestors is not 'none'.*base-uri/,
+    );
+    expect(() => expectStrictCsp("default-src 'none'; frame-ancestors 'none'; base-uri 'none'", 'none')).not.toThrow();
+  });
+
+  it('excuses only the load errors a test names (status and URL)', async () => {
+    const page = b.page();
+    await page.goto(`${base}/good`);
+    const logged = page.waitForEvent('console');
+    await page.evaluate(() => fetch('/also-missing'));
+    await logged;
+    expect(problemsFor(page).console).toHaveLength(1);
+    expect(() => expectNoConsoleErrors(page)).toThrow(/status of 404 .*also-missing/);
+    expect(() => expectNoConsoleErrors(page, [{ status: 404, url: /\/also-missing$/ }])).not.toThrow();
+    expect(() => expectNoConsoleErrors(page, [{ status: 404, url: /\/other$/ }])).toThrow(/also-missing/);
+    expect(() => expectNoConsoleErrors(page, [{ status: 401 }])).toThrow(/also-missing/);
   });
 
   it('axe (injected despite the strict CSP) fails on serious and critical violations with a readable list', async () => {

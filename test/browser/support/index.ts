@@ -4,3 +4,5 @@ export * from './axe';
 export * from './screenshot';
 export * from './secrets';
 export * from './sign-in';
+export * from './users';
+export * from './csp';
