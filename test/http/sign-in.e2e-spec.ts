@@ -4,7 +4,7 @@
  * wrong passwords, throttling, RFC 9470's re-verification, config.json, and nothing secret in the logs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp, uniqueAccount, type TestApp } from '../support/app';
 import { actorToken, bearer } from '../support/tokens';
@@ -256,5 +256,32 @@ describe('npm run user', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: npm run user -- add');
     expect(execFileSync('npm', ['run', '-s', 'user', '--', '--help'], { cwd: ROOT, encoding: 'utf8' })).toContain('--password-stdin');
+  });
+});
+
+describe("Sign-in with the company's identity provider (OIDC_ISSUER)", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({
+      OIDC_ISSUER: 'https://sso.example.com/realms/payments',
+      AUTH_JWKS_URL: 'https://sso.example.com/realms/payments/protocol/openid-connect/certs',
+      OIDC_CLIENT_ID: 'credential-console',
+      OIDC_SCOPES: 'openid profile email',
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('points the console at it in config.json and runs no provider of its own', async () => {
+    expect(await (await fetch(`${app.url}/console/config.json`)).json()).toEqual({
+      issuer: 'https://sso.example.com/realms/payments',
+      clientId: 'credential-console',
+      scopes: 'openid profile email',
+      apiBase: app.url,
+      redirectPath: '/console/callback',
+    });
+    expect((await fetch(`${app.url}/oidc/.well-known/openid-configuration`)).status).toBe(404);
+    expect(readdirSync(app.dataDir)).not.toContain('oidc-keys.json');
   });
 });

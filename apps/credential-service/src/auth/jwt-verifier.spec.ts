@@ -193,3 +193,84 @@ describe('JwtVerifier (JWKS: RS256 / ES256)', () => {
     expect(await refusal(verifier, token)).toBe('the token has no auth_time claim');
   });
 });
+
+describe('JwtVerifier (embedded OpenID provider, trusted in-process)', () => {
+  const ISSUER = 'http://127.0.0.1:3000/oidc';
+  const AUDIENCE = 'http://127.0.0.1:3000/v1';
+  let verifier: JwtVerifier;
+  let key: GenerateKeyPairResult;
+
+  beforeAll(async () => {
+    key = await generateKeyPair('ES256');
+    verifier = hsVerifier();
+    verifier.trustEmbeddedProvider({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: { keys: [{ ...(await exportJWK(key.publicKey)), kid: 'es256-1', alg: 'ES256', use: 'sig' }] },
+    });
+  });
+
+  const accessToken = (extra: Record<string, unknown> = {}, typ = 'at+jwt') =>
+    new SignJWT(claims({ iss: ISSUER, aud: AUDIENCE, ...extra }))
+      .setProtectedHeader({ alg: 'ES256', kid: 'es256-1', typ })
+      .sign(key.privateKey);
+
+  it("accepts the provider's access tokens, and still the HS256 ones", async () => {
+    await expect(verifier.verify(await accessToken())).resolves.toMatchObject({ sub: 'user_1', acct: 'acct_1', roles: ['owner'] });
+    await expect(verifier.verify(await hs256(claims()))).resolves.toMatchObject({ sub: 'user_1' });
+  });
+
+  it.each([
+    ['another issuer', { iss: 'http://evil.example/oidc' }, 'at+jwt'],
+    ['another audience (an ID token is for the client)', { aud: 'console' }, 'at+jwt'],
+    ['a token that is not an access token', {}, 'JWT'],
+  ])('refuses %s', async (_label, extra, typ) => {
+    expect(await refusal(verifier, await accessToken(extra, typ))).toMatch(/^the token's claims are not valid/);
+  });
+
+  it('refuses a token under its key id signed by another key', async () => {
+    const stranger = await generateKeyPair('ES256');
+    const token = await new SignJWT(claims({ iss: ISSUER, aud: AUDIENCE }))
+      .setProtectedHeader({ alg: 'ES256', kid: 'es256-1', typ: 'at+jwt' })
+      .sign(stranger.privateKey);
+    expect(await refusal(verifier, token)).toBe('the token signature is not valid');
+  });
+});
+
+describe('JwtVerifier (JWKS) with OIDC_ACCOUNT_CLAIM / OIDC_ROLES_CLAIM', () => {
+  let server: Server;
+  let key: GenerateKeyPairResult;
+  let verifier: JwtVerifier;
+
+  beforeAll(async () => {
+    key = await generateKeyPair('RS256');
+    const keys = [{ ...(await exportJWK(key.publicKey)), kid: 'kc-1', alg: 'RS256', use: 'sig' }];
+    server = createServer((_req, res) => res.end(JSON.stringify({ keys })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/certs`;
+    verifier = new JwtVerifier({
+      auth: { jwtSecret: null, jwksUrl: url, issuer: null, audience: null },
+      identity: { rolesClaim: 'realm_access.roles', accountClaim: 'tenant' },
+    } as unknown as VerifierConfig);
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  const keycloak = (payload: Record<string, unknown>) =>
+    new SignJWT(claims({ acct: undefined, roles: undefined, ...payload }))
+      .setProtectedHeader({ alg: 'RS256', kid: 'kc-1' })
+      .sign(key.privateKey);
+
+  it('reads the account and the roles where configured (a dotted path reaches into an object)', async () => {
+    const token = await keycloak({ tenant: 'acct_9', realm_access: { roles: ['developer', 'offline_access'] } });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ acct: 'acct_9', roles: ['developer', 'offline_access'] });
+  });
+
+  it('refuses a token whose configured claims are missing or malformed', async () => {
+    expect(await refusal(verifier, await keycloak({ realm_access: { roles: ['owner'] } }))).toBe('the token has no acct claim');
+    expect(await refusal(verifier, await keycloak({ tenant: 'acct_9', realm_access: 'owner' }))).toBe(
+      'the roles claim must be an array of strings',
+    );
+  });
+});
