@@ -5,7 +5,7 @@
  * or the history is found. Pages come from a tiny server here with the same kind of strict CSP as the
  * service's; the last test opens the built service's own OpenAPI page.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import {
   browserRecords,
@@ -157,6 +157,7 @@ describe('browser harness', () => {
       const file = await screenshot(page, 'harness-openapi');
       expect(file).toMatch(/screenshots\/harness-openapi\.png$/);
       expect(statSync(file).size).toBeGreaterThan(1000);
+      rmSync(file); // a check of the helper, not a screen of the product
       await expect(screenshot(page, 'Bad Name')).rejects.toThrow(/lower-case/);
     } finally {
       await service.stop();
