@@ -31,8 +31,8 @@ Manages the people who can sign in to the console with the embedded sign-in (no 
 commands:
   add        a user: email, the account they act for, one role; asks for the password twice
   list       the users: email, account, role, id (never a password or hash)
-  passwd     sets a new password for a user
-  remove     deletes a user (their open sessions end at their next token)
+  passwd     sets a new password for a user (a signed-in session is asked for it again)
+  remove     deletes a user (signed out at their next sign-in step; issued tokens expire within 15 min)
 
 options:
   --email <email>     the sign-in name (stored in lower case)

@@ -174,6 +174,26 @@ describe('Sign-in with the embedded OpenID provider', () => {
     expect(second.claims).toMatchObject({ roles: ['auditor'], auth_time: first.claims.auth_time });
   });
 
+  it('asks again for the password once it has changed, and signs a removed user out', async () => {
+    const { email } = person('developer');
+    const browser = new ConsoleBrowser(app.url);
+    await browser.signIn(email, PASSWORD);
+    const cli = (args: string[], input?: string) =>
+      execFileSync(process.execPath, ['scripts/user.js', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: app.dataDir }, input });
+    await new Promise((r) => setTimeout(r, 1100)); // the change is later than the sign-in (whole seconds)
+    cli(['passwd', '--email', email, '--password-stdin'], 'the new passphrase of 2026\n');
+    const reverify = await browser.authorize();
+    if (!isPage(reverify)) throw new Error('a changed password should be asked for');
+    expect(reverify.html).toContain(REVERIFY);
+    expect(((await browser.submit(reverify, { password: PASSWORD })) as Page).status).toBe(401);
+    const done = await browser.submit(reverify, { password: 'the new passphrase of 2026' });
+    expect('callback' in done).toBe(true);
+    cli(['remove', '--email', email]);
+    const signIn = await browser.authorize();
+    if (!isPage(signIn)) throw new Error('a removed user should be signed out');
+    expect(signIn.html).toContain('<label for="email">Email</label>');
+  });
+
   it('still accepts the HS256 tokens of AUTH_JWT_SECRET', async () => {
     const acct = uniqueAccount();
     expect((await createKey(app, acct, await actorToken({ acct }))).status).toBe(201);

@@ -64,7 +64,7 @@ async function readForm(ctx: KoaContextWithOIDC): Promise<URLSearchParams | null
 }
 
 export async function createEmbeddedProvider(options: EmbeddedProviderOptions): Promise<ProviderType> {
-  const [{ Provider, errors }, { createMemoryAdapter }] = await importProvider(options.logger);
+  const [{ Provider, errors, interactionPolicy }, { createMemoryAdapter }] = await importProvider(options.logger);
   const { users, logger, clientId, audience } = options;
   const throttle = new LoginThrottle(options.throttle);
   const csrfKey = Buffer.from(options.keys.cookieKeys[0], 'base64url');
@@ -84,6 +84,17 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     ctx.set('cache-control', 'no-store');
     ctx.body = body;
   };
+
+  // A session whose person was removed, or whose password changed after they signed in, signs in again.
+  const policy = interactionPolicy.base();
+  policy.get('login').checks.push(
+    new interactionPolicy.Check('credentials_changed', 'the user was removed or their password changed', 'login_required', (ctx) => {
+      const session = ctx.oidc.session;
+      if (!session?.accountId || ctx.oidc.result?.login) return false;
+      const user = users.byId(session.accountId);
+      return !user || Math.floor(Date.parse(user.passwordChangedAt) / 1000) > (session.loginTs ?? 0);
+    }),
+  );
 
   const configuration: Configuration = {
     clients: [
@@ -127,7 +138,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
       },
     },
     ttl: { AccessToken: 15 * 60, AuthorizationCode: 60, IdToken: 15 * 60, Interaction: 15 * 60, Session: 8 * 3600, Grant: 8 * 3600 },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}` },
+    interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}` },
     findAccount: (_ctx: unknown, sub: string) => {
       const user = users.byId(sub);
       if (!user) return undefined;

@@ -18,8 +18,8 @@ declare module 'oidc-provider' {
     redirect(url: string): void;
     oidc: {
       client?: { clientId: string };
-      session?: { accountId?: string; grantIdFor(clientId: string): string | undefined };
-      result?: { consent?: { grantId?: string } };
+      session?: { accountId?: string; loginTs?: number; grantIdFor(clientId: string): string | undefined };
+      result?: { consent?: { grantId?: string }; login?: unknown };
       entities: {
         AuthorizationCode?: { authTime?: number };
         RefreshToken?: { authTime?: number };
@@ -72,6 +72,16 @@ declare module 'oidc-provider' {
       find(id: string): Promise<GrantInstance | undefined>;
     };
   }
+
+  export class Check {
+    constructor(reason: string, description: string, error: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
+  }
+
+  export interface Policy {
+    get(name: string): { checks: Check[] };
+  }
+
+  export const interactionPolicy: { base(): Policy; Check: typeof Check };
 
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
