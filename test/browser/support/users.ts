@@ -16,10 +16,10 @@ export interface TestUser extends LocalUser {
 }
 
 let users = 0;
-/** A user with a fresh email and a 24-character password (the CLI wants 12 or more). */
+/** A user with an email new in this process (each test service has its own DATA_DIR) and a long password (the CLI wants 12 or more). */
 export function testUser(role: Role, account: string): TestUser {
   const n = ++users;
-  return { email: `${role}.${n}.${process.pid}@example.test`, password: `pw-${role}-${n}-${process.pid}-0123456789`, account, role };
+  return { email: `${role}-${n}@example.test`, password: `pw-${role}-${n}-${process.pid}-0123456789`, account, role };
 }
 
 /** Runs `scripts/user.js add` for `user` against the service's DATA_DIR; fails with the CLI's output. */
