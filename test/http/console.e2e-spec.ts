@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { actorToken, Client, STACK, startTestApp, uniqueAccount, type TestApp } from '../support';
+import { actorToken, Client, startTestApp, uniqueAccount, type TestApp } from '../support';
 
 interface SseEvent {
   event: string;
@@ -82,50 +82,47 @@ describe('console support over HTTP', () => {
     await app?.close();
   });
 
-  (STACK === 'embedded' ? it : it.skip)(
-    "streams the account's key changes as server-sent events, without secrets or other accounts' changes",
-    async () => {
-      const acct = uniqueAccount();
-      const other = uniqueAccount();
-      const auditorToken = await actorToken({ acct, roles: ['auditor'] });
-      const stream = await openStream(`${app.url}/v1/accounts/${acct}/events`, auditorToken);
-      try {
-        expect(stream.response.status).toBe(200);
-        expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-        expect(stream.response.headers.get('cache-control')).toBe('no-store');
-        const ready = await stream.waitFor((e) => e.event === 'ready');
-        expect(JSON.parse(ready.data)).toEqual({ live: true });
+  it("streams the account's key changes as server-sent events, without secrets or other accounts' changes", async () => {
+    const acct = uniqueAccount();
+    const other = uniqueAccount();
+    const auditorToken = await actorToken({ acct, roles: ['auditor'] });
+    const stream = await openStream(`${app.url}/v1/accounts/${acct}/events`, auditorToken);
+    try {
+      expect(stream.response.status).toBe(200);
+      expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(stream.response.headers.get('cache-control')).toBe('no-store');
+      const ready = await stream.waitFor((e) => e.event === 'ready');
+      expect(JSON.parse(ready.data)).toEqual({ live: true });
 
-        const owner = await Client.actor(app.url, { acct, roles: ['owner'], sub: 'user_a' });
-        const stranger = await Client.actor(app.url, { acct: other, roles: ['owner'] });
-        const elsewhere = await stranger.generate(other, { kind: 'api', name: 'Elsewhere' });
-        const generated = await owner.generate(acct, { kind: 'api', name: 'Checkout widget' });
-        expect(generated.status).toBe(201);
-        const keyId = generated.body.key.id as string;
-        const secret = generated.body.secret as string;
-        const event = await stream.waitFor((e) => e.event === 'credentials.key.generated');
-        expect(event.id).toBeTruthy();
-        expect(JSON.parse(event.data)).toMatchObject({
-          accountId: acct,
-          keyId,
-          name: 'Checkout widget',
-          actor: { type: 'user', sub: 'user_a' },
-          start: generated.body.key.start,
-        });
-        const revealed = await owner.reveal(acct, keyId);
-        expect(revealed.status).toBe(200);
-        await stream.waitFor((e) => e.event === 'credentials.key.revealed');
-        await owner.revoke(acct, keyId);
-        await stream.waitFor((e) => e.event === 'credentials.key.revoked');
+      const owner = await Client.actor(app.url, { acct, roles: ['owner'], sub: 'user_a' });
+      const stranger = await Client.actor(app.url, { acct: other, roles: ['owner'] });
+      const elsewhere = await stranger.generate(other, { kind: 'api', name: 'Elsewhere' });
+      const generated = await owner.generate(acct, { kind: 'api', name: 'Checkout widget' });
+      expect(generated.status).toBe(201);
+      const keyId = generated.body.key.id as string;
+      const secret = generated.body.secret as string;
+      const event = await stream.waitFor((e) => e.event === 'credentials.key.generated');
+      expect(event.id).toBeTruthy();
+      expect(JSON.parse(event.data)).toMatchObject({
+        accountId: acct,
+        keyId,
+        name: 'Checkout widget',
+        actor: { type: 'user', sub: 'user_a' },
+        start: generated.body.key.start,
+      });
+      const revealed = await owner.reveal(acct, keyId);
+      expect(revealed.status).toBe(200);
+      await stream.waitFor((e) => e.event === 'credentials.key.revealed');
+      await owner.revoke(acct, keyId);
+      await stream.waitFor((e) => e.event === 'credentials.key.revoked');
 
-        expect(stream.raw()).not.toContain(secret);
-        expect(stream.raw()).not.toContain(elsewhere.body.key.id);
-        expect(stream.events.every((e) => e.event === 'ready' || JSON.parse(e.data).accountId === acct)).toBe(true);
-      } finally {
-        await stream.close();
-      }
-    },
-  );
+      expect(stream.raw()).not.toContain(secret);
+      expect(stream.raw()).not.toContain(elsewhere.body.key.id);
+      expect(stream.events.every((e) => e.event === 'ready' || JSON.parse(e.data).accountId === acct)).toBe(true);
+    } finally {
+      await stream.close();
+    }
+  });
 
   it('checks the actor like history: none is 401, another account 404, a role without access 403', async () => {
     const acct = uniqueAccount();

@@ -26,6 +26,12 @@ export class ApiProblem extends Error {
 export class StepUpRequired extends ApiProblem {}
 
 let client: CredentialClient | null = null;
+let onSignedOut: (() => void) | null = null;
+
+/** What to do when the API no longer accepts the token (expired, or none): sign in again (main.tsx). */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
 
 export function api(apiBase: string): CredentialClient {
   if (client) return client;
@@ -49,6 +55,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   if (response.status === 401 && /error="insufficient_user_authentication"/.test(challenge)) {
     throw new StepUpRequired(401, problem);
   }
+  if (response.status === 401) onSignedOut?.();
   throw new ApiProblem(response.status, problem);
 }
 

@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { run, type Action, type Outcome } from './actions';
-import { StepUpRequired } from './api';
+import { StepUpRequired, whenSignedOut } from './api';
 import { completeSignIn, currentSession, loadConfig, signIn, signOut, type ConsoleConfig, type Session } from './auth';
 import { HistoryPage } from './history';
 import { KeysPage } from './keys';
@@ -165,6 +165,8 @@ async function boot(root: HTMLElement): Promise<void> {
     await signIn(config);
     return;
   }
+  // An expired token: back to the provider (silent while its session lasts), then to this page.
+  whenSignedOut(() => void signIn(config));
   render(<App config={config} session={session} resumed={resumed} />, root);
 }
 

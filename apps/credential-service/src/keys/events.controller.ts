@@ -1,8 +1,10 @@
 /**
  * Live changes of an account's keys as server-sent events, for the console's open pages: each key
- * notification of the in-process stream (the relay's InProcessNotifier, libs/notifications) for this
- * account, as `event: <CloudEvents type>`, `id: <event id>`, `data: <notification data>` — the same
- * safe data as the Kafka notifications (docs/asyncapi.yaml): starts of secrets, never a secret or hash.
+ * notification for this account — from the in-process stream (the relay's InProcessNotifier,
+ * libs/notifications) in the embedded mode, from this instance's own subscription to the event store
+ * (store-feed.ts) when the notifications go to Kafka — as `event: <CloudEvents type>`, `id: <event id>`,
+ * `data: <notification data>`: the same safe data as the Kafka notifications (docs/asyncapi.yaml),
+ * starts of secrets, never a secret or hash.
  * A comment every KEEP_ALIVE_MS keeps proxies from closing an idle stream.
  */
 import { Controller, Get, Inject, Param, Res, UseGuards, UsePipes, type OnModuleDestroy } from '@nestjs/common';
@@ -11,6 +13,7 @@ import type { FastifyReply } from 'fastify';
 import type { Infrastructure } from '@cs/composition';
 import { InProcessNotifier, type KafkaLikeMessage } from '@cs/notifications';
 import { READ_HISTORY } from '../auth/access-rules';
+import { StoreFeed } from './store-feed';
 import { ActorGuard, Requires } from '../auth/guards';
 import { ApiActor } from '../http/openapi';
 import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
@@ -35,8 +38,19 @@ export class AccountEventsController implements OnModuleDestroy {
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
 
-  onModuleDestroy(): void {
+  /** With Kafka: started by the first stream opened. */
+  private storeFeed: StoreFeed | null = null;
+
+  onModuleDestroy(): Promise<void> | void {
     for (const close of [...this.open]) close();
+    return this.storeFeed?.close();
+  }
+
+  private follow(listener: (message: KafkaLikeMessage) => void): () => void {
+    const notifier = this.infra.notifier;
+    if (notifier instanceof InProcessNotifier) return notifier.subscribe(listener);
+    this.storeFeed ??= new StoreFeed(this.infra.store);
+    return this.storeFeed.subscribe(listener);
   }
 
   @Get()
@@ -63,15 +77,10 @@ export class AccountEventsController implements OnModuleDestroy {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const notifier = this.infra.notifier;
-    // With Kafka the notifications leave the process; this stream then only keeps the connection (live: false).
-    const live = notifier instanceof InProcessNotifier;
-    raw.write(`retry: 5000\nevent: ready\ndata: ${JSON.stringify({ live })}\n\n`);
-    const unsubscribe = live
-      ? notifier.subscribe((message) => {
-          if (message.key === accountId && !raw.writableEnded) raw.write(eventFrame(message));
-        })
-      : () => undefined;
+    raw.write(`retry: 5000\nevent: ready\ndata: ${JSON.stringify({ live: true })}\n\n`);
+    const unsubscribe = this.follow((message) => {
+      if (message.key === accountId && !raw.writableEnded) raw.write(eventFrame(message));
+    });
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     keepAlive.unref();
     const end = () => {
