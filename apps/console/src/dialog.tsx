@@ -6,6 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
 let sequence = 0;
+const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; describedBy?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -24,6 +25,21 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
       ref={ref}
       aria-labelledby={titleId}
       aria-describedby={props.describedBy}
+      onKeyDown={(event) => {
+        // Tab and Shift+Tab cycle inside the dialog (the native modal would let focus leave for the browser's own controls).
+        if (event.key !== 'Tab' || !ref.current) return;
+        const focusable = Array.from(ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.hasAttribute('disabled'));
+        if (focusable.length === 0) return;
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      }}
       onCancel={(event) => {
         event.preventDefault();
         props.onClose();

@@ -231,6 +231,7 @@ function KeyRow(props: {
         {secretCell('current', key.start)}
         {key.previous && (
           <div class="previous">
+            <span class="label">Previous key</span>
             {secretCell('previous', key.previous.start)}
             <span>
               {expiresIn(key.previous.expiresAt)} (<time dateTime={key.previous.expiresAt}>{formatTime(key.previous.expiresAt)}</time>)

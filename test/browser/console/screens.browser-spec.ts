@@ -249,3 +249,36 @@ it('updates an open page when another person changes a key, without a reload', a
   expect(navigations).toEqual([]);
   expectNoConsoleErrors(page);
 });
+
+it('keyboard only: Tab to Generate API Key, Enter, type, Enter; Tab stays in the dialog; Escape returns focus', async () => {
+  const page = b.page();
+  const acct = account();
+  await openConsole(page, { sub: 'user_keys', acct, roles: ['developer'] });
+  const generate = page.getByRole('button', { name: 'Generate API Key' });
+  await generate.waitFor();
+  const focused = (locator: typeof generate) =>
+    locator.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement);
+  for (let i = 0; i < 30 && !(await focused(generate)); i++) await page.keyboard.press('Tab');
+  expect(await focused(generate)).toBe(true);
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Generate API Key' });
+  await dialog.waitFor();
+  expect(await focused(dialog.getByLabel('Name'))).toBe(true);
+  await page.keyboard.type('Typed by keyboard');
+  await page.keyboard.press('Enter');
+  const shown = page.getByRole('dialog', { name: 'API Key generated' });
+  await shown.waitFor();
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    const inside = await shown.evaluate((dialogElement) => {
+      const active = (globalThis as unknown as PageGlobals).document.activeElement as { closest?: (s: string) => unknown } | null;
+      return !active?.closest || active.closest('dialog') === dialogElement;
+    });
+    expect(inside).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await shown.waitFor({ state: 'detached' });
+  expect(await focused(generate)).toBe(true);
+  await page.getByRole('row', { name: /Typed by keyboard/ }).waitFor();
+  expectNoConsoleErrors(page);
+});
