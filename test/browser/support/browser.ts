@@ -117,6 +117,9 @@ export interface BrowserHarness {
  * context and page before each test, closed after it.
  */
 export function useBrowser(): BrowserHarness {
+  // A browser flow (sign-in redirects, axe runs, full-page screenshots) takes 3-15 s alone; on two cores
+  // shared with a build it can take several times that. 60 s per test instead of jest.config's 30 s.
+  jest.setTimeout(60_000);
   let browser: Browser | null = null;
   let contexts: BrowserContext[] = [];
   let first: { context: BrowserContext; page: Page } | null = null;
