@@ -282,3 +282,28 @@ it('keyboard only: Tab to Generate API Key, Enter, type, Enter; Tab stays in the
   await page.getByRole('row', { name: /Typed by keyboard/ }).waitFor();
   expectNoConsoleErrors(page);
 });
+
+it('generates a signing key, then sets its expiry to a date and time', async () => {
+  const page = b.page();
+  const acct = account();
+  await openConsole(page, { sub: 'user_sign', acct, roles: ['owner'] });
+  await page.getByRole('button', { name: 'Generate Signing Key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate Signing Key' });
+  await dialog.getByLabel('Name').fill('Payment links');
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  const shown = page.getByRole('dialog', { name: 'Signing Key generated' });
+  const secret = await shown.getByLabel('New key').inputValue();
+  expect(secret).toMatch(/^sig_live_/);
+  await shown.getByRole('button', { name: 'Done' }).click();
+
+  await page.getByRole('button', { name: 'Set expiry Payment links' }).click();
+  const expiry = page.getByRole('dialog', { name: 'Set expiry of Payment links' });
+  await expiry.getByLabel('Expiry date and time').fill('2099-01-02T03:04');
+  await expectAccessible(page, 'set expiry dialog');
+  await expiry.getByRole('button', { name: 'Save expiry' }).click();
+  await page.getByRole('status').getByText('Expiry of Payment links set').waitFor();
+  const row = page.getByRole('table', { name: 'Signing keys' }).getByRole('row', { name: /Payment links/ });
+  expect(await row.locator('time[datetime="2099-01-02T03:04:00.000Z"]').count()).toBe(1);
+  await expectSecretsNowhere(page, [secret]);
+  expectNoConsoleErrors(page);
+});
