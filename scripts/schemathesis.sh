@@ -73,7 +73,12 @@ t0=$SECONDS
 rc=0
 # One worker: with two, Hypothesis on Python 3.11 sometimes failed a case with "AST constructor recursion depth
 # mismatch" (CPython's ast module is not thread-safe there); one is as fast on this 2-core machine.
+# streamAccountEvents (GET …/events) is a server-sent event stream that stays open by design: a client that
+# reads the whole body, as Schemathesis does, would wait for ever. It is left out here and tested by
+# test/http/console.e2e-spec.ts (and the browser tier). --request-timeout: any other call that hangs fails the
+# run within 10 s instead of holding the suite.
 "$VENV/bin/st" --config-file test/schemathesis/schemathesis.toml run docs/openapi.json --url "$BASE" \
+  --exclude-operation-id streamAccountEvents --request-timeout 10 \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" --seed "${SCHEMATHESIS_SEED:-1}" --workers 1 \
   --report junit --report-junit-path "$WORK/junit.xml" --no-color "$@" || rc=$?
