@@ -106,6 +106,12 @@ setup_node24() {
       || { NODE24_ERROR="better-sqlite3 built for Node $NODE24_VERSION aborts when statements are collected (scripts/sqlite-native.js)"; return 1; }
     echo "$want" >"$stamp"
   fi
+  # The wheel's bin/npm shim requires ../lib/cli.js, which the wheel does not ship: tests that run `npm run …`
+  # get an npm that works, Node 24's own (lib/node_modules/npm), first on PATH.
+  NODE24_BIN="$ROOT/.cache/node24/bin"
+  mkdir -p "$NODE24_BIN"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NODE24" "$NODE24_HOME/lib/node_modules/npm/bin/npm-cli.js" >"$NODE24_BIN/npm"
+  chmod +x "$NODE24_BIN/npm"
   say "Node $NODE24_VERSION ready in $(fmt_secs $((SECONDS - t0))) (${NODE24_TREE#"$ROOT/"})"
 }
 setup_node24 || say "ERROR: Node 24 setup failed: $NODE24_ERROR (its tiers count as failed)"
@@ -171,7 +177,7 @@ run_tier() {
       rc=1
     else
       # CS_CACHE_DIR: scripts/services.sh in the copy controls the services this tree started
-      (cd "$NODE24_TREE" && PATH="$NODE24_HOME/bin:$PATH" CS_CACHE_DIR="$ROOT/.cache" E2E_STACK="$stack" TIER="$jest_tier" \
+      (cd "$NODE24_TREE" && PATH="$NODE24_BIN:$NODE24_HOME/bin:$PATH" CS_CACHE_DIR="$ROOT/.cache" E2E_STACK="$stack" TIER="$jest_tier" \
         "$NODE24" node_modules/jest/bin/jest.js --json --outputFile="$out" "$@") || rc=$?
     fi
   else
