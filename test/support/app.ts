@@ -73,6 +73,10 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
     ...TEST_SECRETS,
     STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_MAX_AGE_SECONDS),
     LOG_LEVEL: 'log',
+    // Suites that are not about Redis latency must not flip index trust when the shared 2-core CI machine
+    // (Kafka, Redis, Chromium, two jest runs) delays one Redis read past the 250 ms default: that read
+    // answered 503 INDEX_UNAVAILABLE, correctly, in the middle of a concurrency test. test/faults sets its own.
+    INDEX_TIMEOUT_MS: '2000',
     ...overrides,
   };
   const logger = new CapturingLogger();
