@@ -52,6 +52,20 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
 }
 
 /** Copies with the Clipboard API; says so in the live region. */
+/** A form dialog's footer: its submit button (disabled while the call runs) and Cancel. */
+export function FormButtons(props: { submitLabel: string; busy: boolean; onCancel: () => void }) {
+  return (
+    <div class="buttons">
+      <button type="submit" class="primary" disabled={props.busy}>
+        {props.submitLabel}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 export function CopyButton(props: { text: string; announce: (message: string) => void; label?: string }) {
   return (
     <button

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Action, Outcome } from './actions';
 import { api, ApiProblem, onAccount, unwrap, type KeyView } from './api';
-import { CopyButton, Dialog } from './dialog';
+import { CopyButton, Dialog, FormButtons } from './dialog';
 import { expiresIn, formatTime, localToIso, masked, parseIps } from './format';
 import { followAccount } from './live';
 import type { Ctx } from './ctx';
@@ -377,14 +377,7 @@ function GenerateDialog(props: { kind: Kind; onClose: () => void; perform: Perfo
         </p>
         <WebhookField value={webhook} onChange={setWebhook} />
         <Problems error={error} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={busy}>
-            Generate
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons submitLabel="Generate" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );
@@ -432,14 +425,7 @@ function RegenerateDialog(props: { keyView: KeyView; onClose: () => void; perfor
         )}
         <p>Until then both the current key ({props.keyView.start}…) and the new one are valid. The new key is shown once.</p>
         <Problems error={error} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={busy}>
-            Set Expiry
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons submitLabel="Set Expiry" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );
@@ -484,14 +470,7 @@ function ExpiryDialog(props: { keyView: KeyView; onClose: () => void; perform: P
           </p>
         )}
         <Problems error={error} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={busy}>
-            Save expiry
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons submitLabel="Save expiry" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );
@@ -522,14 +501,7 @@ function EditDialog(props: { keyView: KeyView; onClose: () => void; perform: Per
         </p>
         <WebhookField value={webhook} onChange={setWebhook} />
         <Problems error={error} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={busy}>
-            Save
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons submitLabel="Save" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );
