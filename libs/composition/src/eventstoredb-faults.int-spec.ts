@@ -5,41 +5,20 @@
  * writes into an index of its own (the executor's inline writes go elsewhere), so what it holds is
  * what the projection applied; the relay publishes into memory. Calls are bounded at 300 ms.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { KeyCommandExecutor, VALIDITY_CHECKPOINT, ValidityProjector, type CommandContext } from '@cs/application';
 import { keyStreamId } from '@cs/domain';
-import { EventStoreDBEventStore, StreamDeletedError, type CheckpointStore } from '@cs/event-store';
+import { EventStoreDBEventStore, StreamDeletedError } from '@cs/event-store';
 import { NotificationRelay, type KafkaLikeMessage, type Notifier } from '@cs/notifications';
 import { MemoryValidityIndex } from '@cs/validity';
+import { MapCheckpoints, capturingLogger, generateKey, sleep, untilLogged } from './testing/worker-fixture';
 import { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from '../../../test/doubles/eventstoredb/esdb-double';
 
 const TIMEOUT_MS = 300;
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_faults', roles: [] } };
-const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const lines: string[] = [];
-const logger = {
-  log: (m: string) => lines.push(`log ${m}`),
-  warn: (m: string) => lines.push(`warn ${m}`),
-  error: (m: string) => lines.push(`error ${m}`),
-};
+const { lines, logger } = capturingLogger();
+const until = untilLogged(lines);
 const cleanups: (() => Promise<void>)[] = [];
-
-class MapCheckpoints implements CheckpointStore {
-  readonly stored = new Map<string, bigint>();
-  async load(name: string) {
-    return this.stored.get(name);
-  }
-  async save(name: string, position: bigint) {
-    this.stored.set(name, position);
-  }
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  for (const end = Date.now() + ms; !(await check()); await sleep(10)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${lines.slice(-10).join('\n')}`);
-  }
-}
 
 async function setup(options: EsdbDoubleOptions = {}, prepare?: (double: EsdbDouble) => void) {
   const double = await startEsdbDouble(options);
@@ -69,23 +48,7 @@ async function setup(options: EsdbDoubleOptions = {}, prepare?: (double: EsdbDou
   });
 
   const accountId = `acct_${randomUUID().slice(0, 8)}`;
-  const generate = async () => {
-    const keyId = `key_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    const hash = createHash('sha256').update(randomUUID()).digest('hex');
-    const command = {
-      type: 'GenerateKey' as const,
-      keyId,
-      accountId,
-      kind: 'api' as const,
-      name: 'k',
-      allowedIps: [],
-      webhookFormat: 'single' as const,
-      secret: { hash, start: 'ak_test_abc123', sealed },
-    };
-    const outcome = await executor.execute(keyId, accountId, () => ({ command, result: null }), context);
-    if (!outcome.ok) throw new Error(`GenerateKey refused: ${outcome.rejection.message}`);
-    return { keyId, events: outcome.events };
-  };
+  const generate = () => generateKey(executor, accountId, context);
   /** Distinct CloudEvents ids published, and how many messages in all (duplicates show as the difference). */
   const publishedIds = () => new Set(published.map((m) => m.headers.ce_id));
   return { double, store, index, executor, accountId, projector, relay, checkpoints, published, publishedIds, generate };

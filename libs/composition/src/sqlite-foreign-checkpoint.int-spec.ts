@@ -5,27 +5,15 @@
  * than silently skip every event up to the foreign position. (The EventStoreDB side of this:
  * eventstoredb-faults.int-spec.ts.)
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { KeyCommandExecutor, VALIDITY_CHECKPOINT, ValidityProjector, type CommandContext } from '@cs/application';
-import { SqliteEventStore, type CheckpointStore } from '@cs/event-store';
+import { SqliteEventStore } from '@cs/event-store';
 import { NotificationRelay, type KafkaLikeMessage, type Notifier } from '@cs/notifications';
 import { MemoryValidityIndex } from '@cs/validity';
+import { MapCheckpoints, capturingLogger, generateKey, sleep, untilLogged } from './testing/worker-fixture';
 
 const context: CommandContext = { actor: { type: 'user', sub: 'tester', acct: 'acct_foreign', roles: [] } };
-const sealed = { kid: 'test', alg: 'A256GCM' as const, iv: 'iv', ciphertext: 'ct', tag: 'tag' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const lines: string[] = [];
-const logger = {
-  log: (m: string) => lines.push(`log ${m}`),
-  warn: (m: string) => lines.push(`warn ${m}`),
-  error: (m: string) => lines.push(`error ${m}`),
-};
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  for (const end = Date.now() + ms; !(await check()); await sleep(10)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${lines.slice(-10).join('\n')}`);
-  }
-}
+const { lines, logger } = capturingLogger();
+const until = untilLogged(lines);
 
 it('a checkpoint past every position the SQLite store gave out: the projection rebuilds (the foreign key gone), the relay publishes from the beginning, each once', async () => {
   const store = SqliteEventStore.open(':memory:', { pollIntervalMs: 20 });
@@ -34,11 +22,8 @@ it('a checkpoint past every position the SQLite store gave out: the projection r
   const projector = new ValidityProjector(store, index, logger, 50);
   const published: KafkaLikeMessage[] = [];
   const notifier: Notifier = { publish: async (messages) => void published.push(...messages), close: async () => undefined };
-  const stored = new Map<string, bigint>();
-  const checkpoints: CheckpointStore = {
-    load: async (name) => stored.get(name),
-    save: async (name, position) => void stored.set(name, position),
-  };
+  const checkpoints = new MapCheckpoints();
+  const stored = checkpoints.stored;
   const relay = new NotificationRelay({
     store,
     checkpoints,
@@ -50,21 +35,8 @@ it('a checkpoint past every position the SQLite store gave out: the projection r
   });
   try {
     const generate = async (by = executor) => {
-      const keyId = `key_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-      const hash = createHash('sha256').update(randomUUID()).digest('hex');
-      const command = {
-        type: 'GenerateKey' as const,
-        keyId,
-        accountId: 'acct_foreign',
-        kind: 'api' as const,
-        name: 'k',
-        allowedIps: [],
-        webhookFormat: 'single' as const,
-        secret: { hash, start: 'ak_test_abc123', sealed },
-      };
-      const outcome = await by.execute(keyId, 'acct_foreign', () => ({ command, result: null }), context);
-      if (!outcome.ok) throw new Error(`GenerateKey refused: ${outcome.rejection.message}`);
-      return { keyId, position: outcome.events[0].position };
+      const { keyId, events } = await generateKey(by, 'acct_foreign', context);
+      return { keyId, position: events[0].position };
     };
     const mine = [await generate(), await generate()];
     // What another store left in the index: a key this store never had, and a checkpoint in the millions
