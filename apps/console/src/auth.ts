@@ -3,15 +3,10 @@
  * this module's memory only. Across the redirect, sessionStorage holds the PKCE verifier, state, nonce
  * and the action to resume — never a token or a secret — and that entry is removed on return.
  */
+import type { ConsoleConfig } from '@cs/client';
 import * as oauth from 'oauth4webapi';
 
-export interface ConsoleConfig {
-  issuer: string;
-  clientId: string;
-  scopes: string;
-  apiBase: string;
-  redirectPath: string;
-}
+export type { ConsoleConfig };
 
 export interface Session {
   accessToken: string;

@@ -25,6 +25,18 @@ export type JsonBody<Id extends keyof operations> = operations[Id] extends { req
   ? B
   : never;
 
+/**
+ * `GET /console/config.json`: where the console signs in (outside the OpenAPI document, which covers
+ * the API under /v1 only). The service writes it; the console reads it.
+ */
+export interface ConsoleConfig {
+  issuer: string;
+  clientId: string;
+  scopes: string;
+  apiBase: string;
+  redirectPath: string;
+}
+
 export interface CredentialClientOptions extends Omit<ClientOptions, 'baseUrl'> {
   /** The service's base URL, e.g. http://127.0.0.1:3000 */
   baseUrl: string;

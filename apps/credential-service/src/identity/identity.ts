@@ -7,20 +7,13 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ConsoleConfig } from '@cs/client';
 import { publicJwks, type AppConfig } from '@cs/composition';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import { createEmbeddedProvider } from './embedded-provider';
 import { UserStore } from './users';
 
 export const CONSOLE_REDIRECT_PATH = '/console/callback';
-
-export interface ConsoleConfig {
-  issuer: string;
-  clientId: string;
-  scopes: string;
-  apiBase: string;
-  redirectPath: string;
-}
 
 export interface Identity {
   /** Starts the embedded provider (if any) for this origin and makes the API trust its tokens. */
