@@ -4,6 +4,7 @@
  * chose it (PORT or GRPC_PORT) instead of a bare `listen EADDRINUSE` (HTTP) or grpc-js's "No
  * address added out of total 1 resolved" (gRPC).
  */
+import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 
 /** host:port, with an IPv6 literal in brackets. */
@@ -53,7 +54,9 @@ function probe(host: string, port: number): Promise<(typeof REASONS)[number] | n
 
 /** Runs `bind`; a port that cannot be bound becomes a PortUnavailableError naming `variable`. */
 export async function bindPort(variable: PortVariable, host: string, port: number, bind: () => Promise<unknown>): Promise<void> {
-  const refused = port === 0 ? null : await probe(host, port);
+  // In a cluster worker (PROCESSES > 1) the primary holds the port and shares it: an exclusive probe
+  // there would always find it taken. The shared bind below reports a real failure the same way.
+  const refused = port === 0 || cluster.isWorker ? null : await probe(host, port);
   if (refused) throw new PortUnavailableError(variable, hostPort(host, port), refused);
   try {
     // Still checked: the port can be taken between the probe and the bind.
