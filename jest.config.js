@@ -6,7 +6,10 @@ const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const tiers = {
   // test/docs.spec.ts (the docs kept true to the code) is a unit test too: it reads files, nothing runs
   unit: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/*.spec.ts'],
-  int: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+  int: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts', '!**/*.cluster.int-spec.ts'],
+  // the same against a real Redis Cluster (scripts/services.sh start-cluster): *.cluster.int-spec.ts, and the
+  // production e2e suites, run with E2E_STACK=production E2E_REDIS=cluster (scripts/test.sh, tier `cluster`)
+  cluster: ['<rootDir>/{apps,libs,test}/**/*.cluster.int-spec.ts', '<rootDir>/test/production/**/*.e2e-spec.ts'],
   e2e: ['<rootDir>/test/**/*.e2e-spec.ts'],
   // Debian's Chromium driven by playwright-core against the built service (test/browser/support)
   browser: ['<rootDir>/test/browser/**/*.browser-spec.ts'],

@@ -9,9 +9,13 @@
 #   scripts/services.sh start-kafka  start the Kafka broker again on the same data dir and wait until ready
 #   scripts/services.sh kafka-pid    print the pid of the Kafka broker started by this script
 #   scripts/services.sh chromium     install Debian's chromium (for the browser tier) unless /usr/bin/chromium exists
+#   scripts/services.sh start-cluster  start (or reuse, or revive a node of) a 3-node Redis Cluster, wait for cluster_state:ok
+#   scripts/services.sh stop-cluster   stop the Redis Cluster nodes `start-cluster` started and remove their data
+#   scripts/services.sh status-cluster print the cluster's state; exit 0 only if every node says cluster_state:ok
 #
 # Environment (defaults): REDIS_PORT=6390 KAFKA_PORT=9192 KAFKA_CONTROLLER_PORT=9193
 #   REDIS_START_TIMEOUT=30 KAFKA_START_TIMEOUT=120 KAFKA_STOP_TIMEOUT=30 (seconds), KAFKA_HEAP=512m
+#   REDIS_CLUSTER_PORTS=7390,7391,7392 (the cluster's nodes, masters without replicas; data in .cache/services/redis-cluster)
 #
 # Redis comes from Debian's redis-server package (apt-get, sudo only if not root). Kafka comes from Maven
 # Central jars listed in scripts/kafka/pom.xml, cached in .cache/kafka/lib (git-ignored). What was started is
@@ -34,6 +38,8 @@ REDIS_START_TIMEOUT="${REDIS_START_TIMEOUT:-30}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+CLUSTER_STATE_FILE="$STATE_DIR/cluster.env"
+CLUSTER_DATA="$STATE_DIR/redis-cluster"
 
 log() { echo "[services] $*" >&2; }
 die() { echo "[services] ERROR: $*" >&2; exit 1; }
@@ -398,6 +404,114 @@ stop_kafka_all() {
   KAFKA_STARTED=0 KAFKA_PID="" KAFKA_DIR="" KAFKA_CLUSTER_ID=""
 }
 
+# ---------------------------------------------------------------- redis cluster --------------------------
+# Three masters (no replicas) on REDIS_CLUSTER_PORTS, joined with `redis-cli --cluster create`: the cluster the
+# `cluster` tier of scripts/test.sh runs the validity index and the production e2e against. Each node keeps its
+# nodes.conf in its own dir, so a node that was stopped (a test shuts the one owning the index's slot down) comes
+# back by `start-cluster` with its id and slots, but empty (no persistence): as after a crash without data.
+# What was started is recorded in $CLUSTER_STATE_FILE (CLUSTER_PORTS, CLUSTER_STARTED).
+load_cluster_state() {
+  CLUSTER_PORTS="" CLUSTER_STARTED=0
+  local env_ports="${REDIS_CLUSTER_PORTS:-}"
+  if [[ -f "$CLUSTER_STATE_FILE" ]]; then
+    # shellcheck disable=SC1090
+    source "$CLUSTER_STATE_FILE"
+  fi
+  CLUSTER_PORTS="${CLUSTER_PORTS:-${env_ports:-7390,7391,7392}}"
+  [[ "$CLUSTER_PORTS" =~ ^[0-9]{1,5}(,[0-9]{1,5}){2,}$ ]] || die "REDIS_CLUSTER_PORTS must be three or more ports separated by commas"
+}
+
+save_cluster_state() {
+  mkdir -p "$STATE_DIR"
+  printf '# written by scripts/services.sh -- do not edit while the cluster runs\nCLUSTER_PORTS=%q\nCLUSTER_STARTED=%q\n' \
+    "$CLUSTER_PORTS" "$CLUSTER_STARTED" >"$CLUSTER_STATE_FILE.tmp.$$"
+  mv -f "$CLUSTER_STATE_FILE.tmp.$$" "$CLUSTER_STATE_FILE"
+}
+
+cluster_ports() { tr ',' ' ' <<<"$CLUSTER_PORTS"; }
+cluster_nodes_env() { local p out=""; for p in $(cluster_ports); do out+="${out:+,}127.0.0.1:$p"; done; echo "$out"; }
+cluster_node_pid() { cat "$CLUSTER_DATA/$1/redis.pid" 2>/dev/null || true; }
+# ok = the node says cluster_state:ok and flags no node as failing (fail, or fail? = suspected): a node that was
+# down keeps a FAIL flag on the others for twice the node timeout after it is back, the cluster being down meanwhile
+cluster_node_ok() {
+  [[ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -d '\r' | grep '^cluster_state:')" == cluster_state:ok ]] \
+    && ! timeout 3 redis-cli -h 127.0.0.1 -p "$1" cluster nodes 2>/dev/null | awk '{print $3}' | grep -q fail
+}
+
+start_cluster_node() { # $1 = port; reuses the node's dir (and so its nodes.conf) when there is one
+  local port="$1" dir="$CLUSTER_DATA/$1"
+  mkdir -p "$dir"
+  rm -f "$dir/redis.pid"
+  # 9>&- : do not leak the lock fd into the daemon
+  if ! redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-enabled yes \
+      --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 --save "" --appendonly no \
+      --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >"$dir/redis.out" 2>&1 9>&-; then
+    cat "$dir/redis.out" >&2 || true
+    die "redis-server refused to start on :$port (cluster node)"
+  fi
+  local deadline=$((SECONDS + REDIS_START_TIMEOUT))
+  while ! redis_ping "$port"; do
+    if (( SECONDS >= deadline )); then tail -n 20 "$dir/redis.log" >&2 || true; die "cluster node :$port did not answer PING within ${REDIS_START_TIMEOUT}s"; fi
+    sleep 0.1
+  done
+}
+
+start_cluster() {
+  local t0=$SECONDS port
+  if [[ "$CLUSTER_STARTED" != 1 ]]; then
+    for port in $(cluster_ports); do
+      tcp_open "$port" && die "port $port is in use, and not by a cluster node this script started (set REDIS_CLUSTER_PORTS)"
+    done
+    rm -rf "$CLUSTER_DATA"
+  fi
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then apt_install redis-server; fi
+  local created=1
+  [[ -f "$CLUSTER_DATA/.created" ]] || created=0
+  CLUSTER_STARTED=1
+  save_cluster_state
+  for port in $(cluster_ports); do
+    if pid_is "$(cluster_node_pid "$port")" redis-server && redis_ping "$port"; then continue; fi
+    tcp_open "$port" && die "port $port is in use by something that is not this cluster's node"
+    log "starting Redis Cluster node on 127.0.0.1:$port (dir $CLUSTER_DATA/$port)"
+    start_cluster_node "$port"
+  done
+  if [[ "$created" == 0 ]]; then
+    local nodes=() out
+    for port in $(cluster_ports); do nodes+=("127.0.0.1:$port"); done
+    if ! out="$(redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes 2>&1)"; then
+      echo "$out" >&2
+      die "redis-cli --cluster create failed"
+    fi
+    touch "$CLUSTER_DATA/.created"
+  fi
+  local deadline=$((SECONDS + REDIS_START_TIMEOUT)) all
+  while :; do
+    all=1
+    for port in $(cluster_ports); do cluster_node_ok "$port" || { all=0; break; }; done
+    [[ "$all" == 1 ]] && break
+    (( SECONDS < deadline )) || die "the Redis Cluster did not reach cluster_state:ok within ${REDIS_START_TIMEOUT}s"
+    sleep 0.2
+  done
+  log "Redis Cluster ready in $(fmt_secs $((SECONDS - t0))): REDIS_CLUSTER_NODES_TEST=$(cluster_nodes_env)"
+}
+
+stop_cluster() {
+  if [[ "$CLUSTER_STARTED" != 1 ]]; then return 0; fi
+  local port pid
+  for port in $(cluster_ports); do
+    pid="$(cluster_node_pid "$port")"
+    if pid_is "$pid" redis-server; then
+      kill -TERM "$pid" 2>/dev/null || true
+      local deadline=$((SECONDS + 10))
+      while pid_alive "$pid" && (( SECONDS < deadline )); do sleep 0.1; done
+      if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    fi
+  done
+  rm -rf "$CLUSTER_DATA" "$CLUSTER_STATE_FILE"
+  CLUSTER_STARTED=0
+  log "Redis Cluster stopped"
+}
+
 # ---------------------------------------------------------------- chromium -------------------------------
 # The browser tier (test/browser) drives this binary with playwright-core (CHROMIUM_PATH overrides it).
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -426,12 +540,32 @@ case "$cmd" in
     ;;
   stop)
     with_lock
+    load_cluster_state
+    stop_cluster
     load_state
     if [[ ! -f "$STATE_FILE" ]]; then log "nothing to stop (no $STATE_FILE)"; exit 0; fi
     stop_kafka_all
     stop_redis
     rm -f "$STATE_FILE"
     log "stopped"
+    ;;
+  start-cluster)
+    with_lock
+    load_cluster_state
+    start_cluster
+    ;;
+  stop-cluster)
+    with_lock
+    load_cluster_state
+    stop_cluster
+    ;;
+  status-cluster)
+    load_cluster_state
+    ok=0
+    for port in $(cluster_ports); do
+      if cluster_node_ok "$port"; then echo "redis cluster node 127.0.0.1:$port: cluster_state:ok"; else echo "redis cluster node 127.0.0.1:$port: down or not ok"; ok=1; fi
+    done
+    exit $ok
     ;;
   start-kafka)
     with_lock
@@ -454,6 +588,8 @@ case "$cmd" in
     load_state
     echo "export REDIS_URL_TEST=redis://127.0.0.1:$REDIS_PORT"
     echo "export KAFKA_BROKERS_TEST=127.0.0.1:$KAFKA_PORT"
+    load_cluster_state
+    echo "export REDIS_CLUSTER_NODES_TEST=$(cluster_nodes_env)"
     ;;
   status)
     load_state
@@ -471,7 +607,7 @@ case "$cmd" in
     exit $ok
     ;;
   *)
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     [[ -z "$cmd" || "$cmd" == -h || "$cmd" == --help || "$cmd" == help ]] || exit 2
     ;;
 esac

@@ -5,3 +5,4 @@ export * from './validity-index.port';
 export * from './index-trust';
 export * from './memory/memory-validity-index';
 export * from './redis/redis-validity-index';
+export * from './redis/redis-client';

@@ -23,19 +23,43 @@
  * Writes re-check the pointer inside their script (see redis-validity-index.lua.ts).
  *
  * The client must not use ioredis `keyPrefix` (SCAN patterns and returned keys would not agree);
- * use `namespace`. This targets a standalone Redis: the write script derives the key names of the
- * generations being built from the namespace (undeclared keys). On Redis Cluster the namespace would
- * have to be hash-tagged, such as `{cs}`, so that every key of it is in one slot.
+ * use `namespace`.
+ *
+ * Redis Cluster (an ioredis `Cluster` client): every key above starts with `{<ns>}` instead of `<ns>`,
+ * a hash tag, so the whole namespace is in ONE slot. That is what keeps everything above true on a
+ * cluster: the scripts touch keys of one slot only (also the building-generation keys the write script
+ * derives from the namespace without declaring them, which Redis allows within the script's slot), the
+ * MGET and MULTI reads are single-slot, the generation swap is still one script on one node (atomic for
+ * readers), and index trust has one position and one identity: the master serving that slot
+ * (redis-cluster-shard.ts; a failover or a moved slot is an incident). A standalone Redis keeps the
+ * untagged layout, so an existing index stays valid. The cost: one namespace is served by one master, so
+ * a cluster scales the index out by namespaces (REDIS_NAMESPACE per deployment, e.g. per account group or
+ * region), not within one; sharding one index by key would need a generation pointer and a position per
+ * slot.
  */
 import { randomBytes } from 'node:crypto';
-import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealth, type IndexTrust } from '../index-trust';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 import { SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+import { createRedisClient, isCluster, type RedisClient, type RedisTarget } from './redis-client';
+import { ClusterShard, nodeKey } from './redis-cluster-shard';
 
 /** The checkpoint that says how far the index has applied the store: read with every answer (index trust). */
 export const DEFAULT_POSITION_CHECKPOINT = 'validity-projection';
+
+/**
+ * The prefix of every key of a namespace: the namespace itself on a standalone Redis, `{namespace}` (a
+ * hash tag: one slot for all of it) on Redis Cluster. Other keys of a deployment that must share the
+ * index's slot, or that are simply grouped with it (leader leases), use it too.
+ */
+export function redisKeyNamespace(namespace: string, cluster: boolean): string {
+  if (!cluster) return namespace;
+  if (/[{}]/.test(namespace))
+    throw new Error('RedisValidityIndex: on Redis Cluster the namespace is hash-tagged for you; give it without braces');
+  return `{${namespace}}`;
+}
 
 export interface RedisValidityIndexOptions {
   /** Prefix of every key; default 'cs'. */
@@ -55,9 +79,10 @@ export interface RedisValidityIndexOptions {
   onBackgroundError?: (error: unknown) => void;
   /**
    * A second client for the reads that answer callers (lookup, getKey, listKeys, dueExpiries), with a
-   * short command timeout; default: the main client. Writes and rebuilds use the main client.
+   * short command timeout; default: the main client. Writes and rebuilds use the main client. Both
+   * standalone or both cluster clients.
    */
-  reader?: Redis;
+  reader?: RedisClient;
   /** The checkpoint whose position is the index's applied store position (index trust). */
   positionCheckpoint?: string;
 }
@@ -79,7 +104,7 @@ const INITIAL_GENERATION = '0';
 const MAX_GENERATION_RETRIES = 5;
 const SCAN_COUNT = 1000;
 
-type ScriptClient = Redis & {
+type ScriptClient = RedisClient & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
   csValiditySwap(...args: string[]): Promise<string>;
   csValiditySaveCheckpoint(key: string, position: string, base: string, rewind: string): Promise<string>;
@@ -90,7 +115,9 @@ type ScriptPipeline = ChainableCommander & {
 
 export class RedisValidityIndex implements ValidityIndex {
   private readonly redis: ScriptClient;
-  private readonly reader: Redis;
+  private readonly reader: RedisClient;
+  /** On Redis Cluster: the node serving the index's slot, which is the index's identity. */
+  private readonly shard: ClusterShard | null;
   private readonly positionKey: string;
   private readonly tracker = new TrustTracker();
   readonly trust: IndexTrust;
@@ -108,33 +135,32 @@ export class RedisValidityIndex implements ValidityIndex {
   private backgroundErrors: unknown[] = [];
 
   /**
-   * Clients of its own, quit by close(): one for writes, one for the reads that answer callers. Both
-   * fail at once while disconnected (no offline queue: a request never waits for a reconnection),
-   * bound every command, reconnect within half a second, and have an error listener.
+   * Clients of its own, quit by close(): one for writes, one for the reads that answer callers, to one
+   * Redis (a URL) or a Redis Cluster (its seed nodes). Both fail at once while disconnected (no offline
+   * queue: a request never waits for a reconnection), bound every command, reconnect within half a
+   * second, and have an error listener (redis-client.ts).
    */
-  static connect(url: string, options: RedisValidityIndexConnectOptions = {}): RedisValidityIndex {
-    const client = (commandTimeout: number): Redis => {
-      const redis = new Redis(url, {
-        enableOfflineQueue: false,
+  static connect(target: string | RedisTarget, options: RedisValidityIndexConnectOptions = {}): RedisValidityIndex {
+    const client = (commandTimeout: number): RedisClient =>
+      createRedisClient(typeof target === 'string' ? { url: target } : target, {
         commandTimeout,
-        connectTimeout: 2000,
-        maxRetriesPerRequest: 0,
-        retryStrategy: (times) => Math.min(times * 50, 500),
-        ...(options.redis ?? {}),
+        onError: (error) => options.onClientError?.(error),
+        redis: options.redis,
       });
-      redis.on('error', (error: Error) => options.onClientError?.(error));
-      return redis;
-    };
     const writer = client(options.writeTimeoutMs ?? 2000);
     const reader = client(options.readTimeoutMs ?? 250);
     return new RedisValidityIndex(writer, { ...options, reader, ownsClient: true });
   }
 
-  constructor(redis: Redis, options: RedisValidityIndexOptions = {}) {
+  constructor(redis: RedisClient, options: RedisValidityIndexOptions = {}) {
     if (redis.options.keyPrefix || options.reader?.options.keyPrefix) {
       throw new Error('RedisValidityIndex: use the namespace option, not an ioredis keyPrefix');
     }
-    this.ns = options.namespace ?? 'cs';
+    const cluster = isCluster(redis);
+    if (options.reader && isCluster(options.reader) !== cluster) {
+      throw new Error('RedisValidityIndex: the reader and the main client must both be cluster clients, or neither');
+    }
+    this.ns = redisKeyNamespace(options.namespace ?? 'cs', cluster);
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
     this.batchSize = options.batchSize ?? 500;
     this.abandonedBuildMs = options.abandonedBuildMs ?? 15 * 60 * 1000;
@@ -147,6 +173,7 @@ export class RedisValidityIndex implements ValidityIndex {
     this.redis = redis as ScriptClient;
     this.reader = options.reader ?? redis;
     this.positionKey = this.cpKey(options.positionCheckpoint ?? DEFAULT_POSITION_CHECKPOINT);
+    this.shard = isCluster(this.reader) ? new ClusterShard(this.reader, this.genKey) : null;
     this.trust = { ...bindTracker(this.tracker), probe: () => this.probe() };
     this.raw = this.unguardedView();
     this.watchConnections([...new Set([redis, this.reader])]);
@@ -312,7 +339,7 @@ export class RedisValidityIndex implements ValidityIndex {
   private readString(keyAt: (g: string) => string, checked: boolean): Promise<string | null> {
     return this.withGeneration(async (g) => {
       const [gen, position, value] = await this.reader.mget(this.genKey, this.positionKey, keyAt(g));
-      if (checked) this.tracker.observe(gen, position);
+      if (checked) this.observe(gen, position);
       return { gen: gen ?? INITIAL_GENERATION, value };
     });
   }
@@ -326,7 +353,7 @@ export class RedisValidityIndex implements ValidityIndex {
         this.positionKey,
         ...(ids as string[]).map((id) => this.key(g, 'k', id)),
       );
-      if (checked) this.tracker.observe(seen, position);
+      if (checked) this.observe(seen, position);
       const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as KeyRecord);
       return { gen: seen ?? INITIAL_GENERATION, value: records.filter((r) => r.accountId === accountId) };
     });
@@ -339,8 +366,21 @@ export class RedisValidityIndex implements ValidityIndex {
     const [[genErr, gen], [posErr, position], [err, value]] = (await tx.exec()) as [Error | null, unknown][];
     const failed = genErr ?? posErr ?? err;
     if (failed) throw failed;
-    if (checked) this.tracker.observe(gen as string | null, position as string | null);
+    if (checked) this.observe(gen as string | null, position as string | null);
     return [(gen as string | null) ?? INITIAL_GENERATION, value];
+  }
+
+  /**
+   * The generation and position read with an answer go through the trust tracker; on a cluster the
+   * answer must also come from the node the index's identity was established for (one array lookup).
+   */
+  private observe(gen: string | null, position: string | null): void {
+    this.tracker.observe(gen, position);
+    const moved = this.shard?.moved();
+    if (moved) {
+      this.tracker.fail(new Error(moved));
+      throw new IndexUnavailableError('the index moved to another node');
+    }
   }
 
   /**
@@ -361,20 +401,30 @@ export class RedisValidityIndex implements ValidityIndex {
     }
   }
 
-  /** One bounded round trip: reachability, run_id on a new connection, generation and position. */
+  /**
+   * One bounded round trip: reachability, run_id on a new connection, generation and position. On a
+   * cluster, the run_id is that of the master serving the index's slot (asked again when that changed).
+   */
   private async probe(): Promise<IndexHealth> {
     try {
       if (this.reader.status !== 'ready') throw new Error(`not connected (${this.reader.status})`);
-      if (this.probedConnection !== this.connections) {
-        const info = await this.reader.info('server');
-        const runId = /run_id:(\w+)/.exec(info)?.[1] ?? 'unknown';
-        this.probedConnection = this.connections;
-        this.runId = runId;
+      let identity: string;
+      if (this.shard) {
+        identity = await this.shard.identity();
+      } else {
+        if (this.probedConnection !== this.connections) {
+          const info = await (this.reader as Redis).info('server');
+          const runId = /run_id:(\w+)/.exec(info)?.[1] ?? 'unknown';
+          this.probedConnection = this.connections;
+          this.runId = runId;
+        }
+        identity = `redis run_id ${this.runId}`;
       }
       const [gen, position] = await this.reader.mget(this.genKey, this.positionKey);
       // A new run_id is a restart or a failover, which a reconnection already reported; a moved
-      // generation is a rebuild, which the monotonic position check covers without an incident.
-      this.tracker.setIdentity(`redis run_id ${this.runId}`);
+      // generation is a rebuild, which the monotonic position check covers without an incident. On a
+      // cluster, another node serving the slot is a new identity, hence an incident.
+      this.tracker.setIdentity(identity);
       try {
         this.tracker.observe(gen, position);
       } catch {
@@ -390,8 +440,11 @@ export class RedisValidityIndex implements ValidityIndex {
   private probedConnection = -1;
   private runId = 'unknown';
 
-  /** Every (re)connection is an incident: whatever is behind it may have lost writes (index-trust.ts). */
-  private watchConnections(clients: Redis[]): void {
+  /**
+   * Every (re)connection is an incident: whatever is behind it may have lost writes (index-trust.ts).
+   * On a cluster, so is a lost connection to the node serving the index's slot (redis-cluster-shard.ts).
+   */
+  private watchConnections(clients: RedisClient[]): void {
     const update = (): void => {
       if (clients.every((c) => c.status === 'ready')) this.tracker.connected();
     };
@@ -415,6 +468,14 @@ export class RedisValidityIndex implements ValidityIndex {
       this.unwatch.push(() => {
         for (const [event, listener] of listeners) client.off(event, listener);
       });
+      const shard = this.shard;
+      if (client === this.reader && shard) {
+        const lost = (node: Redis): void => {
+          if (shard.isTrustedOwner(node)) this.tracker.fail(new Error(`lost the connection to ${nodeKey(node)}, which serves the index`));
+        };
+        client.on('-node', lost);
+        this.unwatch.push(() => void client.off('-node', lost));
+      }
     }
     update();
   }
@@ -504,15 +565,22 @@ export class RedisValidityIndex implements ValidityIndex {
     await execOrThrow(this.redis.multi().zrem(this.buildingKey, g).sadd(this.deadKey, g));
   }
 
-  /** SCAN + UNLINK page by page: never one giant command, and UNLINK frees memory off the main thread. */
+  /**
+   * SCAN + UNLINK page by page: never one giant command, and UNLINK frees memory off the main thread.
+   * On a cluster SCAN runs on every master (a cluster client would send it to any one node): only the
+   * one serving the slot has keys, unless the slot is being migrated, when both sides have some.
+   */
   private async dropGeneration(g: string): Promise<void> {
     const match = `${globEscape(`${this.ns}:${g}:`)}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    const nodes: (Redis | Cluster)[] = isCluster(this.redis) ? this.redis.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+        if (keys.length > 0) await this.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     await this.redis.srem(this.deadKey, g); // last: until done, a later sweep would finish the job
   }
 
