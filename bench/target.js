@@ -3,12 +3,14 @@
  * One server under load, run as a child of verify.bench.js (forked with an IPC channel) so that the
  * load generator and the server never share an event loop. Roles:
  *
- *   baseline          bare Fastify + ioredis: POST /verify parses {key}, sha256, one GET, JSON answer
+ *   baseline          bare Fastify + ioredis: POST /verify parses {key}, sha256, one GET, JSON answer; and beside
+ *                     it a bare @grpc/grpc-js server with credentials.v1.VerificationService/VerifyKey (the
+ *                     project's .proto, the service's proto-loader options) doing the same: sha256, one GET
  *   service-redis     the credential service as deployed for reads: SQLite event store + Redis index
  *   service-embedded  the credential service embedded: SQLite event store + in-process memory index
  *
  * Protocol (process.send / 'message'):
- *   parent -> { type: 'start', role, config }      child -> { type: 'ready', url } | { type: 'failed', error }
+ *   parent -> { type: 'start', role, config }      child -> { type: 'ready', url, grpc } | { type: 'failed', error }
  *   parent -> { type: 'seed', keys: [[key, keyId]] } child -> { type: 'seeded' }   (baseline only)
  *   parent -> { type: 'stats' }                    child -> { type: 'stats', rss, heapUsed, cpuMicros }
  *   parent -> { type: 'close' }                    child -> { type: 'closed' } then exits
@@ -40,6 +42,7 @@ async function startBaseline(config) {
     return { valid: true, code: 'VALID', keyId: entry.keyId, accountId: entry.accountId, kind: entry.kind, expiresAt: entry.expiresAt };
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const grpc = await startBaselineGrpc(redis, prefix);
   seedTarget = async (keys) => {
     for (let i = 0; i < keys.length; i += 500) {
       const pipeline = redis.pipeline();
@@ -52,9 +55,49 @@ async function startBaseline(config) {
   };
   closeTarget = async () => {
     await app.close();
+    await new Promise((resolve) => grpc.server.tryShutdown(resolve));
     await redis.quit();
   };
-  return `http://127.0.0.1:${app.server.address().port}`;
+  return { url: `http://127.0.0.1:${app.server.address().port}`, grpc: grpc.address };
+}
+
+/** credentials.v1.VerificationService/VerifyKey, bare: the same work as POST /verify above. */
+async function startBaselineGrpc(redis, prefix) {
+  const grpc = require('@grpc/grpc-js');
+  const protoLoader = require('@grpc/proto-loader');
+  const contracts = require(join(DIST, 'libs/contracts/src/index.js'));
+  const definition = protoLoader.loadSync(contracts.CREDENTIALS_PROTO_FILES, contracts.PROTO_LOADER_OPTIONS);
+  const { VerificationService } = grpc.loadPackageDefinition(definition).credentials.v1;
+  const unimplemented = (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'not in the baseline' });
+  const server = new grpc.Server();
+  // Server reflection, as the service has (grpc-server.ts): ghz reads the API from it (its .proto parser
+  // rejects proto3 `optional`). Not on the path of a VerifyKey call.
+  const { ReflectionService } = require('@grpc/reflection');
+  const { withFileDependencies } = require(join(DIST, 'apps/credential-service/src/grpc/reflection.js'));
+  const reflected = withFileDependencies(
+    protoLoader.loadSync(contracts.CREDENTIALS_PROTO_FILES, { ...contracts.PROTO_LOADER_OPTIONS, keepCase: true }),
+  );
+  new ReflectionService(reflected).addToServer(server);
+  server.addService(VerificationService.service, {
+    VerifyKey(call, callback) {
+      const key = call.request.key;
+      if (typeof key !== 'string' || key === '') return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'key is required' });
+      redis.get(prefix + createHash('sha256').update(key, 'utf8').digest('hex')).then(
+        (json) => {
+          if (json === null) return callback(null, { valid: false, code: 'VERIFY_CODE_NOT_FOUND', kind: 'KEY_KIND_UNSPECIFIED' });
+          const entry = JSON.parse(json);
+          callback(null, { valid: true, code: 'VERIFY_CODE_VALID', keyId: entry.keyId, accountId: entry.accountId, kind: 'KEY_KIND_API' });
+        },
+        (error) => callback({ code: grpc.status.UNAVAILABLE, details: error.message }),
+      );
+    },
+    Sign: unimplemented,
+    VerifySignature: unimplemented,
+  });
+  const port = await new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { server, address: `127.0.0.1:${port}` };
 }
 
 async function startService(config, withRedis) {
@@ -86,7 +129,7 @@ async function startService(config, withRedis) {
       rmSync(dataDir, { recursive: true, force: true });
     }
   };
-  return service.url;
+  return { url: service.url, grpc: service.grpcUrl };
 }
 
 let closing = null;
@@ -99,7 +142,7 @@ process.on('message', (message) => {
     case 'start': {
       const started =
         message.role === 'baseline' ? startBaseline(message.config) : startService(message.config, message.role === 'service-redis');
-      started.then((url) => reply({ type: 'ready', url }), fail);
+      started.then(({ url, grpc }) => reply({ type: 'ready', url, grpc }), fail);
       break;
     }
     case 'seed':
