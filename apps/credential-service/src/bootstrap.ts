@@ -29,6 +29,12 @@ import { validationPipe } from './http/validation';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { mountIdentity, serviceOrigin } from './identity/identity';
 import { INFRASTRUCTURE } from './infrastructure/tokens';
+import { RateLimits } from './rate-limit/rate-limits';
+import { directRoute, verifyHandler } from './verify/verify.route';
+import { VerifyService } from './verify/verify.service';
+
+/** Routes that answer before the read model has caught up. */
+const OPEN_BEFORE_READY = ['/health', '/docs', '/metrics', '/console', '/oidc'];
 
 export interface CredentialService {
   app: NestFastifyApplication;
@@ -64,13 +70,15 @@ export async function startCredentialService(
   const fastify = app.getHttpAdapter().getInstance();
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
   // Until the read model has caught up, an answer could be wrong (an empty index says NOT_FOUND).
-  fastify.addHook('onRequest', async (request, reply) => {
-    const open = ['/health', '/docs', '/metrics', '/console', '/oidc'].some((prefix) => request.url.startsWith(prefix));
-    if (!infra.ready && !open) {
-      sendProblem(reply, notReady());
-      return reply;
-    }
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (infra.ready || OPEN_BEFORE_READY.some((prefix) => request.url.startsWith(prefix))) return done();
+    sendProblem(reply, notReady());
   });
+  // POST /v1/verify skips Nest's per-request pipeline (verify/verify.route.ts); hooked before Nest registers routes.
+  fastify.addHook(
+    'onRoute',
+    directRoute(verifyHandler({ verifier: app.get(VerifyService), limits: app.get(RateLimits), serviceToken: config.serviceToken })),
+  );
   // Prometheus metrics, with the service credential (README, "Observability"); outside the API and its OpenAPI document.
   fastify.get('/metrics', async (request, reply) => {
     if (!metricsAuthorized(request.headers.authorization, config.serviceToken)) {

@@ -5,7 +5,7 @@
  */
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@cs/composition';
 import { ProblemException } from '../http/problem';
@@ -89,10 +89,16 @@ export class ActorGuard implements CanActivate {
 
 /** Equal-time comparison of presented and configured service credentials (hashed to equal length). */
 export function serviceTokenMatches(presented: string | null, expected: string): boolean {
-  if (!presented) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return serviceTokenChecker(expected)(presented);
+}
+
+/** serviceTokenMatches with the configured credential's digest computed once (the hot path's check). */
+export function serviceTokenChecker(expected: string): (presented: string | null) => boolean {
+  const b = hash('sha256', expected, 'buffer');
+  return (presented) => {
+    if (!presented) return false;
+    return timingSafeEqual(hash('sha256', presented, 'buffer'), b);
+  };
 }
 
 @Injectable()

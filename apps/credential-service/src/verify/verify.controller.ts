@@ -1,14 +1,19 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { VerifyAnswer } from '../http/answers';
 import { ApiProblems, ApiService, IP_SCHEMA } from '../http/openapi';
-import { badRequest, joinMessages } from '../http/problem';
-import { unknownFieldErrors } from '../http/validation';
+import { DIRECT_VERIFY_ROUTE, readVerifyBody } from './verify.route';
 import { VerifyService } from './verify.service';
 
+/**
+ * The route's contract: its decorators make its OpenAPI document. Requests are answered by
+ * verify.route.ts, which bootstrap.ts swaps in for this handler as the route registers (the hot path
+ * skips Nest's per-request pipeline); the method below does the same through Nest, for a module
+ * started without that hook.
+ */
 @ApiTags('internal')
 @Controller('v1/verify')
 @UseGuards(ServiceTokenGuard)
@@ -18,6 +23,7 @@ export class VerifyController {
 
   @Post()
   @HttpCode(200)
+  @RouteConfig(DIRECT_VERIFY_ROUTE)
   @ApiOperation({
     operationId: 'verifyKey',
     summary: 'Is this API key valid (from this IP)? Answers with a code, never an error, for any key.',
@@ -48,19 +54,7 @@ export class VerifyController {
     },
   })
   async verify(@Body() body: unknown): Promise<VerifyResult> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
-    const { key, ip, kind } = body as Record<string, unknown>;
-    const unknown = unknownFieldErrors(body, ['key', 'ip', 'kind']);
-    if (unknown.length > 0)
-      throw badRequest(
-        joinMessages(
-          unknown.map((e) => e.message),
-          '',
-        ),
-        unknown,
-      );
-    const error = this.verifier.checkInput(key, ip, kind);
-    if (error) throw badRequest(error.message, [error]);
-    return this.verifier.verify(key as string, (ip ?? undefined) as string | undefined, (kind ?? 'api') as KeyKind);
+    const { key, ip, kind } = readVerifyBody(this.verifier, body);
+    return this.verifier.verify(key, ip, kind);
   }
 }
