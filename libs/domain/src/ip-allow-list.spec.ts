@@ -128,6 +128,15 @@ describe('parseAllowList', () => {
 });
 
 describe('isIpAllowed', () => {
+  it('answers from its parsed-list cache exactly as from a fresh parse, one list never standing in for another', () => {
+    const lists = [['203.0.113.0/24'], ['203.0.113.0/25'], ['203.0.113.0/24', '2001:db8::/32'], ['198.51.100.7']];
+    for (let round = 0; round < 3; round++) {
+      expect(lists.map((list) => isIpAllowed(list, '203.0.113.200'))).toEqual([true, false, true, false]);
+      expect(lists.map((list) => isIpAllowed(list, '2001:db8::1'))).toEqual([false, false, true, false]);
+      expect(lists.map((list) => isIpAllowed(list, '198.51.100.7'))).toEqual([false, false, false, true]);
+    }
+  });
+
   const list = entries(['192.0.2.7', '203.0.113.0/24', '2001:db8::/32', '2001:db8:ffff::1']);
 
   it('an empty list allows every client, even without an address', () => {

@@ -106,10 +106,30 @@ export function isIpAllowed(allowList: readonly string[], ip: string | undefined
   if (allowList.length === 0) return true;
   if (!ip || !isIpAddress(ip)) return false;
   const client = normalise(ipaddr.parse(ip));
-  return allowList.some((entry) => {
-    const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), -1] as const);
+  return compiledAllowList(allowList).some(([address, bits]) => {
     if (address.kind() !== client.kind()) return false;
     if (bits < 0) return address.toString() === client.toString();
     return client.match([address, bits] as Range);
   });
+}
+
+/** Bound on the lists kept parsed: about what a million-key index holds in distinct lists, not more. */
+const MAX_COMPILED_LISTS = 10_000;
+const compiled = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number][]>();
+
+/**
+ * The list's entries parsed once (verify runs on every merchant request; the list is stored canonical,
+ * so the same list is the same text). When the cache is full it starts over: a bound, not an LRU.
+ */
+function compiledAllowList(allowList: readonly string[]): [ipaddr.IPv4 | ipaddr.IPv6, number][] {
+  const cacheKey = allowList.join(',');
+  let ranges = compiled.get(cacheKey);
+  if (ranges === undefined) {
+    ranges = allowList.map((entry) =>
+      entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), -1] as [ipaddr.IPv4 | ipaddr.IPv6, number]),
+    );
+    if (compiled.size >= MAX_COMPILED_LISTS) compiled.clear();
+    compiled.set(cacheKey, ranges);
+  }
+  return ranges;
 }

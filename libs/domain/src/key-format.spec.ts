@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { KEY_ENVS, MAX_KEY_LENGTH, formatKey, hashKey, keyStart, parseKey, secretsEqual } from './key-format';
 import { KEY_KINDS } from './events';
 import { seededBytes } from './testing/decider-specification';
@@ -80,6 +81,17 @@ describe('key format', () => {
       expect(parseKey(`${KEY}0`)).toBeNull();
       expect(parseKey(`${KEY} `)).toBeNull();
       expect(parseKey(` ${KEY}`)).toBeNull();
+    });
+
+    it('is the CRC32 of prefix and body in 6 base62 digits, so every key issued before stays valid', () => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const key = formatKey(seed % 2 ? 'api' : 'signing', 'live', seededBytes(seed));
+        const { head, body, sum } = parts(key);
+        let value = BigInt(crc32(head + body) >>> 0);
+        let expected = '';
+        for (let i = 0; i < 6; i++, value /= 62n) expected = BASE62[Number(value % 62n)] + expected;
+        expect(sum).toBe(expected);
+      }
     });
 
     it('rejects an invented key with a made-up checksum', () => {

@@ -4,7 +4,7 @@
  * people recognise a key; the checksum lets the hot path reject a mistyped or invented key without
  * any I/O. Randomness comes in as bytes: this module is pure.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { KeyKind } from './events';
 
@@ -32,8 +32,15 @@ function toBase62(value: bigint, width: number): string {
   return out.padStart(width, '0');
 }
 
+/** The CRC32 in base62; plain numbers (a CRC32 is exact in a double), as verify runs it on every call. */
 function checksum(text: string): string {
-  return toBase62(BigInt(crc32(text) >>> 0), CHECKSUM_LENGTH);
+  let rest = crc32(text) >>> 0;
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[rest % 62] + out;
+    rest = Math.floor(rest / 62);
+  }
+  return out;
 }
 
 export function formatKey(kind: KeyKind, env: KeyEnv, random: Uint8Array): string {
@@ -66,8 +73,9 @@ export function keyStart(key: string): string {
   return key.slice(0, secondUnderscore + 1 + START_BODY_CHARS);
 }
 
+/** SHA-256 of the key, hex: what the index is keyed by. One-shot `crypto.hash`, cheaper than a Hash object per call. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** Constant-time equality of two hex digests (or any two strings of secret-derived material). */
