@@ -19,8 +19,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig({ ...process.env, WORKERS: 'none' });
-  if (!config.redisUrl) {
-    process.stdout.write('REDIS_URL is not set: the embedded in-process index is rebuilt at every start; nothing to do.\n');
+  if (!config.redis) {
+    process.stdout.write(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is not set: the embedded in-process index is rebuilt at every start; nothing to do.\n',
+    );
     return;
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -24,10 +24,11 @@ export interface Projector {
 }
 
 export async function startProjector(config: AppConfig, options: { logger?: LoggerService } = {}): Promise<Projector> {
-  if (!config.redisUrl) {
+  if (!config.redis) {
     throw new ConfigError(
       'REDIS_URL',
-      'the projector builds the shared Redis read model: set REDIS_URL (embedded mode runs the workers inside the service)',
+      'the projector builds the shared Redis read model: set REDIS_URL or REDIS_CLUSTER_NODES ' +
+        '(embedded mode runs the workers inside the service)',
     );
   }
   // Before the workers log anything: LOG_FORMAT=json makes every line a JSON object.

@@ -5,8 +5,15 @@
  */
 import { EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
 import { InProcessNotifier, KafkaNotifier, NotificationRelay, type Notifier } from '@cs/notifications';
-import { MemoryValidityIndex, RedisValidityIndex, type IndexHealth, type ValidityIndex } from '@cs/validity';
-import Redis from 'ioredis';
+import {
+  createRedisClient,
+  isCluster,
+  MemoryValidityIndex,
+  RedisValidityIndex,
+  redisKeyNamespace,
+  type IndexHealth,
+  type ValidityIndex,
+} from '@cs/validity';
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
 import {
@@ -92,29 +99,27 @@ export async function createInfrastructure(
   let index: ValidityIndex = overrides.index ?? new MemoryValidityIndex();
   let lease: LeaderLease = soleLeader;
   let relayLease: LeaderLease | null = null;
-  if (!overrides.index && config.redisUrl) {
+  if (!overrides.index && config.redis) {
     // Client errors are reported by the trust monitor, once per change of state (index-trust-monitor.ts).
-    const redisIndex = RedisValidityIndex.connect(config.redisUrl, {
+    // REDIS_URL or REDIS_CLUSTER_NODES: on a cluster the index keeps its namespace in one slot ({ns}).
+    const redisIndex = RedisValidityIndex.connect(config.redis, {
       namespace: config.redisNamespace,
       readTimeoutMs: config.indexTimeoutMs,
       onClientError: () => undefined,
     });
     index = redisIndex;
-    const leaseClient = new Redis(config.redisUrl, {
-      enableOfflineQueue: false,
-      commandTimeout: 2000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(times * 50, 500),
-    });
     // A lease that cannot be renewed is lost (lease-gated-worker.ts logs that); the error itself is expected.
-    leaseClient.on('error', () => undefined);
-    lease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:scheduler-lease`);
-    relayLease = new RedisLeaderLease(leaseClient, `${config.redisNamespace}:relay-lease`, RELAY_LEASE_MS);
+    const leaseClient = createRedisClient(config.redis, { commandTimeout: 2000, onError: () => undefined });
+    // Each lease is one key (its scripts declare it), so any slot would do on a cluster; they take the
+    // index's prefix, `{ns}` there, so that a deployment's keys are found together.
+    const leaseNs = redisKeyNamespace(config.redisNamespace, isCluster(leaseClient));
+    lease = new RedisLeaderLease(leaseClient, `${leaseNs}:scheduler-lease`);
+    relayLease = new RedisLeaderLease(leaseClient, `${leaseNs}:relay-lease`, RELAY_LEASE_MS);
     closers.push(async () => void leaseClient.disconnect());
   }
   closers.unshift(() => index.close());
   // With a durable index (Redis), checkpoints live beside it; the in-memory index has SQLite's.
-  if (config.redisUrl || !checkpoints) checkpoints = indexCheckpoints(index);
+  if (config.redis || !checkpoints) checkpoints = indexCheckpoints(index);
 
   const metrics = new ServiceMetrics();
   const sealer = new SecretSealer(config.masterKey, config.previousMasterKeys);
@@ -135,7 +140,7 @@ export async function createInfrastructure(
       (await index.listKeys(accountId)).filter((k) => k.kind === 'signing' && k.status !== 'revoked').map((k) => k.keyId),
   });
   const projector = new ValidityProjector(store, index, logger);
-  const runsWorkers = config.workers === 'all' || !config.redisUrl;
+  const runsWorkers = config.workers === 'all' || !config.redis;
   const trustMonitor = new IndexTrustMonitor(store, index, logger, { projector: runsWorkers ? projector : null });
   const scheduler = new ExpiryScheduler(index, executor, logger, {
     intervalMs: config.expirySweepMs,
@@ -162,7 +167,7 @@ export async function createInfrastructure(
     config,
     mode: {
       eventStore: config.eventStoreUrl ? 'eventstoredb' : 'sqlite',
-      validityIndex: config.redisUrl ? 'redis' : 'memory',
+      validityIndex: config.redis ? 'redis' : 'memory',
       notifications: config.kafka ? 'kafka' : 'in-process',
     },
     store,
@@ -182,7 +187,7 @@ export async function createInfrastructure(
     ready: false,
     async start() {
       // An in-process index starts empty: fold the whole store into it before serving.
-      if (!config.redisUrl) {
+      if (!config.redis) {
         const keys = await projector.rebuild();
         logger.log(`validity index rebuilt from the event store: ${keys} keys`);
       } else if (runsWorkers) {
@@ -231,7 +236,7 @@ export async function createInfrastructure(
 
 /**
  * Waits until the index answers a probe (logging once while it does not); returns its health. With
- * `timeoutMs`, gives up then with an error that names REDIS_URL.
+ * `timeoutMs`, gives up then with an error that names REDIS_URL (or REDIS_CLUSTER_NODES).
  */
 export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger, timeoutMs = Infinity): Promise<IndexHealth> {
   const started = Date.now();
@@ -240,10 +245,10 @@ export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger
     const health = await index.trust.probe();
     if (health.state !== 'unreachable') return health;
     if (Date.now() - started >= timeoutMs)
-      throw new Error(`cannot reach the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
+      throw new Error(`cannot reach the validity index's Redis (REDIS_URL / REDIS_CLUSTER_NODES): ${health.reason ?? 'unreachable'}`);
     // A connection takes a moment to open: only a wait that lasts is worth a line.
     if (!warned && Date.now() - started >= 2000) {
-      logger.warn(`waiting for the validity index's Redis (REDIS_URL): ${health.reason ?? 'unreachable'}`);
+      logger.warn(`waiting for the validity index's Redis (REDIS_URL / REDIS_CLUSTER_NODES): ${health.reason ?? 'unreachable'}`);
       warned = true;
     }
     await delay(50);

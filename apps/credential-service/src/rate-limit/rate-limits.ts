@@ -1,7 +1,9 @@
 /**
  * Rate limits (README, "Rate limits"): per service credential on verify and on signing, per actor
  * (JWT `sub`) and per account on management calls. Counted with rate-limiter-flexible: in Redis
- * when REDIS_URL is set, so every instance shares the count, in memory otherwise. A refusal is
+ * when REDIS_URL or REDIS_CLUSTER_NODES is set, so every instance shares the count, in memory otherwise.
+ * On Redis Cluster the counters are not hash-tagged: each limiter command touches one key, so they
+ * spread over the cluster's slots instead of loading the node that serves the validity index. A refusal is
  * `429 RATE_LIMITED` with `Retry-After` (gRPC: RESOURCE_EXHAUSTED, see grpc-status.ts).
  *
  * The Redis client is this module's own: commands time out after REDIS_COMMAND_TIMEOUT_MS, are
@@ -13,7 +15,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '@cs/validity';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, ServiceMetrics, type AppConfig, type RateLimitName } from '@cs/composition';
 import { ProblemException } from '../http/problem';
@@ -83,7 +85,7 @@ const keyOf = (id: string): string => (id.length <= 64 ? id : createHash('sha256
 @Injectable()
 export class RateLimits implements OnApplicationShutdown {
   private readonly logger = new Logger('rate-limits');
-  private readonly redis: Redis | null = null;
+  private readonly redis: RedisClient | null = null;
   private readonly verifyLimit: Limit | null;
   private readonly signingLimit: Limit | null;
   private readonly actorLimit: Limit | null;
@@ -98,7 +100,7 @@ export class RateLimits implements OnApplicationShutdown {
   ) {
     const limits = config.rateLimits;
     const anyLimit = Object.values(limits).some((points) => points > 0);
-    if (config.redisUrl && anyLimit) this.redis = this.connect(config.redisUrl);
+    if (config.redis && anyLimit) this.redis = this.connect(config.redis);
     const prefix = `${config.redisNamespace}:rl`;
     const make = (name: RateLimitName, points: number, seconds: number, detail: string): Limit | null =>
       points > 0 ? { name, limiter: this.limiter(`${prefix}:${name}`, points, seconds), refusal: tooMany(detail) } : null;
@@ -181,18 +183,15 @@ export class RateLimits implements OnApplicationShutdown {
     return new LeasedLimiter(store, points, block, new RedisWithInsurance(insurance, () => this.failedOver()));
   }
 
-  private connect(url: string): Redis {
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2000,
-    });
+  private connect(target: RedisTarget): RedisClient {
     let failing = false;
-    redis.on('error', (error: Error) => {
-      if (failing) return;
-      failing = true;
-      this.logger.warn(`Redis: ${error.message}; limits are counted in memory on this instance until it is back`);
+    const redis = createRedisClient(target, {
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      onError: (error) => {
+        if (failing) return;
+        failing = true;
+        this.logger.warn(`Redis: ${error.message}; limits are counted in memory on this instance until it is back`);
+      },
     });
     redis.on('ready', () => {
       if (failing) this.logger.log('Redis is back: limits are shared again');

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       port: 3000,
       grpcPort: 50051,
       eventStoreUrl: null,
+      redis: null,
       redisUrl: null,
       kafka: null,
       keyEnv: 'live',
@@ -75,6 +76,61 @@ describe('loadConfig', () => {
       EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
     });
     expect(config.generated).toEqual([]);
+  });
+
+  describe('REDIS_URL or REDIS_CLUSTER_NODES', () => {
+    it('takes one Redis from REDIS_URL', () => {
+      const config = loadConfig({ DATA_DIR: dataDir(), ...SECRETS, REDIS_URL: 'rediss://:pw@redis.example:6380' });
+      expect(config).toMatchObject({ redis: { url: 'rediss://:pw@redis.example:6380' }, redisUrl: 'rediss://:pw@redis.example:6380' });
+    });
+
+    it('takes the startup nodes of a Redis Cluster from REDIS_CLUSTER_NODES (host names, IPv4, [IPv6])', () => {
+      const config = loadConfig({
+        DATA_DIR: dataDir(),
+        ...SECRETS,
+        REDIS_CLUSTER_NODES: 'redis-0.redis:6379, 10.0.0.7:7000,[fd00::1]:7001',
+        EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      });
+      expect(config.redis).toEqual({
+        clusterNodes: [
+          { host: 'redis-0.redis', port: 6379 },
+          { host: '10.0.0.7', port: 7000 },
+          { host: 'fd00::1', port: 7001 },
+        ],
+      });
+      expect(config.redisUrl).toBeNull();
+      // A shared store like REDIS_URL: no generated secrets.
+      expect(refusal({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).variable).toBe('AUTH_JWT_SECRET');
+    });
+
+    it('refuses both at once: a deployment has one Redis', () => {
+      const error = refusal({ ...SECRETS, REDIS_URL: 'redis://:hunter2pw@127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+      expect(error.variable).toBe('REDIS_CLUSTER_NODES');
+      expect(error.message).toMatch(/either REDIS_URL .* or REDIS_CLUSTER_NODES/);
+      expect(error.message).not.toContain('hunter2pw');
+    });
+
+    it.each([
+      ['redis://:hunter2pw@127.0.0.1:7000', 'entry 1 of 1'],
+      ['127.0.0.1:7000,hunter2pw', 'entry 2 of 2'],
+      ['127.0.0.1:7000,,127.0.0.1:7001', 'entry 2 of 3'],
+      ['hunter2pw.example:0', 'entry 1 of 1'],
+      ['hunter2pw.example:65536', 'entry 1 of 1'],
+      ['[hunter2pw]:7000', 'entry 1 of 1'],
+    ])('refuses REDIS_CLUSTER_NODES=%s naming the entry, never quoting it', (nodes, entry) => {
+      const error = refusal({ ...SECRETS, REDIS_CLUSTER_NODES: nodes });
+      expect(error.variable).toBe('REDIS_CLUSTER_NODES');
+      expect(error.message).toContain(`${entry} is not host:port`);
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('hunter2pw');
+    });
+
+    it('accepts REDIS_CLUSTER_NODES instead of REDIS_URL with EVENTSTORE_URL', () => {
+      const env = { DATA_DIR: dataDir(), ...SECRETS, EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' };
+      expect(loadConfig({ ...env, REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).redis).toEqual({
+        clusterNodes: [{ host: '127.0.0.1', port: 7000 }],
+      });
+      expect(refusal(env).message).toContain('REDIS_CLUSTER_NODES');
+    });
   });
 
   describe('EVENTSTORE_URL and its bounds', () => {

@@ -5,6 +5,7 @@
  */
 import { KEY_ENVS, type KeyEnv } from '@cs/domain';
 import { DEFAULT_RECREATE_AFTER, DEFAULT_TIMEOUT_MS, parseEventStoreUrl } from '@cs/event-store';
+import type { RedisClusterNode, RedisTarget } from '@cs/validity';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { loadOrCreateIdentityKeys, type IdentityKeys } from './identity-keys';
 
@@ -29,8 +30,15 @@ export interface AppConfig {
   eventStoreTimeoutMs: number;
   /** Replace the event-store client after this many failures in a row a new client may cure; 0 never. */
   eventStoreRecreateAfter: number;
+  /**
+   * The shared Redis (validity index, its checkpoints, leader leases, rate limits): REDIS_URL (one
+   * server, `{ url }`) or REDIS_CLUSTER_NODES (a Redis Cluster's startup nodes, `{ clusterNodes }`); null:
+   * none, the in-process index. The URL holds credentials: never log it.
+   */
+  redis: RedisTarget | null;
+  /** REDIS_URL alone (null with REDIS_CLUSTER_NODES): what decides where Redis is, is `redis`. */
   redisUrl: string | null;
-  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  /** Prefix of every Redis key, so several deployments can share one Redis (on a cluster, also a hash tag). */
   redisNamespace: string;
   /** Bound on each Redis read that answers a caller (verify, key views): past it, 503 INDEX_UNAVAILABLE. */
   indexTimeoutMs: number;
@@ -138,6 +146,33 @@ function eventStoreConnection(env: Env): string | null {
   }
 }
 
+/**
+ * REDIS_URL or REDIS_CLUSTER_NODES (`host:port,host:port,...`, startup nodes of a Redis Cluster; the client
+ * discovers the rest), not both: a deployment has one Redis. Cluster nodes take no credentials here.
+ * A refusal never quotes the value (someone may put a URL with a password in it).
+ */
+function redisTarget(env: Env): RedisTarget | null {
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const raw = env.REDIS_CLUSTER_NODES;
+  if (raw === undefined || raw.trim() === '') return redisUrl ? { url: redisUrl } : null;
+  if (redisUrl) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (Redis Cluster), not both');
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const nodes: RedisClusterNode[] = entries.map((entry, i) => {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(
+        'REDIS_CLUSTER_NODES',
+        `entry ${i + 1} of ${entries.length} is not host:port (a host name, IPv4 or [IPv6] address, and a port 1-65535)`,
+      );
+    }
+    return { host: match[1] ?? match[2], port };
+  });
+  return { clusterNodes: nodes };
+}
+
 function namespace(env: Env): string {
   const raw = env.REDIS_NAMESPACE || 'cs';
   if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw))
@@ -193,11 +228,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:']);
   const identityConfig = identity(env, dataDir, jwksUrl);
   const eventStoreUrl = eventStoreConnection(env);
-  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
-  if (eventStoreUrl && !redisUrl) {
+  const redis = redisTarget(env);
+  if (eventStoreUrl && !redis) {
     throw new ConfigError(
       'REDIS_URL',
-      'must be set with EVENTSTORE_URL: the read model, its checkpoints and the relay checkpoint live in Redis',
+      'must be set (or REDIS_CLUSTER_NODES) with EVENTSTORE_URL: the read model, its checkpoints and the relay checkpoint live in Redis',
     );
   }
   const needed = [
@@ -207,10 +242,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   ];
   // Shared stores mean several processes: each would generate its own secrets, and a secret sealed by
   // one could not be opened by another. Generated secrets are for the embedded, single-process mode.
-  if (needed.length > 0 && (eventStoreUrl || redisUrl)) {
+  if (needed.length > 0 && (eventStoreUrl || redis)) {
     throw new ConfigError(
       needed[0],
-      'must be set when EVENTSTORE_URL or REDIS_URL is set (every process must share it); ' +
+      'must be set when EVENTSTORE_URL, REDIS_URL or REDIS_CLUSTER_NODES is set (every process must share it); ' +
         'generated secrets are for local embedded use only',
     );
   }
@@ -254,7 +289,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventStoreUrl,
     eventStoreTimeoutMs: integer(env, 'EVENTSTORE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 50, 600_000),
     eventStoreRecreateAfter: integer(env, 'EVENTSTORE_RECREATE_AFTER', DEFAULT_RECREATE_AFTER, 0, 1000),
-    redisUrl,
+    redis,
+    redisUrl: redis && 'url' in redis ? redis.url : null,
     redisNamespace: namespace(env),
     indexTimeoutMs: integer(env, 'INDEX_TIMEOUT_MS', 250, 10, 60_000),
     kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,

@@ -17,7 +17,7 @@ export interface RedisClusterNode {
   port: number;
 }
 
-/** Where the service's Redis is: one server (a redis:// or rediss:// URL) or the seed nodes of a Redis Cluster. */
+/** Where the service's Redis is: one server (a redis:// or rediss:// URL) or the startup nodes of a Redis Cluster. */
 export type RedisTarget = { url: string } | { clusterNodes: readonly RedisClusterNode[] };
 
 /** A standalone client or a cluster client: both have the same command API. */
@@ -53,7 +53,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   if ('url' in target) {
     client = new Redis(target.url, { enableOfflineQueue: false, retryStrategy: retryWithin500ms, ...perConnection });
   } else {
-    if (target.clusterNodes.length === 0) throw new Error('a Redis Cluster needs at least one seed node');
+    if (target.clusterNodes.length === 0) throw new Error('a Redis Cluster needs at least one startup node');
     client = new Cluster(
       target.clusterNodes.map(({ host, port }) => ({ host, port })),
       {

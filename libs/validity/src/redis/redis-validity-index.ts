@@ -136,7 +136,7 @@ export class RedisValidityIndex implements ValidityIndex {
 
   /**
    * Clients of its own, quit by close(): one for writes, one for the reads that answer callers, to one
-   * Redis (a URL) or a Redis Cluster (its seed nodes). Both fail at once while disconnected (no offline
+   * Redis (a URL) or a Redis Cluster (its startup nodes). Both fail at once while disconnected (no offline
    * queue: a request never waits for a reconnection), bound every command, reconnect within half a
    * second, and have an error listener (redis-client.ts).
    */
