@@ -10,9 +10,10 @@ import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-d
 import { GrpcClients, actorMetadata, failure, Status } from '../grpc/grpc-client';
 import { startTestApp, uniqueAccount, type TestApp } from '../support/app';
 import { actorToken } from '../support/tokens';
+import { testRedisEnv } from '../support/redis-stack';
 
-const redisUrl = process.env.REDIS_URL_TEST;
-if (!redisUrl) throw new Error('event-store outage e2e needs REDIS_URL_TEST (run `npm test`, which starts real Redis)');
+// REDIS_URL_TEST, or REDIS_CLUSTER_NODES_TEST with E2E_REDIS=cluster (test/support/redis-stack.ts)
+const redisEnv = testRedisEnv();
 
 describe('the event store fails under a running service (EventStoreDB double, real Redis)', () => {
   let double: EsdbDouble;
@@ -22,7 +23,7 @@ describe('the event store fails under a running service (EventStoreDB double, re
   beforeAll(async () => {
     double = await startEsdbDouble();
     app = await startTestApp({
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_NAMESPACE: `e2e-store-${Date.now().toString(36)}`,
       KAFKA_BROKERS: '',
       EVENTSTORE_URL: double.url,

@@ -7,27 +7,29 @@
  * (test/faults covers stalls, kills and restarts of a private Redis process.)
  */
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type { RedisClient } from '@cs/validity';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
 import { GrpcClients, failure, Status } from '../grpc/grpc-client';
 import { eventually, startTestApp, uniqueAccount, TEST_SECRETS, type TestApp } from '../support/app';
 import { actorToken } from '../support/tokens';
+import { scanKeys, testKeyPrefix, testRedisClient, testRedisEnv } from '../support/redis-stack';
 
-const redisUrl = process.env.REDIS_URL_TEST;
-if (!redisUrl) throw new Error('index-trust e2e needs REDIS_URL_TEST (run `npm test`, which starts real Redis)');
+// REDIS_URL_TEST, or REDIS_CLUSTER_NODES_TEST with E2E_REDIS=cluster (test/support/redis-stack.ts)
+const redisEnv = testRedisEnv();
 
 describe.each(['sqlite', 'eventstoredb'] as const)('index trust with the %s store and real Redis', (storeMode) => {
   let double: EsdbDouble | null = null;
   let app: TestApp;
-  let redis: Redis;
+  let redis: RedisClient;
   let grpc: GrpcClients;
   const namespace = `e2e-trust-${randomUUID().slice(0, 8)}`;
+  const prefix = testKeyPrefix(namespace); // `{namespace}` on a cluster
 
   beforeAll(async () => {
-    const env: Record<string, string> = { REDIS_URL: redisUrl, REDIS_NAMESPACE: namespace, KAFKA_BROKERS: '' };
+    const env: Record<string, string> = { ...redisEnv, REDIS_NAMESPACE: namespace, KAFKA_BROKERS: '' };
     if (storeMode === 'eventstoredb') env.EVENTSTORE_URL = process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url;
     app = await startTestApp(env);
-    redis = new Redis(redisUrl);
+    redis = testRedisClient();
     grpc = new GrpcClients(app.service.grpcUrl);
   }, 60000);
 
@@ -50,13 +52,9 @@ describe.each(['sqlite', 'eventstoredb'] as const)('index trust with the %s stor
 
   /** As FLUSHALL would, at once for readers: the generation pointer and position go first, then the rest page by page. */
   async function flushNamespace(): Promise<void> {
-    await redis.del(`${namespace}:gen`, `${namespace}:cp:validity-projection`);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await redis.del(`${prefix}:gen`, `${prefix}:cp:validity-projection`);
+    const keys = await scanKeys(redis, `${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   }
 
   it('answers 503 INDEX_UNAVAILABLE (never NOT_FOUND) while the emptied index is rebuilt, then heals by itself', async () => {

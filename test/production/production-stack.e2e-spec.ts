@@ -13,12 +13,14 @@ import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-d
 import { eventually, startTestApp, uniqueAccount, type TestApp } from '../support/app';
 import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
 import { actorToken } from '../support/tokens';
+import { testRedisEnv } from '../support/redis-stack';
 import { TEST_SECRETS } from '../support/app';
 
-const redisUrl = process.env.REDIS_URL_TEST;
+// REDIS_URL_TEST, or REDIS_CLUSTER_NODES_TEST with E2E_REDIS=cluster (test/support/redis-stack.ts)
+const redisEnv = testRedisEnv();
 const brokers = process.env.KAFKA_BROKERS_TEST;
-if (!redisUrl || !brokers) {
-  throw new Error('production-stack e2e needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (run `npm test`, which starts real Redis and Kafka)');
+if (!brokers) {
+  throw new Error('production-stack e2e needs KAFKA_BROKERS_TEST (run `npm test`, which starts real Redis and Kafka)');
 }
 
 describe('production stack: EventStoreDB + Redis + Kafka', () => {
@@ -37,7 +39,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     );
     app = await startTestApp({
       EVENTSTORE_URL: eventStoreUrl,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_NAMESPACE: `e2e-${randomUUID().slice(0, 8)}`,
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: topic,

@@ -14,10 +14,12 @@ import { eventually, startTestApp, TEST_SECRETS, uniqueAccount, type TestApp } f
 import { Client } from '../support/http';
 import { CapturingLogger } from '../support/logger';
 import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
+import { testRedisEnv } from '../support/redis-stack';
 
-const redisUrl = process.env.REDIS_URL_TEST;
+// REDIS_URL_TEST, or REDIS_CLUSTER_NODES_TEST with E2E_REDIS=cluster (test/support/redis-stack.ts)
+const redisEnv = testRedisEnv();
 const brokers = process.env.KAFKA_BROKERS_TEST;
-if (!redisUrl || !brokers) throw new Error('the projector e2e needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (run `npm test`)');
+if (!brokers) throw new Error('the projector e2e needs KAFKA_BROKERS_TEST (run `npm test`)');
 
 describe('apps/projector beside a serving-only credential service', () => {
   let double: EsdbDouble | null = null;
@@ -32,7 +34,7 @@ describe('apps/projector beside a serving-only credential service', () => {
     conformance = await notificationConformance();
     const env = {
       EVENTSTORE_URL: process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_NAMESPACE: `e2e-proj-${randomUUID().slice(0, 8)}`,
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: `credentials.e2e.projector.${randomUUID().slice(0, 8)}`,

@@ -11,28 +11,29 @@ import { loadConfig } from '@cs/composition';
 import { startCredentialService, type CredentialService } from '../../apps/credential-service/src/bootstrap';
 import { CapturingLogger } from './logger';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
+import { testRedisEnv } from './redis-stack';
 
 /**
  * Which stack the e2e suite runs on: `embedded` (SQLite + in-process index, the default) or
  * `production` (E2E_STACK=production: EventStoreDB — the protocol-level double, or a real server
  * when EVENTSTORE_URL is set — plus real Redis and real Kafka from REDIS_URL_TEST and
- * KAFKA_BROKERS_TEST). The same tests run on both.
+ * KAFKA_BROKERS_TEST; with E2E_REDIS=cluster, the Redis Cluster of REDIS_CLUSTER_NODES_TEST, see
+ * redis-stack.ts). The same tests run on both.
  */
 export type Stack = 'embedded' | 'production';
 export const STACK: Stack = process.env.E2E_STACK === 'production' ? 'production' : 'embedded';
 
 async function productionEnv(): Promise<{ env: Record<string, string>; double: EsdbDouble | null }> {
-  const redis = process.env.REDIS_URL_TEST;
   const brokers = process.env.KAFKA_BROKERS_TEST;
-  if (!redis || !brokers)
-    throw new Error('E2E_STACK=production needs REDIS_URL_TEST and KAFKA_BROKERS_TEST (npm test starts real Redis and Kafka)');
+  if (!brokers) throw new Error('E2E_STACK=production needs KAFKA_BROKERS_TEST (npm test starts real Redis and Kafka)');
+  const redis = testRedisEnv();
   const double = process.env.EVENTSTORE_URL ? null : await startEsdbDouble();
   const id = randomUUID().slice(0, 8);
   return {
     double,
     env: {
       EVENTSTORE_URL: process.env.EVENTSTORE_URL ?? (double as EsdbDouble).url,
-      REDIS_URL: redis,
+      ...redis,
       REDIS_NAMESPACE: `e2e-${id}`,
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: `credentials.e2e.${id}`,
