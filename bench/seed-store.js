@@ -137,8 +137,12 @@ function expectedSecrets(plan) {
   }
 }
 
-/** A key good for the verify load: active current secret, no IP restriction, no expiry. */
-const loadable = (plan) => !plan.ipRestricted && (plan.category === 'plain' || plan.category === 'updated' || plan.category === 'revealed');
+/**
+ * A key good for the verify load: an API key (verify answers NOT_FOUND for a signing key unless
+ * asked for that kind), active current secret, no IP restriction, no expiry.
+ */
+const loadable = (plan) =>
+  plan.kind === 'api' && !plan.ipRestricted && (plan.category === 'plain' || plan.category === 'updated' || plan.category === 'revealed');
 
 /**
  * Seeds `dir` (created; must not hold a store yet). Stops after `keys` keys, or once `events`
@@ -171,8 +175,10 @@ async function seedStore({ dir, keys, events, onProgress }) {
 
   const maxKeys = keys ?? Number.POSITIVE_INFINITY;
   const maxEvents = events ?? Number.POSITIVE_INFINITY;
-  const base = Date.now() - 30 * DAY_MS;
-  const span = 29 * DAY_MS;
+  // The last 20 days: the Redis index keeps a revoked or expired secret's entry 30 days after its end
+  // (then verify says NOT_FOUND, not REVOKED), so the bench's lookups hold for a store used within 10 days.
+  const base = Date.now() - 20 * DAY_MS;
+  const span = 19 * DAY_MS;
   const total = Number.isFinite(maxKeys) ? maxKeys : Math.ceil(maxEvents / 1.72);
   const counts = Object.fromEntries(KEY_MIX.map((m) => [m.name, 0]));
   const eventTypes = {};
@@ -190,7 +196,7 @@ async function seedStore({ dir, keys, events, onProgress }) {
     if (plan.kind === 'signing') signing++;
     const streamId = domain.keyStreamId(plan.keyId);
     const actor = { type: 'user', sub: `usr_bench_${Math.floor(i / KEYS_PER_ACCOUNT)}`, acct: plan.accountId, roles: ['owner'] };
-    // Each key lives in its own slice of the last 30 days; its commands a few minutes apart.
+    // Each key lives in its own slice of those 20 days; its commands a few minutes apart.
     let now = new Date(base + Math.floor((i / total) * span));
     let state = domain.initialState();
     let revision = -1;
