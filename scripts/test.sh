@@ -18,6 +18,10 @@
 # 6. The browser tier (TIER=browser: test/browser, Debian's Chromium driven by playwright-core against the built
 #    service and its console), once, after the Node 20 tiers; Chromium is installed first if missing
 #    (scripts/services.sh chromium: apt-get install chromium)
+# 7. The Redis Cluster tier (tier `cluster`), once, after the Node 20 tiers: a local 3-master Redis Cluster
+#    (scripts/services.sh start-cluster, stopped again after the tier unless it was running before), then
+#    TIER=cluster: the *.cluster.int-spec.ts suites and the production e2e (test/production) with the app on
+#    REDIS_CLUSTER_NODES (E2E_STACK=production E2E_REDIS=cluster)
 # Ends with the total time and one line "N passed, N failed" summed over the tiers of both runtimes.
 set -uo pipefail
 
@@ -164,8 +168,10 @@ run_tier() {
   local tier="$1"; shift
   local out="$RESULTS_DIR/$tier.json" t0=$SECONDS rc=0 base="${tier%@*}" stack=embedded
   local jest_tier="${base%%-*}"
-  # "e2e-production": the e2e tier again, on EventStoreDB (double) + Redis + Kafka
-  if [[ "$base" == *-production ]]; then stack=production; fi
+  # "e2e-production": the e2e tier again, on EventStoreDB (double) + Redis + Kafka; "cluster": on a Redis Cluster
+  if [[ "$base" == *-production || "$base" == cluster ]]; then stack=production; fi
+  local redis_mode=standalone
+  if [[ "$base" == cluster ]]; then redis_mode=cluster; fi
   TIERS+=("$tier")
   rm -f "$out" "$RESULTS_DIR/$tier.rc"
   # No --passWithNoTests: a tier that matches no test file fails (jest exits 1 "No tests found"), also
@@ -182,7 +188,7 @@ run_tier() {
     fi
   else
     say "===== tier: $tier (Node $(node --version | tr -d v)) ====="
-    E2E_STACK="$stack" TIER="$jest_tier" npx --no-install jest --json --outputFile="$out" "$@" || rc=$?
+    E2E_STACK="$stack" E2E_REDIS="$redis_mode" TIER="$jest_tier" npx --no-install jest --json --outputFile="$out" "$@" || rc=$?
   fi
   say "tier $tier finished in $(fmt_secs $((SECONDS - t0))) (exit $rc)"
   # jest handles Ctrl-C itself and exits 130/143, so bash does not see a signal death: stop here ourselves
@@ -225,6 +231,20 @@ run_browser() {
   if [[ $rc -ne 0 ]]; then say "ERROR: could not install chromium (see above); the browser tier will fail"; fi
   run_tier browser --runInBand "$@"
 }
+# The Redis Cluster tier: once, on the Node 20 run only (what it adds is the cluster, not the runtime; the same
+# suites run on both runtimes against one Redis). Three masters on REDIS_CLUSTER_PORTS (default 7390-7392), then
+# TIER=cluster: the validity index's conformance suite and cluster trust tests, leases and rate limits on the
+# cluster (*.cluster.int-spec.ts), and test/production with the app configured by REDIS_CLUSTER_NODES. If the
+# cluster cannot be started the tier still runs and its tests fail (nothing is skipped).
+run_cluster() {
+  local rc=0 stop_after=0
+  bash scripts/services.sh status-cluster >/dev/null 2>&1 || stop_after=1
+  bash scripts/services.sh start-cluster || rc=$?
+  if [[ $rc -ne 0 ]]; then say "ERROR: could not start the Redis Cluster (see above); the cluster tier will fail"; fi
+  eval "$(bash scripts/services.sh env)"
+  run_tier cluster --runInBand "$@"
+  if [[ "$stop_after" == 1 ]]; then bash scripts/services.sh stop-cluster || true; fi
+}
 run_lint
 for runtime in "" @node24; do
   run_tier "unit$runtime" "$@"
@@ -232,7 +252,7 @@ for runtime in "" @node24; do
   run_tier "e2e$runtime" --runInBand "$@"
   # The HTTP suite once more in production mode: the same tests must pass on the production adapters.
   run_tier "e2e-production$runtime" --runInBand test/http "$@"
-  if [[ -z "$runtime" ]]; then run_schemathesis; run_browser "$@"; fi
+  if [[ -z "$runtime" ]]; then run_schemathesis; run_browser "$@"; run_cluster "$@"; fi
 done
 
 # ---------------------------------------------------------------- summary ---------------------------------
