@@ -8,7 +8,7 @@
  *
  * Redis unreachable: stops after REDIS_WAIT_MS with one line naming REDIS_URL and exit code 1.
  */
-import { ConfigError, createInfrastructure, loadConfig, waitForIndex } from '@cs/composition';
+import { ConfigError, createInfrastructure, loadConfig, redisVariable, waitForIndex } from '@cs/composition';
 
 /** How long to wait for the index's Redis before giving up: a rebuild is run by hand, so fail fast. */
 const REDIS_WAIT_MS = 3_000;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const infra = await createInfrastructure(config, { log, warn: log, error: log });
   try {
-    await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS);
+    await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
   } catch (error) {
     await infra.stop();
     throw error;

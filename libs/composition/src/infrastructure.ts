@@ -192,7 +192,7 @@ export async function createInfrastructure(
         logger.log(`validity index rebuilt from the event store: ${keys} keys`);
       } else if (runsWorkers) {
         // A shared index that is new or was emptied is built from the store before the projection resumes on it.
-        const health = await waitForIndex(index, logger);
+        const health = await waitForIndex(index, logger, Infinity, redisVariable(config));
         if (health.empty) {
           const keys = await projector.rebuild();
           logger.log(`validity index built from the event store: ${keys} keys`);
@@ -234,21 +234,30 @@ export async function createInfrastructure(
   return infra;
 }
 
+/** The variable that says where the index's Redis is, for messages: REDIS_URL or REDIS_CLUSTER_NODES. */
+export const redisVariable = (config: AppConfig): 'REDIS_URL' | 'REDIS_CLUSTER_NODES' =>
+  config.redis && 'clusterNodes' in config.redis ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
+
 /**
  * Waits until the index answers a probe (logging once while it does not); returns its health. With
- * `timeoutMs`, gives up then with an error that names REDIS_URL (or REDIS_CLUSTER_NODES).
+ * `timeoutMs`, gives up then with an error that names `variable` (REDIS_URL or REDIS_CLUSTER_NODES).
  */
-export async function waitForIndex(index: ValidityIndex, logger: ProjectorLogger, timeoutMs = Infinity): Promise<IndexHealth> {
+export async function waitForIndex(
+  index: ValidityIndex,
+  logger: ProjectorLogger,
+  timeoutMs = Infinity,
+  variable: 'REDIS_URL' | 'REDIS_CLUSTER_NODES' = 'REDIS_URL',
+): Promise<IndexHealth> {
   const started = Date.now();
   let warned = false;
   for (;;) {
     const health = await index.trust.probe();
     if (health.state !== 'unreachable') return health;
     if (Date.now() - started >= timeoutMs)
-      throw new Error(`cannot reach the validity index's Redis (REDIS_URL / REDIS_CLUSTER_NODES): ${health.reason ?? 'unreachable'}`);
+      throw new Error(`cannot reach the validity index's Redis (${variable}): ${health.reason ?? 'unreachable'}`);
     // A connection takes a moment to open: only a wait that lasts is worth a line.
     if (!warned && Date.now() - started >= 2000) {
-      logger.warn(`waiting for the validity index's Redis (REDIS_URL / REDIS_CLUSTER_NODES): ${health.reason ?? 'unreachable'}`);
+      logger.warn(`waiting for the validity index's Redis (${variable}): ${health.reason ?? 'unreachable'}`);
       warned = true;
     }
     await delay(50);

@@ -10,9 +10,11 @@
  *
  * The one exception to "every key in KEYS": a live write also writes the same key into every
  * generation being built, whose ids only the script knows at that instant, so it derives those key
- * names itself from the namespace. That is fine on a standalone Redis (the deployment this targets);
- * on Redis Cluster the namespace must be hash-tagged (e.g. `{cs}`) so that every key of it lives in
- * one slot, and even then undeclared keys rely on the server's compatibility mode for scripts.
+ * names itself from the namespace (ARGV[8]). On Redis Cluster the namespace the client passes is
+ * hash-tagged (`{cs}`, see redis-validity-index.ts), so those keys are in the slot of the declared
+ * ones: Redis runs scripts without flags in its compatibility mode, which allows undeclared keys of
+ * the script's own slot (a key of another slot would fail the script, not go elsewhere). The cluster
+ * tier checks that every key of a namespace, builds in progress included, is in one slot.
  */
 
 /**
