@@ -20,7 +20,7 @@
  *   node bench/seed-store.js --dir /tmp/store [--keys 1000000 | --events 1000000]
  *   node bench/seed-store.js --help
  *
- * The mix, per key (decided from a hash of the seed and the key's index, so the bench can tell
+ * The mix, per key (decided from a hash of the run's random value and the key's index, so the bench can tell
  * what each key should be without reading the store), is KEY_MIX below; independently 10% of keys
  * are IP-restricted and 10% are signing keys. Averages 1.72 events per key.
  */
@@ -359,7 +359,7 @@ const USAGE = `usage: node bench/seed-store.js --dir <dir> [--keys <n> | --event
 
 Seeds <dir>/events.sqlite (a new SQLite event store, the service's DATA_DIR layout) with keys in
 a realistic mix (bench/README.md, "bench:rebuild"), through the real decider and codec; writes
-<dir>/seed.json (counts, and the seed the bench derives its sample keys from). Needs dist/.
+<dir>/seed.json (counts, and the random value the bench derives its sample keys from). Needs dist/.
 
 options:
   --dir <dir>        where to create the store (must not hold one)
