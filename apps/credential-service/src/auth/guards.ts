@@ -101,22 +101,25 @@ export function serviceTokenChecker(expected: string): (presented: string | null
   };
 }
 
+/** The 401 of an internal HTTP call without the service credential (ServiceTokenGuard, and verify's direct route). */
+export const serviceCredentialRequired = (): ProblemException =>
+  authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>' });
+
 @Injectable()
 export class ServiceTokenGuard implements CanActivate {
+  private readonly tokenMatches: (presented: string | null) => boolean;
+
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
     private readonly limits: RateLimits,
-  ) {}
+  ) {
+    this.tokenMatches = serviceTokenChecker(config.serviceToken);
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!serviceTokenMatches(bearerToken(request.headers.authorization), this.config.serviceToken)) {
-      throw authProblem({
-        code: 'UNAUTHENTICATED',
-        message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>',
-      });
-    }
+    if (!this.tokenMatches(bearerToken(request.headers.authorization))) throw serviceCredentialRequired();
     const limited = this.limits.service(this.reflector.get<ServiceCall>(SERVICE_CALL, context.getClass()) ?? 'signing');
     return limited ? limited.then(() => true) : true;
   }

@@ -9,7 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { APP_CONFIG, type AppConfig, type Infrastructure } from '@cs/composition';
 import { authorize, type AccessRule, type Actor } from '../auth/actor';
-import { actorFromToken, authProblem, bearerToken, serviceTokenMatches } from '../auth/guards';
+import { actorFromToken, authProblem, bearerToken, serviceTokenChecker } from '../auth/guards';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { badRequest } from '../http/problem';
 import { IdParamsPipe } from '../http/params';
@@ -33,7 +33,12 @@ export class GrpcAccess {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     private readonly limits: RateLimits,
-  ) {}
+  ) {
+    this.tokenMatches = serviceTokenChecker(config.serviceToken);
+  }
+
+  /** The service credential's check, its digest computed once (VerifyKey is a hot path). */
+  private readonly tokenMatches: (presented: string | null) => boolean;
 
   /** Before anything else: is the service ready, and was the request a message at all. */
   admit(request: unknown): void {
@@ -62,7 +67,7 @@ export class GrpcAccess {
   /** Internal calls (verify, sign): the service token, then its rate limit for `call`. */
   service(request: unknown, metadata: Metadata | undefined, call: ServiceCall): void | Promise<void> {
     this.admit(request);
-    if (!serviceTokenMatches(bearerToken(authorization(metadata)), this.config.serviceToken)) {
+    if (!this.tokenMatches(bearerToken(authorization(metadata)))) {
       throw authProblem({
         code: 'UNAUTHENTICATED',
         message: 'internal calls need the service credential as `authorization: Bearer <SERVICE_TOKEN>` metadata',

@@ -115,13 +115,18 @@ export function sendProblem(reply: FastifyReply, problem: ProblemException): voi
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem.body());
 }
 
+/** Any error as its problem+json answer, its cause logged (ProblemFilter, and routes served outside Nest). */
+export function answerProblem(logger: Logger, reply: FastifyReply, error: unknown): void {
+  const problem = toProblem(error);
+  logProblemCause(logger, problem, error);
+  sendProblem(reply, problem);
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const problem = toProblem(error);
-    logProblemCause(this.logger, problem, error);
-    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), problem);
+    answerProblem(this.logger, host.switchToHttp().getResponse<FastifyReply>(), error);
   }
 }

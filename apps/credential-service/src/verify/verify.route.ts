@@ -15,9 +15,9 @@ import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { KeyKind } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
-import { authProblem, bearerToken, serviceTokenChecker } from '../auth/guards';
-import { badRequest, joinMessages, ProblemException } from '../http/problem';
-import { logProblemCause, sendProblem, toProblem } from '../http/problem.filter';
+import { bearerToken, serviceCredentialRequired, serviceTokenChecker } from '../auth/guards';
+import { badRequest, joinMessages } from '../http/problem';
+import { answerProblem } from '../http/problem.filter';
 import { unknownFieldErrors } from '../http/validation';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import type { VerifyService } from './verify.service';
@@ -40,9 +40,6 @@ const VERIFY_RESULT_SCHEMA = {
     expiresAt: { type: ['string', 'null'] },
   },
 } as const;
-
-const UNAUTHENTICATED = (): ProblemException =>
-  authProblem({ code: 'UNAUTHENTICATED', message: 'internal calls need the service credential as Authorization: Bearer <SERVICE_TOKEN>' });
 
 export interface VerifyRouteDeps {
   verifier: VerifyService;
@@ -71,20 +68,15 @@ export function readVerifyBody(verifier: VerifyService, body: unknown): { key: s
 export function verifyHandler(deps: VerifyRouteDeps): (request: FastifyRequest, reply: FastifyReply) => Promise<VerifyResult | void> {
   const logger = new Logger('http');
   const tokenMatches = serviceTokenChecker(deps.serviceToken);
-  const fail = (reply: FastifyReply, error: unknown): void => {
-    const problem = toProblem(error);
-    logProblemCause(logger, problem, error);
-    sendProblem(reply, problem);
-  };
   return async (request, reply) => {
     try {
-      if (!tokenMatches(bearerToken(request.headers.authorization))) throw UNAUTHENTICATED();
+      if (!tokenMatches(bearerToken(request.headers.authorization))) throw serviceCredentialRequired();
       const limited = deps.limits.service('verify');
       if (limited) await limited;
       const { key, ip, kind } = readVerifyBody(deps.verifier, request.body);
       return await deps.verifier.verify(key, ip, kind);
     } catch (error) {
-      fail(reply, error);
+      answerProblem(logger, reply, error);
     }
   };
 }
