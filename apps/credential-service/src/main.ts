@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     // A cluster worker (PROCESSES > 1, processes.ts) is one service: only the primary reads PROCESSES.
     if (cluster.isPrimary) {
       processes = processCount(process.env);
-      checkSharedIndex(processes, config, process.env);
+      checkSharedIndex(processes, config);
     }
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -33,11 +33,10 @@ export function processCount(env: NodeJS.ProcessEnv): number {
   return Number(raw);
 }
 
-/** N > 1 needs an index every process reads: Redis (REDIS_URL, or a Redis Cluster where supported). */
-export function checkSharedIndex(count: number, config: AppConfig, env: NodeJS.ProcessEnv): void {
+/** N > 1 needs an index every process reads: Redis (REDIS_URL or REDIS_CLUSTER_NODES). */
+export function checkSharedIndex(count: number, config: AppConfig): void {
   if (count <= 1) return;
-  const shared = Boolean(config.redisUrl) || Boolean(env.REDIS_CLUSTER_NODES && env.REDIS_CLUSTER_NODES.trim() !== '');
-  if (!shared)
+  if (config.redis === null)
     throw new ConfigError(
       'PROCESSES',
       'more than 1 needs a shared validity index (set REDIS_URL): the embedded memory index is per process, ' +
