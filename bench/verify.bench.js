@@ -303,12 +303,21 @@ async function load(transport, target, seconds) {
     const r = JSON.parse(run.stdout);
     const statuses = { ...(r.statusCodeDistribution || {}) };
     // When the duration ends, ghz closes its connections under the calls still in flight (at most one
-    // per call slot): those end "Unavailable: transport is closing" and are not answers, right or wrong.
-    const closing = Object.entries(r.errorDistribution || {})
-      .filter(([message]) => message.includes('transport is closing'))
-      .reduce((sum, [, n]) => sum + n, 0);
-    const cutOff = Math.min(closing, settings.connections, statuses.Unavailable || 0);
-    if (cutOff > 0) statuses.Unavailable -= cutOff;
+    // per call slot): those end "Unavailable: transport is closing" or "Canceled: grpc: the client
+    // connection is closing" and are not answers, right or wrong.
+    const closedBy = (text) =>
+      Object.entries(r.errorDistribution || {})
+        .filter(([message]) => message.includes(text))
+        .reduce((sum, [, n]) => sum + n, 0);
+    let cutOff = 0;
+    for (const [status, text] of [
+      ['Unavailable', 'transport is closing'],
+      ['Canceled', 'client connection is closing'],
+    ]) {
+      const cut = Math.min(closedBy(text), settings.connections - cutOff, statuses[status] || 0);
+      if (cut > 0) statuses[status] -= cut;
+      cutOff += cut;
+    }
     const count = r.count - cutOff;
     const ok = statuses.OK || 0;
     const latency = (p) => ((r.latencyDistribution || []).find((d) => d.percentage === p) || { latency: 0 }).latency / 1e6;
