@@ -28,6 +28,11 @@ export interface RedisClientOptions {
   commandTimeout: number;
   /** Bound on opening a connection; default 2000 ms. */
   connectTimeout?: number;
+  /**
+   * ioredis auto-pipelining: commands issued in the same event-loop turn leave in one write (per node
+   * on a cluster). Default false.
+   */
+  autoPipelining?: boolean;
   /** Told about each client error (the listener is always attached). */
   onError?: (error: Error) => void;
   /** More options for the connection(s) to each server; on a cluster, for every node's connection. */
@@ -47,6 +52,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     commandTimeout: options.commandTimeout,
     connectTimeout: options.connectTimeout ?? 2000,
     maxRetriesPerRequest: 0,
+    enableAutoPipelining: options.autoPipelining ?? false,
     ...(options.redis ?? {}),
   };
   let client: RedisClient;
@@ -58,6 +64,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
       target.clusterNodes.map(({ host, port }) => ({ host, port })),
       {
         enableOfflineQueue: false,
+        enableAutoPipelining: options.autoPipelining ?? false,
         scaleReads: 'master',
         clusterRetryStrategy: retryWithin500ms,
         // A MOVED is followed at once (and the slot map refreshed); a node that went away or a cluster that

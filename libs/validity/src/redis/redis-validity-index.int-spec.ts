@@ -62,6 +62,19 @@ describeValidityIndexConformance('redis', {
   cleanup: () => deleteMatching(`${runPrefix}-*`),
 });
 
+// The same contract with the clients a service has: connect() opens a writer and an auto-pipelined
+// reader (concurrent reads leave together), with their own timeouts.
+describeValidityIndexConformance('redis, own clients', {
+  create: async () => {
+    const index = RedisValidityIndex.connect(url, { namespace: newNamespace(), batchSize: 100 });
+    // Its clients refuse commands until connected (no offline queue): wait for both, as a service does.
+    await reachable(index);
+    await until(() => index.loadCheckpoint(DEFAULT_POSITION_CHECKPOINT).then(() => true, () => false));
+    return trusted(index);
+  },
+  cleanup: () => deleteMatching(`${runPrefix}-*`),
+});
+
 describe('RedisValidityIndex specifics', () => {
   const indexes: RedisValidityIndex[] = [];
   const track = (index: RedisValidityIndex) => (indexes.push(index), index);

@@ -141,14 +141,17 @@ export class RedisValidityIndex implements ValidityIndex {
    * second, and have an error listener (redis-client.ts).
    */
   static connect(target: string | RedisTarget, options: RedisValidityIndexConnectOptions = {}): RedisValidityIndex {
-    const client = (commandTimeout: number): RedisClient =>
+    const client = (commandTimeout: number, autoPipelining = false): RedisClient =>
       createRedisClient(typeof target === 'string' ? { url: target } : target, {
         commandTimeout,
+        autoPipelining,
         onError: (error) => options.onClientError?.(error),
         redis: options.redis,
       });
     const writer = client(options.writeTimeoutMs ?? 2000);
-    const reader = client(options.readTimeoutMs ?? 250);
+    // Auto-pipelining: the verify reads issued in one event-loop turn (a burst of requests) leave in one
+    // socket write and come back in one read, instead of a syscall pair each.
+    const reader = client(options.readTimeoutMs ?? 250, true);
     return new RedisValidityIndex(writer, { ...options, reader, ownsClient: true });
   }
 
