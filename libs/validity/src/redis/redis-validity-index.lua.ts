@@ -54,6 +54,55 @@ local function lt(a, b)
 end
 `;
 
+/**
+ * apply(...) — the revision guard and every structure of one key in ONE generation, shared by the
+ * write and the build scripts. k, acct, exp: the record, account set and expiry zset keys; hkey(i): the
+ * key of hash entry i; json, keyId, version: the record; n hash entries, m pending expiries, read from
+ * `args` (ARGV) starting at `at`: n triples (entry JSON, entry status, PEXPIREAT ms or ''), then m pairs
+ * (zset member, due-at ms). Returns 'written' or 'stale'.
+ */
+const APPLY_LUA = `
+local function apply(k, acct, exp, hkey, json, keyId, version, n, m, args, at)
+  local storedJson = redis.call('GET', k)
+  local stored = nil
+  if storedJson then
+    stored = cjson.decode(storedJson)
+    -- Revision guard: only a strictly newer version may replace the record; revoked is terminal.
+    if tonumber(stored.version) >= version or stored.status == 'revoked' then return 'stale' end
+  end
+
+  redis.call('SET', k, json)
+  redis.call('SADD', acct, keyId)
+
+  local a = at
+  for i = 1, n do
+    local key, entry, status, pexpireat = hkey(i), args[a], args[a + 1], args[a + 2]
+    a = a + 3
+    local old = redis.call('GET', key)
+    -- A secret once revoked or expired stays so, whatever a later record claims.
+    local keep = old and status == 'active' and cjson.decode(old).status ~= 'active'
+    if not keep then
+      redis.call('SET', key, entry) -- SET drops any previous TTL: an entry whose expiry was cleared lives on
+      if pexpireat ~= '' then redis.call('PEXPIREAT', key, pexpireat) end
+    end
+  end
+
+  -- Pending expiries of this key are a subset of the stored record's current/previous secrets:
+  -- drop those members, then add what the new record still waits for.
+  if stored then
+    redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.current.version))
+    if type(stored.previous) == 'table' then
+      redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.previous.version))
+    end
+  end
+  for i = 1, m do
+    redis.call('ZADD', exp, args[a + 1], args[a])
+    a = a + 2
+  end
+  return 'written'
+end
+`;
+
 export const WRITE_LUA = `
 local expected = ARGV[1]
 if expected ~= '' then
@@ -67,6 +116,7 @@ local keyId = ARGV[3]
 local version = tonumber(ARGV[4])
 local ns = ARGV[8]
 ${POSITIONS_LUA}
+${APPLY_LUA}
 -- The checkpoint moves even when the record is stale: a replayed event was still consumed
 -- (same as the memory adapter), so the subscription must not be sent back to it. It only moves
 -- forward, and a writer that names a base is refused (nothing written) when the stored checkpoint
@@ -79,59 +129,121 @@ if ARGV[7] ~= '' then
 end
 
 -- Writes the record into one generation; name(i) is the name of KEYS[i] (i >= 3) in that generation.
-local function apply(name)
-  local storedJson = redis.call('GET', name(3))
-  local stored = nil
-  if storedJson then
-    stored = cjson.decode(storedJson)
-    -- Revision guard: only a strictly newer version may replace the record; revoked is terminal.
-    if tonumber(stored.version) >= version or stored.status == 'revoked' then return 'stale' end
-  end
-
-  redis.call('SET', name(3), ARGV[2])
-  redis.call('SADD', name(4), keyId)
-
-  local a = 9
-  for i = 1, n do
-    local key, json, status, pexpireat = name(5 + i), ARGV[a], ARGV[a + 1], ARGV[a + 2]
-    a = a + 3
-    local old = redis.call('GET', key)
-    -- A secret once revoked or expired stays so, whatever a later record claims.
-    local keep = old and status == 'active' and cjson.decode(old).status ~= 'active'
-    if not keep then
-      redis.call('SET', key, json) -- SET drops any previous TTL: an entry whose expiry was cleared lives on
-      if pexpireat ~= '' then redis.call('PEXPIREAT', key, pexpireat) end
-    end
-  end
-
-  -- Pending expiries of this key are a subset of the stored record's current/previous secrets:
-  -- drop those members, then add what the new record still waits for.
-  local exp = name(5)
-  if stored then
-    redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.current.version))
-    if type(stored.previous) == 'table' then
-      redis.call('ZREM', exp, keyId .. ':' .. tostring(stored.previous.version))
-    end
-  end
-  for i = 1, m do
-    redis.call('ZADD', exp, ARGV[a + 1], ARGV[a])
-    a = a + 2
-  end
-  return 'written'
+local function applyTo(name)
+  return apply(name(3), name(4), name(5), function(i) return name(5 + i) end, ARGV[2], keyId, version, n, m, ARGV, 9)
 end
 
-local outcome = apply(function(i) return KEYS[i] end)
+local outcome = applyTo(function(i) return KEYS[i] end)
 
 if expected ~= '' then
   local live = ns .. ':' .. expected .. ':'
   for _, g in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     if g ~= expected then
       local prefix = ns .. ':' .. g .. ':'
-      apply(function(i) return prefix .. string.sub(KEYS[i], #live + 1) end)
+      applyTo(function(i) return prefix .. string.sub(KEYS[i], #live + 1) end)
     end
   end
 end
 return outcome
+`;
+
+/**
+ * build(records...) — replaceAll's bulk write: many records into the generation being built, in one
+ * call, each under the same guards as write (apply), so duplicates in the input and live writes that
+ * reached the generation first still meet the revision guard and the terminal rules. Nothing else
+ * writes a generation this way: it is not yet published, and live writes reach it through write's
+ * building-generations loop.
+ *
+ * KEYS: 1 building zset. ARGV: 1 generation id g, 2 key prefix of g (`<ns>:<g>:`), 3 now (ms: the
+ * build's progress, so no one sweeps it as abandoned), then per record: record JSON, keyId,
+ * accountId, version, n, m, n hashes, n triples, m pairs (as apply reads them).
+ * The record, account, expiry and hash keys are derived from the prefix (undeclared: on Redis Cluster
+ * they share the hash-tagged namespace's slot with KEYS[1], see the header). Returns the number of
+ * records written (not stale).
+ *
+ * The common case is a key the generation does not hold yet (one MGET tells for the whole call): it
+ * has nothing to guard against (no record, hence no hash entry of its secrets either: an entry is only
+ * ever written with its record, and a secret's hash is its alone), so its record and its entries
+ * without expiry are buffered for one MSET, its expiries for one ZADD, its account for one SADD per
+ * account. A key the generation already holds, or one this call already wrote, goes through apply,
+ * after the buffers are flushed, so it sees exactly what a record-by-record build would have left.
+ */
+export const BUILD_LUA = `
+${APPLY_LUA}
+local g, p = ARGV[1], ARGV[2]
+redis.call('ZADD', KEYS[1], 'XX', ARGV[3], g)
+local exp = p .. 'exp'
+local count = #ARGV
+
+-- Where each record's arguments start, and whether the generation holds its key (MGET in slices:
+-- unpack is bounded by Lua's C stack).
+local starts, names = {}, {}
+local a = 4
+while a <= count do
+  starts[#starts + 1] = a
+  names[#names + 1] = p .. 'k:' .. ARGV[a + 1]
+  local n, m = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  a = a + 6 + 4 * n + 2 * m
+end
+local held = {}
+for from = 1, #names, 1000 do
+  local slice = redis.call('MGET', unpack(names, from, math.min(from + 999, #names)))
+  for i = 1, #slice do held[from + i - 1] = slice[i] end
+end
+
+local sets, accounts, dues = {}, {}, {}
+local function flush()
+  for from = 1, #sets, 1000 do redis.call('MSET', unpack(sets, from, math.min(from + 999, #sets))) end
+  for account, ids in pairs(accounts) do
+    for from = 1, #ids, 1000 do redis.call('SADD', account, unpack(ids, from, math.min(from + 999, #ids))) end
+  end
+  for from = 1, #dues, 1000 do redis.call('ZADD', exp, unpack(dues, from, math.min(from + 999, #dues))) end
+  sets, accounts, dues = {}, {}, {}
+end
+
+local seen, written = {}, 0
+for r = 1, #starts do
+  local at = starts[r]
+  local json, keyId, account, version = ARGV[at], ARGV[at + 1], p .. 'a:' .. ARGV[at + 2], tonumber(ARGV[at + 3])
+  local n, m = tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
+  local hashes = at + 5
+  local t = hashes + n + 1
+  if not held[r] and not seen[keyId] then
+    sets[#sets + 1] = names[r]
+    sets[#sets + 1] = json
+    local ids = accounts[account]
+    if not ids then
+      ids = {}
+      accounts[account] = ids
+    end
+    ids[#ids + 1] = keyId
+    for i = 1, n do
+      local key, entry, pexpireat = p .. 'h:' .. ARGV[hashes + i], ARGV[t], ARGV[t + 2]
+      t = t + 3
+      if pexpireat == '' then
+        sets[#sets + 1] = key
+        sets[#sets + 1] = entry
+      else
+        redis.call('SET', key, entry)
+        redis.call('PEXPIREAT', key, pexpireat)
+      end
+    end
+    for i = 1, m do
+      dues[#dues + 1] = ARGV[t + 1]
+      dues[#dues + 1] = ARGV[t]
+      t = t + 2
+    end
+    written = written + 1
+  else
+    flush()
+    local hkey = function(i) return p .. 'h:' .. ARGV[hashes + i] end
+    if apply(names[r], account, exp, hkey, json, keyId, version, n, m, ARGV, t) == 'written' then written = written + 1 end
+  end
+  seen[keyId] = true
+  if #sets >= 4000 then flush() end
+end
+flush()
+return written
 `;
 
 /**

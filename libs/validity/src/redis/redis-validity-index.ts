@@ -42,7 +42,7 @@ import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealth, type IndexTrust } from '../index-trust';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
-import { SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+import { BUILD_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
 import { createRedisClient, isCluster, type RedisClient, type RedisTarget } from './redis-client';
 import { ClusterShard, nodeKey } from './redis-cluster-shard';
 
@@ -66,7 +66,7 @@ export interface RedisValidityIndexOptions {
   namespace?: string;
   /** How long an expired or revoked hash entry outlives its end so verify can say why; default 30 days. */
   retentionMs?: number;
-  /** Records per pipelined batch while replaceAll builds a generation; default 500. */
+  /** Records per build-script call while replaceAll builds a generation; default 500. */
   batchSize?: number;
   /** A build with no progress for this long is taken as abandoned and swept; default 15 minutes. */
   abandonedBuildMs?: number;
@@ -103,10 +103,15 @@ const INITIAL_GENERATION = '0';
 /** Bound on re-reads when the generation keeps moving under a reader: a storm of replaceAll calls. */
 const MAX_GENERATION_RETRIES = 5;
 const SCAN_COUNT = 1000;
+/** Build-script calls of replaceAll in flight at once: Redis runs one while the next is prepared. */
+const BUILD_CALLS_IN_FLIGHT = 4;
+/** A build-script call is also cut at this many arguments (records with many retired secrets). */
+const BUILD_MAX_ARGS = 16_000;
 
 type ScriptClient = RedisClient & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
   csValiditySwap(...args: string[]): Promise<string>;
+  csValidityBuild(buildingKey: string, g: string, prefix: string, now: number, records: (string | number)[]): Promise<number>;
   csValiditySaveCheckpoint(key: string, position: string, base: string, rewind: string): Promise<string>;
 };
 type ScriptPipeline = ChainableCommander & {
@@ -172,6 +177,7 @@ export class RedisValidityIndex implements ValidityIndex {
     // defineCommand is idempotent per name; a shared client gets the same two scripts.
     redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
     redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
+    redis.defineCommand('csValidityBuild', { lua: BUILD_LUA, numberOfKeys: 1 });
     redis.defineCommand('csValiditySaveCheckpoint', { lua: SAVE_CHECKPOINT_LUA, numberOfKeys: 1 });
     this.redis = redis as ScriptClient;
     this.reader = options.reader ?? redis;
@@ -247,8 +253,9 @@ export class RedisValidityIndex implements ValidityIndex {
 
   /**
    * Registers a new generation as building (from then on every live write, from any instance, also
-   * goes into it under the same guards), builds it in pipelined batches (one script call per record,
-   * so duplicates in the input meet the same guards as write) while the current one keeps serving,
+   * goes into it under the same guards), builds it with the build script, `batchSize` records per call
+   * and a few calls in flight (each record under the same guards as write, so duplicates in the input
+   * meet them too) while the current one keeps serving,
    * runs `beforeSwap`, then swaps pointer and checkpoint in one script, then deletes the old
    * generation in the background. Nothing written after the registration is lost at the swap;
    * what was written before it and is not in `records` is the caller's to apply in `beforeSwap`.
@@ -258,17 +265,27 @@ export class RedisValidityIndex implements ValidityIndex {
     const g = `g${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     await this.redis.zadd(this.buildingKey, Date.now(), g);
     let old: string;
+    const calls: Promise<number>[] = [];
     try {
-      let batch = this.redis.pipeline() as ScriptPipeline;
+      const prefix = `${this.key(g)}:`;
+      const send = async (args: (string | number)[]): Promise<void> => {
+        const call = this.redis.csValidityBuild(this.buildingKey, g, prefix, Date.now(), args);
+        call.catch(() => undefined); // handled: awaited below, or settled in the catch
+        calls.push(call);
+        if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
+      };
+      let args: (string | number)[] = [];
+      let inCall = 0;
       for (const record of records) {
-        batch.csValidityWrite(...this.writeArgs('', g, record));
-        if (batch.length >= this.batchSize) {
-          batch.zadd(this.buildingKey, 'XX', Date.now(), g); // progress, so no one sweeps us as abandoned
-          await execOrThrow(batch);
-          batch = this.redis.pipeline() as ScriptPipeline;
+        this.buildArgs(args, record);
+        if (++inCall >= this.batchSize || args.length >= BUILD_MAX_ARGS) {
+          await send(args);
+          args = [];
+          inCall = 0;
         }
       }
-      if (batch.length > 0) await execOrThrow(batch);
+      if (inCall > 0) await send(args);
+      while (calls.length > 0) await calls.shift();
       const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
         const pipeline = this.redis.pipeline() as ScriptPipeline;
         pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
@@ -281,6 +298,7 @@ export class RedisValidityIndex implements ValidityIndex {
       const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
       old = await this.redis.csValiditySwap(...keys, g, stored.position.toString(), stored.rewind ? '1' : '');
     } catch (error) {
+      await Promise.allSettled(calls); // no build call may land after the deletion below
       await this.bury(g)
         .then(() => this.dropGeneration(g))
         .catch((cleanup: unknown) => {
@@ -538,6 +556,19 @@ export class RedisValidityIndex implements ValidityIndex {
     for (const d of due) args.push(`${d.keyId}:${d.secretVersion}`, d.dueAt);
     if (checkpoint) keys.push(this.cpKey(checkpoint.name));
     return [keys.length, ...keys, ...args];
+  }
+
+  /** Appends one record's arguments of the build script (see BUILD_LUA) to `args`. */
+  private buildArgs(args: (string | number)[], record: KeyRecord): void {
+    const entries = validityEntries(record);
+    const due = pendingExpiries(record);
+    args.push(JSON.stringify(record), record.keyId, record.accountId, record.version, entries.size, due.length);
+    for (const hash of entries.keys()) args.push(hash);
+    for (const entry of entries.values()) {
+      const expireAt = this.entryExpireAt(entry, record);
+      args.push(JSON.stringify(entry), entry.status, expireAt === null ? '' : expireAt);
+    }
+    for (const d of due) args.push(`${d.keyId}:${d.secretVersion}`, d.dueAt);
   }
 
   /**

@@ -449,6 +449,27 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         for (const key of keys.slice(50)) expect(await index.getKey(key.keyId)).toEqual(key.record);
       });
 
+      it('applies repeated keys in its input under the write guards, whatever their order', async () => {
+        const key = new KeyStory();
+        const v0 = key.record;
+        const rotated = key.rotate(Date.now() + 60_000); // the first secret expiring: a pending expiry
+        const renamed = key.update({ name: 'renamed' });
+        const revoked = key.revoke();
+        const other = new KeyStory();
+        const o0 = other.record;
+        const dueAt = Date.now() + 120_000;
+        const o1 = other.rotate(dueAt);
+        await index.replaceAll([o1, rotated, v0, o0, revoked, renamed, o1], { name: uid('cp'), position: 1n });
+
+        expect(await index.getKey(key.keyId)).toEqual(revoked);
+        expect(await index.lookup(v0.current.hash)).toMatchObject({ status: 'revoked' });
+        expect(await index.lookup(rotated.current.hash)).toMatchObject({ status: 'revoked' });
+        expect(await index.getKey(other.keyId)).toEqual(o1);
+        expect(await index.lookup(o0.current.hash)).toMatchObject({ status: 'active', keyId: other.keyId });
+        // The revoked key's expiry went with its revocation; the other key still waits for its old secret's.
+        expect(await index.dueExpiries(dueAt + 1, 10)).toEqual([{ keyId: other.keyId, secretVersion: o0.current.version, dueAt }]);
+      });
+
       it("writes beforeSwap's records into the new index only, and stores the checkpoint it returns", async () => {
         const key = new KeyStory();
         const v0 = key.record;
