@@ -180,16 +180,21 @@ describe('RedisValidityIndex trust on Redis Cluster: the index is that of one no
     for (const index of indexes.splice(0)) await index.close();
   });
 
-  it('answers nothing from a slot that moved to another node until revalidated, then the same data from there', async () => {
+  /** A service's index on the cluster, trusted, holding one active key written at `position`. */
+  async function trustedWithOneKey(position: bigint) {
     const namespace = cluster.namespace();
     const index = RedisValidityIndex.connect({ clusterNodes: testRedisClusterNodes() }, { namespace, readTimeoutMs: 1000 });
     indexes.push(index);
     await until(async () => (await index.trust.probe()).state !== 'unreachable');
     await trusted(index, namespace);
     const key = new KeyStory();
-    await index.write(key.record, { name: DEFAULT_POSITION_CHECKPOINT, position: 3n });
+    await index.write(key.record, { name: DEFAULT_POSITION_CHECKPOINT, position });
     expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'active' });
-    const before = index.trust.health().identity;
+    return { namespace, index, key, before: index.trust.health().identity as string };
+  }
+
+  it('answers nothing from a slot that moved to another node until revalidated, then the same data from there', async () => {
+    const { namespace, index, key, before } = await trustedWithOneKey(3n);
 
     const slot = clusterKeySlot(`{${namespace}}`);
     const owner = await slotOwner(slot);
@@ -214,15 +219,7 @@ describe('RedisValidityIndex trust on Redis Cluster: the index is that of one no
   });
 
   it('refuses answers once the node serving its slot restarts empty, and heals with a rebuild and a revalidation', async () => {
-    const namespace = cluster.namespace();
-    const index = RedisValidityIndex.connect({ clusterNodes: testRedisClusterNodes() }, { namespace, readTimeoutMs: 1000 });
-    indexes.push(index);
-    await until(async () => (await index.trust.probe()).state !== 'unreachable');
-    await trusted(index, namespace);
-    const key = new KeyStory();
-    await index.write(key.record, { name: DEFAULT_POSITION_CHECKPOINT, position: 5n });
-    expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'active' });
-    const before = index.trust.health().identity as string;
+    const { namespace, index, key, before } = await trustedWithOneKey(5n);
 
     const owner = await slotOwner(clusterKeySlot(`{${namespace}}`));
     const node = cluster.client.nodes('master').find((n) => address(n) === owner) as Redis;
