@@ -39,7 +39,7 @@ export function checkSharedIndex(count: number, config: AppConfig): void {
   if (config.redis === null)
     throw new ConfigError(
       'PROCESSES',
-      'more than 1 needs a shared validity index (set REDIS_URL): the embedded memory index is per process, ' +
+      'more than 1 needs a shared validity index (set REDIS_URL or REDIS_CLUSTER_NODES): the embedded memory index is per process, ' +
         'so each process would answer from its own copy and a revocation made through one would not reach the others',
     );
 }
