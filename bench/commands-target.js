@@ -20,6 +20,7 @@
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { serveOrchestrator } = require('./common');
 
 const sqlite = { writeNs: 0n, writes: 0, readNs: 0n, reads: 0 };
 let sqliteDepth = 0;
@@ -117,21 +118,15 @@ async function startService(config) {
   return service.url;
 }
 
-let closing = null;
-const closeOnce = () => (closing ??= closeTarget());
-
-process.on('message', (message) => {
-  const reply = (payload) => process.send(payload);
-  const fail = (error) => reply({ type: 'failed', error: error && error.stack ? error.stack : String(error) });
-  switch (message.type) {
-    case 'start':
-      startService(message.config).then((url) => reply({ type: 'ready', url }), fail);
-      break;
-    case 'stats': {
+serveOrchestrator({
+  role: 'commands target',
+  handlers: {
+    start: async (message) => ({ type: 'ready', url: await startService(message.config) }),
+    stats: () => {
       const { rss } = process.memoryUsage();
       const { user, system } = process.cpuUsage();
       const elu = performance.eventLoopUtilization();
-      reply({
+      return {
         type: 'stats',
         rss,
         cpuMicros: user + system,
@@ -144,29 +139,8 @@ process.on('message', (message) => {
           readMicros: Number(sqlite.readNs / 1000n),
           reads: sqlite.reads,
         },
-      });
-      break;
-    }
-    case 'close':
-      closeOnce().then(
-        () => {
-          reply({ type: 'closed' });
-          process.disconnect();
-          // process.exit (not a kill) so that --cpu-prof writes its profile.
-          setTimeout(() => process.exit(0), 200).unref();
-        },
-        (error) => {
-          fail(error);
-          process.exit(1);
-        },
-      );
-      break;
-    default:
-      fail(new Error(`unknown message ${JSON.stringify(message)}`));
-  }
-});
-
-// If the orchestrator dies, do not linger holding a port, a Redis or a Kafka connection.
-process.on('disconnect', () => {
-  closeOnce().finally(() => process.exit(0));
+      };
+    },
+  },
+  close: () => closeTarget(),
 });

@@ -12,7 +12,7 @@
  * Processes: each service instance (bench/commands-target.js), the load generator and the fence
  * checker (bench/commands-loader.js) are children of this one, which only orchestrates and counts.
  */
-const { execFileSync, fork } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
@@ -22,6 +22,15 @@ const ROOT = join(__dirname, '..');
 // BENCH_DIST: a copy of dist/ inside this tree (so node_modules resolves), e.g. to keep measuring one
 // build while dist/ is rebuilt meanwhile.
 const DIST = process.env.BENCH_DIST ? require('node:path').resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
+const {
+  acceptOnlyBuild,
+  children,
+  connectRedis: connectRedisOrDie,
+  dropNamespace,
+  forkChild: forkBenchChild,
+  redisCpuMicros,
+  wholeFromEnv,
+} = require('./common');
 const NAME = 'bench:commands';
 
 function die(message, code = 2) {
@@ -68,25 +77,8 @@ environment:
   BENCH_JSON                 a path: also write the figures there as JSON
 `;
 
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-for (const [index, arg] of args.entries()) {
-  if (arg === '--build') continue;
-  // Named only when it looks like an option (an argument could be a secret pasted in the wrong place).
-  const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(arg) ? arg : `at position ${index + 1}`;
-  process.stderr.write(`${NAME}: unknown option ${named}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function whole(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) die(`${name} must be a whole number >= ${min}, got "${raw}"`);
-  return Number(raw);
-}
+const build = acceptOnlyBuild(NAME, USAGE);
+const whole = (name, fallback, min) => wholeFromEnv(die, name, fallback, min);
 function list(name, fallback, allowed) {
   const raw = process.env[name];
   const values = (raw === undefined || raw === '' ? fallback : raw)
@@ -124,7 +116,7 @@ if (![...ALL_MODES, 'off'].includes(settings.profile)) die(`BENCH_PROFILE: "${se
 if (settings.modes.includes('eventstoredb') && !eventStoreUrl) die('the eventstoredb mode needs EVENTSTORE_URL');
 const maxConcurrency = Math.max(...settings.concurrency);
 
-if (args.includes('--build')) {
+if (build) {
   try {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   } catch {
@@ -136,7 +128,6 @@ try {
 } catch {
   die('dist/ is missing: run `npm run build` first (or use `npm run bench:commands`, which builds)');
 }
-const Redis = require('ioredis');
 const { Kafka, logLevel } = require('kafkajs');
 const { summarizeProfile, formatSummary } = require('./commands-profile');
 
@@ -150,48 +141,7 @@ const say = (text) => process.stdout.write(`${text}\n`);
 
 // ---------------------------------------------------------------- children
 
-const children = new Set();
-
-function forkChild(script, label, execArgv = []) {
-  const child = fork(join(__dirname, script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  children.add(child);
-  const waiters = [];
-  child.on('message', (message) => {
-    const index = waiters.findIndex((w) => w.types.includes(message.type));
-    if (index >= 0) waiters.splice(index, 1)[0].resolve(message);
-  });
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    for (const w of waiters.splice(0)) w.reject(new Error(`${label} exited (code ${code}, signal ${signal})`));
-  });
-  const ask = (message, expected, timeoutMs = 120_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${label}: no "${expected}" within ${timeoutMs} ms`)), timeoutMs);
-      waiters.push({
-        types: [expected, 'failed'],
-        resolve: (answer) => {
-          clearTimeout(timer);
-          if (answer.type === 'failed') reject(new Error(`${label}: ${answer.error}`));
-          else resolve(answer);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      child.send(message);
-    });
-  const close = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await ask({ type: 'close' }, 'closed', 30_000).catch((error) => {
-      process.stderr.write(`${NAME}: ${error.message}; killing ${label} (pid ${child.pid})\n`);
-      child.kill('SIGKILL');
-    });
-    await exited;
-  };
-  return { child, ask, close };
-}
+const forkChild = (script, label, execArgv = []) => forkBenchChild(script, { label, name: NAME, execArgv });
 
 async function startInstance(label, config, execArgv) {
   const handle = forkChild('commands-target.js', label, execArgv);
@@ -208,45 +158,13 @@ async function load(message) {
 
 // ---------------------------------------------------------------- shared services
 
-async function connectRedis() {
-  const redis = new Redis(settings.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    die(
-      `Redis is not reachable at ${settings.redisUrl} (${error.message}).\n` +
-        '  Set REDIS_URL_TEST (or REDIS_URL), start the test services (bash scripts/services.sh start; ' +
-        'eval "$(bash scripts/services.sh env)"), or run BENCH_MODES=embedded',
-    );
-  }
-  return redis;
-}
-
-async function redisCpuMicros(redis) {
-  if (!redis) return 0;
-  const info = await redis.info('cpu');
-  const field = (name) => Number((new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info) || [])[1] || 0);
-  return Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1e6);
-}
-
-async function dropNamespace(redis, namespace) {
-  let cursor = '0';
-  let dropped = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) dropped += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return dropped;
-}
+const connectRedis = () =>
+  connectRedisOrDie(
+    settings.redisUrl,
+    die,
+    'Set REDIS_URL_TEST (or REDIS_URL), start the test services (bash scripts/services.sh start; ' +
+      'eval "$(bash scripts/services.sh env)"), or run BENCH_MODES=embedded',
+  );
 
 function kafkaAdmin() {
   return new Kafka({

@@ -17,12 +17,12 @@
  *             autocannon against POST /v1/verify, cycling over the sample keys, checking every answer.
  */
 const { readFileSync } = require('node:fs');
+const { serveOrchestrator } = require('./common');
 const { join } = require('node:path');
 
 const DIST = join(__dirname, '..', 'dist');
 const role = process.argv[2];
 const reply = (payload) => process.send(payload);
-const fail = (error) => reply({ type: 'failed', error: error && error.stack ? error.stack : String(error) });
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -331,41 +331,12 @@ function load({ url, keysFile, seconds, connections, token }) {
 
 // ---------------------------------------------------------------- protocol
 
-process.on('message', (message) => {
-  switch (message.type) {
-    case 'rebuild':
-      rebuild(message).then(reply, fail);
-      break;
-    case 'start':
-      serve(message.env).then((r) => reply({ type: 'ready', ...r }), fail);
-      break;
-    case 'load':
-      load(message).then(reply, fail);
-      break;
-    case 'stats': {
-      const { rss, heapUsed } = process.memoryUsage();
-      reply({ type: 'stats', rss, heapUsed, cpuMicros: cpuMicros() });
-      break;
-    }
-    case 'close':
-      closeService().then(
-        () => {
-          reply({ type: 'closed' });
-          process.disconnect();
-          setTimeout(() => process.exit(0), 200).unref();
-        },
-        (error) => {
-          fail(error);
-          process.exit(1);
-        },
-      );
-      break;
-    default:
-      fail(new Error(`${role}: unknown message ${JSON.stringify(message)}`));
-  }
-});
-
-// The orchestrator died: do not linger holding a port, a store or a Redis connection.
-process.on('disconnect', () => {
-  closeService().finally(() => process.exit(0));
+serveOrchestrator({
+  role,
+  handlers: {
+    rebuild: (message) => rebuild(message),
+    start: async (message) => ({ type: 'ready', ...(await serve(message.env)) }),
+    load: (message) => load(message),
+  },
+  close: () => closeService(),
 });

@@ -18,11 +18,19 @@
  *    autocannon in a child, rounds interleaved: the ratio big/small.
  * Exit 1: a wrong answer or lookup, or a wrong key count. Exit 2: cannot run.
  */
-const { fork } = require('node:child_process');
 const { createHash, randomBytes } = require('node:crypto');
 const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
+const {
+  acceptOnlyBuild,
+  children,
+  connectRedis: connectRedisOrDie,
+  dropNamespace: dropRedisNamespace,
+  forkChild,
+  redisCpuMicros,
+  wholeFromEnv,
+} = require('./common');
 
 const GOAL_EVENTS_PER_SECOND = 50_000;
 const GOAL_VERIFY_RATIO = 0.9;
@@ -62,24 +70,8 @@ environment:
   BENCH_JSON                 a path: also write the figures there as JSON
 `;
 
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-for (const [index, arg] of args.entries()) {
-  if (arg === '--build') continue;
-  const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(arg) ? arg : `at position ${index + 1}`;
-  process.stderr.write(`bench:rebuild: unknown option ${named}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function whole(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) die(`${name} must be a whole number >= ${min}, got "${raw}"`);
-  return Number(raw);
-}
+const build = acceptOnlyBuild('bench:rebuild', USAGE);
+const whole = (name, fallback, min) => wholeFromEnv(die, name, fallback, min);
 
 const PARTS = ['rebuild', 'memory', 'verify'];
 const settings = {
@@ -98,7 +90,7 @@ const settings = {
 for (const part of settings.parts) if (!PARTS.includes(part)) die(`BENCH_PARTS: unknown part "${part}" (known: ${PARTS.join(', ')})`);
 const runs = (part) => settings.parts.includes(part);
 
-if (args.includes('--build')) {
+if (build) {
   try {
     require('node:child_process').execSync('npm run -s build', { cwd: join(__dirname, '..'), stdio: 'inherit' });
   } catch {
@@ -113,7 +105,6 @@ try {
 } catch {
   die('autocannon is not installed: run `npm install` (it is a devDependency)');
 }
-const Redis = require('ioredis');
 const seeding = require('./seed-store');
 
 const run = `bench-rb-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -141,102 +132,19 @@ function table(header, lines) {
 
 // ---------------------------------------------------------------- children
 
-const children = new Set();
-
-function startChild(role, execArgv = []) {
-  const child = fork(join(__dirname, 'rebuild-child.js'), [role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  children.add(child);
-  const waiters = [];
-  let onProgress = () => {};
-  child.on('message', (message) => {
-    if (message.type === 'progress') return onProgress(message);
-    const index = waiters.findIndex((w) => w.types.includes(message.type));
-    if (index >= 0) waiters.splice(index, 1)[0].resolve(message);
-  });
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    for (const w of waiters.splice(0)) w.reject(new Error(`${role} child exited (code ${code}, signal ${signal})`));
-  });
-  const ask = (message, expected, timeoutMs, progress) =>
-    new Promise((resolve, reject) => {
-      if (progress) onProgress = progress;
-      const timer = setTimeout(() => reject(new Error(`${role}: no "${expected}" within ${timeoutMs / 1000} s`)), timeoutMs);
-      waiters.push({
-        types: [expected, 'failed'],
-        resolve: (answer) => {
-          clearTimeout(timer);
-          if (answer.type === 'failed') reject(new Error(`${role}: ${answer.error}`));
-          else resolve(answer);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      child.send(message);
-    });
-  const exited = () =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    ask,
-    /** For one-shot children (rebuild, load): ends it and waits. */
-    end: async () => {
-      if (child.connected) child.disconnect();
-      await exited();
-    },
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const done = exited();
-      await ask({ type: 'close' }, 'closed', 30_000).catch((error) => {
-        process.stderr.write(`bench:rebuild: ${error.message}; killing ${role} (pid ${child.pid})\n`);
-        child.kill('SIGKILL');
-      });
-      await done;
-    },
-  };
-}
+const startChild = (role, execArgv = []) =>
+  forkChild('rebuild-child.js', { args: [role], label: `${role} child`, name: 'bench:rebuild', execArgv });
 
 // ---------------------------------------------------------------- Redis
 
-async function connectRedis() {
-  const redis = new Redis(settings.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    die(
-      `Redis is not reachable at ${settings.redisUrl} (${error.message}).\n` +
-        '  Set REDIS_URL (or REDIS_URL_TEST) to a running Redis, or start a throwaway one, e.g.\n' +
-        "  redis-server --daemonize yes --port 6393 --bind 127.0.0.1 --save '' --appendonly no",
-    );
-  }
-  return redis;
-}
-
-async function redisCpuMicros(redis) {
-  const info = await redis.info('cpu');
-  const field = (name) => Number((new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info) || [])[1] || 0);
-  return Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1e6);
-}
-
-async function dropNamespace(redis, namespace) {
-  let cursor = '0';
-  let dropped = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) dropped += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return dropped;
-}
+const connectRedis = () =>
+  connectRedisOrDie(
+    settings.redisUrl,
+    die,
+    'Set REDIS_URL (or REDIS_URL_TEST) to a running Redis, or start a throwaway one, e.g.\n' +
+      "  redis-server --daemonize yes --port 6393 --bind 127.0.0.1 --save '' --appendonly no",
+  );
+const dropNamespace = (redis, namespace) => dropRedisNamespace(redis, namespace, 5000);
 
 // ---------------------------------------------------------------- phases
 

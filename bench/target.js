@@ -19,6 +19,7 @@ const { createHash } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { serveOrchestrator } = require('./common');
 
 const DIST = join(__dirname, '..', 'dist');
 
@@ -132,47 +133,19 @@ async function startService(config, withRedis) {
   return { url: service.url, grpc: service.grpcUrl };
 }
 
-let closing = null;
-const closeOnce = () => (closing ??= closeTarget());
-
-process.on('message', (message) => {
-  const reply = (payload) => process.send(payload);
-  const fail = (error) => reply({ type: 'failed', error: error && error.stack ? error.stack : String(error) });
-  switch (message.type) {
-    case 'start': {
+serveOrchestrator({
+  role: process.argv[2],
+  handlers: {
+    start: async (message) => {
       const started =
         message.role === 'baseline' ? startBaseline(message.config) : startService(message.config, message.role === 'service-redis');
-      started.then(({ url, grpc }) => reply({ type: 'ready', url, grpc }), fail);
-      break;
-    }
-    case 'seed':
-      seedTarget(message.keys).then(() => reply({ type: 'seeded' }), fail);
-      break;
-    case 'stats': {
-      const { rss, heapUsed } = process.memoryUsage();
-      const { user, system } = process.cpuUsage();
-      reply({ type: 'stats', rss, heapUsed, cpuMicros: user + system });
-      break;
-    }
-    case 'close':
-      closeOnce().then(
-        () => {
-          reply({ type: 'closed' });
-          process.disconnect();
-          setTimeout(() => process.exit(0), 200).unref();
-        },
-        (error) => {
-          fail(error);
-          process.exit(1);
-        },
-      );
-      break;
-    default:
-      fail(new Error(`unknown message ${JSON.stringify(message)}`));
-  }
-});
-
-// If the orchestrator dies, do not linger holding a port or a Redis connection.
-process.on('disconnect', () => {
-  closeOnce().finally(() => process.exit(0));
+      const { url, grpc } = await started;
+      return { type: 'ready', url, grpc };
+    },
+    seed: async (message) => {
+      await seedTarget(message.keys);
+      return { type: 'seeded' };
+    },
+  },
+  close: () => closeTarget(),
 });

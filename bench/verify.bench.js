@@ -12,13 +12,14 @@
  * The load generators run in processes of their own: wrk (HTTP) and ghz (gRPC) when installed, else
  * bench/verify-load.js (autocannon, @grpc/grpc-js). Each server runs in its own child (bench/target.js).
  */
-const { execFileSync, fork, spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const { delimiter, join } = require('node:path');
+const { children, connectRedis: connectRedisOrDie, dropNamespace, forkChild, redisCpuMicros, wholeFromEnv } = require('./common');
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -99,14 +100,8 @@ if (options.build) {
   }
 }
 
-function whole(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) die(`${name} must be a whole number >= ${min}`);
-  return Number(raw);
-}
+const whole = (name, fallback, min) => wholeFromEnv(die, name, fallback, min);
 
-const Redis = require('ioredis');
 const { SignJWT } = require('jose');
 let domain;
 let contracts;
@@ -555,95 +550,26 @@ async function startDeployed(n, namespace) {
 const deployedChildren = new Set();
 // ---------------------------------------------------------------- child processes (the servers)
 
-const children = new Set();
-
 function startTarget(role, config) {
-  const child = fork(join(__dirname, 'target.js'), [role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  const waiters = [];
-  child.on('message', (message) => {
-    const index = waiters.findIndex((w) => w.types.includes(message.type));
-    if (index >= 0) waiters.splice(index, 1)[0].resolve(message);
-  });
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    for (const w of waiters.splice(0)) w.reject(new Error(`${role} exited (code ${code}, signal ${signal})`));
-  });
-  const ask = (message, expected, timeoutMs = 60_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${role}: no "${expected}" within ${timeoutMs} ms`)), timeoutMs);
-      waiters.push({
-        types: [expected, 'failed'],
-        resolve: (answer) => {
-          clearTimeout(timer);
-          if (answer.type === 'failed') reject(new Error(`${role}: ${answer.error}`));
-          else resolve(answer);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      child.send(message);
-    });
+  const { child, ask, close } = forkChild('target.js', { args: [role], label: role, name: 'bench:verify', timeoutMs: 60_000 });
   return {
     child,
     start: () => ask({ type: 'start', role, config }, 'ready'),
     seed: (keys) => ask({ type: 'seed', keys }, 'seeded'),
     stats: () => ask({ type: 'stats' }, 'stats', 10_000),
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await ask({ type: 'close' }, 'closed', 30_000).catch((error) => {
-        process.stderr.write(`bench:verify: ${error.message}; killing ${role} (pid ${child.pid})\n`);
-        child.kill('SIGKILL');
-      });
-      await exited;
-    },
+    close,
   };
 }
 
 // ---------------------------------------------------------------- Redis
 
-async function connectRedis() {
-  const redis = new Redis(settings.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {}); // reported below, once
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    die(
-      `Redis is not reachable at ${settings.redisUrl} (${error.message}).\n` +
-        '  Set REDIS_URL (or REDIS_URL_TEST) to a running Redis, or start a throwaway one, e.g.\n' +
-        "  redis-server --daemonize yes --port 6390 --bind 127.0.0.1 --save '' --appendonly no",
-    );
-  }
-  return redis;
-}
-
-/** CPU seconds Redis has used so far (user + sys, all its threads), from INFO cpu. */
-async function redisCpuMicros(redis) {
-  const info = await redis.info('cpu');
-  const field = (name) => Number((new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info) || [])[1] || 0);
-  return Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1e6);
-}
-
-async function dropNamespace(redis, namespace) {
-  let cursor = '0';
-  let dropped = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) dropped += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return dropped;
-}
+const connectRedis = () =>
+  connectRedisOrDie(
+    settings.redisUrl,
+    die,
+    'Set REDIS_URL (or REDIS_URL_TEST) to a running Redis, or start a throwaway one, e.g.\n' +
+      "  redis-server --daemonize yes --port 6390 --bind 127.0.0.1 --save '' --appendonly no",
+  );
 
 // ---------------------------------------------------------------- keys
 
