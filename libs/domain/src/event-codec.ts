@@ -149,19 +149,21 @@ export const optional = (check: Check): Check => {
 };
 
 /** An object with these fields (others are let through, untouched). */
-export const object =
-  (fields: Readonly<Record<string, Check>>): Check =>
-  (value, path, problems) => {
+export const object = (fields: Readonly<Record<string, Check>>): Check => {
+  // Worked out once per shape, not per value: every event of a rebuild goes through here.
+  const entries = Object.entries(fields).map(([name, check]) => ({ name, check, optional: optionalChecks.has(check) }));
+  return (value, path, problems) => {
     if (!isRecord(value)) {
       problems.push(`${path}: expected an object`);
       return;
     }
-    for (const [name, check] of Object.entries(fields)) {
+    for (const { name, check, optional: mayBeAbsent } of entries) {
       const field = value[name];
       if (field === undefined) {
-        if (!optionalChecks.has(check)) problems.push(`${path}.${name}: missing`);
+        if (!mayBeAbsent) problems.push(`${path}.${name}: missing`);
         continue;
       }
       check(field, `${path}.${name}`, problems);
     }
   };
+};
