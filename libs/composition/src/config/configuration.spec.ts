@@ -103,6 +103,29 @@ describe('loadConfig', () => {
       expect(refusal({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).variable).toBe('AUTH_JWT_SECRET');
     });
 
+    it("takes a cluster's credentials from REDIS_CLUSTER_PASSWORD and REDIS_CLUSTER_USERNAME", () => {
+      const env = { DATA_DIR: dataDir(), ...SECRETS, REDIS_CLUSTER_NODES: '127.0.0.1:7000' };
+      expect(loadConfig({ ...env, REDIS_CLUSTER_PASSWORD: 'hunter2pw' }).redis).toEqual({
+        clusterNodes: [{ host: '127.0.0.1', port: 7000 }],
+        password: 'hunter2pw',
+      });
+      expect(loadConfig({ ...env, REDIS_CLUSTER_USERNAME: 'cs', REDIS_CLUSTER_PASSWORD: 'hunter2pw' }).redis).toEqual({
+        clusterNodes: [{ host: '127.0.0.1', port: 7000 }],
+        username: 'cs',
+        password: 'hunter2pw',
+      });
+      const userAlone = refusal({ ...SECRETS, REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_CLUSTER_USERNAME: 'cs' });
+      expect(userAlone.variable).toBe('REDIS_CLUSTER_USERNAME');
+      expect(userAlone.message).toContain('needs REDIS_CLUSTER_PASSWORD');
+    });
+
+    it.each(['REDIS_CLUSTER_PASSWORD', 'REDIS_CLUSTER_USERNAME'])('refuses %s without REDIS_CLUSTER_NODES, never quoting it', (name) => {
+      const error = refusal({ ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6379', [name]: 'hunter2pw' });
+      expect(error.variable).toBe(name);
+      expect(error.message).toContain('REDIS_CLUSTER_NODES, which is not set');
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('hunter2pw');
+    });
+
     it('refuses both at once: a deployment has one Redis', () => {
       const error = refusal({ ...SECRETS, REDIS_URL: 'redis://:hunter2pw@127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
       expect(error.variable).toBe('REDIS_CLUSTER_NODES');

@@ -148,13 +148,29 @@ function eventStoreConnection(env: Env): string | null {
 
 /**
  * REDIS_URL or REDIS_CLUSTER_NODES (`host:port,host:port,...`, startup nodes of a Redis Cluster; the client
- * discovers the rest), not both: a deployment has one Redis. Cluster nodes take no credentials here.
- * A refusal never quotes the value (someone may put a URL with a password in it).
+ * discovers the rest), not both: a deployment has one Redis. A cluster's credentials are
+ * REDIS_CLUSTER_PASSWORD (and REDIS_CLUSTER_USERNAME for an ACL user), the same on every node; REDIS_URL
+ * carries its own. A refusal never quotes a value (someone may put a URL with a password in it).
  */
 function redisTarget(env: Env): RedisTarget | null {
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const raw = env.REDIS_CLUSTER_NODES;
-  if (raw === undefined || raw.trim() === '') return redisUrl ? { url: redisUrl } : null;
+  const username = nonEmpty(env.REDIS_CLUSTER_USERNAME);
+  const password = nonEmpty(env.REDIS_CLUSTER_PASSWORD);
+  if (raw === undefined || raw.trim() === '') {
+    for (const [name, value] of [
+      ['REDIS_CLUSTER_PASSWORD', password],
+      ['REDIS_CLUSTER_USERNAME', username],
+    ] as const) {
+      if (value !== undefined) {
+        throw new ConfigError(name, 'is for REDIS_CLUSTER_NODES, which is not set (REDIS_URL carries its own credentials)');
+      }
+    }
+    return redisUrl ? { url: redisUrl } : null;
+  }
+  if (username !== undefined && password === undefined) {
+    throw new ConfigError('REDIS_CLUSTER_USERNAME', 'needs REDIS_CLUSTER_PASSWORD too (AUTH takes a user and its password)');
+  }
   if (redisUrl) {
     throw new ConfigError('REDIS_CLUSTER_NODES', 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (Redis Cluster), not both');
   }
@@ -170,8 +186,14 @@ function redisTarget(env: Env): RedisTarget | null {
     }
     return { host: match[1] ?? match[2], port };
   });
-  return { clusterNodes: nodes };
+  return {
+    clusterNodes: nodes,
+    ...(password === undefined ? {} : { password }),
+    ...(username === undefined ? {} : { username }),
+  };
 }
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 
 function namespace(env: Env): string {
   const raw = env.REDIS_NAMESPACE || 'cs';

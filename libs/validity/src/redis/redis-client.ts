@@ -17,8 +17,14 @@ export interface RedisClusterNode {
   port: number;
 }
 
-/** Where the service's Redis is: one server (a redis:// or rediss:// URL) or the startup nodes of a Redis Cluster. */
-export type RedisTarget = { url: string } | { clusterNodes: readonly RedisClusterNode[] };
+/**
+ * Where the service's Redis is: one server (a redis:// or rediss:// URL, credentials in it) or the
+ * startup nodes of a Redis Cluster, with the credentials every node takes (AUTH; an ACL user or the
+ * default one).
+ */
+export type RedisTarget =
+  | { url: string }
+  | { clusterNodes: readonly RedisClusterNode[]; username?: string; password?: string };
 
 /** A standalone client or a cluster client: both have the same command API. */
 export type RedisClient = Redis | Cluster;
@@ -75,13 +81,27 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         slotsRefreshTimeout: Math.min(options.connectTimeout ?? 2000, 2000),
         // The slot map is also refreshed every 5 s without any error, so a failover is seen even while idle.
         slotsRefreshInterval: 5000,
-        redisOptions: perConnection,
+        redisOptions: {
+          ...perConnection,
+          ...(target.password === undefined ? {} : { password: target.password }),
+          ...(target.username === undefined ? {} : { username: target.username }),
+        },
         ...(options.cluster ?? {}),
       },
     );
   }
-  client.on('error', (error: Error) => options.onError?.(error));
+  client.on('error', (error: Error) => options.onError?.(withNodeCause(error)));
   return client;
+}
+
+/**
+ * A cluster client reports "Failed to refresh slots cache." when no startup node answered; why (a refused
+ * connection, WRONGPASS, NOAUTH) is in its lastNodeError. The message says both, so a log line names the cause.
+ */
+export function withNodeCause(error: Error): Error {
+  const last = (error as Error & { lastNodeError?: Error }).lastNodeError;
+  if (!last || error.message.includes(last.message)) return error;
+  return new Error(`${error.message} Last node error: ${last.message}`, { cause: error });
 }
 
 /**

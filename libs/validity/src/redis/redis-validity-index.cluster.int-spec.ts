@@ -5,9 +5,10 @@
  * restarts empty), and the swap of a rebuild seen at once by another instance.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Cluster, Redis } from 'ioredis';
+import IORedis, { type Cluster, type Redis } from 'ioredis';
 import { KeyStory, describeValidityIndexConformance } from '../testing/validity-index.conformance';
 import { testRedisClusterNodes, useTestRedisCluster } from '../testing/test-redis';
 import { IndexUnavailableError } from '../index-trust';
@@ -255,4 +256,54 @@ describe('RedisValidityIndex trust on Redis Cluster: the index is that of one no
     index.trust.revalidate(5n);
     expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'active' });
   }, 60_000);
+});
+
+describe('RedisValidityIndex on a Redis Cluster that asks for AUTH (REDIS_CLUSTER_USERNAME, REDIS_CLUSTER_PASSWORD)', () => {
+  const username = `cs-test-${randomUUID().slice(0, 8)}`;
+  const password = randomBytes(18).toString('base64url');
+  /** On every node of the test cluster, each over a connection of its own (ACL users are per node). */
+  async function onEveryNode(...command: string[]): Promise<void> {
+    for (const { host, port } of testRedisClusterNodes()) {
+      const node = new IORedis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await node.connect();
+        await node.call(command[0], ...command.slice(1));
+      } finally {
+        node.disconnect();
+      }
+    }
+  }
+  beforeAll(() => onEveryNode('ACL', 'SETUSER', username, 'on', `>${password}`, '~*', '&*', '+@all'));
+  afterAll(() => onEveryNode('ACL', 'DELUSER', username));
+
+  it('works as that ACL user on every node it talks to, and a wrong password is refused', async () => {
+    const namespace = cluster.namespace();
+    const index = RedisValidityIndex.connect({ clusterNodes: testRedisClusterNodes(), username, password }, { namespace, readTimeoutMs: 1000 });
+    try {
+      await until(async () => (await index.trust.probe()).state !== 'unreachable');
+      await trusted(index, namespace);
+      const key = new KeyStory();
+      await index.write(key.record, { name: DEFAULT_POSITION_CHECKPOINT, position: 1n });
+      expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'active', keyId: key.keyId });
+      // The connections the index opened are that user's (the default user would have worked too).
+      const owner = await slotOwner(clusterKeySlot(`{${namespace}}`));
+      const node = cluster.client.nodes('master').find((n) => address(n) === owner) as Redis;
+      expect(String(await node.call('CLIENT', 'LIST'))).toContain(`user=${username} `);
+    } finally {
+      await index.close();
+    }
+
+    const errors: string[] = [];
+    const refused = RedisValidityIndex.connect(
+      { clusterNodes: testRedisClusterNodes(), username, password: 'not-the-password' },
+      { namespace, onClientError: (error) => errors.push(error.message) },
+    );
+    try {
+      await until(() => errors.some((message) => /WRONGPASS|invalid username-password/i.test(message)));
+      expect((await refused.trust.probe()).state).toBe('unreachable');
+      expect(errors.join(' ')).not.toContain(password);
+    } finally {
+      await refused.close();
+    }
+  });
 });

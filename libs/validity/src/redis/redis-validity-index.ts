@@ -43,7 +43,7 @@ import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealt
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 import { BUILD_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
-import { createRedisClient, isCluster, type RedisClient, type RedisTarget } from './redis-client';
+import { createRedisClient, isCluster, withNodeCause, type RedisClient, type RedisTarget } from './redis-client';
 import { ClusterShard, nodeKey } from './redis-cluster-shard';
 
 /** The checkpoint that says how far the index has applied the store: read with every answer (index trust). */
@@ -480,7 +480,7 @@ export class RedisValidityIndex implements ValidityIndex {
             update();
           },
         ],
-        ['error', (error: Error) => void (lastError = error.message)],
+        ['error', (error: Error) => void (lastError = withNodeCause(error).message)],
         ['close', () => this.tracker.disconnected(lastError ?? 'connection closed')],
         ['end', () => this.tracker.disconnected(lastError ?? 'connection ended')],
       ];
