@@ -21,6 +21,7 @@ environment (as the service reads it; see the README, "Configuration"):
   REDIS_URL              the Redis holding the index; unset: nothing to do (the embedded index is
                          rebuilt at every start). Unreachable: stops within a few seconds, naming it
   REDIS_CLUSTER_NODES    instead of REDIS_URL: a Redis Cluster's nodes, host:port,host:port,...
+  REDIS_CLUSTER_PASSWORD, REDIS_CLUSTER_USERNAME   the cluster's AUTH, if it asks for it
   REDIS_NAMESPACE        prefix of the index's keys (default cs)
   EVENTSTORE_URL         the event store to replay; unset: SQLite in DATA_DIR
   DATA_DIR               the embedded store's directory (default ./data)
