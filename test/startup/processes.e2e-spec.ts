@@ -221,7 +221,11 @@ describe('PROCESSES=2 (node:cluster workers on one port)', () => {
 
 describe('PROCESSES without a shared index', () => {
   it.each([
-    ['2', 'no REDIS_URL', /^configuration error: PROCESSES: more than 1 needs a shared validity index \(set REDIS_URL or REDIS_CLUSTER_NODES\)/],
+    [
+      '2',
+      'no REDIS_URL',
+      /^configuration error: PROCESSES: more than 1 needs a shared validity index \(set REDIS_URL or REDIS_CLUSTER_NODES\)/,
+    ],
     ['many', 'not a number', /^configuration error: PROCESSES: must be a whole number from 1 to 64, or auto/],
   ])('PROCESSES=%s (%s) exits 78 with one line naming PROCESSES, starting nothing', async (value, _why, message) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cs-processes-'));

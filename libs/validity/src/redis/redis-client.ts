@@ -22,9 +22,7 @@ export interface RedisClusterNode {
  * startup nodes of a Redis Cluster, with the credentials every node takes (AUTH; an ACL user or the
  * default one).
  */
-export type RedisTarget =
-  | { url: string }
-  | { clusterNodes: readonly RedisClusterNode[]; username?: string; password?: string };
+export type RedisTarget = { url: string } | { clusterNodes: readonly RedisClusterNode[]; username?: string; password?: string };
 
 /** A standalone client or a cluster client: both have the same command API. */
 export type RedisClient = Redis | Cluster;

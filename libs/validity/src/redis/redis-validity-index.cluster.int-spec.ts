@@ -278,7 +278,10 @@ describe('RedisValidityIndex on a Redis Cluster that asks for AUTH (REDIS_CLUSTE
 
   it('works as that ACL user on every node it talks to, and a wrong password is refused', async () => {
     const namespace = cluster.namespace();
-    const index = RedisValidityIndex.connect({ clusterNodes: testRedisClusterNodes(), username, password }, { namespace, readTimeoutMs: 1000 });
+    const index = RedisValidityIndex.connect(
+      { clusterNodes: testRedisClusterNodes(), username, password },
+      { namespace, readTimeoutMs: 1000 },
+    );
     try {
       await until(async () => (await index.trust.probe()).state !== 'unreachable');
       await trusted(index, namespace);

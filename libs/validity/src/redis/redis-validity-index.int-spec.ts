@@ -69,7 +69,12 @@ describeValidityIndexConformance('redis, own clients', {
     const index = RedisValidityIndex.connect(url, { namespace: newNamespace(), batchSize: 100 });
     // Its clients refuse commands until connected (no offline queue): wait for both, as a service does.
     await reachable(index);
-    await until(() => index.loadCheckpoint(DEFAULT_POSITION_CHECKPOINT).then(() => true, () => false));
+    await until(() =>
+      index.loadCheckpoint(DEFAULT_POSITION_CHECKPOINT).then(
+        () => true,
+        () => false,
+      ),
+    );
     return trusted(index);
   },
   cleanup: () => deleteMatching(`${runPrefix}-*`),
