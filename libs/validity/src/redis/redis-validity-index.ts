@@ -174,7 +174,7 @@ export class RedisValidityIndex implements ValidityIndex {
     this.abandonedBuildMs = options.abandonedBuildMs ?? 15 * 60 * 1000;
     this.ownsClient = options.ownsClient ?? false;
     this.onBackgroundError = options.onBackgroundError;
-    // defineCommand is idempotent per name; a shared client gets the same two scripts.
+    // defineCommand is idempotent per name; a shared client gets the same scripts.
     redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
     redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
     redis.defineCommand('csValidityBuild', { lua: BUILD_LUA, numberOfKeys: 1 });
@@ -548,12 +548,8 @@ export class RedisValidityIndex implements ValidityIndex {
     const keys = [this.genKey, this.buildingKey, this.key(g, 'k', record.keyId), this.key(g, 'a', record.accountId), this.key(g, 'exp')];
     const args: (string | number)[] = [expected, JSON.stringify(record), record.keyId, record.version, entries.length, due.length];
     args.push(checkpoint ? `${checkpoint.position}/${checkpoint.base ?? ''}` : '', this.ns);
-    for (const [hash, entry] of entries) {
-      keys.push(this.key(g, 'h', hash));
-      const expireAt = this.entryExpireAt(entry, record);
-      args.push(JSON.stringify(entry), entry.status, expireAt === null ? '' : expireAt);
-    }
-    for (const d of due) args.push(`${d.keyId}:${d.secretVersion}`, d.dueAt);
+    for (const [hash] of entries) keys.push(this.key(g, 'h', hash));
+    this.pushApplyArgs(args, record, entries, due);
     if (checkpoint) keys.push(this.cpKey(checkpoint.name));
     return [keys.length, ...keys, ...args];
   }
@@ -564,7 +560,20 @@ export class RedisValidityIndex implements ValidityIndex {
     const due = pendingExpiries(record);
     args.push(JSON.stringify(record), record.keyId, record.accountId, record.version, entries.size, due.length);
     for (const hash of entries.keys()) args.push(hash);
-    for (const entry of entries.values()) {
+    this.pushApplyArgs(args, record, entries, due);
+  }
+
+  /**
+   * What the Lua apply reads after a record's header, for both scripts: one triple per hash entry
+   * (entry JSON, status, PEXPIREAT ms or ''), then one pair per pending expiry (zset member, due-at ms).
+   */
+  private pushApplyArgs(
+    args: (string | number)[],
+    record: KeyRecord,
+    entries: Iterable<[string, ValidityEntry]>,
+    due: { keyId: string; secretVersion: number; dueAt: number }[],
+  ): void {
+    for (const [, entry] of entries) {
       const expireAt = this.entryExpireAt(entry, record);
       args.push(JSON.stringify(entry), entry.status, expireAt === null ? '' : expireAt);
     }
