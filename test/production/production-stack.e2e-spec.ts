@@ -44,6 +44,9 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: topic,
       EXPIRY_SWEEP_INTERVAL_MS: '200',
+      // Warnings on, a day ahead: every secret given an end here is warned of within a pass.
+      EXPIRY_WARNING_LEADS: 'P1D',
+      EXPIRY_WARNING_INTERVAL_MS: '200',
     });
     const kafka = new Kafka({ clientId: 'e2e-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
@@ -79,6 +82,12 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
+  /** Waits for the expiry warner to record KeyExpiryWarned on the key. */
+  const warned = (account: string, keyId: string, owner: string, timeoutMs: number) =>
+    eventually(async () => {
+      const history = await call('GET', `/v1/accounts/${account}/keys/${keyId}/history`, undefined, owner);
+      return history.body.events?.some((e: { type: string }) => e.type === 'KeyExpiryWarned') ? true : null;
+    }, timeoutMs);
   const verify = async (key: string) => (await call('POST', '/v1/verify', { key }, TEST_SECRETS.SERVICE_TOKEN)).body;
 
   it('reports the production adapters in health', async () => {
@@ -98,6 +107,8 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     expect(rotated.status).toBe(201);
     expect(await verify(generated.body.secret)).toMatchObject({ valid: true });
     expect(await verify(rotated.body.secret)).toMatchObject({ valid: true });
+    // The old secret's hour of grace is within the day's lead: warned of at the next pass.
+    await warned(account, keyId, owner, 20000);
 
     const revoked = await call('DELETE', `/v1/accounts/${account}/keys/${keyId}`, undefined, owner);
     expect(revoked.status).toBe(200);
@@ -107,10 +118,10 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
 
     const mine = await eventually(async () => {
       const messages = received.filter((m) => m.key?.toString() === account);
-      return messages.length >= 3 ? messages : null;
+      return messages.length >= 4 ? messages : null;
     }, 20000);
     const types = mine.map((m) => m.headers?.ce_type?.toString());
-    expect(types).toEqual(['credentials.key.generated', 'credentials.key.rotated', 'credentials.key.revoked']);
+    expect(types).toEqual(['credentials.key.generated', 'credentials.key.rotated', 'credentials.key.expiring', 'credentials.key.revoked']);
     for (const message of mine) {
       expect(message.headers?.ce_subject?.toString()).toBe(keyId);
       expect(message.headers?.ce_id?.toString()).toMatch(/^[0-9a-f-]{36}$/);
@@ -140,13 +151,15 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     expect(
       (await call('POST', `${keys}/${keyId}/expiry`, { expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, owner)).status,
     ).toBe(200);
+    // An expiry a day ahead is within the default 1-day lead: the warner records it within a pass.
+    await warned(account, keyId, owner, 20000);
     // `now`: the old secret ends at once, so the rotation is followed by its expiry.
     expect((await call('POST', `${keys}/${keyId}/regenerate`, { oldKeyExpiresIn: 'now' }, owner)).status).toBe(201);
     expect((await call('DELETE', `${keys}/${keyId}`, { reason: 'contract check' }, owner)).status).toBe(200);
 
     const mine = await eventually(async () => {
       const messages = received.filter((m) => m.key?.toString() === account);
-      return messages.length >= 7 ? messages : null;
+      return messages.length >= 8 ? messages : null;
     }, 20000);
     for (const message of mine) conformance.contract.assertConforms(message);
     const notifications = mine.map((m) => parseCredentialNotification(m));
@@ -155,6 +168,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       'credentials.key.updated',
       'credentials.key.revealed',
       'credentials.key.expiry-set',
+      'credentials.key.expiring',
       'credentials.key.rotated',
       'credentials.key.expired',
       'credentials.key.revoked',
@@ -168,14 +182,22 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       changes: { name: 'webhooks (eu)' },
     });
     expect(notifications.find((n) => n.type === 'credentials.key.revoked')?.data).toMatchObject({ reason: 'contract check' });
-  }, 30000);
+    expect(notifications.find((n) => n.type === 'credentials.key.expiring')?.data).toMatchObject({
+      slot: 'current',
+      secretVersion: 1,
+      leadSeconds: 86400,
+      actor: { type: 'system', name: 'expiry-warner' },
+    });
+  }, 45000);
 
   it('a scheduled expiry is recorded by the scheduler and notified as expired', async () => {
     const account = uniqueAccount();
     const owner = await actorToken({ acct: account, roles: ['owner'] });
     const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'signing' }, owner);
     const keyId = generated.body.key.id as string;
-    await call('POST', `/v1/accounts/${account}/keys/${keyId}/regenerate`, { oldKeyExpiresIn: 'PT1S' }, owner);
+    await call('POST', `/v1/accounts/${account}/keys/${keyId}/regenerate`, { oldKeyExpiresIn: 'PT5S' }, owner);
+    // Warned of first (a pass runs every 200 ms, well within the 5 s), then recorded expired.
+    await warned(account, keyId, owner, 5000);
     const expired = await eventually(async () => {
       const messages = received.filter(
         (m) => m.key?.toString() === account && m.headers?.ce_type?.toString() === 'credentials.key.expired',
@@ -184,13 +206,19 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     }, 15000);
     expect(JSON.parse(expired[0].value!.toString())).toMatchObject({ keyId, slot: 'previous' });
     const history = await call('GET', `/v1/accounts/${account}/keys/${keyId}/history`, undefined, owner);
-    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['KeyGenerated', 'KeyRotated', 'KeyExpired']);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'KeyGenerated',
+      'KeyRotated',
+      'KeyExpiryWarned',
+      'KeyExpired',
+    ]);
   }, 30000);
 
   it('a rebuild of the Redis index from the event store gives the same index', async () => {
     const account = uniqueAccount();
     const owner = await actorToken({ acct: account, roles: ['owner'] });
     const secrets: string[] = [];
+    const inGrace: string[] = [];
     for (let i = 0; i < 5; i++) {
       const generated = await call('POST', `/v1/accounts/${account}/keys`, { kind: 'api', allowedIps: [`10.0.${i}.0/24`] }, owner);
       secrets.push(generated.body.secret);
@@ -200,6 +228,12 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
             .secret,
         );
       if (i === 4) await call('DELETE', `/v1/accounts/${account}/keys/${generated.body.key.id}`, undefined, owner);
+      else if (i % 2 === 0) inGrace.push(generated.body.key.id);
+    }
+    // A day's grace is within the warning lead: let those warnings land, so nothing changes the keys
+    // between the two reads below but the rebuild.
+    for (const keyId of inGrace) {
+      await warned(account, keyId, owner, 20000);
     }
     const before = await call('GET', `/v1/accounts/${account}/keys`, undefined, owner);
     const verdictsBefore = await Promise.all(

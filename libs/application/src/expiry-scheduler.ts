@@ -6,6 +6,7 @@
  */
 import type { ValidityIndex } from '@cs/validity';
 import { NO_COMMAND_OBSERVER, type CommandObserver } from './command-observer';
+import type { ExpiryWarner } from './expiry-warner';
 import type { KeyCommandExecutor } from './key-command-executor';
 import type { ProjectorLogger } from './validity-projector';
 
@@ -37,13 +38,19 @@ export class ExpiryScheduler {
       batch?: number;
       clock?: () => number;
       observer?: CommandObserver;
+      /** Records expiry warnings (KeyExpiryWarned) on the same ticks, at most every `warningIntervalMs`. */
+      warner?: ExpiryWarner;
+      /** Default 60 s. */
+      warningIntervalMs?: number;
     },
   ) {}
+
+  private lastWarning = -Infinity;
 
   start(): void {
     const tick = (): void => {
       this.sweeping = this.sweep()
-        .then(() => undefined)
+        .then(() => this.warnIfDue())
         .catch((error: Error) => {
           // An untrusted index is reported by the trust monitor; the sweep simply waits for it.
           if (error.name !== 'IndexUnavailableError') this.logger.warn(`expiry sweep failed (${error.message}); retrying at the next tick`);
@@ -61,6 +68,16 @@ export class ExpiryScheduler {
     await this.sweeping;
     // Unreachable Redis: the lease then lapses by itself within its lifetime.
     await (this.options.lease ?? soleLeader).release().catch(() => undefined);
+  }
+
+  /** A warning pass when the last one is `warningIntervalMs` old (and this instance leads). */
+  private async warnIfDue(): Promise<void> {
+    const warner = this.options.warner;
+    const now = (this.options.clock ?? Date.now)();
+    if (!warner?.enabled || now - this.lastWarning < (this.options.warningIntervalMs ?? 60_000)) return;
+    if (!(await (this.options.lease ?? soleLeader).tryLead())) return;
+    this.lastWarning = now;
+    await warner.sweep();
   }
 
   /** One pass: record KeyExpired for every due secret. Returns how many were recorded. */

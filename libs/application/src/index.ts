@@ -3,6 +3,7 @@ export * from './secret-issuer';
 export * from './key-command-executor';
 export * from './validity-projector';
 export * from './expiry-scheduler';
+export * from './expiry-warner';
 export * from './views';
 export * from './validity-at';
 export * from './index-trust-monitor';

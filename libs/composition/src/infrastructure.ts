@@ -19,6 +19,7 @@ import type { AppConfig } from './config/configuration';
 import {
   delay,
   ExpiryScheduler,
+  ExpiryWarner,
   IndexTrustMonitor,
   KeyCommandExecutor,
   SecretIssuer,
@@ -146,6 +147,8 @@ export async function createInfrastructure(
     intervalMs: config.expirySweepMs,
     lease,
     observer: metrics.commandObserver,
+    warner: new ExpiryWarner(index, executor, { leadsSeconds: config.expiryWarningLeadsSeconds, observer: metrics.commandObserver }),
+    warningIntervalMs: config.expiryWarningIntervalMs,
   });
   const workers: Worker[] = [];
   const notifier = config.kafka

@@ -90,7 +90,17 @@ export interface KeyExpired {
   };
 }
 
-export type KeyEvent = KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired;
+/**
+ * Recorded by the scheduler a configured lead time before a secret's expiry (EXPIRY_WARNING_LEADS),
+ * once per secret, expiry and lead: `expiresAt` is the expiry it warns of (a later SetExpiry or
+ * regenerate gives the secret a new expiry, which is warned of again).
+ */
+export interface KeyExpiryWarned {
+  type: 'KeyExpiryWarned';
+  data: KeyEventBase & { slot: SecretSlot; secretVersion: number; expiresAt: string; leadSeconds: number };
+}
+
+export type KeyEvent = KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired | KeyExpiryWarned;
 export type KeyEventType = KeyEvent['type'];
 
 export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
@@ -101,6 +111,7 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyUpdated',
   'KeyRevoked',
   'KeyExpired',
+  'KeyExpiryWarned',
 ];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
@@ -112,6 +123,7 @@ export const KEY_EVENT_SCHEMA_VERSION: Record<KeyEventType, number> = {
   KeyUpdated: 1,
   KeyRevoked: 1,
   KeyExpired: 1,
+  KeyExpiryWarned: 1,
 };
 
 export function isKeyEventType(type: string): type is KeyEventType {

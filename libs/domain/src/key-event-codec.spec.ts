@@ -5,6 +5,7 @@ import {
   BASE,
   at,
   keyExpired,
+  keyExpiryWarned,
   keyExpirySet,
   keyGenerated,
   keyRevealed,
@@ -41,6 +42,7 @@ describe('decodeKeyEvent', () => {
     keyExpired('previous', 1, at(60), 'superseded'),
     keyRevoked('leaked'),
     keyRevoked(null),
+    keyExpiryWarned('current', 1, at(60), 86400),
   ];
 
   it('covers every key event type', () => {

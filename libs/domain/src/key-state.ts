@@ -6,6 +6,8 @@ import type { IssuedSecret, KeyEvent, KeyKind, WebhookFormat } from './events';
 
 export interface SecretState extends IssuedSecret {
   expiresAt: string | null;
+  /** The tightest expiry warning recorded for this secret, and the expiry it was about (KeyExpiryWarned). */
+  warned?: { expiresAt: string; leadSeconds: number };
 }
 
 export interface KeyProps {
@@ -85,6 +87,14 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
     }
     case 'KeyRevealed':
       return state;
+    case 'KeyExpiryWarned': {
+      if (state.status !== 'active') return state;
+      const { slot, expiresAt, leadSeconds } = event.data;
+      const target = slot === 'current' ? state.current : state.previous;
+      if (!target || target.version !== event.data.secretVersion) return state;
+      const warned = { ...target, warned: { expiresAt, leadSeconds } };
+      return slot === 'current' ? { ...state, current: warned } : { ...state, previous: warned };
+    }
     default:
       return assertNever(event);
   }

@@ -8,6 +8,7 @@ import {
   issued,
   keyExpired,
   keyExpirySet,
+  keyExpiryWarned,
   keyGenerated,
   keyRevealed,
   keyRevoked,
@@ -21,6 +22,9 @@ const revoke = { type: 'RevokeKey', reason: null } as const;
 const reveal = (slot: 'current' | 'previous') => ({ type: 'RevealKey', slot }) as const;
 const setExpiry = (slot: 'current' | 'previous', expiresAt: Date | null) => ({ type: 'SetExpiry', slot, expiresAt }) as const;
 const expireSecret = (secretVersion: number) => ({ type: 'ExpireSecret', secretVersion }) as const;
+const warnExpiry = (secretVersion: number, leadSeconds: number) => ({ type: 'WarnExpiry', secretVersion, leadSeconds }) as const;
+const DAY = 86400;
+const HOUR = 3600;
 
 /** The secrets a state still holds as valid at `now`: never more than two. */
 function liveVersions(state: KeyState, now: Date): number[] {
@@ -609,5 +613,66 @@ describe('an older secret never outlives the current one', () => {
       .given([...currentEndsFirst(), keyExpired('previous', 1, at(30), 'superseded'), keyExpired('current', 2, at(30))])
       .when(setExpiry('previous', at(20)), at(40))
       .thenRejects('KEY_EXPIRED');
+  });
+
+  describe('WarnExpiry (the expiry warner)', () => {
+    // at(m) is T0 + m minutes; a day is 1440 minutes.
+    const expiringIn = (minutes: number) => [keyGenerated(), keyExpirySet('current', 1, at(minutes))];
+
+    it('records nothing for a secret without expiry, or whose expiry is farther than the lead', () => {
+      spec.given([keyGenerated()]).when(warnExpiry(1, DAY), T0).then([]);
+      spec.given(expiringIn(1441)).when(warnExpiry(1, DAY), T0).then([]);
+    });
+
+    it('records the warning, with the expiry it is about and the lead, once the expiry is within the lead', () => {
+      spec
+        .given(expiringIn(1440))
+        .when(warnExpiry(1, DAY), T0)
+        .then([keyExpiryWarned('current', 1, at(1440), DAY)]);
+    });
+
+    it('records each lead once per secret and expiry, and never a longer lead after a shorter one', () => {
+      const warnedWeek = [...expiringIn(1440), keyExpiryWarned('current', 1, at(1440), 7 * DAY)];
+      spec
+        .given(warnedWeek)
+        .when(warnExpiry(1, 7 * DAY), at(1))
+        .then([]);
+      spec
+        .given(warnedWeek)
+        .when(warnExpiry(1, DAY), at(1))
+        .then([keyExpiryWarned('current', 1, at(1440), DAY)]);
+      spec
+        .given([...expiringIn(1440), keyExpiryWarned('current', 1, at(1440), DAY)])
+        .when(warnExpiry(1, 7 * DAY), at(1))
+        .then([]);
+    });
+
+    it('warns again of a new expiry', () => {
+      spec
+        .given([...expiringIn(1440), keyExpiryWarned('current', 1, at(1440), DAY), keyExpirySet('current', 1, at(2000))])
+        .when(warnExpiry(1, DAY), at(1000))
+        .then([keyExpiryWarned('current', 1, at(2000), DAY)]);
+    });
+
+    it("warns of the previous secret's grace end, capped at the current secret's expiry", () => {
+      spec
+        .given(inGrace())
+        .when(warnExpiry(1, HOUR), T0)
+        .then([keyExpiryWarned('previous', 1, at(60), HOUR)]);
+      spec
+        .given([...inGrace(), keyExpirySet('current', 2, at(30))])
+        .when(warnExpiry(1, HOUR), T0)
+        .then([keyExpiryWarned('previous', 1, at(30), HOUR)]);
+    });
+
+    it('records nothing for a secret already past its expiry, another version, or a revoked or expired key', () => {
+      spec.given(expiringIn(10)).when(warnExpiry(1, DAY), at(10)).then([]);
+      spec.given(expiringIn(10)).when(warnExpiry(7, DAY), T0).then([]);
+      spec
+        .given([...expiringIn(100), keyRevoked('leaked')])
+        .when(warnExpiry(1, DAY), T0)
+        .then([]);
+      spec.given(expiredKey()).when(warnExpiry(1, DAY), at(5)).then([]);
+    });
   });
 });

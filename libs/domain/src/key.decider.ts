@@ -18,7 +18,12 @@ export type KeyCommand =
   | { type: 'UpdateKey'; changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } }
   | { type: 'RevokeKey'; reason: string | null }
   /** Issued by the expiry scheduler; a no-op unless that secret is due and still recorded live. */
-  | { type: 'ExpireSecret'; secretVersion: number };
+  | { type: 'ExpireSecret'; secretVersion: number }
+  /**
+   * Issued by the expiry warner; a no-op unless that secret is live, expires within the lead, and no
+   * warning with this lead or a shorter one was recorded for its current expiry.
+   */
+  | { type: 'WarnExpiry'; secretVersion: number; leadSeconds: number };
 
 export type Decision = { ok: true; events: KeyEvent[] } | { ok: false; rejection: Rejection };
 
@@ -37,7 +42,7 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
   // The scheduler may race a revocation: a revoked key has nothing left to expire.
-  if (command.type === 'ExpireSecret' && state.status === 'revoked') return accept([]);
+  if ((command.type === 'ExpireSecret' || command.type === 'WarnExpiry') && state.status === 'revoked') return accept([]);
   if (state.status === 'revoked') return refuse(reject('KEY_REVOKED', 'the key is revoked; generate a new key'));
   const base = { keyId: state.props.keyId, accountId: state.props.accountId, kind: state.props.kind };
   const expired = (secret: SecretState, slot: SecretSlot, reason: KeyExpired['data']['reason']): KeyExpired => ({
@@ -127,6 +132,21 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
         events.push(expired(state.current, 'current', 'expired'));
       }
       return accept(events);
+    }
+    case 'WarnExpiry': {
+      if (state.status !== 'active') return accept([]);
+      const slot: SecretSlot | null =
+        state.current.version === command.secretVersion ? 'current' : state.previous?.version === command.secretVersion ? 'previous' : null;
+      const secret = slot === 'current' ? state.current : slot === 'previous' ? state.previous : null;
+      if (!slot || !secret || secret.expiresAt === null || !isLive(secret, now)) return accept([]);
+      // The previous secret's grace never outlasts the current secret: warn of the instant it really ends.
+      const expiresAt = slot === 'previous' ? cappedExpiry(secret.expiresAt, state.current.expiresAt) : secret.expiresAt;
+      if (Date.parse(expiresAt) - now.getTime() > command.leadSeconds * 1000) return accept([]);
+      const warned = secret.warned;
+      if (warned && warned.expiresAt === expiresAt && warned.leadSeconds <= command.leadSeconds) return accept([]);
+      return accept([
+        { type: 'KeyExpiryWarned', data: { ...base, slot, secretVersion: secret.version, expiresAt, leadSeconds: command.leadSeconds } },
+      ]);
     }
     default: {
       const unreachable: never = command;

@@ -50,6 +50,13 @@ const events: Record<KeyEvent['type'], RecordedEvent> = {
     { type: 'KeyExpired', data: { ...base, slot: 'previous', secretVersion: 1, reason: 'expired', expiredAt: '2026-03-01T12:00:00.000Z' } },
     { type: 'system', name: 'expiry-scheduler' },
   ),
+  KeyExpiryWarned: recorded(
+    {
+      type: 'KeyExpiryWarned',
+      data: { ...base, slot: 'current', secretVersion: 2, expiresAt: '2026-03-08T10:00:00.000Z', leadSeconds: 604800 },
+    },
+    { type: 'system', name: 'expiry-warner' },
+  ),
 };
 
 const map = (e: RecordedEvent) => {
@@ -92,6 +99,7 @@ describe('toKafkaMessage', () => {
       KeyExpired: 'credentials.key.expired',
       KeyUpdated: 'credentials.key.updated',
       KeyRevealed: 'credentials.key.revealed',
+      KeyExpiryWarned: 'credentials.key.expiring',
     });
   });
 
@@ -122,6 +130,13 @@ describe('toKafkaMessage', () => {
       changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] },
     });
     expect(map(events.KeyRevealed).data).toMatchObject({ slot: 'current', secretVersion: 2, revealedBy: 'user-7' });
+    expect(map(events.KeyExpiryWarned).data).toMatchObject({
+      slot: 'current',
+      secretVersion: 2,
+      expiresAt: '2026-03-08T10:00:00.000Z',
+      leadSeconds: 604800,
+      actor: { type: 'system', name: 'expiry-warner' },
+    });
     // Roles and the actor's account are not needed by consumers.
     expect(map(events.KeyRevoked).data.actor).toEqual({ type: 'user', sub: 'user-7' });
   });

@@ -34,6 +34,7 @@ export const CE_TYPES: Readonly<Record<KeyEventType, CredentialNotificationType>
   KeyExpired: 'credentials.key.expired',
   KeyUpdated: 'credentials.key.updated',
   KeyRevealed: 'credentials.key.revealed',
+  KeyExpiryWarned: 'credentials.key.expiring',
 };
 
 /**
@@ -142,6 +143,10 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
       const d = event.data;
       const revealedBy = metadata.actor.type === 'user' ? metadata.actor.sub : metadata.actor.name;
       return { ...base, slot: d.slot, secretVersion: d.secretVersion, revealedBy, ...tail };
+    }
+    case 'KeyExpiryWarned': {
+      const d = event.data;
+      return { ...base, slot: d.slot, secretVersion: d.secretVersion, expiresAt: d.expiresAt, leadSeconds: d.leadSeconds, ...tail };
     }
   }
 }

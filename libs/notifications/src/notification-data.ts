@@ -55,6 +55,15 @@ export interface KeyExpiredData extends NotificationBase {
   expiredAt: string;
 }
 
+export interface KeyExpiringData extends NotificationBase {
+  slot: NotificationSecretSlot;
+  secretVersion: number;
+  /** The expiry warned of: the secret stops being valid then. */
+  expiresAt: string;
+  /** The configured lead time this warning is for (EXPIRY_WARNING_LEADS), in seconds. */
+  leadSeconds: number;
+}
+
 export interface KeyRevokedData extends NotificationBase {
   reason: string | null;
 }
@@ -84,6 +93,7 @@ export interface NotificationDataByType {
   'credentials.key.expired': KeyExpiredData;
   'credentials.key.updated': KeyUpdatedData;
   'credentials.key.revealed': KeyRevealedData;
+  'credentials.key.expiring': KeyExpiringData;
 }
 
 export type CredentialNotificationType = keyof NotificationDataByType;
@@ -98,4 +108,5 @@ export const CREDENTIAL_NOTIFICATION_TYPES: readonly CredentialNotificationType[
   'credentials.key.expired',
   'credentials.key.updated',
   'credentials.key.revealed',
+  'credentials.key.expiring',
 ];

@@ -76,6 +76,7 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
         previous: record.previous ? { ...record.previous, status: 'revoked' } : null,
       };
     case 'KeyRevealed':
+    case 'KeyExpiryWarned':
       return next;
     default: {
       const unreachable: never = event;

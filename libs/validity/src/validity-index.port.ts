@@ -72,8 +72,11 @@ export interface ValidityIndex {
    */
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   loadCheckpoint(name: string): Promise<bigint | undefined>;
-  /** Secrets whose expiry is at or before `now` and not yet recorded expired, earliest first. */
-  dueExpiries(now: number, limit: number): Promise<DueExpiry[]>;
+  /**
+   * Secrets whose expiry is at or before `now` (and at or after `from`, when given) and not yet
+   * recorded expired, earliest first. The expiry warner pages through the coming ones with `from`.
+   */
+  dueExpiries(now: number, limit: number, from?: number): Promise<DueExpiry[]>;
   /**
    * Replaces the whole index with these records and checkpoint; readers see the old index until the
    * swap. In this order: the new index is registered as being built (from then on every write() goes

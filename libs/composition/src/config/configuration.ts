@@ -3,7 +3,7 @@
  * service with a message naming the variable. Secrets missing in embedded use are generated into
  * DATA_DIR (see dev-secrets.ts) with a warning.
  */
-import { KEY_ENVS, type KeyEnv } from '@cs/domain';
+import { KEY_ENVS, parseIsoDuration, type KeyEnv } from '@cs/domain';
 import { DEFAULT_RECREATE_AFTER, DEFAULT_TIMEOUT_MS, parseEventStoreUrl } from '@cs/event-store';
 import type { RedisClusterNode, RedisTarget } from '@cs/validity';
 import { loadOrCreateDevSecrets } from './dev-secrets';
@@ -44,6 +44,9 @@ export interface AppConfig {
   indexTimeoutMs: number;
   kafka: { brokers: string[]; topic: string; clientId: string } | null;
   expirySweepMs: number;
+  /** Lead times (seconds) before a secret's expiry at which KeyExpiryWarned is recorded; empty: none. */
+  expiryWarningLeadsSeconds: number[];
+  expiryWarningIntervalMs: number;
   bodyLimitBytes: number;
   /** Which workers run in this process: 'all' in embedded mode, 'none' when apps/projector runs them. */
   workers: 'all' | 'none';
@@ -102,6 +105,20 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** EXPIRY_WARNING_LEADS: ISO-8601 durations, comma-separated (default P7D,P1D); `off` for none. */
+function warningLeads(env: Env): number[] {
+  const raw = env.EXPIRY_WARNING_LEADS;
+  if (raw === undefined || raw.trim() === '') return [7 * 86400, 86400];
+  if (raw.trim() === 'off') return [];
+  const leads = raw.split(',').map((part, i) => {
+    const parsed = parseIsoDuration(part.trim());
+    if (!parsed.ok) throw new ConfigError('EXPIRY_WARNING_LEADS', `entry ${i + 1} ${parsed.error} (or the whole value "off")`);
+    if (parsed.milliseconds < 60_000) throw new ConfigError('EXPIRY_WARNING_LEADS', `entry ${i + 1} must be at least one minute`);
+    return Math.round(parsed.milliseconds / 1000);
+  });
+  return [...new Set(leads)].sort((a, b) => b - a);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -317,6 +334,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     indexTimeoutMs: integer(env, 'INDEX_TIMEOUT_MS', 250, 10, 60_000),
     kafka: brokers.length > 0 ? { brokers, topic, clientId: env.KAFKA_CLIENT_ID || 'credential-service' } : null,
     expirySweepMs: integer(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3_600_000),
+    expiryWarningLeadsSeconds: warningLeads(env),
+    expiryWarningIntervalMs: integer(env, 'EXPIRY_WARNING_INTERVAL_MS', 60_000, 50, 3_600_000),
     bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     workers: oneOf(env, 'WORKERS', ['all', 'none'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),

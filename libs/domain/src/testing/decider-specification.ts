@@ -176,6 +176,10 @@ export const keyUpdated = (changes: { name?: string; allowedIps?: string[]; webh
   data: { ...BASE, changes },
 });
 
+export const keyExpiryWarned = (slot: SecretSlot, secretVersion: number, expiresAt: Date, leadSeconds: number): KeyEvent => ({
+  type: 'KeyExpiryWarned',
+  data: { ...BASE, slot, secretVersion, expiresAt: expiresAt.toISOString(), leadSeconds },
+});
 export const keyRevoked = (reason: string | null = null): KeyEvent => ({ type: 'KeyRevoked', data: { ...BASE, reason } });
 
 /** A fixed clock: `at(0)` is T0, `at(90)` ninety minutes later, `at(-5)` five minutes earlier. */

@@ -16,6 +16,7 @@ import { loadNotificationContract, type NotificationContract } from './notificat
 const owner: EventMetadata['actor'] = { type: 'user', sub: 'user-7', acct: 'acct_7f3a9c21', roles: ['owner'] };
 const admin: EventMetadata['actor'] = { type: 'user', sub: 'user-9', acct: 'acct_7f3a9c21', roles: ['admin'] };
 const scheduler: EventMetadata['actor'] = { type: 'system', name: 'expiry-scheduler' };
+const warner: EventMetadata['actor'] = { type: 'system', name: 'expiry-warner' };
 
 interface Step {
   command: KeyCommand;
@@ -61,6 +62,7 @@ const recorded: RecordedEvent[] = [
     { command: { type: 'UpdateKey', changes: { webhookFormat: 'multiple' } }, now: at(2) },
     { command: { type: 'RevealKey', slot: 'current' }, now: at(3), actor: admin },
     { command: { type: 'SetExpiry', slot: 'current', expiresAt: at(60 * 24) }, now: at(4) },
+    { command: { type: 'WarnExpiry', secretVersion: 1, leadSeconds: 86400 }, now: at(4), actor: warner },
     { command: { type: 'SetExpiry', slot: 'current', expiresAt: null }, now: at(5) },
     { command: { type: 'RegenerateKey', oldSecretExpiresAt: at(60), secret: aSecret(2).secret }, now: at(10) },
     { command: { type: 'SetExpiry', slot: 'previous', expiresAt: at(30) }, now: at(11) },

@@ -84,10 +84,10 @@ export class MemoryValidityIndex implements ValidityIndex {
     return this.checkpoints.get(name);
   }
 
-  async dueExpiries(now: number, limit: number): Promise<DueExpiry[]> {
+  async dueExpiries(now: number, limit: number, from = -Infinity): Promise<DueExpiry[]> {
     return [...this.state.expiries.values()]
       .flat()
-      .filter((e) => e.dueAt <= now)
+      .filter((e) => e.dueAt <= now && e.dueAt >= from)
       .sort((a, b) => a.dueAt - b.dueAt)
       .slice(0, limit);
   }

@@ -230,15 +230,15 @@ export class RedisValidityIndex implements ValidityIndex {
     return value === null ? undefined : BigInt(value);
   }
 
-  async dueExpiries(now: number, limit: number): Promise<DueExpiry[]> {
-    return this.guarded(() => this.dueExpiriesAt(now, limit, true));
+  async dueExpiries(now: number, limit: number, from?: number): Promise<DueExpiry[]> {
+    return this.guarded(() => this.dueExpiriesAt(now, limit, true, from));
   }
 
-  private async dueExpiriesAt(now: number, limit: number, checked: boolean): Promise<DueExpiry[]> {
+  private async dueExpiriesAt(now: number, limit: number, checked: boolean, from?: number): Promise<DueExpiry[]> {
     if (limit <= 0) return [];
     const flat = await this.withGeneration(async (g) => {
       const [gen, value] = await this.atGeneration(
-        (tx) => tx.zrangebyscore(this.key(g, 'exp'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
+        (tx) => tx.zrangebyscore(this.key(g, 'exp'), from ?? '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
         checked,
       );
       return { gen, value: value as string[] };
@@ -523,7 +523,7 @@ export class RedisValidityIndex implements ValidityIndex {
       write: (record, checkpoint) => self.write(record, checkpoint),
       saveCheckpoint: (checkpoint) => self.saveCheckpoint(checkpoint),
       loadCheckpoint: (name) => self.loadCheckpoint(name),
-      dueExpiries: (now, limit) => self.dueExpiriesAt(now, limit, false),
+      dueExpiries: (now, limit, from) => self.dueExpiriesAt(now, limit, false, from),
       replaceAll: (records, checkpoint, options) => self.replaceAll(records, checkpoint, options),
       close: () => self.close(),
     };

@@ -279,6 +279,24 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         expect(await index.dueExpiries(now - 2500, 10)).toEqual([{ keyId: a.keyId, secretVersion: 1, dueAt: now - 3000 }]);
       });
 
+      it('pages through coming expiries from a lower bound (inclusive), as the expiry warner does', async () => {
+        const now = Date.now();
+        const [a, b, c] = [new KeyStory(), new KeyStory(), new KeyStory()];
+        await index.write(a.setExpiry('current', now + 1 * MINUTE));
+        await index.write(b.setExpiry('current', now + 2 * MINUTE));
+        await index.write(c.setExpiry('current', now + 3 * MINUTE));
+        const horizon = now + 10 * MINUTE;
+        expect((await index.dueExpiries(horizon, 10, now)).map((d) => d.keyId)).toEqual([a.keyId, b.keyId, c.keyId]);
+        expect(await index.dueExpiries(horizon, 10, now + 2 * MINUTE)).toEqual([
+          { keyId: b.keyId, secretVersion: 1, dueAt: now + 2 * MINUTE },
+          { keyId: c.keyId, secretVersion: 1, dueAt: now + 3 * MINUTE },
+        ]);
+        expect(await index.dueExpiries(horizon, 1, now + 2 * MINUTE + 1)).toEqual([
+          { keyId: c.keyId, secretVersion: 1, dueAt: now + 3 * MINUTE },
+        ]);
+        expect(await index.dueExpiries(now + 2 * MINUTE, 10, now + 2 * MINUTE + 1)).toEqual([]);
+      });
+
       it('drops an expiry once the record no longer has it pending', async () => {
         const now = Date.now();
         const expired = new KeyStory();
