@@ -90,7 +90,19 @@ export interface KeyExpired {
   };
 }
 
-export type KeyEvent = KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired;
+/** A reversible stop: verify answers SUSPENDED and signing leaves the key out until KeyResumed. */
+export interface KeySuspended {
+  type: 'KeySuspended';
+  data: KeyEventBase & { reason: string | null };
+}
+
+export interface KeyResumed {
+  type: 'KeyResumed';
+  data: KeyEventBase;
+}
+
+export type KeyEvent =
+  KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired | KeySuspended | KeyResumed;
 export type KeyEventType = KeyEvent['type'];
 
 export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
@@ -101,6 +113,8 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyUpdated',
   'KeyRevoked',
   'KeyExpired',
+  'KeySuspended',
+  'KeyResumed',
 ];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
@@ -112,6 +126,8 @@ export const KEY_EVENT_SCHEMA_VERSION: Record<KeyEventType, number> = {
   KeyUpdated: 1,
   KeyRevoked: 1,
   KeyExpired: 1,
+  KeySuspended: 1,
+  KeyResumed: 1,
 };
 
 export function isKeyEventType(type: string): type is KeyEventType {

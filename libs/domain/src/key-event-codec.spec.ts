@@ -8,8 +8,10 @@ import {
   keyExpirySet,
   keyGenerated,
   keyRevealed,
+  keyResumed,
   keyRevoked,
   keyRotated,
+  keySuspended,
   keyUpdated,
 } from './testing/decider-specification';
 
@@ -41,6 +43,9 @@ describe('decodeKeyEvent', () => {
     keyExpired('previous', 1, at(60), 'superseded'),
     keyRevoked('leaked'),
     keyRevoked(null),
+    keySuspended('investigating'),
+    keySuspended(null),
+    keyResumed(),
   ];
 
   it('covers every key event type', () => {

@@ -49,6 +49,8 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
   }),
   KeyRevoked: object({ ...base, reason: nullable(isString) }),
   KeyExpired: object({ ...base, slot, secretVersion: isInteger, reason: oneOf('expired', 'superseded'), expiredAt: isString }),
+  KeySuspended: object({ ...base, reason: nullable(isString) }),
+  KeyResumed: object({ ...base }),
 };
 
 /**

@@ -19,7 +19,7 @@ export interface KeyProps {
 
 export type KeyState =
   | { status: 'absent' }
-  | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null }
+  | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null; suspended?: true }
   | { status: 'expired'; props: KeyProps; current: SecretState }
   | { status: 'revoked'; props: KeyProps; current: SecretState };
 
@@ -69,7 +69,7 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
     case 'KeyExpired': {
       if (state.status === 'active' && event.data.slot === 'previous') return { ...state, previous: null };
       if (state.status === 'active' && event.data.slot === 'current') {
-        const { previous: _previous, ...rest } = state;
+        const { previous: _previous, suspended: _suspended, ...rest } = state; // expiry ends a suspension
         return { ...rest, status: 'expired' };
       }
       // A rotated-away secret that expires after its key has expired again needs no change.
@@ -85,6 +85,13 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
     }
     case 'KeyRevealed':
       return state;
+    case 'KeySuspended':
+      return state.status === 'active' ? { ...state, suspended: true } : state;
+    case 'KeyResumed': {
+      if (state.status !== 'active') return state;
+      const { suspended: _suspended, ...resumed } = state;
+      return resumed;
+    }
     default:
       return assertNever(event);
   }

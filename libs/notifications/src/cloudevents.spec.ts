@@ -50,6 +50,8 @@ const events: Record<KeyEvent['type'], RecordedEvent> = {
     { type: 'KeyExpired', data: { ...base, slot: 'previous', secretVersion: 1, reason: 'expired', expiredAt: '2026-03-01T12:00:00.000Z' } },
     { type: 'system', name: 'expiry-scheduler' },
   ),
+  KeySuspended: recorded({ type: 'KeySuspended', data: { ...base, reason: 'investigating' } }),
+  KeyResumed: recorded({ type: 'KeyResumed', data: { ...base } }),
 };
 
 const map = (e: RecordedEvent) => {
@@ -92,6 +94,8 @@ describe('toKafkaMessage', () => {
       KeyExpired: 'credentials.key.expired',
       KeyUpdated: 'credentials.key.updated',
       KeyRevealed: 'credentials.key.revealed',
+      KeySuspended: 'credentials.key.suspended',
+      KeyResumed: 'credentials.key.resumed',
     });
   });
 
@@ -122,6 +126,21 @@ describe('toKafkaMessage', () => {
       changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] },
     });
     expect(map(events.KeyRevealed).data).toMatchObject({ slot: 'current', secretVersion: 2, revealedBy: 'user-7' });
+    expect(map(events.KeySuspended).data).toEqual({
+      accountId: 'acct-1',
+      keyId: 'key_01',
+      kind: 'api',
+      reason: 'investigating',
+      actor: { type: 'user', sub: 'user-7' },
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
+    expect(map(events.KeyResumed).data).toEqual({
+      accountId: 'acct-1',
+      keyId: 'key_01',
+      kind: 'api',
+      actor: { type: 'user', sub: 'user-7' },
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
     // Roles and the actor's account are not needed by consumers.
     expect(map(events.KeyRevoked).data.actor).toEqual({ type: 'user', sub: 'user-7' });
   });

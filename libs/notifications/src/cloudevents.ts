@@ -34,6 +34,8 @@ export const CE_TYPES: Readonly<Record<KeyEventType, CredentialNotificationType>
   KeyExpired: 'credentials.key.expired',
   KeyUpdated: 'credentials.key.updated',
   KeyRevealed: 'credentials.key.revealed',
+  KeySuspended: 'credentials.key.suspended',
+  KeyResumed: 'credentials.key.resumed',
 };
 
 /**
@@ -143,5 +145,9 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
       const revealedBy = metadata.actor.type === 'user' ? metadata.actor.sub : metadata.actor.name;
       return { ...base, slot: d.slot, secretVersion: d.secretVersion, revealedBy, ...tail };
     }
+    case 'KeySuspended':
+      return { ...base, reason: event.data.reason, ...tail };
+    case 'KeyResumed':
+      return { ...base, ...tail };
   }
 }

@@ -283,4 +283,6 @@ const DATA_READERS: { [T in CredentialNotificationType]: Reader<NotificationData
     changes: object({ name: string, allowedIps, webhookFormat }, ['name', 'allowedIps', 'webhookFormat']),
   }),
   'credentials.key.revealed': object({ ...base, slot, secretVersion: version, revealedBy: string }),
+  'credentials.key.suspended': object({ ...base, reason: nullable(string) }),
+  'credentials.key.resumed': object({ ...base }),
 };
