@@ -13,6 +13,7 @@ import { CommandTelemetry } from './observability/command-telemetry';
 import { RateLimits } from './rate-limit/rate-limits';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AccountEventsController } from './keys/events.controller';
+import { KeySuspensionController } from './keys/key-suspension.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
 import { SignaturesController } from './signing/signatures.controller';
 import { SigningService } from './signing/signing.service';
@@ -27,6 +28,7 @@ export class AppModule {
       imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false }), InfrastructureModule.forRoot(config, overrides)],
       controllers: [
         KeysController,
+        KeySuspensionController,
         AccountHistoryController,
         AccountEventsController,
         VerifyController,

@@ -35,7 +35,8 @@ export interface KeyView {
 }
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
-  const status: KeyStatus = record.status === 'active' && hasExpired(record.current.expiresAt, now) ? 'expired' : record.status;
+  const status: KeyStatus =
+    (record.status === 'active' || record.status === 'suspended') && hasExpired(record.current.expiresAt, now) ? 'expired' : record.status;
   const grace = record.previous ? effectivePrevious(record.previous, record.current) : null;
   const previous =
     status === 'active' && grace && grace.expiresAt !== null && isLive(grace, now)

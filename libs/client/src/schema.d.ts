@@ -125,6 +125,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{accountId}/keys/{keyId}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Suspend (step-up): verify answers SUSPENDED and signing leaves the key out until it is resumed */
+    post: operations['suspendKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/keys/{keyId}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a suspended key (step-up): its unexpired secrets verify again */
+    post: operations['resumeKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{accountId}/history': {
     parameters: {
       query?: never;
@@ -319,7 +353,7 @@ export interface components {
        */
       start: string;
       /** @enum {string} */
-      status: 'active' | 'revoked' | 'expired';
+      status: 'active' | 'revoked' | 'expired' | 'suspended';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -466,7 +500,7 @@ export interface components {
       start: string;
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED';
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -495,11 +529,15 @@ export interface components {
        * @description null: the key did not exist yet
        * @enum {string|null}
        */
-      status: 'active' | 'revoked' | 'expired' | null;
+      status: 'active' | 'revoked' | 'expired' | 'suspended' | null;
       /** @description newest first, with what verify would have answered */
       secrets: components['schemas']['SecretValidityAnswer'][];
       /** @description the last event taken into account */
       asOfEvent: components['schemas']['EventReferenceAnswer'] | null;
+    };
+    SuspendKeyDto: {
+      /** @example unusual traffic, investigating */
+      reason?: string;
     };
     AccountHistoryEntryAnswer: {
       /** @description the event id */
@@ -549,7 +587,7 @@ export interface components {
     VerifyAnswer: {
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED';
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
       /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
       keyId?: string;
       /** @example acct_1 */
@@ -650,7 +688,9 @@ export interface components {
         | 'KEY_EXPIRED'
         | 'KEY_HISTORY_DELETED'
         | 'KEY_NOT_FOUND'
+        | 'KEY_NOT_SUSPENDED'
         | 'KEY_REVOKED'
+        | 'KEY_SUSPENDED'
         | 'MALFORMED_JSON'
         | 'NOT_READY'
         | 'NO_PREVIOUS_SECRET'
@@ -2915,6 +2955,467 @@ export interface operations {
             status?: 503;
             /** @enum {unknown} */
             code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  suspendKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    /** @description optional: a reason, kept in the history */
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['SuspendKeyDto'];
+      };
+    };
+    responses: {
+      /** @description the key, with status "suspended" */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_REVOKED, KEY_SUSPENDED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_REVOKED' | 'KEY_SUSPENDED';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  resumeKey: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
+        'If-Match'?: string;
+      };
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the key, with status "active" */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyViewAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_NOT_SUSPENDED, KEY_REVOKED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_NOT_SUSPENDED' | 'KEY_REVOKED';
+          };
+        };
+      };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };

@@ -100,7 +100,28 @@ export interface KeyExpiryWarned {
   data: KeyEventBase & { slot: SecretSlot; secretVersion: number; expiresAt: string; leadSeconds: number };
 }
 
-export type KeyEvent = KeyGenerated | KeyRotated | KeyExpirySet | KeyRevealed | KeyUpdated | KeyRevoked | KeyExpired | KeyExpiryWarned;
+/** A reversible stop: verify answers SUSPENDED and signing leaves the key out until KeyResumed. */
+export interface KeySuspended {
+  type: 'KeySuspended';
+  data: KeyEventBase & { reason: string | null };
+}
+
+export interface KeyResumed {
+  type: 'KeyResumed';
+  data: KeyEventBase;
+}
+
+export type KeyEvent =
+  | KeyGenerated
+  | KeyRotated
+  | KeyExpirySet
+  | KeyRevealed
+  | KeyUpdated
+  | KeyRevoked
+  | KeyExpired
+  | KeyExpiryWarned
+  | KeySuspended
+  | KeyResumed;
 export type KeyEventType = KeyEvent['type'];
 
 export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
@@ -112,6 +133,8 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyRevoked',
   'KeyExpired',
   'KeyExpiryWarned',
+  'KeySuspended',
+  'KeyResumed',
 ];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
@@ -124,6 +147,8 @@ export const KEY_EVENT_SCHEMA_VERSION: Record<KeyEventType, number> = {
   KeyRevoked: 1,
   KeyExpired: 1,
   KeyExpiryWarned: 1,
+  KeySuspended: 1,
+  KeyResumed: 1,
 };
 
 export function isKeyEventType(type: string): type is KeyEventType {

@@ -9,8 +9,10 @@ import {
   keyExpirySet,
   keyGenerated,
   keyRevealed,
+  keyResumed,
   keyRevoked,
   keyRotated,
+  keySuspended,
   keyUpdated,
 } from './testing/decider-specification';
 
@@ -43,6 +45,9 @@ describe('decodeKeyEvent', () => {
     keyRevoked('leaked'),
     keyRevoked(null),
     keyExpiryWarned('current', 1, at(60), 86400),
+    keySuspended('investigating'),
+    keySuspended(null),
+    keyResumed(),
   ];
 
   it('covers every key event type', () => {

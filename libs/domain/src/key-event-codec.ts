@@ -50,6 +50,8 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
   KeyRevoked: object({ ...base, reason: nullable(isString) }),
   KeyExpired: object({ ...base, slot, secretVersion: isInteger, reason: oneOf('expired', 'superseded'), expiredAt: isString }),
   KeyExpiryWarned: object({ ...base, slot, secretVersion: isInteger, expiresAt: isString, leadSeconds: isInteger }),
+  KeySuspended: object({ ...base, reason: nullable(isString) }),
+  KeyResumed: object({ ...base }),
 };
 
 /**

@@ -21,7 +21,7 @@ export interface KeyProps {
 
 export type KeyState =
   | { status: 'absent' }
-  | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null }
+  | { status: 'active'; props: KeyProps; current: SecretState; previous: SecretState | null; suspended?: true }
   | { status: 'expired'; props: KeyProps; current: SecretState }
   | { status: 'revoked'; props: KeyProps; current: SecretState };
 
@@ -71,7 +71,7 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
     case 'KeyExpired': {
       if (state.status === 'active' && event.data.slot === 'previous') return { ...state, previous: null };
       if (state.status === 'active' && event.data.slot === 'current') {
-        const { previous: _previous, ...rest } = state;
+        const { previous: _previous, suspended: _suspended, ...rest } = state; // expiry ends a suspension
         return { ...rest, status: 'expired' };
       }
       // A rotated-away secret that expires after its key has expired again needs no change.
@@ -94,6 +94,13 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
       if (!target || target.version !== event.data.secretVersion) return state;
       const warned = { ...target, warned: { expiresAt, leadSeconds } };
       return slot === 'current' ? { ...state, current: warned } : { ...state, previous: warned };
+    }
+    case 'KeySuspended':
+      return state.status === 'active' ? { ...state, suspended: true } : state;
+    case 'KeyResumed': {
+      if (state.status !== 'active') return state;
+      const { suspended: _suspended, ...resumed } = state;
+      return resumed;
     }
     default:
       return assertNever(event);

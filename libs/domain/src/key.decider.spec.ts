@@ -11,8 +11,10 @@ import {
   keyExpiryWarned,
   keyGenerated,
   keyRevealed,
+  keyResumed,
   keyRevoked,
   keyRotated,
+  keySuspended,
   keyUpdated,
   regenerateKey,
   spec,
@@ -524,6 +526,128 @@ describe('key decider', () => {
         .given([...inGrace(), keyRevoked('leaked')])
         .when(expireSecret(1), at(120))
         .then([]);
+    });
+  });
+
+  describe('SuspendKey and ResumeKey', () => {
+    const suspend = (reason: string | null = null) => ({ type: 'SuspendKey', reason }) as const;
+    const resume = { type: 'ResumeKey' } as const;
+    const suspendedKey = () => [keyGenerated(), keySuspended('investigating')];
+
+    it('suspends an active key, recording the reason; it stays active on the write side, flagged suspended', () => {
+      const state = spec
+        .given([keyGenerated()])
+        .when(suspend('investigating'), T0)
+        .then([keySuspended('investigating')]);
+      expect(state).toMatchObject({ status: 'active', suspended: true, current: { version: 1 } });
+    });
+
+    it('suspends a key in its grace period, keeping both secrets for a resume', () => {
+      const state = spec
+        .given(inGrace())
+        .when(suspend(), T0)
+        .then([keySuspended(null)]);
+      expect(state).toMatchObject({ status: 'active', suspended: true, current: { version: 2 }, previous: { version: 1 } });
+    });
+
+    it('refuses suspending a suspended key', () => {
+      spec.given(suspendedKey()).when(suspend(), T0).thenRejects('KEY_SUSPENDED');
+    });
+
+    it('resumes a suspended key', () => {
+      const state = spec.given(suspendedKey()).when(resume, T0).then([keyResumed()]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 1 } });
+      expect(state).not.toHaveProperty('suspended');
+    });
+
+    it('refuses resuming a key that is not suspended (never suspended, or already resumed)', () => {
+      spec.given([keyGenerated()]).when(resume, T0).thenRejects('KEY_NOT_SUSPENDED');
+      spec
+        .given([...suspendedKey(), keyResumed()])
+        .when(resume, T0)
+        .thenRejects('KEY_NOT_SUSPENDED');
+    });
+
+    it('revoked stays terminal: suspending or resuming a revoked key is refused KEY_REVOKED', () => {
+      spec.given(revokedKey()).when(suspend(), T0).thenRejects('KEY_REVOKED');
+      spec.given(revokedKey()).when(resume, T0).thenRejects('KEY_REVOKED');
+      spec
+        .given([...suspendedKey(), keyRevoked('leaked')])
+        .when(resume, T0)
+        .thenRejects('KEY_REVOKED');
+    });
+
+    it('revokes a suspended key', () => {
+      const state = spec
+        .given(suspendedKey())
+        .when(revoke, T0)
+        .then([keyRevoked(null)]);
+      expect(state.status).toBe('revoked');
+    });
+
+    it('an expired key is neither suspended nor resumed (KEY_EXPIRED), recorded or only due', () => {
+      spec.given(expiredKey()).when(suspend(), at(20)).thenRejects('KEY_EXPIRED');
+      spec.given(expiredKey()).when(resume, at(20)).thenRejects('KEY_EXPIRED');
+      // The current secret's expiry passed before the scheduler recorded it.
+      spec
+        .given([...suspendedKey(), keyExpirySet('current', 1, at(10))])
+        .when(resume, at(10))
+        .thenRejects('KEY_EXPIRED');
+      spec
+        .given([keyGenerated(), keyExpirySet('current', 1, at(10))])
+        .when(suspend(), at(11))
+        .thenRejects('KEY_EXPIRED');
+    });
+
+    it("the scheduler still expires a suspended key's secrets, which ends the suspension with the key", () => {
+      const state = spec
+        .given([...suspendedKey(), keyExpirySet('current', 1, at(60))])
+        .when(expireSecret(1), at(60))
+        .then([keyExpired('current', 1, at(60))]);
+      expect(state.status).toBe('expired');
+      expect(state).not.toHaveProperty('suspended');
+      spec
+        .given([...inGrace(), keySuspended(null)])
+        .when(expireSecret(1), at(61))
+        .then([keyExpired('previous', 1, at(60))]);
+    });
+
+    it('refuses regenerating a suspended key (KEY_SUSPENDED): it is not given a fresh usable secret', () => {
+      spec
+        .given(suspendedKey())
+        .when(regenerateKey(2, at(60)), T0)
+        .thenRejects('KEY_SUSPENDED');
+    });
+
+    it('an expired key that was suspended is regenerated into an active, unsuspended key', () => {
+      const state = spec
+        .given([...suspendedKey(), keyExpirySet('current', 1, at(10)), keyExpired('current', 1, at(10))])
+        .when(regenerateKey(2, at(20)), at(20))
+        .then([keyRotated(2, at(10))]);
+      expect(state).toMatchObject({ status: 'active', current: { version: 2 } });
+      expect(state).not.toHaveProperty('suspended');
+    });
+
+    it('sets the expiry of, updates and reveals a suspended key, which stays suspended', () => {
+      const state = spec
+        .given(suspendedKey())
+        .when(setExpiry('current', at(60)), T0)
+        .then([keyExpirySet('current', 1, at(60))]);
+      expect(state).toMatchObject({ suspended: true });
+      const updated = spec
+        .given(suspendedKey())
+        .when({ type: 'UpdateKey', changes: { name: 'renamed' } }, T0)
+        .then([keyUpdated({ name: 'renamed' })]);
+      expect(updated).toMatchObject({ suspended: true, props: { name: 'renamed' } });
+      spec
+        .given(suspendedKey())
+        .when(reveal('current'), T0)
+        .then([keyRevealed('current', 1)]);
+    });
+
+    it('refuses an unknown key', () => {
+      spec.given([]).when(suspend(), T0).thenRejects('KEY_NOT_FOUND');
+      spec.given([]).when(resume, T0).thenRejects('KEY_NOT_FOUND');
     });
   });
 

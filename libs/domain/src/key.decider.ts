@@ -7,6 +7,7 @@ import { parseAllowList } from './ip-allow-list';
 import { nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
+import { decideSuspension } from './suspension.decider';
 
 export type NewSecret = Omit<IssuedSecret, 'version'>;
 
@@ -17,6 +18,8 @@ export type KeyCommand =
   | { type: 'RevealKey'; slot: SecretSlot }
   | { type: 'UpdateKey'; changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } }
   | { type: 'RevokeKey'; reason: string | null }
+  | { type: 'SuspendKey'; reason: string | null }
+  | { type: 'ResumeKey' }
   /** Issued by the expiry scheduler; a no-op unless that secret is due and still recorded live. */
   | { type: 'ExpireSecret'; secretVersion: number }
   /**
@@ -54,6 +57,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
 
   switch (command.type) {
     case 'RegenerateKey': {
+      // A suspended key is not silently given a fresh usable secret: resume it first.
+      if (state.status === 'active' && state.suspended) return refuse(reject('KEY_SUSPENDED', 'the key is suspended; resume it first'));
       const events: KeyEvent[] = [];
       if (state.status === 'active' && state.previous) events.push(endGrace(state.previous));
       // Regenerating never lengthens the life of the secret it replaces: its grace is capped at its own expiry.
@@ -122,6 +127,9 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     }
     case 'RevokeKey':
       return accept([{ type: 'KeyRevoked', data: { ...base, reason: command.reason } }]);
+    case 'SuspendKey':
+    case 'ResumeKey':
+      return decideSuspension(command, state, now, base);
     case 'ExpireSecret': {
       if (state.status !== 'active') return accept([]);
       const events: KeyEvent[] = [];

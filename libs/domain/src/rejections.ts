@@ -10,7 +10,9 @@ export type RejectionCode =
   | 'NO_PREVIOUS_SECRET'
   | 'INVALID_EXPIRY'
   | 'INVALID_ALLOWED_IPS'
-  | 'TOO_MANY_KEYS';
+  | 'TOO_MANY_KEYS'
+  | 'KEY_SUSPENDED'
+  | 'KEY_NOT_SUSPENDED';
 
 export interface Rejection {
   code: RejectionCode;

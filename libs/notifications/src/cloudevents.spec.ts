@@ -57,6 +57,8 @@ const events: Record<KeyEvent['type'], RecordedEvent> = {
     },
     { type: 'system', name: 'expiry-warner' },
   ),
+  KeySuspended: recorded({ type: 'KeySuspended', data: { ...base, reason: 'investigating' } }),
+  KeyResumed: recorded({ type: 'KeyResumed', data: { ...base } }),
 };
 
 const map = (e: RecordedEvent) => {
@@ -100,6 +102,8 @@ describe('toKafkaMessage', () => {
       KeyUpdated: 'credentials.key.updated',
       KeyRevealed: 'credentials.key.revealed',
       KeyExpiryWarned: 'credentials.key.expiring',
+      KeySuspended: 'credentials.key.suspended',
+      KeyResumed: 'credentials.key.resumed',
     });
   });
 
@@ -136,6 +140,21 @@ describe('toKafkaMessage', () => {
       expiresAt: '2026-03-08T10:00:00.000Z',
       leadSeconds: 604800,
       actor: { type: 'system', name: 'expiry-warner' },
+    });
+    expect(map(events.KeySuspended).data).toEqual({
+      accountId: 'acct-1',
+      keyId: 'key_01',
+      kind: 'api',
+      reason: 'investigating',
+      actor: { type: 'user', sub: 'user-7' },
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
+    expect(map(events.KeyResumed).data).toEqual({
+      accountId: 'acct-1',
+      keyId: 'key_01',
+      kind: 'api',
+      actor: { type: 'user', sub: 'user-7' },
+      occurredAt: '2026-03-01T10:00:00.000Z',
     });
     // Roles and the actor's account are not needed by consumers.
     expect(map(events.KeyRevoked).data.actor).toEqual({ type: 'user', sub: 'user-7' });

@@ -35,6 +35,8 @@ export const CE_TYPES: Readonly<Record<KeyEventType, CredentialNotificationType>
   KeyUpdated: 'credentials.key.updated',
   KeyRevealed: 'credentials.key.revealed',
   KeyExpiryWarned: 'credentials.key.expiring',
+  KeySuspended: 'credentials.key.suspended',
+  KeyResumed: 'credentials.key.resumed',
 };
 
 /**
@@ -148,5 +150,9 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
       const d = event.data;
       return { ...base, slot: d.slot, secretVersion: d.secretVersion, expiresAt: d.expiresAt, leadSeconds: d.leadSeconds, ...tail };
     }
+    case 'KeySuspended':
+      return { ...base, reason: event.data.reason, ...tail };
+    case 'KeyResumed':
+      return { ...base, ...tail };
   }
 }

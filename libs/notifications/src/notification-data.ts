@@ -84,6 +84,13 @@ export interface KeyRevealedData extends NotificationBase {
   revealedBy: string;
 }
 
+export interface KeySuspendedData extends NotificationBase {
+  /** As given by whoever suspended it; null when none was given. */
+  reason: string | null;
+}
+
+export type KeyResumedData = NotificationBase;
+
 /** The `data` of each notification type (the `ce_type` header). */
 export interface NotificationDataByType {
   'credentials.key.generated': KeyGeneratedData;
@@ -94,6 +101,8 @@ export interface NotificationDataByType {
   'credentials.key.updated': KeyUpdatedData;
   'credentials.key.revealed': KeyRevealedData;
   'credentials.key.expiring': KeyExpiringData;
+  'credentials.key.suspended': KeySuspendedData;
+  'credentials.key.resumed': KeyResumedData;
 }
 
 export type CredentialNotificationType = keyof NotificationDataByType;
@@ -109,4 +118,6 @@ export const CREDENTIAL_NOTIFICATION_TYPES: readonly CredentialNotificationType[
   'credentials.key.updated',
   'credentials.key.revealed',
   'credentials.key.expiring',
+  'credentials.key.suspended',
+  'credentials.key.resumed',
 ];

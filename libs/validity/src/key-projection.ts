@@ -5,6 +5,7 @@
  */
 import { withoutNulls, type KeyEvent } from '@cs/domain';
 import { MAX_RETIRED_SECRETS, type KeyRecord, type SecretRecord } from './key-record';
+import { projectSuspension } from './suspension-projection';
 
 export interface ProjectableEvent {
   event: KeyEvent;
@@ -78,6 +79,9 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
     case 'KeyRevealed':
     case 'KeyExpiryWarned':
       return next;
+    case 'KeySuspended':
+    case 'KeyResumed':
+      return projectSuspension(next, event);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

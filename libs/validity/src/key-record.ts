@@ -4,7 +4,7 @@
  */
 import { effectivePrevious, type KeyKind, type WebhookFormat } from '@cs/domain';
 
-export type KeyStatus = 'active' | 'revoked' | 'expired';
+export type KeyStatus = 'active' | 'revoked' | 'expired' | 'suspended';
 
 export interface SecretRecord {
   version: number;
@@ -50,6 +50,12 @@ export interface ValidityEntry {
 
 export const MAX_RETIRED_SECRETS = 5;
 
+/**
+ * A secret entry once revoked or expired stays so whatever a later record claims; active and
+ * suspended go back and forth (suspend, resume) under the record's revision guard.
+ */
+export const isTerminal = (status: KeyStatus): boolean => status === 'revoked' || status === 'expired';
+
 /** The previous secret's entry carries its effective expiry (`effectivePrevious`), so verify honours it at the instant. */
 export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
   const entries = new Map<string, ValidityEntry>();
@@ -72,8 +78,9 @@ export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
 
 /** Secrets still waiting for the scheduler to record KeyExpired, with their due time. */
 export function pendingExpiries(record: KeyRecord): { keyId: string; secretVersion: number; dueAt: number }[] {
-  if (record.status !== 'active') return [];
+  // A suspended key's secrets still expire on time (and a resume never outlives their expiry).
+  if (record.status !== 'active' && record.status !== 'suspended') return [];
   return [record.current, ...(record.previous ? [record.previous] : [])]
-    .filter((secret) => secret.status === 'active' && secret.expiresAt !== null)
+    .filter((secret) => (secret.status === 'active' || secret.status === 'suspended') && secret.expiresAt !== null)
     .map((secret) => ({ keyId: record.keyId, secretVersion: secret.version, dueAt: Date.parse(secret.expiresAt as string) }));
 }

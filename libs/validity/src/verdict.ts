@@ -5,7 +5,7 @@
 import { hasExpired, isIpAllowed, type KeyKind } from '@cs/domain';
 import type { ValidityEntry } from './key-record';
 
-export type VerifyCode = 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED';
+export type VerifyCode = 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
 
 export interface VerifyResult {
   valid: boolean;
@@ -24,6 +24,7 @@ export function verdict(entry: ValidityEntry | null, ip: string | undefined, now
   if (entry.status === 'expired' || hasExpired(entry.expiresAt, now)) {
     return { valid: false, code: 'EXPIRED', ...who, expiresAt };
   }
+  if (entry.status === 'suspended') return { valid: false, code: 'SUSPENDED', ...who, expiresAt };
   if (!isIpAllowed(entry.allowedIps, ip)) return { valid: false, code: 'IP_NOT_ALLOWED', ...who };
   return { valid: true, code: 'VALID', ...who, expiresAt };
 }

@@ -20,6 +20,8 @@ import {
   RevokeKey,
   SetExpiry,
   toKeyView,
+  ResumeKey,
+  SuspendKey,
   UpdateKey,
   type CommandContext,
 } from '@cs/application';
@@ -34,6 +36,7 @@ import {
   SetExpiryDto,
   UpdateKeyDto,
   requireSomeKeyUpdate,
+  SuspendKeyDto,
 } from '../keys/key.dto';
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
@@ -59,6 +62,8 @@ import type {
   RegenerateKeyRequest,
   RevealKeyRequest,
   RevokeKeyRequest,
+  ResumeKeyRequest,
+  SuspendKeyRequest,
   SetExpiryRequest,
   UpdateKeyRequest,
   VersionedKeyRef,
@@ -208,5 +213,25 @@ export class KeysGrpcController {
     const limit = historyLimit(request.limit);
     const events = await this.queries.execute(new AccountHistory(request.accountId as string, limit));
     return { events: events.map(keyEventMessage) };
+  }
+
+  @GrpcMethod(SERVICE, 'SuspendKey')
+  async suspendKey(request: SuspendKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    const body = await validated(SuspendKeyDto, { reason: request.reason });
+    const command = new SuspendKey(
+      request.accountId as string,
+      request.keyId as string,
+      body.reason ?? null,
+      commandContext(actor, request),
+    );
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
+  }
+
+  @GrpcMethod(SERVICE, 'ResumeKey')
+  async resumeKey(request: ResumeKeyRequest, metadata: Metadata): Promise<KeyViewMessage> {
+    const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
+    const command = new ResumeKey(request.accountId as string, request.keyId as string, commandContext(actor, request));
+    return keyViewMessage(toKeyView(unwrap(await this.commands.execute(command)).record));
   }
 }

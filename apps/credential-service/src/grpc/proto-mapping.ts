@@ -29,6 +29,7 @@ const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = {
   active: 'KEY_STATUS_ACTIVE',
   revoked: 'KEY_STATUS_REVOKED',
   expired: 'KEY_STATUS_EXPIRED',
+  suspended: 'KEY_STATUS_SUSPENDED',
 };
 
 const invert = <T extends string>(table: EnumTable<T>): Record<T, string> =>

@@ -8,7 +8,7 @@ type Enum<T extends string> = T | number;
 export type KeyKindName = 'KEY_KIND_UNSPECIFIED' | 'KEY_KIND_API' | 'KEY_KIND_SIGNING';
 export type WebhookFormatName = 'WEBHOOK_FORMAT_UNSPECIFIED' | 'WEBHOOK_FORMAT_SINGLE' | 'WEBHOOK_FORMAT_MULTIPLE';
 export type SecretVersionName = 'SECRET_VERSION_UNSPECIFIED' | 'SECRET_VERSION_CURRENT' | 'SECRET_VERSION_PREVIOUS';
-export type KeyStatusName = 'KEY_STATUS_ACTIVE' | 'KEY_STATUS_REVOKED' | 'KEY_STATUS_EXPIRED';
+export type KeyStatusName = 'KEY_STATUS_ACTIVE' | 'KEY_STATUS_REVOKED' | 'KEY_STATUS_EXPIRED' | 'KEY_STATUS_SUSPENDED';
 
 export interface KeyRef {
   accountId?: string;
@@ -52,6 +52,12 @@ export interface UpdateKeyRequest extends VersionedKeyRef {
 export interface RevokeKeyRequest extends VersionedKeyRef {
   reason?: string;
 }
+
+export interface SuspendKeyRequest extends VersionedKeyRef {
+  reason?: string;
+}
+
+export type ResumeKeyRequest = VersionedKeyRef;
 
 export interface KeyViewMessage {
   id: string;

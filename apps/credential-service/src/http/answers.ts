@@ -8,8 +8,8 @@ import type { AccountHistoryEntry, HistoryEntry, KeyView, SecretValidityAt, Vali
 import { KEY_KINDS, WEBHOOK_FORMATS, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { KeyStatus, VerifyCode, VerifyResult } from '@cs/validity';
 
-const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired'];
-const VERIFY_CODES: VerifyCode[] = ['VALID', 'MALFORMED', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED'];
+const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired', 'suspended'];
+const VERIFY_CODES: VerifyCode[] = ['VALID', 'MALFORMED', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED', 'SUSPENDED'];
 export const KEY_ID_EXAMPLE = 'key_3fJ9kQ2mX7pL0aB4cD8eF1gH';
 const INSTANT = { type: String, format: 'date-time', example: '2026-12-01T12:00:00.000Z' } as const;
 

@@ -188,3 +188,12 @@ export class RevokeKeyDto {
   @IsDisplaySafe()
   reason?: string;
 }
+
+export class SuspendKeyDto {
+  @ApiPropertyOptional({ maxLength: 200, pattern: DISPLAY_SAFE_PATTERN, example: 'unusual traffic, investigating' })
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  @IsDisplaySafe()
+  reason?: string;
+}

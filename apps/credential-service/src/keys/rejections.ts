@@ -15,4 +15,6 @@ export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; 
   INVALID_ALLOWED_IPS: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid allowed IPs' },
   CONCURRENT_CHANGE: { http: 409, grpc: GrpcStatus.ABORTED, title: 'Concurrent change' },
   TOO_MANY_KEYS: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Too many keys' },
+  KEY_SUSPENDED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key is suspended' },
+  KEY_NOT_SUSPENDED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key is not suspended' },
 };

@@ -9,6 +9,7 @@ import { RegenerateKeyHandler } from './regenerate-key';
 import { RevealKeyHandler } from './reveal-key';
 import { RevokeKeyHandler } from './revoke-key';
 import { SetExpiryHandler } from './set-expiry';
+import { ResumeKeyHandler, SuspendKeyHandler } from './suspend-key';
 import { UpdateKeyHandler } from './update-key';
 
 export * from './generate-key';
@@ -18,6 +19,7 @@ export * from './reveal-key';
 export * from './update-key';
 export * from './revoke-key';
 export * from './key-queries';
+export * from './suspend-key';
 
 export const KEY_COMMAND_HANDLERS = [
   GenerateKeyHandler,
@@ -26,5 +28,7 @@ export const KEY_COMMAND_HANDLERS = [
   RevealKeyHandler,
   UpdateKeyHandler,
   RevokeKeyHandler,
+  SuspendKeyHandler,
+  ResumeKeyHandler,
 ];
 export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler];

@@ -182,6 +182,10 @@ export const keyExpiryWarned = (slot: SecretSlot, secretVersion: number, expires
 });
 export const keyRevoked = (reason: string | null = null): KeyEvent => ({ type: 'KeyRevoked', data: { ...BASE, reason } });
 
+export const keySuspended = (reason: string | null = null): KeyEvent => ({ type: 'KeySuspended', data: { ...BASE, reason } });
+
+export const keyResumed = (): KeyEvent => ({ type: 'KeyResumed', data: { ...BASE } });
+
 /** A fixed clock: `at(0)` is T0, `at(90)` ninety minutes later, `at(-5)` five minutes earlier. */
 export const T0 = new Date('2025-03-10T12:00:00.000Z');
 export const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);

@@ -285,4 +285,6 @@ const DATA_READERS: { [T in CredentialNotificationType]: Reader<NotificationData
   'credentials.key.revealed': object({ ...base, slot, secretVersion: version, revealedBy: string }),
   // leadSeconds is a whole number of seconds of at least 1, as a secret version is
   'credentials.key.expiring': object({ ...base, slot, secretVersion: version, expiresAt: timestamp, leadSeconds: version }),
+  'credentials.key.suspended': object({ ...base, reason: nullable(string) }),
+  'credentials.key.resumed': object({ ...base }),
 };

@@ -78,6 +78,10 @@ const recorded: RecordedEvent[] = [
       command: generateKey({ keyId: signingKey, kind: 'signing', webhookFormat: 'multiple', secret: aSecret(5, 'signing').secret }),
       now: at(0),
     },
+    // Suspended with and without a reason, resumed, and revoked while suspended.
+    { command: { type: 'SuspendKey', reason: 'unusual traffic' }, now: at(1) },
+    { command: { type: 'ResumeKey' }, now: at(1) },
+    { command: { type: 'SuspendKey', reason: null }, now: at(1) },
     { command: { type: 'RevokeKey', reason: null }, now: at(1) },
   ]),
 ];
@@ -115,6 +119,8 @@ describe('docs/asyncapi.yaml, the notification topic contract', () => {
     expect(expirySet).toContain(null);
     const expired = messages.filter((m) => typeOf(m) === 'credentials.key.expired').map((m) => dataOf(m).reason);
     expect(new Set(expired)).toEqual(new Set(['expired', 'superseded']));
+    const suspended = messages.filter((m) => typeOf(m) === 'credentials.key.suspended').map((m) => dataOf(m).reason);
+    expect(suspended).toEqual(['unusual traffic', null]);
   });
 
   it('every notification the encoder produces conforms: headers, key and data', () => {

@@ -7,7 +7,7 @@
  * and, under the same guards, to each state being built, so nothing written meanwhile is lost at the
  * swap. Checkpoints live outside the states, as in the Redis adapter.
  */
-import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
+import { isTerminal, pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import { ALWAYS_TRUSTED, IndexRewoundError, type IndexTrust } from '../index-trust';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
 
@@ -119,7 +119,7 @@ function writeInto(state: IndexState, record: KeyRecord): WriteOutcome {
   ids.add(record.keyId);
   for (const [hash, entry] of validityEntries(record)) {
     const old = state.byHash.get(hash);
-    if (old && old.status !== 'active' && entry.status === 'active') continue; // terminal per secret
+    if (old && isTerminal(old.status) && !isTerminal(entry.status)) continue; // terminal per secret: revoked, expired
     state.byHash.set(hash, entry);
   }
   const due = pendingExpiries(record);

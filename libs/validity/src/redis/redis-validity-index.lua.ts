@@ -79,8 +79,13 @@ local function apply(k, acct, exp, hkey, json, keyId, version, n, m, args, at)
     local key, entry, status, pexpireat = hkey(i), args[a], args[a + 1], args[a + 2]
     a = a + 3
     local old = redis.call('GET', key)
-    -- A secret once revoked or expired stays so, whatever a later record claims.
-    local keep = old and status == 'active' and cjson.decode(old).status ~= 'active'
+    -- A secret once revoked or expired stays so, whatever a later record claims (active and
+    -- suspended go back and forth under the revision guard: suspend, resume).
+    local keep = false
+    if old and (status == 'active' or status == 'suspended') then
+      local was = cjson.decode(old).status
+      keep = was == 'revoked' or was == 'expired'
+    end
     if not keep then
       redis.call('SET', key, entry) -- SET drops any previous TTL: an entry whose expiry was cleared lives on
       if pexpireat ~= '' then redis.call('PEXPIREAT', key, pexpireat) end

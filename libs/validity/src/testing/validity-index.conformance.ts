@@ -3,6 +3,7 @@ import type { KeyEvent, SecretSlot } from '@cs/domain';
 import { projectKeyEvent } from '../key-projection';
 import type { KeyRecord } from '../key-record';
 import type { ValidityIndex } from '../validity-index.port';
+import { verdict } from '../verdict';
 
 /**
  * The behaviour every ValidityIndex adapter must show, written against the port only. Records come
@@ -90,6 +91,14 @@ export class KeyStory {
 
   revoke(): KeyRecord {
     return this.apply({ type: 'KeyRevoked', data: { ...this.base, reason: 'test' } });
+  }
+
+  suspend(): KeyRecord {
+    return this.apply({ type: 'KeySuspended', data: { ...this.base, reason: 'test' } });
+  }
+
+  resume(): KeyRecord {
+    return this.apply({ type: 'KeyResumed', data: { ...this.base } });
   }
 }
 
@@ -225,6 +234,153 @@ export function describeValidityIndexConformance(name: string, factory: Validity
         await index.write(key.expire('previous'));
         expect(await index.lookup(oldHash)).toMatchObject({ status: 'expired', secretVersion: 1, keyId: key.keyId });
         expect(await index.lookup(rotated.current.hash)).toMatchObject({ status: 'active' });
+      });
+    });
+
+    describe('suspension (suspend, resume)', () => {
+      const codeOf = async (hash: string) => verdict(await index.lookup(hash), undefined, Date.now()).code;
+
+      it('a suspended key verifies SUSPENDED, and VALID again once resumed (both secrets of a grace)', async () => {
+        const key = new KeyStory();
+        const oldHash = key.record.current.hash;
+        const rotated = key.rotate(Date.now() + 10 * MINUTE);
+        await index.write(rotated);
+        expect(await index.write(key.suspend())).toBe('written');
+        expect((await index.getKey(key.keyId))?.status).toBe('suspended');
+        expect(await codeOf(rotated.current.hash)).toBe('SUSPENDED');
+        expect(await codeOf(oldHash)).toBe('SUSPENDED');
+        expect(await index.write(key.resume())).toBe('written');
+        expect(await index.getKey(key.keyId)).toEqual(key.record);
+        expect(await index.lookup(rotated.current.hash)).toMatchObject({ status: 'active', version: key.record.version });
+        expect(await codeOf(rotated.current.hash)).toBe('VALID');
+        expect(await codeOf(oldHash)).toBe('VALID');
+      });
+
+      it('applies suspend and resume in revision order, whatever order the writes arrive in', async () => {
+        const key = new KeyStory();
+        const suspended = key.suspend();
+        const resumed = key.resume();
+        expect(await index.write(resumed)).toBe('written');
+        expect(await index.write(suspended)).toBe('stale'); // the older suspend arrives late
+        expect(await codeOf(key.record.current.hash)).toBe('VALID');
+        const again = key.suspend();
+        expect(await index.write(again)).toBe('written');
+        expect(await index.write(resumed)).toBe('stale'); // a repeated older resume
+        expect(await index.write(again)).toBe('stale');
+        expect(await codeOf(key.record.current.hash)).toBe('SUSPENDED');
+      });
+
+      it('a suspended-then-revoked key never comes back, even with a later-arriving resume', async () => {
+        const key = new KeyStory();
+        await index.write(key.record);
+        const suspended = key.suspend();
+        const resumed = key.resume(); // recorded before the key was suspended again and revoked
+        key.suspend();
+        const revoked = key.revoke();
+        await index.write(suspended);
+        expect(await index.write(revoked)).toBe('written');
+        expect(await index.write(resumed)).toBe('stale');
+        // Even a resumed record claiming a later version: revoked is terminal.
+        expect(await index.write({ ...resumed, version: revoked.version + 1 })).toBe('stale');
+        expect(await index.getKey(key.keyId)).toEqual(revoked);
+        expect(await codeOf(key.record.current.hash)).toBe('REVOKED');
+      });
+
+      it('an expired secret stays expired through suspend and resume', async () => {
+        const key = new KeyStory();
+        const firstHash = key.record.current.hash;
+        key.rotate(Date.now() + MINUTE);
+        await index.write(key.expire('previous'));
+        await index.write(key.suspend());
+        expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
+        const resumed = key.resume();
+        await index.write(resumed);
+        expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
+        expect(await codeOf(firstHash)).toBe('EXPIRED');
+        expect(await codeOf(resumed.current.hash)).toBe('VALID');
+        // Newer records that (wrongly) show that secret suspended, then active: the entry is not revived.
+        for (const [offset, status] of [
+          [1, 'suspended'],
+          [2, 'active'],
+        ] as const) {
+          const bogus: KeyRecord = {
+            ...resumed,
+            version: resumed.version + offset,
+            previous: { ...resumed.retired[0], status },
+            retired: [],
+          };
+          expect(await index.write(bogus)).toBe('written');
+          expect(await index.lookup(firstHash)).toMatchObject({ status: 'expired' });
+        }
+      });
+
+      it('a suspended key whose current secret expires is expired, and a later resume record does not revive it', async () => {
+        const key = new KeyStory();
+        const dueAt = Date.now() - 1000;
+        key.setExpiry('current', dueAt);
+        const suspended = key.suspend();
+        await index.write(suspended);
+        // A suspended key's expiry is still scheduled.
+        expect(await index.dueExpiries(Date.now(), 10)).toContainEqual({ keyId: key.keyId, secretVersion: 1, dueAt });
+        const expired = key.expire('current');
+        expect(expired.status).toBe('expired');
+        await index.write(expired);
+        expect(await codeOf(key.record.current.hash)).toBe('EXPIRED');
+        const bogus: KeyRecord = {
+          ...suspended,
+          status: 'active',
+          version: expired.version + 1,
+          current: { ...suspended.current, status: 'active' },
+        };
+        expect(await index.write(bogus)).toBe('written');
+        expect(await index.lookup(key.record.current.hash)).toMatchObject({ status: 'expired' });
+      });
+
+      it('replaceAll applies suspended and resumed records under the same guards, with live writes during the build', async () => {
+        const resumedKey = new KeyStory();
+        const s1 = resumedKey.suspend();
+        const r2 = resumedKey.resume();
+        const suspendedKey = new KeyStory();
+        const active0 = suspendedKey.record;
+        const s3 = suspendedKey.suspend();
+        const revokedKey = new KeyStory();
+        const rs1 = revokedKey.suspend();
+        const rr2 = revokedKey.resume();
+        const rs3 = revokedKey.suspend();
+        const revoked = revokedKey.revoke();
+        const liveSuspend = new KeyStory(); // the rebuild holds it active; it is suspended live during the build
+        const la = liveSuspend.record;
+        const ls = liveSuspend.suspend();
+        const liveResume = new KeyStory(); // the rebuild holds it suspended; it is resumed live during the build
+        const lrs = liveResume.suspend();
+        const lrr = liveResume.resume();
+        await index.write(la);
+        await index.write(lrs);
+
+        await index.replaceAll(
+          [r2, s1, active0, s3, rr2, revoked, rs1, rs3, la, lrs, r2],
+          { name: uid('cp'), position: 5n },
+          {
+            beforeSwap: async (writeToNew) => {
+              expect(await index.write(ls)).toBe('written');
+              expect(await index.write(lrr)).toBe('written');
+              expect(await writeToNew(la)).toBe('stale');
+              expect(await writeToNew(lrs)).toBe('stale');
+              expect(await writeToNew(rr2)).toBe('stale');
+            },
+          },
+        );
+
+        expect(await index.getKey(resumedKey.keyId)).toEqual(r2);
+        expect(await codeOf(r2.current.hash)).toBe('VALID');
+        expect(await index.getKey(suspendedKey.keyId)).toEqual(s3);
+        expect(await codeOf(s3.current.hash)).toBe('SUSPENDED');
+        expect(await index.getKey(revokedKey.keyId)).toEqual(revoked);
+        expect(await codeOf(revoked.current.hash)).toBe('REVOKED');
+        expect(await index.getKey(liveSuspend.keyId)).toEqual(ls);
+        expect(await codeOf(ls.current.hash)).toBe('SUSPENDED');
+        expect(await index.getKey(liveResume.keyId)).toEqual(lrr);
+        expect(await codeOf(lrr.current.hash)).toBe('VALID');
       });
     });
 
