@@ -10,7 +10,12 @@ export type RejectionCode =
   | 'NO_PREVIOUS_SECRET'
   | 'INVALID_EXPIRY'
   | 'INVALID_ALLOWED_IPS'
-  | 'TOO_MANY_KEYS';
+  | 'TOO_MANY_KEYS'
+  | 'INVALID_PERMISSIONS'
+  | 'PERMISSIONS_NOT_APPLICABLE'
+  | 'INVALID_METADATA'
+  | 'SECRET_IN_METADATA'
+  | 'INVALID_EXTERNAL_ID';
 
 export interface Rejection {
   code: RejectionCode;

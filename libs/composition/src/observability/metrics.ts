@@ -23,6 +23,7 @@ export const VERIFY_CODES = [
   'REVOKED',
   'EXPIRED',
   'IP_NOT_ALLOWED',
+  'INSUFFICIENT_PERMISSIONS',
   'INDEX_UNAVAILABLE',
   'ERROR',
 ] as const;
