@@ -46,7 +46,18 @@ describe('POST /v1/verify', () => {
   it('VALID with keyId, accountId, kind and expiresAt', async () => {
     const { acct, id, secret } = await newKey();
     const res = ok(await verify({ key: secret }), 200);
-    expect(res.body).toEqual({ valid: true, code: 'VALID', keyId: id, accountId: acct, kind: 'api', expiresAt: null });
+    expect(res.body).toEqual({
+      valid: true,
+      code: 'VALID',
+      keyId: id,
+      accountId: acct,
+      kind: 'api',
+      expiresAt: null,
+      permissions: [],
+      metadata: {},
+      externalId: null,
+      webhookFormat: 'single',
+    });
   });
 
   it('MALFORMED for garbage and for a bad checksum, without touching the read model', async () => {

@@ -32,6 +32,11 @@ export interface KeyView {
   allowedIps: string[];
   webhookFormat: WebhookFormat;
   version: number;
+  /** Empty: unrestricted. */
+  permissions: string[];
+  /** Empty: none. */
+  metadata: Record<string, unknown>;
+  externalId: string | null;
 }
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
@@ -57,6 +62,9 @@ export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView 
     allowedIps: record.allowedIps,
     webhookFormat: record.webhookFormat,
     version: record.version,
+    permissions: record.permissions ?? [],
+    metadata: record.metadata ?? {},
+    externalId: record.externalId ? record.externalId : null,
   };
 }
 

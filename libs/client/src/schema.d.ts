@@ -321,6 +321,28 @@ export interface components {
        * @enum {string}
        */
       webhookFormat?: 'single' | 'multiple';
+      /**
+       * @description API keys only; at most 50, duplicates removed, order kept; absent or empty: unrestricted
+       * @example [
+       *       "payments:write",
+       *       "refunds:read"
+       *     ]
+       */
+      permissions?: string[];
+      /**
+       * @description a JSON object of at most 4096 bytes, 5 levels deep, with no secret-like string; returned by verify
+       * @example {
+       *       "team": "checkout"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description the owner’s id in your system; returned by verify
+       * @example merchant-42
+       */
+      externalId?: string;
     };
     PreviousSecretAnswer: {
       /**
@@ -387,6 +409,29 @@ export interface components {
       /** @enum {string} */
       webhookFormat: 'single' | 'multiple';
       /**
+       * @description `resource:action`, `resource:*` or `*`; empty: unrestricted
+       * @example [
+       *       "payments:write",
+       *       "refunds:*"
+       *     ]
+       */
+      permissions: string[];
+      /**
+       * @description JSON object set by the key’s managers (at most 4096 bytes); empty: none
+       * @example {
+       *       "team": "checkout",
+       *       "tier": 2
+       *     }
+       */
+      metadata: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description the owner’s id in your system; null: none
+       * @example merchant-42
+       */
+      externalId: string | null;
+      /**
        * @description the key’s version (0 when generated): its ETag, and what If-Match names
        * @example 3
        */
@@ -447,6 +492,28 @@ export interface components {
       allowedIps?: string[];
       /** @enum {string} */
       webhookFormat?: 'single' | 'multiple';
+      /**
+       * @description the whole new list (API keys only); an empty list makes the key unrestricted
+       * @example [
+       *       "payments:write",
+       *       "refunds:read"
+       *     ]
+       */
+      permissions?: string[];
+      /**
+       * @description the whole new object, replacing the old one (not merged); {} removes it
+       * @example {
+       *       "team": "checkout"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description the new owner id; "" removes it
+       * @example merchant-42
+       */
+      externalId?: string;
     };
     RevokeKeyDto: {
       /** @example leaked in a public repository */
@@ -500,7 +567,7 @@ export interface components {
       start: string;
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -587,7 +654,7 @@ export interface components {
     VerifyAnswer: {
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
+      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
       /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
       keyId?: string;
       /** @example acct_1 */
@@ -599,6 +666,34 @@ export interface components {
        * @example 2026-12-01T12:00:00.000Z
        */
       expiresAt?: string | null;
+      /**
+       * @description VALID and INSUFFICIENT_PERMISSIONS only: what the key grants; empty: unrestricted
+       * @example [
+       *       "payments:write",
+       *       "refunds:*"
+       *     ]
+       */
+      permissions?: string[];
+      /**
+       * @description VALID and INSUFFICIENT_PERMISSIONS only: the key’s metadata
+       * @example {
+       *       "team": "checkout",
+       *       "tier": 2
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description VALID and INSUFFICIENT_PERMISSIONS only: the owner’s id; null: none
+       * @example merchant-42
+       */
+      externalId?: string | null;
+      /**
+       * @description VALID and INSUFFICIENT_PERMISSIONS only
+       * @enum {string}
+       */
+      webhookFormat?: 'single' | 'multiple';
     };
     SignDto: {
       /** @description the exact payload bytes to sign, as text or base64 (see payloadEncoding) */
@@ -683,7 +778,10 @@ export interface components {
         | 'INTERNAL'
         | 'INVALID_ALLOWED_IPS'
         | 'INVALID_EXPIRY'
+        | 'INVALID_EXTERNAL_ID'
         | 'INVALID_ID'
+        | 'INVALID_METADATA'
+        | 'INVALID_PERMISSIONS'
         | 'KEY_ALREADY_EXISTS'
         | 'KEY_EXPIRED'
         | 'KEY_HISTORY_DELETED'
@@ -695,9 +793,11 @@ export interface components {
         | 'NOT_READY'
         | 'NO_PREVIOUS_SECRET'
         | 'NO_SIGNING_KEY'
+        | 'PERMISSIONS_NOT_APPLICABLE'
         | 'RATE_LIMITED'
         | 'REQUEST_TIMEOUT'
         | 'ROUTE_NOT_FOUND'
+        | 'SECRET_IN_METADATA'
         | 'STEP_UP_REQUIRED'
         | 'STORE_UNAVAILABLE'
         | 'TOO_MANY_KEYS'
@@ -936,7 +1036,7 @@ export interface operations {
           'application/json': components['schemas']['SecretAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -946,7 +1046,16 @@ export interface operations {
             /** @constant */
             status?: 400;
             /** @enum {unknown} */
-            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ALLOWED_IPS' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+            code?:
+              | 'BAD_REQUEST'
+              | 'BODY_TOO_DEEP'
+              | 'INVALID_ALLOWED_IPS'
+              | 'INVALID_EXTERNAL_ID'
+              | 'INVALID_ID'
+              | 'INVALID_METADATA'
+              | 'INVALID_PERMISSIONS'
+              | 'MALFORMED_JSON'
+              | 'VALIDATION_FAILED';
           };
         };
       };
@@ -1075,6 +1184,20 @@ export interface operations {
             status?: 417;
             /** @enum {unknown} */
             code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description undefined: PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 422;
+            /** @enum {unknown} */
+            code?: 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -1600,7 +1723,7 @@ export interface operations {
           'application/json': components['schemas']['KeyViewAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1610,7 +1733,16 @@ export interface operations {
             /** @constant */
             status?: 400;
             /** @enum {unknown} */
-            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ALLOWED_IPS' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+            code?:
+              | 'BAD_REQUEST'
+              | 'BODY_TOO_DEEP'
+              | 'INVALID_ALLOWED_IPS'
+              | 'INVALID_EXTERNAL_ID'
+              | 'INVALID_ID'
+              | 'INVALID_METADATA'
+              | 'INVALID_PERMISSIONS'
+              | 'MALFORMED_JSON'
+              | 'VALIDATION_FAILED';
           };
         };
       };
@@ -1753,6 +1885,20 @@ export interface operations {
             status?: 417;
             /** @enum {unknown} */
             code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description undefined: PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 422;
+            /** @enum {unknown} */
+            code?: 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -3824,6 +3970,13 @@ export interface operations {
            * @enum {string|null}
            */
           kind?: 'api' | 'signing' | null;
+          /**
+           * @description permissions the call needs, all of them: a key that lacks one is INSUFFICIENT_PERMISSIONS (a key with none is unrestricted; `payments:*` and `*` grant by wildcard); null or absent: none
+           * @example [
+           *       "payments:write"
+           *     ]
+           */
+          permissions?: string[] | null;
         };
       };
     };

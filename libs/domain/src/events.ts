@@ -44,6 +44,12 @@ export interface KeyGenerated {
     allowedIps: string[];
     webhookFormat: WebhookFormat;
     secret: IssuedSecret;
+    /** API keys only; absent (events before issue #13, or none given): unrestricted. */
+    permissions?: string[];
+    /** Absent: none. */
+    metadata?: Record<string, unknown>;
+    /** The owner's label in the caller's system; absent: none. */
+    externalId?: string;
   };
 }
 
@@ -70,7 +76,17 @@ export interface KeyRevealed {
 export interface KeyUpdated {
   type: 'KeyUpdated';
   data: KeyEventBase & {
-    changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat };
+    changes: {
+      name?: string;
+      allowedIps?: string[];
+      webhookFormat?: WebhookFormat;
+      /** The whole new list; [] makes the key unrestricted. */
+      permissions?: string[];
+      /** The whole new object (not merged); {} removes it. */
+      metadata?: Record<string, unknown>;
+      /** '' removes it. */
+      externalId?: string;
+    };
   };
 }
 

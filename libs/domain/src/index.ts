@@ -12,3 +12,4 @@ export * from './key.decider';
 export * from './account-events';
 export * from './account-event-codec';
 export * from './account.decider';
+export * from './key-scopes';

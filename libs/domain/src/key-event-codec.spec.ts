@@ -35,12 +35,14 @@ const refusal = (decode: () => unknown): EventDecodeError => {
 describe('decodeKeyEvent', () => {
   const every: KeyEvent[] = [
     keyGenerated({ name: 'n', allowedIps: ['10.0.0.0/8'], webhookFormat: 'multiple' }),
+    keyGenerated({ permissions: ['payments:*'], metadata: { team: 'checkout', tags: ['eu'] }, externalId: 'merchant-42' }),
     keyRotated(2, at(60)),
     keyExpirySet('current', 2, at(90)),
     keyExpirySet('previous', 1, null),
     keyRevealed('previous', 1),
     keyUpdated({ name: 'renamed', allowedIps: [], webhookFormat: 'single' }),
     keyUpdated({}),
+    keyUpdated({ permissions: [], metadata: { tier: 2 }, externalId: '' }),
     keyExpired('previous', 1, at(60), 'superseded'),
     keyRevoked('leaked'),
     keyRevoked(null),
@@ -56,6 +58,18 @@ describe('decodeKeyEvent', () => {
 
   it.each(every.map((e) => [e.type, e] as const))('decodes a stored %s to the event the decider wrote', (_type, event) => {
     expect(decodeKeyEvent(stored(event))).toEqual(event);
+  });
+
+  it('decodes a version-1 KeyGenerated and KeyUpdated stored before permissions, metadata and external id existed (no schema bump)', () => {
+    const old = { type: 'KeyGenerated', data: JSON.parse(JSON.stringify(keyGenerated().data)), metadata: { schemaVersion: 1 } };
+    expect(old.data).not.toHaveProperty('permissions');
+    expect(decodeKeyEvent(old)).toEqual(keyGenerated());
+  });
+
+  it('refuses a stored KeyGenerated whose permissions or metadata have the wrong shape', () => {
+    const bad = (extra: object) => ({ type: 'KeyGenerated', data: { ...keyGenerated().data, ...extra }, metadata: { schemaVersion: 1 } });
+    expect(refusal(() => decodeKeyEvent(bad({ permissions: 'payments:*' }))).problems).toEqual(['data.permissions: expected an array']);
+    expect(refusal(() => decodeKeyEvent(bad({ metadata: ['x'] }))).problems).toEqual(['data.metadata: expected an object']);
   });
 
   it('encodes with the type’s current schema version', () => {

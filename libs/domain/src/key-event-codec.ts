@@ -31,10 +31,23 @@ const issuedSecret = object({ version: isInteger, hash: isString, start: isStrin
 const base = { keyId: isString, accountId: isString, kind: oneOf(...KEY_KINDS) };
 const slot = oneOf('current', 'previous');
 const webhookFormat = oneOf(...WEBHOOK_FORMATS);
+const jsonObject: Check = (value, path, problems) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) problems.push(`${path}: expected an object`);
+};
 
 /** The data of each key event type at its current schema version (events.ts). */
 export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
-  KeyGenerated: object({ ...base, name: isString, allowedIps: arrayOf(isString), webhookFormat, secret: issuedSecret }),
+  KeyGenerated: object({
+    ...base,
+    name: isString,
+    allowedIps: arrayOf(isString),
+    webhookFormat,
+    secret: issuedSecret,
+    // Optional (no schema bump): events recorded before they existed decode unchanged (key-scopes.ts).
+    permissions: optional(arrayOf(isString)),
+    metadata: optional(jsonObject),
+    externalId: optional(isString),
+  }),
   KeyRotated: object({ ...base, secret: issuedSecret, previousVersion: isInteger, previousExpiresAt: isString }),
   KeyExpirySet: object({ ...base, slot, secretVersion: isInteger, expiresAt: nullable(isString) }),
   KeyRevealed: object({ ...base, slot, secretVersion: isInteger }),
@@ -45,6 +58,9 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
       name: optional(nullable(isString)),
       allowedIps: optional(nullable(arrayOf(isString))),
       webhookFormat: optional(nullable(webhookFormat)),
+      permissions: optional(arrayOf(isString)),
+      metadata: optional(jsonObject),
+      externalId: optional(isString),
     }),
   }),
   KeyRevoked: object({ ...base, reason: nullable(isString) }),

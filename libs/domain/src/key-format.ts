@@ -88,3 +88,8 @@ export function secretsEqual(a: string, b: string): boolean {
   }
   return timingSafeEqual(left, right);
 }
+
+/** The prefixes every secret this service issues starts with (`ak_live_`, `sig_test_`, …): what must never be stored as data. */
+export const ISSUED_SECRET_PREFIXES: readonly string[] = Object.values(KIND_PREFIX).flatMap((kind) =>
+  KEY_ENVS.map((env) => `${kind}_${env}_`),
+);

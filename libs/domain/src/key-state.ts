@@ -3,6 +3,7 @@
  * older secret is in its grace period after a regenerate (at most two secrets are valid at once).
  */
 import type { IssuedSecret, KeyEvent, KeyKind, WebhookFormat } from './events';
+import { scopeProps } from './key-scopes';
 
 export interface SecretState extends IssuedSecret {
   expiresAt: string | null;
@@ -17,6 +18,12 @@ export interface KeyProps {
   name: string;
   allowedIps: string[];
   webhookFormat: WebhookFormat;
+  /** Absent or empty: unrestricted (key-scopes.ts). */
+  permissions?: string[];
+  /** Absent or empty: none. */
+  metadata?: Record<string, unknown>;
+  /** Absent or '': none. */
+  externalId?: string;
 }
 
 export type KeyState =
@@ -47,7 +54,7 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
       const { secret, keyId, accountId, kind, name, allowedIps, webhookFormat } = event.data;
       return {
         status: 'active',
-        props: { keyId, accountId, kind, name, allowedIps, webhookFormat },
+        props: { keyId, accountId, kind, name, allowedIps, webhookFormat, ...scopeProps(event.data) },
         current: { ...secret, expiresAt: null },
         previous: null,
       };

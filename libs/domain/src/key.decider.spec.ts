@@ -1,3 +1,4 @@
+import type { KeyEvent } from './events';
 import { evolve, initialState, type KeyState } from './key-state';
 import {
   BASE,
@@ -797,6 +798,125 @@ describe('an older secret never outlives the current one', () => {
         .when(warnExpiry(1, DAY), T0)
         .then([]);
       spec.given(expiredKey()).when(warnExpiry(1, DAY), at(5)).then([]);
+    });
+  });
+
+  describe('permissions, metadata and external id (key-scopes.ts)', () => {
+    const scopes = { permissions: ['payments:write', 'refunds:*'], metadata: { team: 'checkout' }, externalId: 'merchant-42' };
+    const update = (changes: { permissions?: string[]; metadata?: Record<string, unknown>; externalId?: string; name?: string }) =>
+      ({ type: 'UpdateKey', changes }) as const;
+
+    it('records them on KeyGenerated, permissions without duplicates in the given order, and folds them into the state', () => {
+      const state = spec
+        .given([])
+        .when(generateKey({ ...scopes, permissions: ['payments:write', 'refunds:*', 'payments:write'] }), T0)
+        .then([keyGenerated(scopes)]);
+      expect(state).toMatchObject({ props: scopes });
+    });
+
+    it('records none of them when none (or only empty values) are given: such a key is unrestricted', () => {
+      spec
+        .given([])
+        .when(generateKey({ permissions: [], metadata: {}, externalId: undefined }), T0)
+        .then([keyGenerated()]);
+    });
+
+    it('refuses malformed permissions with INVALID_PERMISSIONS, without echoing them', () => {
+      const outcome = spec.given([]).when(generateKey({ permissions: ['payments:write', 'Payments:Write'] }), T0);
+      outcome.thenRejects('INVALID_PERMISSIONS');
+      expect(JSON.stringify(outcome.decision)).not.toContain('Payments:Write');
+      spec
+        .given([keyGenerated()])
+        .when(update({ permissions: ['*:write'] }), T0)
+        .thenRejects('INVALID_PERMISSIONS');
+    });
+
+    it('refuses permissions on a signing key (generate and update) with PERMISSIONS_NOT_APPLICABLE', () => {
+      const { secret } = aSecret(9, 'signing');
+      spec
+        .given([])
+        .when(generateKey({ kind: 'signing', secret, permissions: ['payments:write'] }), T0)
+        .thenRejects('PERMISSIONS_NOT_APPLICABLE');
+      const signing: KeyEvent = {
+        type: 'KeyGenerated',
+        data: { ...BASE, kind: 'signing', name: 'hooks', allowedIps: [], webhookFormat: 'single', secret: issued(9, 1) },
+      };
+      spec
+        .given([signing])
+        .when(update({ permissions: ['payments:write'] }), T0)
+        .thenRejects('PERMISSIONS_NOT_APPLICABLE');
+      // Metadata and an owner are fine on a signing key.
+      spec
+        .given([signing])
+        .when(update({ metadata: { team: 'hooks' }, externalId: 'merchant-42' }), T0)
+        .then([
+          { type: 'KeyUpdated', data: { ...BASE, kind: 'signing', changes: { metadata: { team: 'hooks' }, externalId: 'merchant-42' } } },
+        ]);
+    });
+
+    it('refuses metadata that is not an object or too large with INVALID_METADATA, and a secret in it with SECRET_IN_METADATA', () => {
+      spec
+        .given([])
+        .when(generateKey({ metadata: { blob: 'x'.repeat(5000) } }), T0)
+        .thenRejects('INVALID_METADATA');
+      spec
+        .given([keyGenerated()])
+        .when(update({ metadata: ['a'] as unknown as Record<string, unknown> }), T0)
+        .thenRejects('INVALID_METADATA');
+      const outcome = spec.given([]).when(generateKey({ metadata: { stripe: 'sk_live_abcdef123' } }), T0);
+      outcome.thenRejects('SECRET_IN_METADATA');
+      expect(JSON.stringify(outcome.decision)).not.toContain('sk_live_abcdef123');
+    });
+
+    it('refuses an external id over 128 characters or with control characters with INVALID_EXTERNAL_ID', () => {
+      spec
+        .given([])
+        .when(generateKey({ externalId: 'x'.repeat(129) }), T0)
+        .thenRejects('INVALID_EXTERNAL_ID');
+      spec
+        .given([keyGenerated()])
+        .when(update({ externalId: 'a\u0000b' }), T0)
+        .thenRejects('INVALID_EXTERNAL_ID');
+    });
+
+    it('changes them through KeyUpdated (the whole list, the whole object), recording only what differs', () => {
+      const state = spec
+        .given([keyGenerated(scopes)])
+        .when(
+          update({
+            permissions: ['payments:write', 'refunds:*'],
+            metadata: { team: 'payouts' },
+            externalId: 'merchant-42',
+            name: 'checkout backend',
+          }),
+          T0,
+        )
+        .then([keyUpdated({ metadata: { team: 'payouts' } })]);
+      expect(state).toMatchObject({ props: { ...scopes, metadata: { team: 'payouts' } } });
+      spec
+        .given([keyGenerated(scopes)])
+        .when(update({ permissions: ['refunds:read', 'refunds:read'] }), T0)
+        .then([keyUpdated({ permissions: ['refunds:read'] })]);
+    });
+
+    it('removes them with [], {} and "": the key becomes unrestricted; removing what is not set records nothing', () => {
+      const state = spec
+        .given([keyGenerated(scopes)])
+        .when(update({ permissions: [], metadata: {}, externalId: '' }), T0)
+        .then([keyUpdated({ permissions: [], metadata: {}, externalId: '' })]);
+      expect(state).toMatchObject({ props: { permissions: [], metadata: {}, externalId: '' } });
+      spec
+        .given([keyGenerated()])
+        .when(update({ permissions: [], metadata: {}, externalId: '' }), T0)
+        .then([]);
+    });
+
+    it('a KeyGenerated recorded before these fields existed folds to a key without them', () => {
+      const state = spec
+        .given([keyGenerated()])
+        .when(update({ permissions: ['payments:read'] }), T0)
+        .then([keyUpdated({ permissions: ['payments:read'] })]);
+      expect(state).toMatchObject({ props: { permissions: ['payments:read'] } });
     });
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
+import { checkScopes, scopeDefault, scopeProps, type KeyScopes } from './key-scopes';
 import { nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
@@ -16,7 +17,7 @@ export type KeyCommand =
   | { type: 'RegenerateKey'; oldSecretExpiresAt: Date; secret: NewSecret }
   | { type: 'SetExpiry'; slot: SecretSlot; expiresAt: Date | null }
   | { type: 'RevealKey'; slot: SecretSlot }
-  | { type: 'UpdateKey'; changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } }
+  | { type: 'UpdateKey'; changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } & KeyScopes }
   | { type: 'RevokeKey'; reason: string | null }
   | { type: 'SuspendKey'; reason: string | null }
   | { type: 'ResumeKey' }
@@ -38,9 +39,14 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     if (state.status !== 'absent') return refuse(reject('KEY_ALREADY_EXISTS', `key ${command.keyId} already exists`));
     const ips = parseAllowList(command.allowedIps);
     if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
-    const { type: _type, secret, ...props } = command;
+    const scopes = checkScopes(command.kind, command);
+    if (!scopes.ok) return refuse(reject(scopes.code, scopes.message));
+    const { type: _type, secret, permissions: _permissions, metadata: _metadata, externalId: _externalId, ...props } = command;
     return accept([
-      { type: 'KeyGenerated', data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) } } },
+      {
+        type: 'KeyGenerated',
+        data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) }, ...scopeProps(scopes.value) },
+      },
     ]);
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
@@ -115,11 +121,15 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
         if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
         changes.allowedIps = ips.entries;
       }
+      const scopes = checkScopes(state.props.kind, changes);
+      if (!scopes.ok) return refuse(reject(scopes.code, scopes.message));
+      Object.assign(changes, scopes.value);
       const props = state.props;
       const changed = Object.fromEntries(
         // null is no value: never recorded (events from before the edge refused null may hold one; see withoutNulls)
         Object.entries(changes).filter(
-          ([field, value]) => value != null && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props]),
+          ([field, value]) =>
+            value != null && JSON.stringify(value) !== JSON.stringify(props[field as keyof typeof props] ?? scopeDefault(field)),
         ),
       );
       if (Object.keys(changed).length === 0) return accept([]);

@@ -12,7 +12,12 @@ export type RejectionCode =
   | 'INVALID_ALLOWED_IPS'
   | 'TOO_MANY_KEYS'
   | 'KEY_SUSPENDED'
-  | 'KEY_NOT_SUSPENDED';
+  | 'KEY_NOT_SUSPENDED'
+  | 'INVALID_PERMISSIONS'
+  | 'PERMISSIONS_NOT_APPLICABLE'
+  | 'INVALID_METADATA'
+  | 'SECRET_IN_METADATA'
+  | 'INVALID_EXTERNAL_ID';
 
 export interface Rejection {
   code: RejectionCode;

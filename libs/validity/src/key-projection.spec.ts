@@ -83,6 +83,10 @@ describe('projectKeyEvent', () => {
           allowedIps: ['203.0.113.0/24'],
           secretVersion: 1,
           version: 0,
+          permissions: [],
+          metadata: {},
+          externalId: null,
+          webhookFormat: 'single',
         },
       ],
     ]);
@@ -287,5 +291,46 @@ describe('a KeyUpdated with a null change (recorded before the API refused null)
     const entry = validityEntries(next).get(next.current.hash) ?? null;
     expect(verdict(entry, '192.0.2.1', T0.getTime()).code).toBe('IP_NOT_ALLOWED');
     expect(verdict(entry, '10.1.2.3', T0.getTime()).code).toBe('VALID');
+  });
+});
+
+describe('permissions, metadata and external id', () => {
+  const required = (h: KeyHistory, seed: number, permissions: string[]) =>
+    verdict(validityEntries(h.key).get(aSecret(seed).secret.hash) ?? null, undefined, T0.getTime(), permissions);
+
+  it('are on the record and on every entry of its secrets, so verify answers them from one lookup', () => {
+    const h = new KeyHistory();
+    h.run(
+      generateKey({ permissions: ['payments:*'], metadata: { team: 'checkout' }, externalId: 'merchant-42', webhookFormat: 'multiple' }),
+      T0,
+    );
+    h.run(regenerateKey(2, at(60)), T0);
+    expect(h.key).toMatchObject({ permissions: ['payments:*'], metadata: { team: 'checkout' }, externalId: 'merchant-42' });
+    const scopes = { permissions: ['payments:*'], metadata: { team: 'checkout' }, externalId: 'merchant-42', webhookFormat: 'multiple' };
+    expect([...validityEntries(h.key).values()]).toEqual([expect.objectContaining(scopes), expect.objectContaining(scopes)]);
+    expect(required(h, 1, ['payments:write'])).toMatchObject({ valid: true, code: 'VALID', ...scopes });
+    expect(required(h, 2, ['refunds:read'])).toMatchObject({ valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...scopes });
+  });
+
+  it('follow KeyUpdated: a narrowed list refuses at once, and removing everything makes the key unrestricted again', () => {
+    const h = new KeyHistory();
+    h.run(generateKey({ permissions: ['*'], externalId: 'merchant-42' }), T0);
+    expect(required(h, 1, ['refunds:read']).code).toBe('VALID');
+    h.run({ type: 'UpdateKey', changes: { permissions: ['payments:read'], metadata: { tier: 2 } } }, at(1));
+    expect(required(h, 1, ['refunds:read'])).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      permissions: ['payments:read'],
+      metadata: { tier: 2 },
+    });
+    h.run({ type: 'UpdateKey', changes: { permissions: [], metadata: {}, externalId: '' } }, at(2));
+    expect(required(h, 1, ['refunds:read'])).toMatchObject({ valid: true, permissions: [], metadata: {}, externalId: null });
+  });
+
+  it('a record projected from events that predate them has none: unrestricted, no metadata, no owner', () => {
+    const record = projectKeyEvent(null, { event: keyGenerated(), revision: 0, occurredAt: T0.toISOString(), actorId: ALICE }) as KeyRecord;
+    expect(record).not.toHaveProperty('permissions');
+    const entry = validityEntries(record).get(record.current.hash) ?? null;
+    expect(entry).toMatchObject({ permissions: [], metadata: {}, externalId: null, webhookFormat: 'single' });
+    expect(verdict(entry, undefined, T0.getTime(), ['payments:write']).code).toBe('VALID');
   });
 });

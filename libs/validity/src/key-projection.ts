@@ -3,7 +3,7 @@
  * command handler and again by the catch-up subscription; the index's revision guard makes the
  * second application a no-op.
  */
-import { withoutNulls, type KeyEvent } from '@cs/domain';
+import { scopeProps, withoutNulls, type KeyEvent } from '@cs/domain';
 import { MAX_RETIRED_SECRETS, type KeyRecord, type SecretRecord } from './key-record';
 import { projectSuspension } from './suspension-projection';
 
@@ -35,6 +35,7 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       current: { version: secret.version, hash: secret.hash, start: secret.start, expiresAt: null, status: 'active' },
       previous: null,
       retired: [],
+      ...scopeProps(event.data),
     };
   }
   if (!record) return null;

@@ -32,6 +32,12 @@ export interface KeyRecord {
   previous: SecretRecord | null;
   /** Secrets that can no longer be used, newest first (bounded), so verify can say why. */
   retired: SecretRecord[];
+  /** Absent (records before issue #13) or empty: unrestricted. */
+  permissions?: string[];
+  /** Absent: none. */
+  metadata?: Record<string, unknown>;
+  /** Absent or '': none. */
+  externalId?: string;
 }
 
 /** What verify reads: one entry per secret hash, carrying everything the answer needs. */
@@ -46,6 +52,14 @@ export interface ValidityEntry {
   secretVersion: number;
   /** The key record version this entry was written from (revision guard). */
   version: number;
+  /**
+   * What verify answers about the key besides its validity, so the answer stays one lookup. Optional:
+   * entries written before issue #13 lack them (read as none, unrestricted; `webhookFormat` omitted).
+   */
+  permissions?: string[];
+  metadata?: Record<string, unknown>;
+  externalId?: string | null;
+  webhookFormat?: WebhookFormat;
 }
 
 export const MAX_RETIRED_SECRETS = 5;
@@ -60,6 +74,7 @@ export const isTerminal = (status: KeyStatus): boolean => status === 'revoked' |
 export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
   const entries = new Map<string, ValidityEntry>();
   const secrets = [record.current, ...(record.previous ? [effectivePrevious(record.previous, record.current)] : []), ...record.retired];
+  const scopes = entryScopes(record);
   for (const secret of secrets) {
     const status: KeyStatus = record.status === 'revoked' ? 'revoked' : secret.status;
     entries.set(secret.hash, {
@@ -71,9 +86,20 @@ export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
       allowedIps: record.allowedIps,
       secretVersion: secret.version,
       version: record.version,
+      ...scopes,
     });
   }
   return entries;
+}
+
+/** The scope fields every entry of a record carries (shared, not copied, between its entries). */
+function entryScopes(record: KeyRecord): Pick<Required<ValidityEntry>, 'permissions' | 'metadata' | 'externalId' | 'webhookFormat'> {
+  return {
+    permissions: record.permissions ?? [],
+    metadata: record.metadata ?? {},
+    externalId: record.externalId ? record.externalId : null,
+    webhookFormat: record.webhookFormat,
+  };
 }
 
 /** Secrets still waiting for the scheduler to record KeyExpired, with their due time. */

@@ -56,6 +56,9 @@ describe('verdict', () => {
     expect(verdict(restricted, '2001:db8::5', NOW)).toMatchObject({ valid: true, code: 'VALID' });
   });
 
+  // An entry written before permissions existed has none of the scope fields: unrestricted, no metadata or owner.
+  const none = { permissions: [], metadata: {}, externalId: null };
+
   it('VALID carries the key, account, kind and expiry', () => {
     expect(verdict(entry({ kind: 'signing', expiresAt: NOW + HOUR }), '192.0.2.7', NOW)).toEqual({
       valid: true,
@@ -64,7 +67,61 @@ describe('verdict', () => {
       accountId: who.accountId,
       kind: 'signing',
       expiresAt: new Date(NOW + HOUR).toISOString(),
+      ...none,
     });
-    expect(verdict(entry(), undefined, NOW)).toEqual({ valid: true, code: 'VALID', ...who, expiresAt: null });
+    expect(verdict(entry(), undefined, NOW)).toEqual({ valid: true, code: 'VALID', ...who, expiresAt: null, ...none });
+  });
+
+  describe('permissions', () => {
+    const scoped = entry({
+      permissions: ['payments:write', 'refunds:*'],
+      metadata: { team: 'checkout' },
+      externalId: 'merchant-42',
+      webhookFormat: 'multiple',
+    });
+    const details = {
+      permissions: ['payments:write', 'refunds:*'],
+      metadata: { team: 'checkout' },
+      externalId: 'merchant-42',
+      webhookFormat: 'multiple',
+    };
+
+    it('VALID with every required permission granted (wildcards honoured), carrying the key’s permissions, metadata, owner and webhook format', () => {
+      expect(verdict(scoped, undefined, NOW, ['payments:write', 'refunds:read'])).toEqual({
+        valid: true,
+        code: 'VALID',
+        ...who,
+        expiresAt: null,
+        ...details,
+      });
+      expect(verdict(scoped, undefined, NOW)).toMatchObject({ valid: true, code: 'VALID' });
+    });
+
+    it('INSUFFICIENT_PERMISSIONS when one required permission is not granted, still saying what is', () => {
+      expect(verdict(scoped, undefined, NOW, ['payments:write', 'payouts:write'])).toEqual({
+        valid: false,
+        code: 'INSUFFICIENT_PERMISSIONS',
+        ...who,
+        expiresAt: null,
+        ...details,
+      });
+      expect(verdict(scoped, undefined, NOW, ['payments:read']).code).toBe('INSUFFICIENT_PERMISSIONS');
+    });
+
+    it('a key without permissions is unrestricted', () => {
+      expect(verdict(entry({ permissions: [] }), undefined, NOW, ['payments:write', '*']).code).toBe('VALID');
+      expect(verdict(entry(), undefined, NOW, ['anything:at-all']).code).toBe('VALID');
+    });
+
+    it('comes after REVOKED, EXPIRED and IP_NOT_ALLOWED, which say nothing of the key’s permissions or metadata', () => {
+      const lacking = ['payouts:write'];
+      expect(verdict({ ...scoped, status: 'revoked' }, undefined, NOW, lacking)).toEqual({ valid: false, code: 'REVOKED', ...who });
+      expect(verdict({ ...scoped, expiresAt: NOW }, undefined, NOW, lacking).code).toBe('EXPIRED');
+      expect(verdict({ ...scoped, allowedIps: ['10.0.0.0/8'] }, '192.0.2.7', NOW, lacking)).toEqual({
+        valid: false,
+        code: 'IP_NOT_ALLOWED',
+        ...who,
+      });
+    });
   });
 });

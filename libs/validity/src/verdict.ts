@@ -2,10 +2,11 @@
  * The hot path's answer from one lookup: data, never an exception. The order of checks matters to
  * users: a revoked key says REVOKED even from a disallowed IP, so an operator sees the real cause.
  */
-import { hasExpired, isIpAllowed, type KeyKind } from '@cs/domain';
+import { hasExpired, holdsPermissions, isIpAllowed, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { ValidityEntry } from './key-record';
 
-export type VerifyCode = 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED';
+export type VerifyCode =
+  'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
 
 export interface VerifyResult {
   valid: boolean;
@@ -14,9 +15,22 @@ export interface VerifyResult {
   accountId?: string;
   kind?: KeyKind;
   expiresAt?: string | null;
+  /** VALID and INSUFFICIENT_PERMISSIONS only: what the key grants and says about its owner (key-scopes.ts). */
+  permissions?: string[];
+  metadata?: Record<string, unknown>;
+  externalId?: string | null;
+  webhookFormat?: WebhookFormat;
 }
 
-export function verdict(entry: ValidityEntry | null, ip: string | undefined, now: number): VerifyResult {
+const NO_PERMISSIONS: readonly string[] = [];
+
+/** `required`: the permissions the caller needs, all of them (absent or empty: none). */
+export function verdict(
+  entry: ValidityEntry | null,
+  ip: string | undefined,
+  now: number,
+  required: readonly string[] = NO_PERMISSIONS,
+): VerifyResult {
   if (!entry) return { valid: false, code: 'NOT_FOUND' };
   const who = { keyId: entry.keyId, accountId: entry.accountId, kind: entry.kind };
   if (entry.status === 'revoked') return { valid: false, code: 'REVOKED', ...who };
@@ -26,5 +40,20 @@ export function verdict(entry: ValidityEntry | null, ip: string | undefined, now
   }
   if (entry.status === 'suspended') return { valid: false, code: 'SUSPENDED', ...who, expiresAt };
   if (!isIpAllowed(entry.allowedIps, ip)) return { valid: false, code: 'IP_NOT_ALLOWED', ...who };
-  return { valid: true, code: 'VALID', ...who, expiresAt };
+  const scopes = verdictScopes(entry);
+  if (!holdsPermissions(scopes.permissions, required))
+    return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...who, expiresAt, ...scopes };
+  return { valid: true, code: 'VALID', ...who, expiresAt, ...scopes };
+}
+
+/** The entry's scope fields as answered; an entry written before they existed has none (unrestricted). */
+function verdictScopes(
+  entry: ValidityEntry,
+): Pick<VerifyResult, 'permissions' | 'metadata' | 'externalId' | 'webhookFormat'> & { permissions: string[] } {
+  return {
+    permissions: entry.permissions ?? [],
+    metadata: entry.metadata ?? {},
+    externalId: entry.externalId ?? null,
+    ...(entry.webhookFormat === undefined ? {} : { webhookFormat: entry.webhookFormat }),
+  };
 }

@@ -9,7 +9,33 @@ import { KEY_KINDS, WEBHOOK_FORMATS, type KeyKind, type WebhookFormat } from '@c
 import type { KeyStatus, VerifyCode, VerifyResult } from '@cs/validity';
 
 const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired', 'suspended'];
-const VERIFY_CODES: VerifyCode[] = ['VALID', 'MALFORMED', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED', 'SUSPENDED'];
+const VERIFY_CODES: VerifyCode[] = [
+  'VALID',
+  'MALFORMED',
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'IP_NOT_ALLOWED',
+  'SUSPENDED',
+  'INSUFFICIENT_PERMISSIONS',
+];
+const PERMISSIONS_DOC: ApiPropertyOptions = {
+  type: [String],
+  example: ['payments:write', 'refunds:*'],
+  description: '`resource:action`, `resource:*` or `*`; empty: unrestricted',
+};
+const METADATA_DOC: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: true,
+  example: { team: 'checkout', tier: 2 },
+  description: 'JSON object set by the key’s managers (at most 4096 bytes); empty: none',
+};
+const EXTERNAL_ID_DOC: ApiPropertyOptions = {
+  type: String,
+  nullable: true,
+  example: 'merchant-42',
+  description: 'the owner’s id in your system; null: none',
+};
 export const KEY_ID_EXAMPLE = 'key_3fJ9kQ2mX7pL0aB4cD8eF1gH';
 const INSTANT = { type: String, format: 'date-time', example: '2026-12-01T12:00:00.000Z' } as const;
 
@@ -60,6 +86,15 @@ export class KeyViewAnswer implements KeyView {
 
   @ApiProperty({ enum: WEBHOOK_FORMATS })
   webhookFormat!: WebhookFormat;
+
+  @ApiProperty(PERMISSIONS_DOC)
+  permissions!: string[];
+
+  @ApiProperty(METADATA_DOC)
+  metadata!: Record<string, unknown>;
+
+  @ApiProperty(EXTERNAL_ID_DOC)
+  externalId!: string | null;
 
   @ApiProperty({
     type: 'integer',
@@ -218,6 +253,21 @@ export class VerifyAnswer implements VerifyResult {
 
   @ApiPropertyOptional({ ...INSTANT, nullable: true })
   expiresAt?: string | null;
+
+  @ApiPropertyOptional({
+    ...PERMISSIONS_DOC,
+    description: 'VALID and INSUFFICIENT_PERMISSIONS only: what the key grants; empty: unrestricted',
+  })
+  permissions?: string[];
+
+  @ApiPropertyOptional({ ...METADATA_DOC, description: 'VALID and INSUFFICIENT_PERMISSIONS only: the key’s metadata' })
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ ...EXTERNAL_ID_DOC, description: 'VALID and INSUFFICIENT_PERMISSIONS only: the owner’s id; null: none' })
+  externalId?: string | null;
+
+  @ApiPropertyOptional({ enum: WEBHOOK_FORMATS, description: 'VALID and INSUFFICIENT_PERMISSIONS only' })
+  webhookFormat?: WebhookFormat;
 }
 
 export class SignAnswer {

@@ -23,6 +23,9 @@ export const API_FIELD_NAMES: ReadonlySet<string> = new Set([
   'toleranceSeconds', // signatures
   'key',
   'ip', // verify
+  'permissions', // generate, update, verify
+  'metadata',
+  'externalId', // generate, update
 ]);
 
 const ordinals = (positions: number[]): string =>

@@ -4,12 +4,16 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsString, Length, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, Length, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import {
   DISPLAY_SAFE_RULE,
   isDisplaySafe,
   KEY_KINDS,
   MAX_ALLOWED_IPS,
+  MAX_EXTERNAL_ID_LENGTH,
+  MAX_PERMISSION_LENGTH,
+  MAX_PERMISSIONS,
+  PERMISSION_PATTERN,
   parseIsoInstant,
   WEBHOOK_FORMATS,
   type KeyKind,
@@ -79,6 +83,52 @@ function AllowedIpsProperty(doc: { example?: string[]; description?: string }): 
   );
 }
 
+/**
+ * Optional permissions: the shape here; the format and the API-keys-only rule are the domain's
+ * (INVALID_PERMISSIONS, PERMISSIONS_NOT_APPLICABLE).
+ */
+function PermissionsProperty(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'array',
+      items: { type: 'string', maxLength: MAX_PERMISSION_LENGTH, pattern: PERMISSION_PATTERN.source },
+      maxItems: MAX_PERMISSIONS,
+      example: ['payments:write', 'refunds:read'],
+      description,
+    }),
+    Optional(),
+    IsArray(),
+    ArrayMaxSize(MAX_PERMISSIONS),
+    IsString({ each: true }),
+  );
+}
+
+/** Optional metadata: a JSON object (size, depth and the no-secrets rule are the domain's: INVALID_METADATA, SECRET_IN_METADATA). */
+function MetadataProperty(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { team: 'checkout' }, description }),
+    Optional(),
+    IsObject({ message: 'metadata must be a JSON object' }),
+  );
+}
+
+/** Optional external id: the owner's label in the caller's system (INVALID_EXTERNAL_ID beyond the shape). */
+function ExternalIdProperty(description: string, minLength: number): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      minLength,
+      maxLength: MAX_EXTERNAL_ID_LENGTH,
+      pattern: DISPLAY_SAFE_PATTERN,
+      example: 'merchant-42',
+      description,
+    }),
+    Optional(),
+    IsString(),
+    Length(minLength, MAX_EXTERNAL_ID_LENGTH),
+    IsDisplaySafe(),
+  );
+}
+
 export class GenerateKeyDto {
   @ApiProperty({ enum: KEY_KINDS, description: '"api" authenticates requests; "signing" is an HMAC secret that signs payloads' })
   @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api" or "signing"' })
@@ -102,6 +152,15 @@ export class GenerateKeyDto {
   @Optional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
+
+  @PermissionsProperty('API keys only; at most 50, duplicates removed, order kept; absent or empty: unrestricted')
+  permissions?: string[];
+
+  @MetadataProperty('a JSON object of at most 4096 bytes, 5 levels deep, with no secret-like string; returned by verify')
+  metadata?: Record<string, unknown>;
+
+  @ExternalIdProperty('the owner’s id in your system; returned by verify', 1)
+  externalId?: string;
 }
 
 @ApiBodyRules({ oneOf: [{ required: ['oldKeyExpiresIn'] }, { required: ['oldKeyExpiresAt'] }] })
@@ -168,6 +227,15 @@ export class UpdateKeyDto {
   @Optional()
   @IsIn(WEBHOOK_FORMATS as WebhookFormat[])
   webhookFormat?: WebhookFormat;
+
+  @PermissionsProperty('the whole new list (API keys only); an empty list makes the key unrestricted')
+  permissions?: string[];
+
+  @MetadataProperty('the whole new object, replacing the old one (not merged); {} removes it')
+  metadata?: Record<string, unknown>;
+
+  @ExternalIdProperty('the new owner id; "" removes it', 0)
+  externalId?: string;
 }
 
 /**
@@ -175,8 +243,15 @@ export class UpdateKeyDto {
  * VALIDATION_FAILED; gRPC INVALID_ARGUMENT, the field names in snake_case).
  */
 export function requireSomeKeyUpdate(body: UpdateKeyDto): void {
-  if (body.name === undefined && body.allowedIps === undefined && body.webhookFormat === undefined) {
-    throw badRequest('give at least one of name, allowedIps, webhookFormat');
+  if (
+    body.name === undefined &&
+    body.allowedIps === undefined &&
+    body.webhookFormat === undefined &&
+    body.permissions === undefined &&
+    body.metadata === undefined &&
+    body.externalId === undefined
+  ) {
+    throw badRequest('give at least one of name, allowedIps, webhookFormat, permissions, metadata, externalId');
   }
 }
 

@@ -62,7 +62,7 @@ import {
   SecretAnswer,
   ValidityAnswer,
 } from '../http/answers';
-import { ApiActor, ApiProblems, IP_SCHEMA } from '../http/openapi';
+import { ApiActor, ApiProblems, IP_SCHEMA, SCOPE_PROBLEMS } from '../http/openapi';
 import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
 import { actorContext, historyLimit, parseIfMatch, requireOldSecretExpiry, validityQuery } from './command-input';
 import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
@@ -128,7 +128,7 @@ export class KeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'generateKey', summary: 'Generate a key (step-up). The secret is in this answer and nowhere else.' })
   @ApiActor({ stepUp: true })
-  @ApiProblems('INVALID_ALLOWED_IPS', 'TOO_MANY_KEYS', 'KEY_ALREADY_EXISTS', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE')
+  @ApiProblems('INVALID_ALLOWED_IPS', 'TOO_MANY_KEYS', 'KEY_ALREADY_EXISTS', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE', ...SCOPE_PROBLEMS)
   @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
   async generate(
     @Param('accountId') accountId: string,
@@ -244,7 +244,7 @@ export class KeysController {
   @ApiOperation({ operationId: 'updateKey', summary: 'Update name, allowed IPs or webhook format' })
   @ApiActor()
   @KeyCommand()
-  @ApiProblems('INVALID_ALLOWED_IPS')
+  @ApiProblems('INVALID_ALLOWED_IPS', ...SCOPE_PROBLEMS)
   @ApiOkResponse({ type: KeyViewAnswer })
   async update(
     @Param('accountId') accountId: string,

@@ -17,4 +17,9 @@ export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; 
   TOO_MANY_KEYS: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Too many keys' },
   KEY_SUSPENDED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key is suspended' },
   KEY_NOT_SUSPENDED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key is not suspended' },
+  INVALID_PERMISSIONS: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid permissions' },
+  PERMISSIONS_NOT_APPLICABLE: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Permissions not applicable' },
+  INVALID_METADATA: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid metadata' },
+  SECRET_IN_METADATA: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Secret in metadata' },
+  INVALID_EXTERNAL_ID: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid external id' },
 };

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MAX_PERMISSION_LENGTH, MAX_PERMISSIONS, PERMISSION_PATTERN } from '@cs/domain';
 import type { VerifyResult } from '@cs/validity';
 import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { VerifyAnswer } from '../http/answers';
@@ -50,11 +51,20 @@ export class VerifyController {
           default: 'api',
           description: 'the kind of key accepted; a key of another kind is NOT_FOUND; null or absent: api',
         },
+        permissions: {
+          type: ['array', 'null'],
+          maxItems: MAX_PERMISSIONS,
+          items: { type: 'string', maxLength: MAX_PERMISSION_LENGTH, pattern: PERMISSION_PATTERN.source },
+          example: ['payments:write'],
+          description:
+            'permissions the call needs, all of them: a key that lacks one is INSUFFICIENT_PERMISSIONS ' +
+            '(a key with none is unrestricted; `payments:*` and `*` grant by wildcard); null or absent: none',
+        },
       },
     },
   })
   async verify(@Body() body: unknown): Promise<VerifyResult> {
-    const { key, ip, kind } = readVerifyBody(this.verifier, body);
-    return this.verifier.verify(key, ip, kind);
+    const { key, ip, kind, permissions } = readVerifyBody(this.verifier, body);
+    return this.verifier.verify(key, ip, kind, 'http', permissions);
   }
 }

@@ -25,7 +25,7 @@ import type { VerifyService } from './verify.service';
 /** Route config (Nest: `@RouteConfig(DIRECT_VERIFY_ROUTE)`) of the route this handler serves. */
 export const DIRECT_VERIFY_ROUTE = { directRoute: 'verify' } as const;
 
-const FIELDS = ['key', 'ip', 'kind'] as const;
+const FIELDS = ['key', 'ip', 'kind', 'permissions'] as const;
 
 /** The answer's JSON Schema, compiled by Fastify into a serializer (same fields and order as the object). */
 const VERIFY_RESULT_SCHEMA = {
@@ -38,6 +38,10 @@ const VERIFY_RESULT_SCHEMA = {
     accountId: { type: 'string' },
     kind: { type: 'string' },
     expiresAt: { type: ['string', 'null'] },
+    permissions: { type: 'array', items: { type: 'string' } },
+    metadata: { type: 'object', additionalProperties: true },
+    externalId: { type: ['string', 'null'] },
+    webhookFormat: { type: 'string' },
   },
 } as const;
 
@@ -48,9 +52,12 @@ export interface VerifyRouteDeps {
 }
 
 /** The body as VerifyController declares it, or the 400 that says what is wrong (never echoing a value). */
-export function readVerifyBody(verifier: VerifyService, body: unknown): { key: string; ip: string | undefined; kind: KeyKind } {
+export function readVerifyBody(
+  verifier: VerifyService,
+  body: unknown,
+): { key: string; ip: string | undefined; kind: KeyKind; permissions: string[] | undefined } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
-  const { key, ip, kind } = body as Record<string, unknown>;
+  const { key, ip, kind, permissions } = body as Record<string, unknown>;
   const unknown = unknownFieldErrors(body, FIELDS);
   if (unknown.length > 0)
     throw badRequest(
@@ -62,7 +69,14 @@ export function readVerifyBody(verifier: VerifyService, body: unknown): { key: s
     );
   const error = verifier.checkInput(key, ip, kind);
   if (error) throw badRequest(error.message, [error]);
-  return { key: key as string, ip: (ip ?? undefined) as string | undefined, kind: (kind ?? 'api') as KeyKind };
+  const permissionsError = verifier.checkRequiredPermissions(permissions);
+  if (permissionsError) throw badRequest(permissionsError.message, [permissionsError]);
+  return {
+    key: key as string,
+    ip: (ip ?? undefined) as string | undefined,
+    kind: (kind ?? 'api') as KeyKind,
+    permissions: (permissions ?? undefined) as string[] | undefined,
+  };
 }
 
 export function verifyHandler(deps: VerifyRouteDeps): (request: FastifyRequest, reply: FastifyReply) => Promise<VerifyResult | void> {
@@ -73,8 +87,8 @@ export function verifyHandler(deps: VerifyRouteDeps): (request: FastifyRequest, 
       if (!tokenMatches(bearerToken(request.headers.authorization))) throw serviceCredentialRequired();
       const limited = deps.limits.service('verify');
       if (limited) await limited;
-      const { key, ip, kind } = readVerifyBody(deps.verifier, request.body);
-      return await deps.verifier.verify(key, ip, kind);
+      const { key, ip, kind, permissions } = readVerifyBody(deps.verifier, request.body);
+      return await deps.verifier.verify(key, ip, kind, 'http', permissions);
     } catch (error) {
       answerProblem(logger, reply, error);
     }

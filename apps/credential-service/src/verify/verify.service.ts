@@ -5,10 +5,10 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { ServiceMetrics, type Transport } from '@cs/composition';
-import { hashKey, isIpAddress, KEY_KINDS, parseKey, type KeyKind } from '@cs/domain';
+import { hashKey, isIpAddress, KEY_KINDS, parseKey, parsePermissions, type KeyKind } from '@cs/domain';
 import { VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
-export type VerifyInputError = { field: 'key' | 'ip' | 'kind'; message: string };
+export type VerifyInputError = { field: 'key' | 'ip' | 'kind' | 'permissions'; message: string };
 
 @Injectable()
 export class VerifyService {
@@ -30,16 +30,30 @@ export class VerifyService {
     return null;
   }
 
+  /** The permissions a verify requires (absent or null: none), or the error naming the entry by index. */
+  checkRequiredPermissions(permissions: unknown): VerifyInputError | null {
+    if (permissions === undefined || permissions === null) return null;
+    if (!Array.isArray(permissions)) return { field: 'permissions', message: 'permissions must be an array of strings' };
+    const parsed = parsePermissions(permissions);
+    return parsed.ok ? null : { field: 'permissions', message: parsed.errors.join('; ') };
+  }
+
   /**
    * `kind` is the kind of key the caller accepts (default `api`): a signing secret, held by webhook
    * receivers, must not authenticate requests as the merchant, so it is NOT_FOUND as an API key.
    * Each answer is counted by transport and code, and timed (cs_verify_total, cs_verify_duration_seconds).
    */
-  async verify(key: string, ip: string | undefined, kind: KeyKind = 'api', transport: Transport = 'http'): Promise<VerifyResult> {
+  async verify(
+    key: string,
+    ip: string | undefined,
+    kind: KeyKind = 'api',
+    transport: Transport = 'http',
+    required?: readonly string[],
+  ): Promise<VerifyResult> {
     const started = performance.now();
     let result: VerifyResult;
     try {
-      result = await this.answer(key, ip, kind);
+      result = await this.answer(key, ip, kind, required);
     } catch (error) {
       this.metrics.verified(transport, (error as Error)?.name === 'IndexUnavailableError' ? 'INDEX_UNAVAILABLE' : 'ERROR', started);
       throw error;
@@ -48,11 +62,11 @@ export class VerifyService {
     return result;
   }
 
-  private async answer(key: string, ip: string | undefined, kind: KeyKind): Promise<VerifyResult> {
+  private async answer(key: string, ip: string | undefined, kind: KeyKind, required: readonly string[] | undefined): Promise<VerifyResult> {
     const parsed = parseKey(key);
     if (!parsed) return { valid: false, code: 'MALFORMED' };
     if (parsed.kind !== kind) return { valid: false, code: 'NOT_FOUND' };
     const entry = await this.index.lookup(hashKey(key));
-    return verdict(entry, ip, Date.now());
+    return verdict(entry, ip, Date.now(), required);
   }
 }

@@ -11,6 +11,9 @@ export interface GenerateKeyInput {
   name?: string;
   allowedIps?: string[];
   webhookFormat?: WebhookFormat;
+  permissions?: string[];
+  metadata?: Record<string, unknown>;
+  externalId?: string;
 }
 
 const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
@@ -49,6 +52,9 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
             name: input.name ?? DEFAULT_NAMES[input.kind],
             allowedIps: input.allowedIps ?? [],
             webhookFormat: input.webhookFormat ?? 'single',
+            permissions: input.permissions,
+            metadata: input.metadata,
+            externalId: input.externalId,
             secret: issued.material,
           },
           result: issued.secret,

@@ -8,6 +8,12 @@ export interface KeyChanges {
   name?: string;
   allowedIps?: string[];
   webhookFormat?: WebhookFormat;
+  /** The whole new list; [] makes the key unrestricted. */
+  permissions?: string[];
+  /** The whole new object (replaced, not merged); {} removes it. */
+  metadata?: Record<string, unknown>;
+  /** '' removes it. */
+  externalId?: string;
 }
 
 export class UpdateKey extends Command<CommandOutcome<null>> {

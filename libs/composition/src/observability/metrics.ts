@@ -24,6 +24,7 @@ export const VERIFY_CODES = [
   'EXPIRED',
   'IP_NOT_ALLOWED',
   'SUSPENDED',
+  'INSUFFICIENT_PERMISSIONS',
   'INDEX_UNAVAILABLE',
   'ERROR',
 ] as const;

@@ -11,6 +11,7 @@
 import { expect } from '@jest/globals';
 import type { IssuedSecret, KeyEvent, KeyKind, SealedSecret, SecretSlot, WebhookFormat } from '../events';
 import { KEY_RANDOM_BYTES, formatKey, hashKey, keyStart, type KeyEnv } from '../key-format';
+import type { KeyScopes } from '../key-scopes';
 import { decide, type Decision, type KeyCommand, type NewSecret } from '../key.decider';
 import { evolve, initialState, type KeyState } from '../key-state';
 import type { RejectionCode } from '../rejections';
@@ -132,7 +133,7 @@ export const regenerateKey = (seed: number, oldSecretExpiresAt: Date): KeyComman
 // Events, as the decider writes them for KEY_ID (seed n ↔ secret version n unless said otherwise).
 
 export function keyGenerated(
-  overrides: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat; seed?: number } = {},
+  overrides: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat; seed?: number } & KeyScopes = {},
 ): KeyEvent {
   const { seed = 1, ...props } = overrides;
   return {
@@ -171,7 +172,7 @@ export const keyRevealed = (slot: SecretSlot, secretVersion: number): KeyEvent =
   data: { ...BASE, slot, secretVersion },
 });
 
-export const keyUpdated = (changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat }): KeyEvent => ({
+export const keyUpdated = (changes: { name?: string; allowedIps?: string[]; webhookFormat?: WebhookFormat } & KeyScopes): KeyEvent => ({
   type: 'KeyUpdated',
   data: { ...BASE, changes },
 });

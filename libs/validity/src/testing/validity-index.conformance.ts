@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { KeyEvent, SecretSlot } from '@cs/domain';
+import type { KeyEvent, KeyScopes, SecretSlot } from '@cs/domain';
 import { projectKeyEvent } from '../key-projection';
 import type { KeyRecord } from '../key-record';
 import type { ValidityIndex } from '../validity-index.port';
@@ -33,13 +33,20 @@ export class KeyStory {
   private revision = -1;
   private secretVersion = 0;
 
-  constructor(options: { accountId?: string; allowedIps?: string[]; at?: number } = {}) {
+  constructor(options: { accountId?: string; allowedIps?: string[]; at?: number; scopes?: KeyScopes } = {}) {
     this.keyId = uid('key');
     this.accountId = options.accountId ?? uid('acct');
     this.apply(
       {
         type: 'KeyGenerated',
-        data: { ...this.base, name: 'test key', allowedIps: options.allowedIps ?? [], webhookFormat: 'single', secret: this.secret() },
+        data: {
+          ...this.base,
+          name: 'test key',
+          allowedIps: options.allowedIps ?? [],
+          webhookFormat: 'single',
+          secret: this.secret(),
+          ...options.scopes,
+        },
       },
       options.at,
     );
@@ -85,7 +92,7 @@ export class KeyStory {
     return this.apply({ type: 'KeyExpired', data: { ...this.base, slot, secretVersion, reason: 'expired', expiredAt: iso(Date.now()) } });
   }
 
-  update(changes: { name?: string; allowedIps?: string[] }): KeyRecord {
+  update(changes: { name?: string; allowedIps?: string[] } & KeyScopes): KeyRecord {
     return this.apply({ type: 'KeyUpdated', data: { ...this.base, changes } });
   }
 
@@ -136,7 +143,36 @@ export function describeValidityIndexConformance(name: string, factory: Validity
           allowedIps: ['10.0.0.0/8'],
           secretVersion: 1,
           version: 0,
+          permissions: [],
+          metadata: {},
+          externalId: null,
+          webhookFormat: 'single',
         });
+      });
+
+      it("carries the key's permissions, metadata, external id and webhook format, and follows their update", async () => {
+        const key = new KeyStory({
+          scopes: {
+            permissions: ['payments:*', 'refunds:read'],
+            metadata: { team: 'checkout', tags: ['eu', { tier: 2 }], empty: [] },
+            externalId: 'merchant-42',
+          },
+        });
+        await index.write(key.record);
+        expect(await index.lookup(key.record.current.hash)).toMatchObject({
+          permissions: ['payments:*', 'refunds:read'],
+          metadata: { team: 'checkout', tags: ['eu', { tier: 2 }], empty: [] },
+          externalId: 'merchant-42',
+          webhookFormat: 'single',
+        });
+        await index.write(key.update({ permissions: [], metadata: { tier: 3 }, externalId: '' }));
+        expect(await index.lookup(key.record.current.hash)).toMatchObject({
+          permissions: [],
+          metadata: { tier: 3 },
+          externalId: null,
+          version: 1,
+        });
+        expect(await index.getKey(key.keyId)).toEqual(key.record);
       });
 
       it('carries a secret expiry as epoch milliseconds', async () => {
