@@ -5,6 +5,7 @@
  */
 import { GenerateKeyHandler } from './generate-key';
 import { AccountHistoryHandler, GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler, ListKeysHandler } from './key-queries';
+import { ListKeysPageHandler } from './list-keys-page';
 import { RegenerateKeyHandler } from './regenerate-key';
 import { RevealKeyHandler } from './reveal-key';
 import { RevokeKeyHandler } from './revoke-key';
@@ -18,6 +19,7 @@ export * from './reveal-key';
 export * from './update-key';
 export * from './revoke-key';
 export * from './key-queries';
+export * from './list-keys-page';
 
 export const KEY_COMMAND_HANDLERS = [
   GenerateKeyHandler,
@@ -27,4 +29,11 @@ export const KEY_COMMAND_HANDLERS = [
   UpdateKeyHandler,
   RevokeKeyHandler,
 ];
-export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler];
+export const KEY_QUERY_HANDLERS = [
+  GetKeyHandler,
+  ListKeysHandler,
+  KeyHistoryHandler,
+  KeyValidityAtHandler,
+  AccountHistoryHandler,
+  ListKeysPageHandler,
+];
