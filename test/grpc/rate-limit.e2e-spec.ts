@@ -61,9 +61,9 @@ describe('rate limits (gRPC)', () => {
     const accountId = uniqueAccount();
     const alice = await actorMetadata({ acct: accountId, sub: `alice_${accountId}` });
     const bob = await actorMetadata({ acct: accountId, sub: `bob_${accountId}` });
-    for (let i = 0; i < 3; i++) expect(await grpc.key('ListKeys', { accountId }, alice)).toEqual({ keys: [] });
+    for (let i = 0; i < 3; i++) expect(await grpc.key('ListKeys', { accountId }, alice)).toEqual({ keys: [], nextPageToken: '' });
     expectRateLimited(await failure(grpc.key('ListKeys', { accountId }, alice)), 60);
     expectRateLimited(await failure(grpc.key('GenerateKey', { accountId, kind: 'KEY_KIND_API' }, alice)), 60);
-    expect(await grpc.key('ListKeys', { accountId }, bob)).toEqual({ keys: [] });
+    expect(await grpc.key('ListKeys', { accountId }, bob)).toEqual({ keys: [], nextPageToken: '' });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Action, Outcome } from './actions';
-import { api, ApiProblem, onAccount, unwrap, type KeyView } from './api';
+import { api, ApiProblem, unwrap, type KeyView } from './api';
 import { CopyButton, Dialog, FormButtons } from './dialog';
 import { expiresIn, formatTime, localToIso, masked, parseIps } from './format';
 import { followAccount } from './live';
@@ -34,8 +34,19 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
 
   const reload = useCallback(async () => {
     try {
-      const answer = unwrap(await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/keys', onAccount(ctx.accountId)));
-      setKeys(answer.keys);
+      // Every page (the list answers 200 at most at a time), followed by nextCursor.
+      const all: KeyView[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = unwrap(
+          await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/keys', {
+            params: { path: { accountId: ctx.accountId }, query: { limit: 200, ...(cursor ? { cursor } : {}) } },
+          }),
+        );
+        all.push(...answer.keys);
+        cursor = answer.nextCursor ?? undefined;
+      } while (cursor);
+      setKeys(all);
       setLoadError(null);
     } catch (error) {
       setLoadError(message(error));

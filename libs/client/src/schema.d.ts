@@ -447,6 +447,8 @@ export interface components {
     };
     KeyListAnswer: {
       keys: components['schemas']['KeyViewAnswer'][];
+      /** @description pass as `cursor` (with the same filters) for the next page; null on the last page */
+      nextCursor: string | null;
     };
     RegenerateKeyDto: {
       /**
@@ -830,7 +832,16 @@ export type $defs = Record<string, never>;
 export interface operations {
   listKeys: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description only keys with this status */
+        status?: 'active' | 'expired' | 'revoked';
+        /** @description only keys of this kind */
+        kind?: 'api' | 'signing';
+        /** @description at most this many keys in the page */
+        limit?: number;
+        /** @description the previous page's nextCursor, unchanged (opaque; the same filters must be given again) */
+        cursor?: string;
+      };
       header?: never;
       path: {
         accountId: string;
@@ -848,7 +859,7 @@ export interface operations {
           'application/json': components['schemas']['KeyListAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -858,7 +869,7 @@ export interface operations {
             /** @constant */
             status?: 400;
             /** @enum {unknown} */
-            code?: 'BAD_REQUEST' | 'INVALID_ID';
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
           };
         };
       };

@@ -14,7 +14,7 @@ import {
   GetKey,
   KeyHistory,
   KeyValidityAt,
-  ListKeys,
+  ListKeysPage,
   RegenerateKey,
   RevealKey,
   RevokeKey,
@@ -39,6 +39,7 @@ import {
   SuspendKeyDto,
 } from '../keys/key.dto';
 import { keyNotFound, unwrap } from '../keys/outcome';
+import { keyPageFilter } from '../keys/list-input';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
 import {
@@ -47,6 +48,7 @@ import {
   keyValidityAtMessage,
   keyViewMessage,
   KEY_KINDS,
+  KEY_STATUS_FILTERS,
   SECRET_VERSIONS,
   validated,
   WEBHOOK_FORMATS,
@@ -59,6 +61,7 @@ import type {
   KeyValidityAtMessage,
   KeyRef,
   KeyViewMessage,
+  ListKeysRequest,
   RegenerateKeyRequest,
   RevealKeyRequest,
   RevokeKeyRequest,
@@ -101,10 +104,20 @@ export class KeysGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'ListKeys')
-  async listKeys(request: { accountId?: string }, metadata: Metadata): Promise<{ keys: KeyViewMessage[] }> {
+  async listKeys(request: ListKeysRequest, metadata: Metadata): Promise<{ keys: KeyViewMessage[]; nextPageToken: string }> {
     await this.access.actor(request, metadata, MANAGE, false);
-    const keys = await this.queries.execute(new ListKeys(request.accountId as string));
-    return { keys: keys.map(keyViewMessage) };
+    // The HTTP list's rules (keys/list-input.ts): page_size 0 is the default, an empty page_token the first page.
+    const filter = keyPageFilter(
+      {
+        status: enumValue('status', request.status, KEY_STATUS_FILTERS),
+        kind: enumValue('kind', request.kind, KEY_KINDS),
+        limit: request.pageSize,
+        cursor: request.pageToken,
+      },
+      { limit: 'page_size', cursor: 'page_token' },
+    );
+    const page = await this.queries.execute(new ListKeysPage(request.accountId as string, filter));
+    return { keys: page.keys.map(keyViewMessage), nextPageToken: page.nextCursor ?? '' };
   }
 
   @GrpcMethod(SERVICE, 'GetKey')

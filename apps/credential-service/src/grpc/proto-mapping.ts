@@ -141,3 +141,8 @@ export function keyValidityAtMessage(answer: ValidityAt): KeyValidityAtMessage {
     ...(answer.asOfEvent ? { asOfEvent: answer.asOfEvent } : {}),
   };
 }
+
+/** KeyStatus names → statuses: ListKeys' `status` filter. */
+export const KEY_STATUS_FILTERS = Object.fromEntries(
+  Object.entries(KEY_STATUSES).map(([value, name]) => [name, value]),
+) as EnumTable<KeyStatus>;

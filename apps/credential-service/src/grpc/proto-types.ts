@@ -162,3 +162,11 @@ export interface VerifySignatureResponse {
   valid: boolean;
   code: string;
 }
+
+export interface ListKeysRequest {
+  accountId?: string;
+  status?: Enum<KeyStatusName>;
+  kind?: Enum<KeyKindName>;
+  pageSize?: number;
+  pageToken?: string;
+}

@@ -116,6 +116,13 @@ export class SecretAnswer {
 export class KeyListAnswer {
   @ApiProperty({ type: [KeyViewAnswer] })
   keys!: KeyViewAnswer[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as `cursor` (with the same filters) for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class RevealAnswer {

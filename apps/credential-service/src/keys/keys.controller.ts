@@ -39,7 +39,7 @@ import {
   KEY_ID_PATTERN,
   KeyHistory,
   KeyValidityAt,
-  ListKeys,
+  ListKeysPage,
   RegenerateKey,
   RevealKey,
   RevokeKey,
@@ -48,6 +48,7 @@ import {
   UpdateKey,
   type AccountHistoryEntry,
   type HistoryEntry,
+  type KeyPage,
   type KeyView,
   type ValidityAt,
 } from '@cs/application';
@@ -67,6 +68,8 @@ import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
 import { actorContext, historyLimit, parseIfMatch, requireOldSecretExpiry, validityQuery } from './command-input';
 import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
+import { keyPageFilter } from './list-input';
+import { KeyListQueries } from './list-openapi';
 
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 
@@ -143,10 +146,18 @@ export class KeysController {
   @Requires(MANAGE)
   @ApiOperation({ operationId: 'listKeys', summary: "List the account's keys" })
   @ApiActor()
-  @ApiProblems('INDEX_UNAVAILABLE')
+  @KeyListQueries()
+  @ApiProblems('VALIDATION_FAILED', 'INDEX_UNAVAILABLE')
   @ApiOkResponse({ type: KeyListAnswer })
-  async list(@Param('accountId') accountId: string): Promise<{ keys: KeyView[] }> {
-    return { keys: await this.queries.execute(new ListKeys(accountId)) };
+  async list(
+    @Param('accountId') accountId: string,
+    @Query('status') status: unknown,
+    @Query('kind') kind: unknown,
+    @Query('limit') limit: unknown,
+    @Query('cursor') cursor: unknown,
+  ): Promise<KeyPage> {
+    // Filters and pages (list-input.ts), the same rules as gRPC's ListKeys.
+    return this.queries.execute(new ListKeysPage(accountId, keyPageFilter({ status, kind, limit, cursor })));
   }
 
   @Get(':keyId')

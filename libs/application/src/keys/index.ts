@@ -5,6 +5,7 @@
  */
 import { GenerateKeyHandler } from './generate-key';
 import { AccountHistoryHandler, GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler, ListKeysHandler } from './key-queries';
+import { ListKeysPageHandler } from './list-keys-page';
 import { RegenerateKeyHandler } from './regenerate-key';
 import { RevealKeyHandler } from './reveal-key';
 import { RevokeKeyHandler } from './revoke-key';
@@ -20,6 +21,7 @@ export * from './update-key';
 export * from './revoke-key';
 export * from './key-queries';
 export * from './suspend-key';
+export * from './list-keys-page';
 
 export const KEY_COMMAND_HANDLERS = [
   GenerateKeyHandler,
@@ -31,4 +33,11 @@ export const KEY_COMMAND_HANDLERS = [
   SuspendKeyHandler,
   ResumeKeyHandler,
 ];
-export const KEY_QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler];
+export const KEY_QUERY_HANDLERS = [
+  GetKeyHandler,
+  ListKeysHandler,
+  KeyHistoryHandler,
+  KeyValidityAtHandler,
+  AccountHistoryHandler,
+  ListKeysPageHandler,
+];

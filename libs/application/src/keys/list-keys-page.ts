@@ -1,0 +1,94 @@
+/**
+ * One page of an account's keys, filtered by status and kind, in a stable order (createdAt, then
+ * key id: neither ever changes), resumed after an opaque cursor. A key that exists for the whole of
+ * a walk through the pages is listed exactly once, however keys are added or changed meanwhile: the
+ * cursor is the position (createdAt, id) of the last key given, not an offset.
+ */
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { parseIsoInstant, type KeyKind } from '@cs/domain';
+import { VALIDITY_INDEX, type KeyStatus, type ValidityIndex } from '@cs/validity';
+import { KEY_ID_PATTERN } from '../secret-issuer';
+import { toKeyView, type KeyView } from '../views';
+
+/** The statuses a key view can show, the values of the list's `status` filter. */
+export const KEY_VIEW_STATUSES: readonly KeyStatus[] = ['active', 'expired', 'revoked', 'suspended'];
+export const DEFAULT_KEY_PAGE_LIMIT = 50;
+export const MAX_KEY_PAGE_LIMIT = 200;
+
+/** Where a page starts: after the key at this position. */
+export interface KeyCursor {
+  createdAt: string;
+  keyId: string;
+}
+
+/** The cursor as clients see it: base64url of a small JSON document (its contents are not a contract). */
+export function encodeKeyCursor(cursor: KeyCursor): string {
+  return Buffer.from(JSON.stringify([1, cursor.createdAt, cursor.keyId]), 'utf8').toString('base64url');
+}
+
+/** The cursor a page gave, or null when the text is not one (never throws). */
+export function decodeKeyCursor(text: string): KeyCursor | null {
+  if (text.length === 0 || text.length > 200 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== 1) return null;
+  const [, createdAt, keyId] = parsed as unknown[];
+  if (typeof createdAt !== 'string' || typeof keyId !== 'string') return null;
+  if (parseIsoInstant(createdAt) === null || !KEY_ID_PATTERN.test(keyId)) return null;
+  return { createdAt, keyId };
+}
+
+export interface KeyPageFilter {
+  status?: KeyStatus;
+  kind?: KeyKind;
+  /** 1 to MAX_KEY_PAGE_LIMIT. */
+  limit: number;
+  after?: KeyCursor;
+}
+
+export interface KeyPage {
+  keys: KeyView[];
+  /** The cursor of the next page, or null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export class ListKeysPage extends Query<KeyPage> {
+  constructor(
+    readonly accountId: string,
+    readonly filter: KeyPageFilter,
+  ) {
+    super();
+  }
+}
+
+const byPosition = (a: KeyCursor, b: KeyCursor): number =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
+
+const positionOf = (view: KeyView): KeyCursor => ({ createdAt: view.createdAt, keyId: view.id });
+
+/** The page of `views` the filter asks for (pure: the handler's rule, unit-tested on its own). */
+export function pageOfKeys(views: KeyView[], filter: KeyPageFilter): KeyPage {
+  const after = filter.after;
+  const matching = views
+    .filter((v) => (filter.status === undefined || v.status === filter.status) && (filter.kind === undefined || v.kind === filter.kind))
+    .filter((v) => after === undefined || byPosition(positionOf(v), after) > 0)
+    .sort((a, b) => byPosition(positionOf(a), positionOf(b)));
+  const keys = matching.slice(0, filter.limit);
+  const more = matching.length > keys.length;
+  return { keys, nextCursor: more ? encodeKeyCursor(positionOf(keys[keys.length - 1])) : null };
+}
+
+@QueryHandler(ListKeysPage)
+export class ListKeysPageHandler implements IQueryHandler<ListKeysPage> {
+  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  async execute({ accountId, filter }: ListKeysPage): Promise<KeyPage> {
+    const now = Date.now();
+    const views = (await this.index.listKeys(accountId)).map((r) => toKeyView(r, now));
+    return pageOfKeys(views, filter);
+  }
+}
