@@ -27,6 +27,8 @@ const CALLS: Call[] = [
   { name: 'set expiry', stepUp: true, run: (c, a, k) => c.setExpiry(a, k, { expiresAt: new Date(Date.now() + 86400_000).toISOString() }) },
   { name: 'reveal', stepUp: true, run: (c, a, k) => c.reveal(a, k) },
   { name: 'update', stepUp: false, run: (c, a, k) => c.update(a, k, { name: `renamed ${Math.random()}` }) },
+  { name: 'suspend', stepUp: true, run: (c, a, k) => c.call('POST', c.keysPath(a, k, '/suspend')) },
+  { name: 'resume', stepUp: true, run: (c, a, k) => c.call('POST', c.keysPath(a, k, '/resume')) },
   { name: 'revoke', stepUp: true, run: (c, a, k) => c.revoke(a, k) },
   { name: 'history', stepUp: false, history: true, run: (c, a, k) => c.history(a, k) },
 ];

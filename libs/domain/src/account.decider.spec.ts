@@ -9,7 +9,8 @@ import {
   takesSigningKeySlot,
 } from './account.decider';
 import type { AccountEvent } from './account-events';
-import { T0, generateKey, keyExpired, keyExpirySet, keyGenerated, regenerateKey } from './testing/decider-specification';
+import { evolve, initialState } from './key-state';
+import { ACCOUNT_ID, T0, generateKey, keyExpired, keyExpirySet, keyGenerated, regenerateKey } from './testing/decider-specification';
 import {
   accountSpec,
   adopted,
@@ -102,6 +103,20 @@ describe('account decider: at most 8 active signing keys', () => {
         .given(events, { ...streams, [rotated]: signingKeyStream(rotated, 'rotated') })
         .when(reserve(NEW_KEY), seconds(5))
         .thenRejects('TOO_MANY_KEYS');
+    });
+
+    it('a suspended key still holds its slot, so resuming it never needs one', () => {
+      const { events, streams } = activeKeys(8);
+      const suspended = signingKeyId(3);
+      const stream: KeyStream = [
+        ...signingKeyStream(suspended),
+        { type: 'KeySuspended', data: { keyId: suspended, accountId: ACCOUNT_ID, kind: 'signing', reason: null } },
+      ];
+      accountSpec
+        .given(events, { ...streams, [suspended]: stream })
+        .when(reserve(NEW_KEY), seconds(5))
+        .thenRejects('TOO_MANY_KEYS');
+      expect(takesSigningKeySlot({ type: 'ResumeKey' }, evolve(evolve(initialState(), stream[0]), stream[1]))).toBe(false);
     });
   });
 
