@@ -38,6 +38,7 @@ import {
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
+import { structJson } from './struct-json';
 import {
   enumValue,
   keyEventMessage,
@@ -90,6 +91,9 @@ export class KeysGrpcController {
       name: request.name,
       allowedIps: request.allowedIps?.length ? request.allowedIps : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS),
+      permissions: request.permissions?.length ? request.permissions : undefined,
+      metadata: structJson(request.metadata),
+      externalId: request.externalId,
     });
     const outcome = unwrap(await this.commands.execute(new GenerateKey(request.accountId as string, body, actorContext(actor))));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
@@ -166,6 +170,9 @@ export class KeysGrpcController {
       name: request.name,
       allowedIps: request.allowedIps ? (request.allowedIps.ips ?? []) : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS, { present: request.webhookFormat !== undefined }),
+      permissions: request.permissions ? (request.permissions.permissions ?? []) : undefined,
+      metadata: structJson(request.metadata),
+      externalId: request.externalId,
     });
     requireSomeKeyUpdate(body);
     const command = new UpdateKey(request.accountId as string, request.keyId as string, body, commandContext(actor, request));

@@ -80,6 +80,9 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     allowedIps: view.allowedIps,
     webhookFormat: FORMAT_NAMES[view.webhookFormat],
     version: view.version,
+    permissions: view.permissions,
+    metadata: jsonStruct(view.metadata),
+    ...(view.externalId !== null ? { externalId: view.externalId } : {}),
   };
 }
 
@@ -140,3 +143,6 @@ export function keyValidityAtMessage(answer: ValidityAt): KeyValidityAtMessage {
     ...(answer.asOfEvent ? { asOfEvent: answer.asOfEvent } : {}),
   };
 }
+
+/** A webhook format as its proto enum name. */
+export const webhookFormatName = (format: WebhookFormat): WebhookFormatName => FORMAT_NAMES[format];
