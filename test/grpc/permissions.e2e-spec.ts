@@ -125,6 +125,14 @@ describe('permissions, metadata and external id over gRPC', () => {
       expect(refused.trailers['error-code']).toEqual([code]);
       expect(refused.details).not.toContain('SECRETVALUE');
     }
+    // Metadata nested deeper than allowed: refused, however deep (the service reads no further than it must).
+    let nested: Record<string, unknown> = { fields: { leaf: { numberValue: 1 } } };
+    for (let i = 0; i < 40; i++) nested = { fields: { n: { structValue: nested } } };
+    for (const metadata of [struct({ a: { b: { c: { d: { e: { f: 1 } } } } } }), nested]) {
+      const deep = await failure(grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', metadata }, md));
+      expect(deep.code).toBe(Status.INVALID_ARGUMENT);
+      expect(deep.details).toMatch(/metadata must be at most 5 levels deep/);
+    }
     const { secret } = await newKey({});
     const malformed = await failure(grpc.verify('VerifyKey', { key: secret, permissions: ['Payments:SECRETVALUE'] }));
     expect(malformed.code).toBe(Status.INVALID_ARGUMENT);
