@@ -142,7 +142,10 @@ describe('credentials.v1.KeyService over gRPC', () => {
         allowedIps: viaHttp.allowedIps,
         webhookFormat: 'WEBHOOK_FORMAT_SINGLE',
         version: viaHttp.version,
+        permissions: viaHttp.permissions,
+        metadata: { fields: {} },
       });
+      expect(viaHttp).toMatchObject({ permissions: [], metadata: {}, externalId: null });
       expect(viaGrpc.previous.expiresAt).toMatch(ISO);
     });
   });
@@ -309,7 +312,7 @@ describe('credentials.v1.KeyService over gRPC', () => {
       const { acct, md, id } = await newKey();
       const empty = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id }, md));
       expect(empty.code).toBe(Status.INVALID_ARGUMENT);
-      expect(empty.details).toBe('give at least one of name, allowed_ips, webhook_format');
+      expect(empty.details).toBe('give at least one of name, allowed_ips, webhook_format, permissions, metadata, external_id');
       const badIps = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, allowedIps: { ips: ['10.0.0.0/33'] } }, md));
       expect(badIps.code).toBe(Status.INVALID_ARGUMENT);
       const unspecified = await failure(

@@ -45,6 +45,9 @@ describe('credentials.v1.VerificationService over gRPC', () => {
         accountId: acct,
         kind: 'KEY_KIND_API',
         expiresAt: '2099-01-01T00:00:00.000Z',
+        permissions: [],
+        metadata: { fields: {} },
+        webhookFormat: 'WEBHOOK_FORMAT_SINGLE',
       });
       const viaHttp = (await http.verify({ key: secret })).body;
       expect(viaHttp).toMatchObject({ valid: true, code: 'VALID', keyId: id, accountId: acct, kind: 'api', expiresAt: answer.expiresAt });
@@ -81,6 +84,10 @@ describe('credentials.v1.VerificationService over gRPC', () => {
           valid: false,
           code: 'VERIFY_CODE_NOT_FOUND',
           kind: 'KEY_KIND_UNSPECIFIED',
+          // Proto3 defaults: nothing is said about a key that was not found.
+          permissions: [],
+          metadata: null,
+          webhookFormat: 'WEBHOOK_FORMAT_UNSPECIFIED',
         });
         expect((await http.verify({ key })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
       }

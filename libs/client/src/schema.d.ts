@@ -834,7 +834,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description only keys with this status */
-        status?: 'active' | 'expired' | 'revoked';
+        status?: 'active' | 'expired' | 'revoked' | 'suspended';
         /** @description only keys of this kind */
         kind?: 'api' | 'signing';
         /** @description at most this many keys in the page */

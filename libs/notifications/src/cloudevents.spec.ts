@@ -160,6 +160,25 @@ describe('toKafkaMessage', () => {
     expect(map(events.KeyRevoked).data.actor).toEqual({ type: 'user', sub: 'user-7' });
   });
 
+  it('carries the permissions, metadata and external id a key was generated or updated with', () => {
+    const scopes = { permissions: ['payments:*'], metadata: { team: 'checkout' }, externalId: 'merchant-42' };
+    const generated = recorded({
+      type: 'KeyGenerated',
+      data: { ...base, name: 'shop', allowedIps: [], webhookFormat: 'single', secret: secret(1), ...scopes },
+    });
+    expect(map(generated).data).toMatchObject(scopes);
+    // Without them (and for every key generated before they existed) the fields are absent.
+    expect(map(events.KeyGenerated).data).not.toHaveProperty('permissions');
+    const updated = recorded({
+      type: 'KeyUpdated',
+      data: { ...base, changes: { permissions: [], metadata: { tier: 2 }, externalId: '' } },
+    });
+    expect(map(updated).data).toMatchObject({
+      changedFields: ['permissions', 'metadata', 'externalId'],
+      changes: { permissions: [], metadata: { tier: 2 }, externalId: '' },
+    });
+  });
+
   it('never carries a secret hash or any part of a sealed copy', () => {
     for (const event of Object.values(events)) {
       const m = toKafkaMessage(event, { source })!;

@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import { decodeKeyEvent, KEY_EVENT_SCHEMA_VERSION, type KeyEvent, type KeyEventType } from '@cs/domain';
+import { decodeKeyEvent, KEY_EVENT_SCHEMA_VERSION, scopeProps, type KeyEvent, type KeyEventType } from '@cs/domain';
 import type { EventMetadata, RecordedEvent } from '@cs/event-store';
 import type { CredentialNotificationData, CredentialNotificationType, KeyUpdatedData, NotificationActor } from './notification-data';
 
@@ -107,6 +107,7 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
         secretVersion: d.secret.version,
         allowedIps: d.allowedIps,
         webhookFormat: d.webhookFormat,
+        ...scopeProps(d),
         ...tail,
       };
     }
@@ -139,6 +140,9 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
       if (c.name != null) changes.name = c.name;
       if (c.allowedIps != null) changes.allowedIps = c.allowedIps;
       if (c.webhookFormat != null) changes.webhookFormat = c.webhookFormat;
+      if (c.permissions != null) changes.permissions = c.permissions;
+      if (c.metadata != null) changes.metadata = c.metadata;
+      if (c.externalId != null) changes.externalId = c.externalId;
       return { ...base, changedFields: Object.keys(changes) as KeyUpdatedData['changedFields'], changes, ...tail };
     }
     case 'KeyRevealed': {

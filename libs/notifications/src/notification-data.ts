@@ -30,6 +30,12 @@ export interface KeyGeneratedData extends NotificationBase {
   secretVersion: number;
   allowedIps: string[];
   webhookFormat: NotificationWebhookFormat;
+  /** Set when given (API keys only): `resource:action`, `resource:*` or `*`; absent: unrestricted. */
+  permissions?: string[];
+  /** Set when given: the key's metadata, a JSON object of at most 4096 bytes. */
+  metadata?: Record<string, unknown>;
+  /** Set when given: the owner's id in the merchant's system. */
+  externalId?: string;
 }
 
 export interface KeyRotatedData extends NotificationBase {
@@ -68,13 +74,23 @@ export interface KeyRevokedData extends NotificationBase {
   reason: string | null;
 }
 
-export type KeyUpdatedField = 'name' | 'allowedIps' | 'webhookFormat';
+export type KeyUpdatedField = 'name' | 'allowedIps' | 'webhookFormat' | 'permissions' | 'metadata' | 'externalId';
 
 export interface KeyUpdatedData extends NotificationBase {
   /** The keys of `changes`, in that order. */
   changedFields: KeyUpdatedField[];
   /** The new values of what changed only. */
-  changes: { name?: string; allowedIps?: string[]; webhookFormat?: NotificationWebhookFormat };
+  changes: {
+    name?: string;
+    allowedIps?: string[];
+    webhookFormat?: NotificationWebhookFormat;
+    /** The whole new list; [] made the key unrestricted. */
+    permissions?: string[];
+    /** The whole new object; {} removed it. */
+    metadata?: Record<string, unknown>;
+    /** '' removed it. */
+    externalId?: string;
+  };
 }
 
 export interface KeyRevealedData extends NotificationBase {

@@ -42,6 +42,7 @@ import { keyNotFound, unwrap } from '../keys/outcome';
 import { keyPageFilter } from '../keys/list-input';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
+import { structJson } from './struct-json';
 import {
   enumValue,
   keyEventMessage,
@@ -98,6 +99,9 @@ export class KeysGrpcController {
       name: request.name,
       allowedIps: request.allowedIps?.length ? request.allowedIps : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS),
+      permissions: request.permissions?.length ? request.permissions : undefined,
+      metadata: structJson(request.metadata),
+      externalId: request.externalId,
     });
     const outcome = unwrap(await this.commands.execute(new GenerateKey(request.accountId as string, body, actorContext(actor))));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
@@ -184,6 +188,9 @@ export class KeysGrpcController {
       name: request.name,
       allowedIps: request.allowedIps ? (request.allowedIps.ips ?? []) : undefined,
       webhookFormat: enumValue('webhook_format', request.webhookFormat, WEBHOOK_FORMATS, { present: request.webhookFormat !== undefined }),
+      permissions: request.permissions ? (request.permissions.permissions ?? []) : undefined,
+      metadata: structJson(request.metadata),
+      externalId: request.externalId,
     });
     requireSomeKeyUpdate(body);
     const command = new UpdateKey(request.accountId as string, request.keyId as string, body, commandContext(actor, request));

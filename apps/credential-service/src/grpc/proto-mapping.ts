@@ -81,6 +81,9 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     allowedIps: view.allowedIps,
     webhookFormat: FORMAT_NAMES[view.webhookFormat],
     version: view.version,
+    permissions: view.permissions,
+    metadata: jsonStruct(view.metadata),
+    ...(view.externalId !== null ? { externalId: view.externalId } : {}),
   };
 }
 
@@ -146,3 +149,6 @@ export function keyValidityAtMessage(answer: ValidityAt): KeyValidityAtMessage {
 export const KEY_STATUS_FILTERS = Object.fromEntries(
   Object.entries(KEY_STATUSES).map(([value, name]) => [name, value]),
 ) as EnumTable<KeyStatus>;
+
+/** A webhook format as its proto enum name. */
+export const webhookFormatName = (format: WebhookFormat): WebhookFormatName => FORMAT_NAMES[format];

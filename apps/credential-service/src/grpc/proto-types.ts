@@ -26,6 +26,9 @@ export interface GenerateKeyRequest {
   name?: string;
   allowedIps?: string[];
   webhookFormat?: Enum<WebhookFormatName>;
+  permissions?: string[];
+  metadata?: StructMessage;
+  externalId?: string;
 }
 
 export interface RegenerateKeyRequest extends VersionedKeyRef {
@@ -47,6 +50,9 @@ export interface UpdateKeyRequest extends VersionedKeyRef {
   name?: string;
   allowedIps?: { ips?: string[] };
   webhookFormat?: Enum<WebhookFormatName>;
+  permissions?: { permissions?: string[] };
+  metadata?: StructMessage;
+  externalId?: string;
 }
 
 export interface RevokeKeyRequest extends VersionedKeyRef {
@@ -74,6 +80,9 @@ export interface KeyViewMessage {
   allowedIps: string[];
   webhookFormat: WebhookFormatName;
   version: number;
+  permissions: string[];
+  metadata: StructMessage;
+  externalId?: string;
 }
 
 export interface KeyEventMessage {
@@ -128,6 +137,7 @@ export interface VerifyKeyRequest {
   key?: string;
   ip?: string;
   kind?: Enum<KeyKindName>;
+  permissions?: string[];
 }
 
 export interface VerifyKeyResponse {
@@ -137,6 +147,10 @@ export interface VerifyKeyResponse {
   accountId?: string;
   kind?: KeyKindName;
   expiresAt?: string;
+  permissions?: string[];
+  metadata?: StructMessage;
+  externalId?: string;
+  webhookFormat?: WebhookFormatName;
 }
 
 export interface SignRequest {

@@ -13,7 +13,8 @@ import { SigningService } from '../signing/signing.service';
 import { VerifyService } from '../verify/verify.service';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter, grpcStatus } from './grpc-status';
-import { enumValue, keyKindName, KEY_KINDS, validated } from './proto-mapping';
+import type { VerifyResult } from '@cs/validity';
+import { enumValue, jsonStruct, keyKindName, KEY_KINDS, validated, webhookFormatName } from './proto-mapping';
 import type {
   SignRequest,
   SignResponse,
@@ -31,6 +32,17 @@ function required(field: string, value: string | undefined): string {
   return value;
 }
 
+/** The answer's permissions, metadata, external id and webhook format, when the verdict carries them (VALID, INSUFFICIENT_PERMISSIONS). */
+function verifyScopesMessage(result: VerifyResult): Partial<VerifyKeyResponse> {
+  if (!result.permissions) return {};
+  return {
+    permissions: result.permissions,
+    metadata: jsonStruct(result.metadata ?? {}),
+    ...(result.externalId ? { externalId: result.externalId } : {}),
+    ...(result.webhookFormat ? { webhookFormat: webhookFormatName(result.webhookFormat) } : {}),
+  };
+}
+
 @Controller()
 @UseFilters(GrpcExceptionFilter)
 export class VerificationGrpcController {
@@ -45,9 +57,9 @@ export class VerificationGrpcController {
     await this.access.service(request, metadata, 'verify');
     const key = required('key', request.key);
     const kind = enumValue('kind', request.kind, KEY_KINDS) ?? 'api';
-    const error = this.verifier.checkInput(key, request.ip);
+    const error = this.verifier.checkInput(key, request.ip) ?? this.verifier.checkRequiredPermissions(request.permissions);
     if (error) throw badRequest(error.message, [error]);
-    const result = await this.verifier.verify(key, request.ip, kind, 'grpc');
+    const result = await this.verifier.verify(key, request.ip, kind, 'grpc', request.permissions);
     return {
       valid: result.valid,
       code: `VERIFY_CODE_${result.code}`,
@@ -55,6 +67,7 @@ export class VerificationGrpcController {
       ...(result.accountId ? { accountId: result.accountId } : {}),
       kind: keyKindName(result.kind),
       ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+      ...verifyScopesMessage(result),
     };
   }
 

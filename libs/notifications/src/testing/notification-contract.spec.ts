@@ -53,6 +53,7 @@ function history(keyId: string, steps: Step[]): RecordedEvent[] {
 
 const apiKey = 'key_01HZX3Q7N8M2K5VJ4T6R9P0A';
 const signingKey = 'key_7Hq2Lm9Xc4Vb8Nz1Kd5Rt3Wy';
+const scopedKey = 'key_3Pq8Rs2Tu6Vw0Xy4Za1Bc5De';
 
 /** Every event type, and each variant of its data (null and non-null, each reason, each field, each actor). */
 const recorded: RecordedEvent[] = [
@@ -60,6 +61,7 @@ const recorded: RecordedEvent[] = [
     { command: generateKey({ keyId: apiKey, allowedIps: ['10.0.0.0/8'] }), now: at(0) },
     { command: { type: 'UpdateKey', changes: { name: 'checkout (eu)', allowedIps: ['192.0.2.1'] } }, now: at(1) },
     { command: { type: 'UpdateKey', changes: { webhookFormat: 'multiple' } }, now: at(2) },
+    { command: { type: 'UpdateKey', changes: { permissions: ['payments:read'], metadata: { tier: 2 }, externalId: 'm-7' } }, now: at(2) },
     { command: { type: 'RevealKey', slot: 'current' }, now: at(3), actor: admin },
     { command: { type: 'SetExpiry', slot: 'current', expiresAt: at(60 * 24) }, now: at(4) },
     { command: { type: 'WarnExpiry', secretVersion: 1, leadSeconds: 86400 }, now: at(4), actor: warner },
@@ -72,6 +74,18 @@ const recorded: RecordedEvent[] = [
     // A regenerate during a grace ends the older grace at once: KeyExpired, reason superseded.
     { command: { type: 'RegenerateKey', oldSecretExpiresAt: at(120), secret: aSecret(4).secret }, now: at(41) },
     { command: { type: 'RevokeKey', reason: 'leaked in a CI log' }, now: at(50) },
+  ]),
+  ...history(scopedKey, [
+    {
+      command: generateKey({
+        keyId: scopedKey,
+        permissions: ['payments:*', 'refunds:read'],
+        metadata: { team: 'checkout', limits: { daily: 500 } },
+        externalId: 'merchant-42',
+        secret: aSecret(6).secret,
+      }),
+      now: at(0),
+    },
   ]),
   ...history(signingKey, [
     {
@@ -146,7 +160,7 @@ describe('docs/asyncapi.yaml, the notification topic contract', () => {
     const changed = new Set(
       messages.filter((m) => typeOf(m) === 'credentials.key.updated').flatMap((m) => Object.keys(dataOf(m).changes as object)),
     );
-    expect([...changed].sort()).toEqual(['allowedIps', 'name', 'webhookFormat']);
+    expect([...changed].sort()).toEqual(['allowedIps', 'externalId', 'metadata', 'name', 'permissions', 'webhookFormat']);
   });
 
   it('its examples conform to their own message, and the consumer helper reads them', () => {
