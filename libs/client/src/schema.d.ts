@@ -643,6 +643,9 @@ export interface components {
         | 'EXPECTATION_FAILED'
         | 'FORBIDDEN'
         | 'HEADERS_TOO_LARGE'
+        | 'IDEMPOTENCY_KEY_IN_USE'
+        | 'IDEMPOTENCY_KEY_REUSED'
+        | 'IDEMPOTENCY_UNAVAILABLE'
         | 'INDEX_UNAVAILABLE'
         | 'INTERNAL'
         | 'INVALID_ALLOWED_IPS'
@@ -884,7 +887,10 @@ export interface operations {
   generateKey: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description a key of your choosing (a UUID, say): the same request with the same key within 24 h answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing */
+        'Idempotency-Key'?: string;
+      };
       path: {
         accountId: string;
       };
@@ -979,7 +985,7 @@ export interface operations {
           };
         };
       };
-      /** @description The key is in a state where this change is refused, or it changed meanwhile: KEY_ALREADY_EXISTS, TOO_MANY_KEYS */
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: IDEMPOTENCY_KEY_IN_USE, KEY_ALREADY_EXISTS, TOO_MANY_KEYS */
       409: {
         headers: {
           [name: string]: unknown;
@@ -989,7 +995,7 @@ export interface operations {
             /** @constant */
             status?: 409;
             /** @enum {unknown} */
-            code?: 'KEY_ALREADY_EXISTS' | 'TOO_MANY_KEYS';
+            code?: 'IDEMPOTENCY_KEY_IN_USE' | 'KEY_ALREADY_EXISTS' | 'TOO_MANY_KEYS';
           };
         };
       };
@@ -1049,6 +1055,20 @@ export interface operations {
           };
         };
       };
+      /** @description undefined: IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 422;
+            /** @enum {unknown} */
+            code?: 'IDEMPOTENCY_KEY_REUSED';
+          };
+        };
+      };
       /** @description Rate limited: RATE_LIMITED */
       429: {
         headers: {
@@ -1093,7 +1113,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: IDEMPOTENCY_UNAVAILABLE, INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -1105,7 +1125,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+            code?: 'IDEMPOTENCY_UNAVAILABLE' | 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };
@@ -1793,6 +1813,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description a key of your choosing (a UUID, say): the same request with the same key within 24 h answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing */
+        'Idempotency-Key'?: string;
         /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
         'If-Match'?: string;
       };
@@ -1891,7 +1913,7 @@ export interface operations {
           };
         };
       };
-      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_REVOKED, TOO_MANY_KEYS */
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, IDEMPOTENCY_KEY_IN_USE, KEY_REVOKED, TOO_MANY_KEYS */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1901,7 +1923,7 @@ export interface operations {
             /** @constant */
             status?: 409;
             /** @enum {unknown} */
-            code?: 'CONCURRENT_CHANGE' | 'KEY_REVOKED' | 'TOO_MANY_KEYS';
+            code?: 'CONCURRENT_CHANGE' | 'IDEMPOTENCY_KEY_IN_USE' | 'KEY_REVOKED' | 'TOO_MANY_KEYS';
           };
         };
       };
@@ -1975,6 +1997,20 @@ export interface operations {
           };
         };
       };
+      /** @description undefined: IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 422;
+            /** @enum {unknown} */
+            code?: 'IDEMPOTENCY_KEY_REUSED';
+          };
+        };
+      };
       /** @description Rate limited: RATE_LIMITED */
       429: {
         headers: {
@@ -2019,7 +2055,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: IDEMPOTENCY_UNAVAILABLE, INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -2031,7 +2067,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+            code?: 'IDEMPOTENCY_UNAVAILABLE' | 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };
