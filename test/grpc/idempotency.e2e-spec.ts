@@ -1,6 +1,6 @@
 /** GenerateKey and RegenerateKey with `idempotency-key` metadata: the JSON API's Idempotency-Key over gRPC. */
 import { randomUUID } from 'node:crypto';
-import { startTestApp, uniqueAccount, type TestApp } from '../support';
+import { Client, startTestApp, uniqueAccount, type TestApp } from '../support';
 import { actorMetadata, failure, GrpcClients, Status } from './grpc-client';
 
 describe('idempotency-key over gRPC', () => {
@@ -50,6 +50,21 @@ describe('idempotency-key over gRPC', () => {
     const again = await grpc.key('RegenerateKey', request, md);
     expect(again.secret).toBe(first.secret);
     expect((await history(acct, plain)).filter((t) => t === 'KeyRotated')).toHaveLength(1);
+  });
+
+  it('a key used over HTTP replays over gRPC: the same request is the same on both transports', async () => {
+    const acct = uniqueAccount();
+    const key = randomUUID();
+    const http = await Client.actor(app.url, { acct, sub: 'user_grpc_idem', roles: ['owner'] });
+    const first = await http.call('POST', `/v1/accounts/${acct}/keys`, {
+      json: { kind: 'api', name: 'Both' },
+      headers: { 'idempotency-key': key },
+    });
+    expect(first.status).toBe(201);
+    const md = { ...(await actorMetadata({ acct, sub: 'user_grpc_idem' })), 'idempotency-key': key };
+    const again = await grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', name: 'Both' }, md);
+    expect(again.secret).toBe(first.body.secret);
+    expect(again.key.id).toBe(first.body.key.id);
   });
 
   it('a malformed key is INVALID_ARGUMENT and records nothing', async () => {
