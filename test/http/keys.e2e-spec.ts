@@ -169,7 +169,7 @@ describe('key management over HTTP', () => {
     it('an account with no keys lists []', async () => {
       const acct = uniqueAccount();
       const res = ok(await (await owner(acct)).list(acct), 200);
-      expect(res.body).toEqual({ keys: [] });
+      expect(res.body).toEqual({ keys: [], nextCursor: null });
     });
 
     it('get returns the KeyView without the secret and its version as ETag; an unknown id is 404', async () => {

@@ -9,6 +9,7 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { IDEMPOTENCY_PROVIDERS } from './idempotency/idempotency.providers';
 import { CommandTelemetry } from './observability/command-telemetry';
 import { RateLimits } from './rate-limit/rate-limits';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -47,6 +48,7 @@ export class AppModule {
         ...GRPC_PROVIDERS,
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,
+        ...IDEMPOTENCY_PROVIDERS,
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

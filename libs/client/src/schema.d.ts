@@ -776,6 +776,9 @@ export interface components {
         | 'EXPECTATION_FAILED'
         | 'FORBIDDEN'
         | 'HEADERS_TOO_LARGE'
+        | 'IDEMPOTENCY_KEY_IN_USE'
+        | 'IDEMPOTENCY_KEY_REUSED'
+        | 'IDEMPOTENCY_UNAVAILABLE'
         | 'INDEX_UNAVAILABLE'
         | 'INTERNAL'
         | 'INVALID_ALLOWED_IPS'
@@ -1024,7 +1027,10 @@ export interface operations {
   generateKey: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description a key of your choosing (a UUID, say): the same request with the same key within 24 h answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing */
+        'Idempotency-Key'?: string;
+      };
       path: {
         accountId: string;
       };
@@ -1128,7 +1134,7 @@ export interface operations {
           };
         };
       };
-      /** @description The key is in a state where this change is refused, or it changed meanwhile: KEY_ALREADY_EXISTS, TOO_MANY_KEYS */
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: IDEMPOTENCY_KEY_IN_USE, KEY_ALREADY_EXISTS, TOO_MANY_KEYS */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1138,7 +1144,7 @@ export interface operations {
             /** @constant */
             status?: 409;
             /** @enum {unknown} */
-            code?: 'KEY_ALREADY_EXISTS' | 'TOO_MANY_KEYS';
+            code?: 'IDEMPOTENCY_KEY_IN_USE' | 'KEY_ALREADY_EXISTS' | 'TOO_MANY_KEYS';
           };
         };
       };
@@ -1198,7 +1204,7 @@ export interface operations {
           };
         };
       };
-      /** @description undefined: PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      /** @description undefined: IDEMPOTENCY_KEY_REUSED, PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1208,7 +1214,7 @@ export interface operations {
             /** @constant */
             status?: 422;
             /** @enum {unknown} */
-            code?: 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
+            code?: 'IDEMPOTENCY_KEY_REUSED' | 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -1256,7 +1262,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: IDEMPOTENCY_UNAVAILABLE, INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -1268,7 +1274,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+            code?: 'IDEMPOTENCY_UNAVAILABLE' | 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };
@@ -1979,6 +1985,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description a key of your choosing (a UUID, say): the same request with the same key within 24 h answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing */
+        'Idempotency-Key'?: string;
         /** @description the version the change is made against (the ETag of GET …/keys/{keyId}, or KeyView.version); `*` or absent: any */
         'If-Match'?: string;
       };
@@ -2077,7 +2085,7 @@ export interface operations {
           };
         };
       };
-      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_REVOKED, TOO_MANY_KEYS */
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, IDEMPOTENCY_KEY_IN_USE, KEY_REVOKED, TOO_MANY_KEYS */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2087,7 +2095,7 @@ export interface operations {
             /** @constant */
             status?: 409;
             /** @enum {unknown} */
-            code?: 'CONCURRENT_CHANGE' | 'KEY_REVOKED' | 'TOO_MANY_KEYS';
+            code?: 'CONCURRENT_CHANGE' | 'IDEMPOTENCY_KEY_IN_USE' | 'KEY_REVOKED' | 'TOO_MANY_KEYS';
           };
         };
       };
@@ -2161,6 +2169,20 @@ export interface operations {
           };
         };
       };
+      /** @description undefined: IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 422;
+            /** @enum {unknown} */
+            code?: 'IDEMPOTENCY_KEY_REUSED';
+          };
+        };
+      };
       /** @description Rate limited: RATE_LIMITED */
       429: {
         headers: {
@@ -2205,7 +2227,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: IDEMPOTENCY_UNAVAILABLE, INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -2217,7 +2239,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
+            code?: 'IDEMPOTENCY_UNAVAILABLE' | 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };

@@ -40,6 +40,8 @@ import {
 } from '../keys/key.dto';
 import { keyNotFound, unwrap } from '../keys/outcome';
 import { keyPageFilter } from '../keys/list-input';
+import { Idempotency } from '../idempotency/idempotency';
+import { idempotencyKeyOf } from '../idempotency/idempotency-grpc';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter } from './grpc-status';
 import { structJson } from './struct-json';
@@ -89,6 +91,7 @@ export class KeysGrpcController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly access: GrpcAccess,
+    private readonly idempotency: Idempotency,
   ) {}
 
   @GrpcMethod(SERVICE, 'GenerateKey')
@@ -103,8 +106,18 @@ export class KeysGrpcController {
       metadata: structJson(request.metadata),
       externalId: request.externalId,
     });
-    const outcome = unwrap(await this.commands.execute(new GenerateKey(request.accountId as string, body, actorContext(actor))));
-    return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
+    const accountId = request.accountId as string;
+    // The JSON API's Idempotency-Key, as `idempotency-key` metadata: the same request (the same DTO) is the same over both.
+    const { answer } = await this.idempotency.run(
+      idempotencyKeyOf(metadata),
+      { accountId, principal: actor.sub },
+      { operation: 'generate', body },
+      async () => {
+        const outcome = unwrap(await this.commands.execute(new GenerateKey(accountId, body, actorContext(actor))));
+        return { key: toKeyView(outcome.record), secret: outcome.result };
+      },
+    );
+    return { key: keyViewMessage(answer.key), secret: answer.secret };
   }
 
   @GrpcMethod(SERVICE, 'ListKeys')
@@ -137,9 +150,13 @@ export class KeysGrpcController {
     const actor = await this.access.actor(request, metadata, MANAGE_STEP_UP, true);
     const body = await validated(RegenerateKeyDto, { oldKeyExpiresIn: request.oldKeyExpiresIn, oldKeyExpiresAt: request.oldKeyExpiresAt });
     const expiresAt = requireOldSecretExpiry(body, Date.now());
-    const command = new RegenerateKey(request.accountId as string, request.keyId as string, expiresAt, commandContext(actor, request));
-    const outcome = unwrap(await this.commands.execute(command));
-    return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
+    const [accountId, keyId] = [request.accountId as string, request.keyId as string];
+    const idempotent = { operation: 'regenerate', keyId, expectedVersion: request.expectedVersion, body } as const;
+    const { answer } = await this.idempotency.run(idempotencyKeyOf(metadata), { accountId, principal: actor.sub }, idempotent, async () => {
+      const outcome = unwrap(await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, commandContext(actor, request))));
+      return { key: toKeyView(outcome.record), secret: outcome.result };
+    });
+    return { key: keyViewMessage(answer.key), secret: answer.secret };
   }
 
   @GrpcMethod(SERVICE, 'SetExpiry')

@@ -70,6 +70,9 @@ import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiry
 import { keyNotFound, unwrap } from './outcome';
 import { keyPageFilter } from './list-input';
 import { KeyListQueries } from './list-openapi';
+import { Idempotency } from '../idempotency/idempotency';
+import { parseIdempotencyKey } from '../idempotency/idempotency-key';
+import { IdempotencyKeyHeader, replayed } from '../idempotency/idempotency-http';
 
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 
@@ -124,6 +127,7 @@ export class KeysController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly idempotency: Idempotency,
   ) {}
 
   @Post()
@@ -133,13 +137,20 @@ export class KeysController {
   @ApiActor({ stepUp: true })
   @ApiProblems('INVALID_ALLOWED_IPS', 'TOO_MANY_KEYS', 'KEY_ALREADY_EXISTS', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE', ...SCOPE_PROBLEMS)
   @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
+  @IdempotencyKeyHeader()
   async generate(
     @Param('accountId') accountId: string,
     @Body() body: GenerateKeyDto,
     @CurrentActor() actor: Actor,
+    @Headers('idempotency-key') idempotencyKey: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SecretAnswerBody> {
-    const outcome = unwrap(await this.commands.execute(new GenerateKey(accountId, body, actorContext(actor))));
-    return { key: toKeyView(outcome.record), secret: outcome.result };
+    const key = parseIdempotencyKey(idempotencyKey);
+    const outcome = await this.idempotency.run(key, { accountId, principal: actor.sub }, { operation: 'generate', body }, async () => {
+      const generated = unwrap(await this.commands.execute(new GenerateKey(accountId, body, actorContext(actor))));
+      return { key: toKeyView(generated.record), secret: generated.result };
+    });
+    return replayed(reply, outcome);
   }
 
   @Get()
@@ -192,18 +203,27 @@ export class KeysController {
   @KeyCommand()
   @ApiProblems('INVALID_EXPIRY', 'TOO_MANY_KEYS')
   @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
+  @IdempotencyKeyHeader()
   async regenerate(
     @Param('accountId') accountId: string,
     @Param('keyId') keyId: string,
     @Body() body: RegenerateKeyDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
+    @Headers('idempotency-key') idempotencyKey: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SecretAnswerBody> {
     const expiresAt = requireOldSecretExpiry(body, Date.now());
-    const outcome = unwrap(
-      await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, parseIfMatch(ifMatch)))),
-    );
-    return { key: toKeyView(outcome.record), secret: outcome.result };
+    const expectedVersion = parseIfMatch(ifMatch);
+    const key = parseIdempotencyKey(idempotencyKey);
+    const request = { operation: 'regenerate', keyId, expectedVersion, body } as const;
+    const outcome = await this.idempotency.run(key, { accountId, principal: actor.sub }, request, async () => {
+      const regenerated = unwrap(
+        await this.commands.execute(new RegenerateKey(accountId, keyId, expiresAt, actorContext(actor, expectedVersion))),
+      );
+      return { key: toKeyView(regenerated.record), secret: regenerated.result };
+    });
+    return replayed(reply, outcome);
   }
 
   @Post(':keyId/expiry')
