@@ -102,6 +102,7 @@ export class KeysGrpcController {
       permissions: request.permissions?.length ? request.permissions : undefined,
       metadata: structJson(request.metadata),
       externalId: request.externalId,
+      allowedOrigins: request.allowedOrigins?.length ? request.allowedOrigins : undefined,
     });
     const outcome = unwrap(await this.commands.execute(new GenerateKey(request.accountId as string, body, actorContext(actor))));
     return { key: keyViewMessage(toKeyView(outcome.record)), secret: outcome.result };
@@ -191,6 +192,7 @@ export class KeysGrpcController {
       permissions: request.permissions ? (request.permissions.permissions ?? []) : undefined,
       metadata: structJson(request.metadata),
       externalId: request.externalId,
+      allowedOrigins: request.allowedOrigins ? (request.allowedOrigins.origins ?? []) : undefined,
     });
     requireSomeKeyUpdate(body);
     const command = new UpdateKey(request.accountId as string, request.keyId as string, body, commandContext(actor, request));
