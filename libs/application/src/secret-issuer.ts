@@ -21,7 +21,13 @@ export class SecretIssuer {
     const secret = formatKey(kind, this.env, randomBytes(32));
     return {
       secret,
-      material: { hash: hashKey(secret), start: keyStart(secret), sealed: this.sealer.seal(secret, { keyId, secretVersion }) },
+      material: {
+        hash: hashKey(secret),
+        start: keyStart(secret),
+        sealed: this.sealer.seal(secret, { keyId, secretVersion }),
+        // Public by design: a publishable key is shown in full in its views (events.ts).
+        ...(kind === 'publishable' ? { value: secret } : {}),
+      },
     };
   }
 }

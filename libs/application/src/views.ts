@@ -37,6 +37,10 @@ export interface KeyView {
   /** Empty: none. */
   metadata: Record<string, unknown>;
   externalId: string | null;
+  /** Publishable keys only: the web origins whose pages may use it. */
+  allowedOrigins?: string[];
+  /** Publishable keys only: the whole current key, which is public by design (never a secret's). */
+  key?: string;
 }
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {
@@ -65,6 +69,9 @@ export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView 
     permissions: record.permissions ?? [],
     metadata: record.metadata ?? {},
     externalId: record.externalId ? record.externalId : null,
+    ...(record.kind === 'publishable'
+      ? { allowedOrigins: record.allowedOrigins ?? [], ...(record.current.value === undefined ? {} : { key: record.current.value }) }
+      : {}),
   };
 }
 

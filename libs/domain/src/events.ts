@@ -5,8 +5,12 @@
  * an AES-256-GCM sealed copy that is useless without the master key.
  */
 
-export type KeyKind = 'api' | 'signing';
-export const KEY_KINDS: readonly KeyKind[] = ['api', 'signing'];
+/**
+ * `publishable` (`pk_live_…`): a key meant to sit in a browser page, restricted to allowed origins
+ * and to a read-only set of permissions (key-scopes.ts); not a secret, so shown in full.
+ */
+export type KeyKind = 'api' | 'signing' | 'publishable';
+export const KEY_KINDS: readonly KeyKind[] = ['api', 'signing', 'publishable'];
 export type WebhookFormat = 'single' | 'multiple';
 export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['single', 'multiple'];
 /** Which of a key's (at most two) valid secrets a command or event is about. */
@@ -29,6 +33,8 @@ export interface IssuedSecret {
   /** Prefix and first characters, safe to display. */
   start: string;
   sealed: SealedSecret;
+  /** Publishable keys only: the whole key, which is public by design (never set for a secret). */
+  value?: string;
 }
 
 interface KeyEventBase {

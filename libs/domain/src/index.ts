@@ -13,3 +13,4 @@ export * from './account-events';
 export * from './account-event-codec';
 export * from './account.decider';
 export * from './key-scopes';
+export * from './origins';

@@ -104,7 +104,7 @@ describe('decodeKeyEvent', () => {
       [
         'a value outside its set',
         withData(revoked, { ...BASE, kind: 'master', reason: null }),
-        ['data.kind: expected one of "api", "signing"'],
+        ['data.kind: expected one of "api", "signing", "publishable"'],
       ],
       [
         'a nested field',

@@ -27,7 +27,7 @@ import {
 import { KEY_EVENT_SCHEMA_VERSION, KEY_KINDS, WEBHOOK_FORMATS, type KeyEvent, type KeyEventType } from './events';
 
 const sealedSecret = object({ kid: isString, alg: oneOf('A256GCM'), iv: isString, ciphertext: isString, tag: isString });
-const issuedSecret = object({ version: isInteger, hash: isString, start: isString, sealed: sealedSecret });
+const issuedSecret = object({ version: isInteger, hash: isString, start: isString, sealed: sealedSecret, value: optional(isString) });
 const base = { keyId: isString, accountId: isString, kind: oneOf(...KEY_KINDS) };
 const slot = oneOf('current', 'previous');
 const webhookFormat = oneOf(...WEBHOOK_FORMATS);
@@ -47,6 +47,7 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
     permissions: optional(arrayOf(isString)),
     metadata: optional(jsonObject),
     externalId: optional(isString),
+    allowedOrigins: optional(arrayOf(isString)),
   }),
   KeyRotated: object({ ...base, secret: issuedSecret, previousVersion: isInteger, previousExpiresAt: isString }),
   KeyExpirySet: object({ ...base, slot, secretVersion: isInteger, expiresAt: nullable(isString) }),
@@ -61,6 +62,7 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
       permissions: optional(arrayOf(isString)),
       metadata: optional(jsonObject),
       externalId: optional(isString),
+      allowedOrigins: optional(arrayOf(isString)),
     }),
   }),
   KeyRevoked: object({ ...base, reason: nullable(isString) }),

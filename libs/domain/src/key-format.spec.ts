@@ -5,7 +5,7 @@ import { KEY_KINDS } from './events';
 import { seededBytes } from './testing/decider-specification';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const PREFIX = { api: 'ak', signing: 'sig' } as const;
+const PREFIX = { api: 'ak', signing: 'sig', publishable: 'pk' } as const;
 
 /** Splits a key into `<prefix>_<env>_`, the 43-char body and the 6-char checksum. */
 function parts(key: string): { head: string; body: string; sum: string } {

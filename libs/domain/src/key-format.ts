@@ -12,13 +12,13 @@ export type KeyEnv = 'live' | 'test';
 export const KEY_ENVS: readonly KeyEnv[] = ['live', 'test'];
 export const KEY_RANDOM_BYTES = 32;
 
-const KIND_PREFIX: Record<KeyKind, string> = { api: 'ak', signing: 'sig' };
-const PREFIX_KIND: Record<string, KeyKind> = { ak: 'api', sig: 'signing' };
+const KIND_PREFIX: Record<KeyKind, string> = { api: 'ak', signing: 'sig', publishable: 'pk' };
+const PREFIX_KIND: Record<string, KeyKind> = { ak: 'api', sig: 'signing', pk: 'publishable' };
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BODY_LENGTH = 43; // ceil(256 / log2(62))
 const CHECKSUM_LENGTH = 6; // ceil(32 / log2(62))
 const START_BODY_CHARS = 6;
-const KEY_PATTERN = /^(ak|sig)_(live|test)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
+const KEY_PATTERN = /^(ak|sig|pk)_(live|test)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
 /** Longer input is rejected before the regex runs, so a huge body costs nothing. */
 export const MAX_KEY_LENGTH = 64;
 

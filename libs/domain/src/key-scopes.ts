@@ -5,7 +5,16 @@
  * (what may be recorded) and verify (what a request requires). Messages never quote a value.
  */
 import { isDisplaySafe } from './input-text';
+import type { KeyKind } from './events';
 import { ISSUED_SECRET_PREFIXES } from './key-format';
+import { parseOrigins } from './origins';
+
+/**
+ * What a publishable key may carry: read-only permissions for what a checkout page shows. A
+ * publishable key has some of these (all of them when generated without a list), never anything
+ * else and never none: none would mean unrestricted.
+ */
+export const PUBLISHABLE_PERMISSIONS: readonly string[] = ['checkout:read', 'payment-links:read', 'products:read', 'prices:read'];
 
 export const MAX_PERMISSIONS = 50;
 export const MAX_PERMISSION_LENGTH = 64;
@@ -155,6 +164,8 @@ export interface KeyScopes {
   permissions?: string[];
   metadata?: KeyMetadata;
   externalId?: string;
+  /** Publishable keys only: the web origins whose pages may use the key (origins.ts); never empty. */
+  allowedOrigins?: string[];
 }
 
 /** The set scope fields of `from` (an empty list, object or id is no value), for events and state. */
@@ -163,6 +174,7 @@ export function scopeProps(from: KeyScopes): KeyScopes {
   if (from.permissions && from.permissions.length > 0) scopes.permissions = from.permissions;
   if (from.metadata && Object.keys(from.metadata).length > 0) scopes.metadata = from.metadata;
   if (from.externalId) scopes.externalId = from.externalId;
+  if (from.allowedOrigins && from.allowedOrigins.length > 0) scopes.allowedOrigins = from.allowedOrigins;
   return scopes;
 }
 
@@ -172,13 +184,22 @@ export function scopeProps(from: KeyScopes): KeyScopes {
  * signing key are refused (PERMISSIONS_NOT_APPLICABLE): a signing secret never authenticates a request.
  */
 export function checkScopes(
-  kind: 'api' | 'signing',
+  kind: KeyKind,
   given: KeyScopes,
+  /** Generate (true) or update: a publishable key is generated with its defaults and must keep an origin. */
+  creating = false,
 ):
   | { ok: true; value: KeyScopes }
   | {
       ok: false;
-      code: 'INVALID_PERMISSIONS' | 'PERMISSIONS_NOT_APPLICABLE' | 'INVALID_METADATA' | 'SECRET_IN_METADATA' | 'INVALID_EXTERNAL_ID';
+      code:
+        | 'INVALID_PERMISSIONS'
+        | 'PERMISSIONS_NOT_APPLICABLE'
+        | 'INVALID_METADATA'
+        | 'SECRET_IN_METADATA'
+        | 'INVALID_EXTERNAL_ID'
+        | 'INVALID_ALLOWED_ORIGINS'
+        | 'ORIGINS_NOT_APPLICABLE';
       message: string;
     } {
   const value: KeyScopes = {};
@@ -191,7 +212,30 @@ export function checkScopes(
       };
     const parsed = parsePermissions(given.permissions);
     if (!parsed.ok) return { ok: false, code: 'INVALID_PERMISSIONS', message: parsed.errors.join('; ') };
-    value.permissions = parsed.value;
+    if (kind === 'publishable' && !parsed.value.every((p) => PUBLISHABLE_PERMISSIONS.includes(p)))
+      return {
+        ok: false,
+        code: 'PERMISSIONS_NOT_APPLICABLE',
+        message: `a publishable key sits in browser pages: its permissions must be among ${PUBLISHABLE_PERMISSIONS.join(', ')}`,
+      };
+    // An empty list would make a publishable key unrestricted: it goes back to the read-only set.
+    value.permissions = kind === 'publishable' && parsed.value.length === 0 ? [...PUBLISHABLE_PERMISSIONS] : parsed.value;
+  } else if (kind === 'publishable' && creating) value.permissions = [...PUBLISHABLE_PERMISSIONS];
+  if (given.allowedOrigins !== undefined || (kind === 'publishable' && creating)) {
+    const list = given.allowedOrigins ?? [];
+    if (kind !== 'publishable' && list.length > 0)
+      return {
+        ok: false,
+        code: 'ORIGINS_NOT_APPLICABLE',
+        message: 'only a publishable key is restricted to web origins; restrict other keys by IP address',
+      };
+    if (kind === 'publishable') {
+      if (list.length === 0)
+        return { ok: false, code: 'INVALID_ALLOWED_ORIGINS', message: 'a publishable key needs at least one allowed origin' };
+      const parsed = parseOrigins(list);
+      if (!parsed.ok) return { ok: false, code: 'INVALID_ALLOWED_ORIGINS', message: parsed.errors.join('; ') };
+      value.allowedOrigins = parsed.value;
+    }
   }
   if (given.metadata !== undefined) {
     const problem = checkMetadata(given.metadata);
@@ -208,5 +252,5 @@ export function checkScopes(
 
 /** The value a key has for a scope field when none is set: what an update is compared with. */
 export function scopeDefault(field: string): unknown {
-  return field === 'permissions' ? [] : field === 'metadata' ? {} : field === 'externalId' ? '' : undefined;
+  return field === 'permissions' || field === 'allowedOrigins' ? [] : field === 'metadata' ? {} : field === 'externalId' ? '' : undefined;
 }

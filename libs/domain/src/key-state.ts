@@ -24,6 +24,8 @@ export interface KeyProps {
   metadata?: Record<string, unknown>;
   /** Absent or '': none. */
   externalId?: string;
+  /** Publishable keys only (origins.ts). */
+  allowedOrigins?: string[];
 }
 
 export type KeyState =

@@ -1,4 +1,6 @@
 import type { KeyEvent } from './events';
+import type { KeyCommand } from './key.decider';
+import { PUBLISHABLE_PERMISSIONS } from './key-scopes';
 import { evolve, initialState, type KeyState } from './key-state';
 import {
   BASE,
@@ -917,6 +919,82 @@ describe('an older secret never outlives the current one', () => {
         .when(update({ permissions: ['payments:read'] }), T0)
         .then([keyUpdated({ permissions: ['payments:read'] })]);
       expect(state).toMatchObject({ props: { permissions: ['payments:read'] } });
+    });
+  });
+
+  describe('publishable keys (origins.ts, key-scopes.ts)', () => {
+    const publishable = (overrides: Partial<Extract<KeyCommand, { type: 'GenerateKey' }>> = {}) =>
+      generateKey({ kind: 'publishable', secret: aSecret(3, 'publishable').secret, ...overrides });
+    const generated = (allowedOrigins: string[], permissions = [...PUBLISHABLE_PERMISSIONS]) => ({
+      type: 'KeyGenerated' as const,
+      data: {
+        ...BASE,
+        kind: 'publishable' as const,
+        name: 'checkout backend',
+        allowedIps: [],
+        webhookFormat: 'single' as const,
+        secret: { ...aSecret(3, 'publishable').secret, version: 1 },
+        permissions,
+        allowedOrigins,
+      },
+    });
+
+    const pkUpdated = (changes: { allowedOrigins?: string[]; permissions?: string[] }): KeyEvent => ({
+      type: 'KeyUpdated',
+      data: { ...BASE, kind: 'publishable', changes },
+    });
+
+    it('records the origins, normalised, and the read-only permission set when none is given', () => {
+      spec
+        .given([])
+        .when(publishable({ allowedOrigins: ['https://Shop.Example/'] }), T0)
+        .then([generated(['https://shop.example'])]);
+    });
+
+    it('takes a subset of the read-only set, and refuses anything beyond it', () => {
+      spec
+        .given([])
+        .when(publishable({ allowedOrigins: ['https://shop.example'], permissions: ['checkout:read'] }), T0)
+        .then([generated(['https://shop.example'], ['checkout:read'])]);
+      spec
+        .given([])
+        .when(publishable({ allowedOrigins: ['https://shop.example'], permissions: ['payments:write'] }), T0)
+        .thenRejects('PERMISSIONS_NOT_APPLICABLE');
+      spec
+        .given([])
+        .when(publishable({ allowedOrigins: ['https://shop.example'], permissions: ['*'] }), T0)
+        .thenRejects('PERMISSIONS_NOT_APPLICABLE');
+    });
+
+    it('refuses a publishable key without an origin, or with one that is not an origin', () => {
+      spec.given([]).when(publishable(), T0).thenRejects('INVALID_ALLOWED_ORIGINS');
+      spec
+        .given([])
+        .when(publishable({ allowedOrigins: ['http://shop.example'] }), T0)
+        .thenRejects('INVALID_ALLOWED_ORIGINS');
+    });
+
+    it('refuses origins on a key of another kind', () => {
+      spec
+        .given([])
+        .when(generateKey({ allowedOrigins: ['https://shop.example'] }), T0)
+        .thenRejects('ORIGINS_NOT_APPLICABLE');
+    });
+
+    it('updates the origins, never to none; emptied permissions go back to the read-only set', () => {
+      const given = [generated(['https://shop.example'], ['checkout:read'])];
+      spec
+        .given(given)
+        .when({ type: 'UpdateKey', changes: { allowedOrigins: ['https://eu.shop.example'] } }, T0)
+        .then([pkUpdated({ allowedOrigins: ['https://eu.shop.example'] })]);
+      spec
+        .given(given)
+        .when({ type: 'UpdateKey', changes: { allowedOrigins: [] } }, T0)
+        .thenRejects('INVALID_ALLOWED_ORIGINS');
+      spec
+        .given(given)
+        .when({ type: 'UpdateKey', changes: { permissions: [] } }, T0)
+        .then([pkUpdated({ permissions: [...PUBLISHABLE_PERMISSIONS] })]);
     });
   });
 });

@@ -39,9 +39,17 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     if (state.status !== 'absent') return refuse(reject('KEY_ALREADY_EXISTS', `key ${command.keyId} already exists`));
     const ips = parseAllowList(command.allowedIps);
     if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
-    const scopes = checkScopes(command.kind, command);
+    const scopes = checkScopes(command.kind, command, true);
     if (!scopes.ok) return refuse(reject(scopes.code, scopes.message));
-    const { type: _type, secret, permissions: _permissions, metadata: _metadata, externalId: _externalId, ...props } = command;
+    const {
+      type: _type,
+      secret,
+      permissions: _permissions,
+      metadata: _metadata,
+      externalId: _externalId,
+      allowedOrigins: _allowedOrigins,
+      ...props
+    } = command;
     return accept([
       {
         type: 'KeyGenerated',

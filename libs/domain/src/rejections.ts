@@ -17,7 +17,9 @@ export type RejectionCode =
   | 'PERMISSIONS_NOT_APPLICABLE'
   | 'INVALID_METADATA'
   | 'SECRET_IN_METADATA'
-  | 'INVALID_EXTERNAL_ID';
+  | 'INVALID_EXTERNAL_ID'
+  | 'INVALID_ALLOWED_ORIGINS'
+  | 'ORIGINS_NOT_APPLICABLE';
 
 export interface Rejection {
   code: RejectionCode;

@@ -143,6 +143,7 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
       if (c.permissions != null) changes.permissions = c.permissions;
       if (c.metadata != null) changes.metadata = c.metadata;
       if (c.externalId != null) changes.externalId = c.externalId;
+      if (c.allowedOrigins != null) changes.allowedOrigins = c.allowedOrigins;
       return { ...base, changedFields: Object.keys(changes) as KeyUpdatedData['changedFields'], changes, ...tail };
     }
     case 'KeyRevealed': {

@@ -7,7 +7,7 @@
  * checks every type and field against the AsyncAPI document: change one, change both.
  */
 
-export type NotificationKeyKind = 'api' | 'signing';
+export type NotificationKeyKind = 'api' | 'signing' | 'publishable';
 export type NotificationSecretSlot = 'current' | 'previous';
 export type NotificationWebhookFormat = 'single' | 'multiple';
 
@@ -36,6 +36,8 @@ export interface KeyGeneratedData extends NotificationBase {
   metadata?: Record<string, unknown>;
   /** Set when given: the owner's id in the merchant's system. */
   externalId?: string;
+  /** Publishable keys only: the web origins whose pages may use the key. */
+  allowedOrigins?: string[];
 }
 
 export interface KeyRotatedData extends NotificationBase {
@@ -74,7 +76,7 @@ export interface KeyRevokedData extends NotificationBase {
   reason: string | null;
 }
 
-export type KeyUpdatedField = 'name' | 'allowedIps' | 'webhookFormat' | 'permissions' | 'metadata' | 'externalId';
+export type KeyUpdatedField = 'name' | 'allowedIps' | 'webhookFormat' | 'permissions' | 'metadata' | 'externalId' | 'allowedOrigins';
 
 export interface KeyUpdatedData extends NotificationBase {
   /** The keys of `changes`, in that order. */
@@ -90,6 +92,8 @@ export interface KeyUpdatedData extends NotificationBase {
     metadata?: Record<string, unknown>;
     /** '' removed it. */
     externalId?: string;
+    /** Publishable keys only: the whole new list. */
+    allowedOrigins?: string[];
   };
 }
 

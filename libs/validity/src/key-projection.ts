@@ -32,7 +32,14 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       allowedIps,
       webhookFormat,
       version: revision,
-      current: { version: secret.version, hash: secret.hash, start: secret.start, expiresAt: null, status: 'active' },
+      current: {
+        version: secret.version,
+        hash: secret.hash,
+        start: secret.start,
+        expiresAt: null,
+        status: 'active',
+        ...secretValue(secret),
+      },
       previous: null,
       retired: [],
       ...scopeProps(event.data),
@@ -50,7 +57,14 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
         status: 'active',
         retired: record.status === 'expired' ? retire({ ...record, retired }, record.current, 'expired') : retired,
         previous,
-        current: { version: secret.version, hash: secret.hash, start: secret.start, expiresAt: null, status: 'active' },
+        current: {
+          version: secret.version,
+          hash: secret.hash,
+          start: secret.start,
+          expiresAt: null,
+          status: 'active',
+          ...secretValue(secret),
+        },
       };
     }
     case 'KeyExpirySet': {
@@ -88,4 +102,9 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** A publishable key's whole value, kept with its secret record for views (never set for a secret). */
+function secretValue(secret: { value?: string }): { value?: string } {
+  return secret.value === undefined ? {} : { value: secret.value };
 }

@@ -12,6 +12,8 @@ export interface SecretRecord {
   start: string;
   expiresAt: string | null;
   status: KeyStatus;
+  /** Publishable keys only: the whole key, public by design (shown in full in views). */
+  value?: string;
 }
 
 export interface KeyRecord {
@@ -38,6 +40,8 @@ export interface KeyRecord {
   metadata?: Record<string, unknown>;
   /** Absent or '': none. */
   externalId?: string;
+  /** Publishable keys only: the web origins allowed to use it (origins.ts). */
+  allowedOrigins?: string[];
 }
 
 /** What verify reads: one entry per secret hash, carrying everything the answer needs. */
@@ -60,6 +64,8 @@ export interface ValidityEntry {
   metadata?: Record<string, unknown>;
   externalId?: string | null;
   webhookFormat?: WebhookFormat;
+  /** Publishable keys only: a verify must come with one of these origins. */
+  allowedOrigins?: string[];
 }
 
 export const MAX_RETIRED_SECRETS = 5;
@@ -93,8 +99,11 @@ export function validityEntries(record: KeyRecord): Map<string, ValidityEntry> {
 }
 
 /** The scope fields every entry of a record carries (shared, not copied, between its entries). */
-function entryScopes(record: KeyRecord): Pick<Required<ValidityEntry>, 'permissions' | 'metadata' | 'externalId' | 'webhookFormat'> {
+function entryScopes(
+  record: KeyRecord,
+): Pick<Required<ValidityEntry>, 'permissions' | 'metadata' | 'externalId' | 'webhookFormat'> & Pick<ValidityEntry, 'allowedOrigins'> {
   return {
+    ...(record.kind === 'publishable' ? { allowedOrigins: record.allowedOrigins ?? [] } : {}),
     permissions: record.permissions ?? [],
     metadata: record.metadata ?? {},
     externalId: record.externalId ? record.externalId : null,

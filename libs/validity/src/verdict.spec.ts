@@ -124,4 +124,33 @@ describe('verdict', () => {
       });
     });
   });
+
+  describe('publishable keys', () => {
+    const pk = (overrides: Partial<ValidityEntry> = {}) =>
+      entry({ kind: 'publishable', allowedOrigins: ['https://shop.example'], permissions: ['checkout:read'], ...overrides });
+    const pkWho = { ...who, kind: 'publishable' };
+
+    it('VALID from an allowed origin, with what the key grants', () => {
+      expect(verdict(pk(), undefined, NOW, [], 'https://shop.example')).toMatchObject({
+        valid: true,
+        code: 'VALID',
+        permissions: ['checkout:read'],
+      });
+    });
+
+    it('ORIGIN_NOT_ALLOWED from another origin or none, telling nothing of the key but who it is', () => {
+      expect(verdict(pk(), undefined, NOW, [], 'https://evil.example')).toEqual({ valid: false, code: 'ORIGIN_NOT_ALLOWED', ...pkWho });
+      expect(verdict(pk(), undefined, NOW)).toEqual({ valid: false, code: 'ORIGIN_NOT_ALLOWED', ...pkWho });
+    });
+
+    it('checks the origin after the IP and before the permissions', () => {
+      expect(verdict(pk({ allowedIps: ['10.0.0.0/8'] }), '192.0.2.7', NOW, [], 'https://evil.example').code).toBe('IP_NOT_ALLOWED');
+      expect(verdict(pk(), undefined, NOW, ['payments:write'], 'https://evil.example').code).toBe('ORIGIN_NOT_ALLOWED');
+      expect(verdict(pk(), undefined, NOW, ['payments:write'], 'https://shop.example').code).toBe('INSUFFICIENT_PERMISSIONS');
+    });
+
+    it('an origin does not matter for other kinds', () => {
+      expect(verdict(entry(), undefined, NOW, [], 'https://evil.example').code).toBe('VALID');
+    });
+  });
 });

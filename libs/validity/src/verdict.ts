@@ -2,11 +2,19 @@
  * The hot path's answer from one lookup: data, never an exception. The order of checks matters to
  * users: a revoked key says REVOKED even from a disallowed IP, so an operator sees the real cause.
  */
-import { hasExpired, holdsPermissions, isIpAllowed, type KeyKind, type WebhookFormat } from '@cs/domain';
+import { hasExpired, holdsPermissions, isIpAllowed, isOriginAllowed, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { ValidityEntry } from './key-record';
 
 export type VerifyCode =
-  'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
+  | 'VALID'
+  | 'MALFORMED'
+  | 'NOT_FOUND'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'IP_NOT_ALLOWED'
+  | 'SUSPENDED'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'INSUFFICIENT_PERMISSIONS';
 
 export interface VerifyResult {
   valid: boolean;
@@ -30,6 +38,8 @@ export function verdict(
   ip: string | undefined,
   now: number,
   required: readonly string[] = NO_PERMISSIONS,
+  /** The request's web origin (publishable keys only must come with an allowed one). */
+  origin?: string,
 ): VerifyResult {
   if (!entry) return { valid: false, code: 'NOT_FOUND' };
   const who = { keyId: entry.keyId, accountId: entry.accountId, kind: entry.kind };
@@ -40,6 +50,8 @@ export function verdict(
   }
   if (entry.status === 'suspended') return { valid: false, code: 'SUSPENDED', ...who, expiresAt };
   if (!isIpAllowed(entry.allowedIps, ip)) return { valid: false, code: 'IP_NOT_ALLOWED', ...who };
+  if (entry.kind === 'publishable' && !isOriginAllowed(entry.allowedOrigins ?? [], origin))
+    return { valid: false, code: 'ORIGIN_NOT_ALLOWED', ...who };
   const scopes = verdictScopes(entry);
   if (!holdsPermissions(scopes.permissions, required))
     return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...who, expiresAt, ...scopes };

@@ -105,6 +105,7 @@ export class KeysGrpcController {
       permissions: request.permissions?.length ? request.permissions : undefined,
       metadata: structJson(request.metadata),
       externalId: request.externalId,
+      allowedOrigins: request.allowedOrigins?.length ? request.allowedOrigins : undefined,
     });
     const accountId = request.accountId as string;
     // The JSON API's Idempotency-Key, as `idempotency-key` metadata: the same request (the same DTO) is the same over both.
@@ -208,6 +209,7 @@ export class KeysGrpcController {
       permissions: request.permissions ? (request.permissions.permissions ?? []) : undefined,
       metadata: structJson(request.metadata),
       externalId: request.externalId,
+      allowedOrigins: request.allowedOrigins ? (request.allowedOrigins.origins ?? []) : undefined,
     });
     requireSomeKeyUpdate(body);
     const command = new UpdateKey(request.accountId as string, request.keyId as string, body, commandContext(actor, request));

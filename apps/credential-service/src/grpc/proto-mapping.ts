@@ -22,7 +22,7 @@ import type {
 
 type EnumTable<T extends string> = Record<string, T>;
 
-export const KEY_KINDS: EnumTable<KeyKind> = { KEY_KIND_API: 'api', KEY_KIND_SIGNING: 'signing' };
+export const KEY_KINDS: EnumTable<KeyKind> = { KEY_KIND_API: 'api', KEY_KIND_SIGNING: 'signing', KEY_KIND_PUBLISHABLE: 'publishable' };
 export const WEBHOOK_FORMATS: EnumTable<WebhookFormat> = { WEBHOOK_FORMAT_SINGLE: 'single', WEBHOOK_FORMAT_MULTIPLE: 'multiple' };
 export const SECRET_VERSIONS: EnumTable<SecretSlot> = { SECRET_VERSION_CURRENT: 'current', SECRET_VERSION_PREVIOUS: 'previous' };
 const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = {
@@ -84,6 +84,8 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     permissions: view.permissions,
     metadata: jsonStruct(view.metadata),
     ...(view.externalId !== null ? { externalId: view.externalId } : {}),
+    ...(view.allowedOrigins ? { allowedOrigins: view.allowedOrigins } : {}),
+    ...(view.key ? { publishableKey: view.key } : {}),
   };
 }
 

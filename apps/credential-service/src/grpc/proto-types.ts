@@ -5,7 +5,7 @@
  */
 type Enum<T extends string> = T | number;
 
-export type KeyKindName = 'KEY_KIND_UNSPECIFIED' | 'KEY_KIND_API' | 'KEY_KIND_SIGNING';
+export type KeyKindName = 'KEY_KIND_UNSPECIFIED' | 'KEY_KIND_API' | 'KEY_KIND_SIGNING' | 'KEY_KIND_PUBLISHABLE';
 export type WebhookFormatName = 'WEBHOOK_FORMAT_UNSPECIFIED' | 'WEBHOOK_FORMAT_SINGLE' | 'WEBHOOK_FORMAT_MULTIPLE';
 export type SecretVersionName = 'SECRET_VERSION_UNSPECIFIED' | 'SECRET_VERSION_CURRENT' | 'SECRET_VERSION_PREVIOUS';
 export type KeyStatusName = 'KEY_STATUS_ACTIVE' | 'KEY_STATUS_REVOKED' | 'KEY_STATUS_EXPIRED' | 'KEY_STATUS_SUSPENDED';
@@ -29,6 +29,7 @@ export interface GenerateKeyRequest {
   permissions?: string[];
   metadata?: StructMessage;
   externalId?: string;
+  allowedOrigins?: string[];
 }
 
 export interface RegenerateKeyRequest extends VersionedKeyRef {
@@ -53,6 +54,7 @@ export interface UpdateKeyRequest extends VersionedKeyRef {
   permissions?: { permissions?: string[] };
   metadata?: StructMessage;
   externalId?: string;
+  allowedOrigins?: { origins?: string[] };
 }
 
 export interface RevokeKeyRequest extends VersionedKeyRef {
@@ -83,6 +85,8 @@ export interface KeyViewMessage {
   permissions: string[];
   metadata: StructMessage;
   externalId?: string;
+  allowedOrigins?: string[];
+  publishableKey?: string;
 }
 
 export interface KeyEventMessage {
@@ -138,6 +142,7 @@ export interface VerifyKeyRequest {
   ip?: string;
   kind?: Enum<KeyKindName>;
   permissions?: string[];
+  origin?: string;
 }
 
 export interface VerifyKeyResponse {

@@ -57,9 +57,12 @@ export class VerificationGrpcController {
     await this.access.service(request, metadata, 'verify');
     const key = required('key', request.key);
     const kind = enumValue('kind', request.kind, KEY_KINDS) ?? 'api';
-    const error = this.verifier.checkInput(key, request.ip) ?? this.verifier.checkRequiredPermissions(request.permissions);
+    const error =
+      this.verifier.checkInput(key, request.ip) ??
+      this.verifier.checkRequiredPermissions(request.permissions) ??
+      this.verifier.checkOrigin(request.origin);
     if (error) throw badRequest(error.message, [error]);
-    const result = await this.verifier.verify(key, request.ip, kind, 'grpc', request.permissions);
+    const result = await this.verifier.verify(key, request.ip, kind, 'grpc', request.permissions, request.origin);
     return {
       valid: result.valid,
       code: `VERIFY_CODE_${result.code}`,

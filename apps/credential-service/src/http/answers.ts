@@ -18,6 +18,7 @@ const VERIFY_CODES: VerifyCode[] = [
   'IP_NOT_ALLOWED',
   'SUSPENDED',
   'INSUFFICIENT_PERMISSIONS',
+  'ORIGIN_NOT_ALLOWED',
 ];
 const PERMISSIONS_DOC: ApiPropertyOptions = {
   type: [String],
@@ -95,6 +96,19 @@ export class KeyViewAnswer implements KeyView {
 
   @ApiProperty(EXTERNAL_ID_DOC)
   externalId!: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://shop.example'],
+    description: 'publishable keys only: the web origins whose pages may use the key',
+  })
+  allowedOrigins?: string[];
+
+  @ApiPropertyOptional({
+    example: 'pk_live_3fJ9…',
+    description: 'publishable keys only: the whole current key (public by design, meant for browser pages)',
+  })
+  key?: string;
 
   @ApiProperty({
     type: 'integer',

@@ -26,6 +26,8 @@ export const API_FIELD_NAMES: ReadonlySet<string> = new Set([
   'permissions', // generate, update, verify
   'metadata',
   'externalId', // generate, update
+  'allowedOrigins', // generate, update (publishable keys)
+  'origin', // verify (publishable keys)
 ]);
 
 const ordinals = (positions: number[]): string =>

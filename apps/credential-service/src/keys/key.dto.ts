@@ -12,6 +12,7 @@ import {
   MAX_ALLOWED_IPS,
   MAX_EXTERNAL_ID_LENGTH,
   MAX_PERMISSION_LENGTH,
+  MAX_ALLOWED_ORIGINS,
   MAX_PERMISSIONS,
   PERMISSION_PATTERN,
   parseIsoInstant,
@@ -103,6 +104,23 @@ function PermissionsProperty(description: string): PropertyDecorator {
   );
 }
 
+/** Optional allowed origins of a publishable key (each origin's rules are the domain's: INVALID_ALLOWED_ORIGINS). */
+function AllowedOriginsProperty(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'array',
+      items: { type: 'string', maxLength: 270 },
+      maxItems: MAX_ALLOWED_ORIGINS,
+      example: ['https://shop.example'],
+      description,
+    }),
+    Optional(),
+    IsArray(),
+    ArrayMaxSize(MAX_ALLOWED_ORIGINS),
+    IsString({ each: true }),
+  );
+}
+
 /** Optional metadata: a JSON object (size, depth and the no-secrets rule are the domain's: INVALID_METADATA, SECRET_IN_METADATA). */
 function MetadataProperty(description: string): PropertyDecorator {
   return applyDecorators(
@@ -130,8 +148,13 @@ function ExternalIdProperty(description: string, minLength: number): PropertyDec
 }
 
 export class GenerateKeyDto {
-  @ApiProperty({ enum: KEY_KINDS, description: '"api" authenticates requests; "signing" is an HMAC secret that signs payloads' })
-  @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api" or "signing"' })
+  @ApiProperty({
+    enum: KEY_KINDS,
+    description:
+      '"api" authenticates requests; "signing" is an HMAC secret that signs payloads; ' +
+      '"publishable" sits in browser pages of its allowed origins (not a secret)',
+  })
+  @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api", "signing" or "publishable"' })
   kind!: KeyKind;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: DISPLAY_SAFE_PATTERN, example: 'Checkout widget' })
@@ -161,6 +184,12 @@ export class GenerateKeyDto {
 
   @ExternalIdProperty('the owner’s id in your system; returned by verify', 1)
   externalId?: string;
+
+  @AllowedOriginsProperty(
+    'publishable keys only, and required for them: ' +
+      'the web origins (https://host[:port]; http only for localhost) whose pages may use the key',
+  )
+  allowedOrigins?: string[];
 }
 
 @ApiBodyRules({ oneOf: [{ required: ['oldKeyExpiresIn'] }, { required: ['oldKeyExpiresAt'] }] })
@@ -236,6 +265,9 @@ export class UpdateKeyDto {
 
   @ExternalIdProperty('the new owner id; "" removes it', 0)
   externalId?: string;
+
+  @AllowedOriginsProperty('publishable keys only: the whole new list of allowed origins (at least one)')
+  allowedOrigins?: string[];
 }
 
 /**
@@ -249,9 +281,10 @@ export function requireSomeKeyUpdate(body: UpdateKeyDto): void {
     body.webhookFormat === undefined &&
     body.permissions === undefined &&
     body.metadata === undefined &&
-    body.externalId === undefined
+    body.externalId === undefined &&
+    body.allowedOrigins === undefined
   ) {
-    throw badRequest('give at least one of name, allowedIps, webhookFormat, permissions, metadata, externalId');
+    throw badRequest('give at least one of name, allowedIps, webhookFormat, permissions, metadata, externalId, allowedOrigins');
   }
 }
 

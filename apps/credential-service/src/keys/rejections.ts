@@ -22,4 +22,6 @@ export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; 
   INVALID_METADATA: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid metadata' },
   SECRET_IN_METADATA: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Secret in metadata' },
   INVALID_EXTERNAL_ID: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid external id' },
+  INVALID_ALLOWED_ORIGINS: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid allowed origins' },
+  ORIGINS_NOT_APPLICABLE: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Allowed origins not applicable' },
 };

@@ -47,7 +47,7 @@ export class VerifyController {
         },
         kind: {
           type: ['string', 'null'],
-          enum: ['api', 'signing', null],
+          enum: ['api', 'signing', 'publishable', null],
           default: 'api',
           description: 'the kind of key accepted; a key of another kind is NOT_FOUND; null or absent: api',
         },
@@ -60,11 +60,19 @@ export class VerifyController {
             'permissions the call needs, all of them: a key that lacks one is INSUFFICIENT_PERMISSIONS ' +
             '(a key with none is unrestricted; `payments:*` and `*` grant by wildcard); null or absent: none',
         },
+        origin: {
+          type: ['string', 'null'],
+          maxLength: 2048,
+          example: 'https://shop.example',
+          description:
+            "the browser's Origin header, for a publishable key (kind publishable): one not among the key's allowed origins " +
+            '(or none) is ORIGIN_NOT_ALLOWED; ignored for other kinds; null or absent: none',
+        },
       },
     },
   })
   async verify(@Body() body: unknown): Promise<VerifyResult> {
-    const { key, ip, kind, permissions } = readVerifyBody(this.verifier, body);
-    return this.verifier.verify(key, ip, kind, 'http', permissions);
+    const { key, ip, kind, permissions, origin } = readVerifyBody(this.verifier, body);
+    return this.verifier.verify(key, ip, kind, 'http', permissions, origin);
   }
 }

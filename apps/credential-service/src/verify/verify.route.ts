@@ -25,7 +25,7 @@ import type { VerifyService } from './verify.service';
 /** Route config (Nest: `@RouteConfig(DIRECT_VERIFY_ROUTE)`) of the route this handler serves. */
 export const DIRECT_VERIFY_ROUTE = { directRoute: 'verify' } as const;
 
-const FIELDS = ['key', 'ip', 'kind', 'permissions'] as const;
+const FIELDS = ['key', 'ip', 'kind', 'permissions', 'origin'] as const;
 
 /** The answer's JSON Schema, compiled by Fastify into a serializer (same fields and order as the object). */
 const VERIFY_RESULT_SCHEMA = {
@@ -55,9 +55,9 @@ export interface VerifyRouteDeps {
 export function readVerifyBody(
   verifier: VerifyService,
   body: unknown,
-): { key: string; ip: string | undefined; kind: KeyKind; permissions: string[] | undefined } {
+): { key: string; ip: string | undefined; kind: KeyKind; permissions: string[] | undefined; origin: string | undefined } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object { key, ip? }');
-  const { key, ip, kind, permissions } = body as Record<string, unknown>;
+  const { key, ip, kind, permissions, origin } = body as Record<string, unknown>;
   const unknown = unknownFieldErrors(body, FIELDS);
   if (unknown.length > 0)
     throw badRequest(
@@ -71,11 +71,14 @@ export function readVerifyBody(
   if (error) throw badRequest(error.message, [error]);
   const permissionsError = verifier.checkRequiredPermissions(permissions);
   if (permissionsError) throw badRequest(permissionsError.message, [permissionsError]);
+  const originError = verifier.checkOrigin(origin);
+  if (originError) throw badRequest(originError.message, [originError]);
   return {
     key: key as string,
     ip: (ip ?? undefined) as string | undefined,
     kind: (kind ?? 'api') as KeyKind,
     permissions: (permissions ?? undefined) as string[] | undefined,
+    origin: (origin ?? undefined) as string | undefined,
   };
 }
 
@@ -87,8 +90,8 @@ export function verifyHandler(deps: VerifyRouteDeps): (request: FastifyRequest, 
       if (!tokenMatches(bearerToken(request.headers.authorization))) throw serviceCredentialRequired();
       const limited = deps.limits.service('verify');
       if (limited) await limited;
-      const { key, ip, kind, permissions } = readVerifyBody(deps.verifier, request.body);
-      return await deps.verifier.verify(key, ip, kind, 'http', permissions);
+      const { key, ip, kind, permissions, origin } = readVerifyBody(deps.verifier, request.body);
+      return await deps.verifier.verify(key, ip, kind, 'http', permissions, origin);
     } catch (error) {
       answerProblem(logger, reply, error);
     }

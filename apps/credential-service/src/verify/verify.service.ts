@@ -8,7 +8,10 @@ import { ServiceMetrics, type Transport } from '@cs/composition';
 import { hashKey, isIpAddress, KEY_KINDS, parseKey, parsePermissions, type KeyKind } from '@cs/domain';
 import { VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
-export type VerifyInputError = { field: 'key' | 'ip' | 'kind' | 'permissions'; message: string };
+export type VerifyInputError = { field: 'key' | 'ip' | 'kind' | 'permissions' | 'origin'; message: string };
+
+/** Longer than any origin a browser sends (a host name is at most 253 characters). */
+const MAX_ORIGIN_INPUT = 2048;
 
 @Injectable()
 export class VerifyService {
@@ -25,8 +28,20 @@ export class VerifyService {
       return { field: 'ip', message: 'ip must be an IPv4 address (dotted decimal) or an IPv6 address' };
     }
     if (kind !== undefined && kind !== null && !(KEY_KINDS as readonly unknown[]).includes(kind)) {
-      return { field: 'kind', message: 'kind must be "api" or "signing"' };
+      return { field: 'kind', message: 'kind must be "api", "signing" or "publishable"' };
     }
+    return null;
+  }
+
+  /**
+   * The request's web origin (the browser's `Origin` header, passed on by the caller): a string or
+   * absent. Any string is an answer's input, not an error: one that is not an allowed origin (even
+   * "null", a sandboxed page's) answers ORIGIN_NOT_ALLOWED for a publishable key.
+   */
+  checkOrigin(origin: unknown): VerifyInputError | null {
+    if (origin === undefined || origin === null) return null;
+    if (typeof origin !== 'string') return { field: 'origin', message: 'origin must be a string such as "https://shop.example"' };
+    if (origin.length > MAX_ORIGIN_INPUT) return { field: 'origin', message: `origin must be at most ${MAX_ORIGIN_INPUT} characters` };
     return null;
   }
 
@@ -49,11 +64,12 @@ export class VerifyService {
     kind: KeyKind = 'api',
     transport: Transport = 'http',
     required?: readonly string[],
+    origin?: string,
   ): Promise<VerifyResult> {
     const started = performance.now();
     let result: VerifyResult;
     try {
-      result = await this.answer(key, ip, kind, required);
+      result = await this.answer(key, ip, kind, required, origin);
     } catch (error) {
       this.metrics.verified(transport, (error as Error)?.name === 'IndexUnavailableError' ? 'INDEX_UNAVAILABLE' : 'ERROR', started);
       throw error;
@@ -62,11 +78,17 @@ export class VerifyService {
     return result;
   }
 
-  private async answer(key: string, ip: string | undefined, kind: KeyKind, required: readonly string[] | undefined): Promise<VerifyResult> {
+  private async answer(
+    key: string,
+    ip: string | undefined,
+    kind: KeyKind,
+    required: readonly string[] | undefined,
+    origin: string | undefined,
+  ): Promise<VerifyResult> {
     const parsed = parseKey(key);
     if (!parsed) return { valid: false, code: 'MALFORMED' };
     if (parsed.kind !== kind) return { valid: false, code: 'NOT_FOUND' };
     const entry = await this.index.lookup(hashKey(key));
-    return verdict(entry, ip, Date.now(), required);
+    return verdict(entry, ip, Date.now(), required, origin);
   }
 }

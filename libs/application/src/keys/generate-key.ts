@@ -14,9 +14,10 @@ export interface GenerateKeyInput {
   permissions?: string[];
   metadata?: Record<string, unknown>;
   externalId?: string;
+  allowedOrigins?: string[];
 }
 
-const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key' };
+const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key', publishable: 'Publishable key' };
 
 /** Answers with the new secret: the only time it leaves the service unasked. */
 export class GenerateKey extends Command<CommandOutcome<string>> {
@@ -55,6 +56,7 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
             permissions: input.permissions,
             metadata: input.metadata,
             externalId: input.externalId,
+            allowedOrigins: input.allowedOrigins,
             secret: issued.material,
           },
           result: issued.secret,

@@ -14,6 +14,8 @@ export interface KeyChanges {
   metadata?: Record<string, unknown>;
   /** '' removes it. */
   externalId?: string;
+  /** Publishable keys only: the whole new list, never empty. */
+  allowedOrigins?: string[];
 }
 
 export class UpdateKey extends Command<CommandOutcome<null>> {

@@ -162,7 +162,7 @@ describe('parseCredentialNotification', () => {
     expect(e.reason).toBe('invalid-data');
     expect(e.problems).toEqual([
       'data.keyId: missing',
-      'data.kind: expected one of "api", "signing"',
+      'data.kind: expected one of "api", "signing", "publishable"',
       'data.actor.sub: missing',
       'data.reason: expected a string',
     ]);

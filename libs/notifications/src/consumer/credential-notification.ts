@@ -243,7 +243,7 @@ function object<T>(fields: Fields<T>, optional: readonly (keyof T)[] = []): Read
   };
 }
 
-const kind = oneOf('api', 'signing');
+const kind = oneOf('api', 'signing', 'publishable');
 const slot = oneOf('current', 'previous');
 const webhookFormat = oneOf('single', 'multiple');
 const allowedIps = arrayOf(string);

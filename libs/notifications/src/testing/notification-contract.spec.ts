@@ -54,6 +54,7 @@ function history(keyId: string, steps: Step[]): RecordedEvent[] {
 const apiKey = 'key_01HZX3Q7N8M2K5VJ4T6R9P0A';
 const signingKey = 'key_7Hq2Lm9Xc4Vb8Nz1Kd5Rt3Wy';
 const scopedKey = 'key_3Pq8Rs2Tu6Vw0Xy4Za1Bc5De';
+const publishableKey = 'key_9Lk3Jh7Gf1Ds5Ap2Qw8Er4Ty';
 
 /** Every event type, and each variant of its data (null and non-null, each reason, each field, each actor). */
 const recorded: RecordedEvent[] = [
@@ -86,6 +87,18 @@ const recorded: RecordedEvent[] = [
       }),
       now: at(0),
     },
+  ]),
+  ...history(publishableKey, [
+    {
+      command: generateKey({
+        keyId: publishableKey,
+        kind: 'publishable',
+        allowedOrigins: ['https://shop.example'],
+        secret: aSecret(7, 'publishable').secret,
+      }),
+      now: at(0),
+    },
+    { command: { type: 'UpdateKey', changes: { allowedOrigins: ['https://shop.example', 'https://eu.shop.example'] } }, now: at(1) },
   ]),
   ...history(signingKey, [
     {
@@ -160,7 +173,7 @@ describe('docs/asyncapi.yaml, the notification topic contract', () => {
     const changed = new Set(
       messages.filter((m) => typeOf(m) === 'credentials.key.updated').flatMap((m) => Object.keys(dataOf(m).changes as object)),
     );
-    expect([...changed].sort()).toEqual(['allowedIps', 'externalId', 'metadata', 'name', 'permissions', 'webhookFormat']);
+    expect([...changed].sort()).toEqual(['allowedIps', 'allowedOrigins', 'externalId', 'metadata', 'name', 'permissions', 'webhookFormat']);
   });
 
   it('its examples conform to their own message, and the consumer helper reads them', () => {
