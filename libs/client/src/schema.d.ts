@@ -301,10 +301,10 @@ export interface components {
   schemas: {
     GenerateKeyDto: {
       /**
-       * @description "api" authenticates requests; "signing" is an HMAC secret that signs payloads
+       * @description "api" authenticates requests; "signing" is an HMAC secret that signs payloads; "publishable" sits in browser pages of its allowed origins (not a secret)
        * @enum {string}
        */
-      kind: 'api' | 'signing';
+      kind: 'api' | 'signing' | 'publishable';
       /** @example Checkout widget */
       name?: string;
       /**
@@ -343,6 +343,13 @@ export interface components {
        * @example merchant-42
        */
       externalId?: string;
+      /**
+       * @description publishable keys only, and required for them: the web origins (https://host[:port]; http only for localhost) whose pages may use the key
+       * @example [
+       *       "https://shop.example"
+       *     ]
+       */
+      allowedOrigins?: string[];
     };
     PreviousSecretAnswer: {
       /**
@@ -363,7 +370,7 @@ export interface components {
       /** @example acct_1 */
       accountId: string;
       /** @enum {string} */
-      kind: 'api' | 'signing';
+      kind: 'api' | 'signing' | 'publishable';
       /**
        * @description empty when none was given
        * @example Checkout widget
@@ -431,6 +438,18 @@ export interface components {
        * @example merchant-42
        */
       externalId: string | null;
+      /**
+       * @description publishable keys only: the web origins whose pages may use the key
+       * @example [
+       *       "https://shop.example"
+       *     ]
+       */
+      allowedOrigins?: string[];
+      /**
+       * @description publishable keys only: the whole current key (public by design, meant for browser pages)
+       * @example pk_live_3fJ9…
+       */
+      key?: string;
       /**
        * @description the key’s version (0 when generated): its ETag, and what If-Match names
        * @example 3
@@ -516,6 +535,13 @@ export interface components {
        * @example merchant-42
        */
       externalId?: string;
+      /**
+       * @description publishable keys only: the whole new list of allowed origins (at least one)
+       * @example [
+       *       "https://shop.example"
+       *     ]
+       */
+      allowedOrigins?: string[];
     };
     RevokeKeyDto: {
       /** @example leaked in a public repository */
@@ -569,7 +595,16 @@ export interface components {
       start: string;
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
+      code:
+        | 'VALID'
+        | 'MALFORMED'
+        | 'NOT_FOUND'
+        | 'REVOKED'
+        | 'EXPIRED'
+        | 'IP_NOT_ALLOWED'
+        | 'SUSPENDED'
+        | 'INSUFFICIENT_PERMISSIONS'
+        | 'ORIGIN_NOT_ALLOWED';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -656,13 +691,22 @@ export interface components {
     VerifyAnswer: {
       valid: boolean;
       /** @enum {string} */
-      code: 'VALID' | 'MALFORMED' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'IP_NOT_ALLOWED' | 'SUSPENDED' | 'INSUFFICIENT_PERMISSIONS';
+      code:
+        | 'VALID'
+        | 'MALFORMED'
+        | 'NOT_FOUND'
+        | 'REVOKED'
+        | 'EXPIRED'
+        | 'IP_NOT_ALLOWED'
+        | 'SUSPENDED'
+        | 'INSUFFICIENT_PERMISSIONS'
+        | 'ORIGIN_NOT_ALLOWED';
       /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
       keyId?: string;
       /** @example acct_1 */
       accountId?: string;
       /** @enum {string} */
-      kind?: 'api' | 'signing';
+      kind?: 'api' | 'signing' | 'publishable';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -782,6 +826,7 @@ export interface components {
         | 'INDEX_UNAVAILABLE'
         | 'INTERNAL'
         | 'INVALID_ALLOWED_IPS'
+        | 'INVALID_ALLOWED_ORIGINS'
         | 'INVALID_EXPIRY'
         | 'INVALID_EXTERNAL_ID'
         | 'INVALID_ID'
@@ -798,6 +843,7 @@ export interface components {
         | 'NOT_READY'
         | 'NO_PREVIOUS_SECRET'
         | 'NO_SIGNING_KEY'
+        | 'ORIGINS_NOT_APPLICABLE'
         | 'PERMISSIONS_NOT_APPLICABLE'
         | 'RATE_LIMITED'
         | 'REQUEST_TIMEOUT'
@@ -839,7 +885,7 @@ export interface operations {
         /** @description only keys with this status */
         status?: 'active' | 'expired' | 'revoked' | 'suspended';
         /** @description only keys of this kind */
-        kind?: 'api' | 'signing';
+        kind?: 'api' | 'signing' | 'publishable';
         /** @description at most this many keys in the page */
         limit?: number;
         /** @description the previous page's nextCursor, unchanged (opaque; the same filters must be given again) */
@@ -4002,7 +4048,7 @@ export interface operations {
            * @default api
            * @enum {string|null}
            */
-          kind?: 'api' | 'signing' | null;
+          kind?: 'api' | 'signing' | 'publishable' | null;
           /**
            * @description permissions the call needs, all of them: a key that lacks one is INSUFFICIENT_PERMISSIONS (a key with none is unrestricted; `payments:*` and `*` grant by wildcard); null or absent: none
            * @example [
@@ -4010,6 +4056,11 @@ export interface operations {
            *     ]
            */
           permissions?: string[] | null;
+          /**
+           * @description the browser's Origin header, for a publishable key (kind publishable): one not among the key's allowed origins (or none) is ORIGIN_NOT_ALLOWED; ignored for other kinds; null or absent: none
+           * @example https://shop.example
+           */
+          origin?: string | null;
         };
       };
     };
