@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { KEY_COMMAND_HANDLERS, KEY_QUERY_HANDLERS } from '@cs/application';
+import { KEY_COMMAND_HANDLERS, KEY_QUERY_HANDLERS, USAGE_QUERY_HANDLERS } from '@cs/application';
 import type { InfrastructureOverrides, AppConfig } from '@cs/composition';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
@@ -15,6 +15,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AccountEventsController } from './keys/events.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
 import { SignaturesController } from './signing/signatures.controller';
+import { AccountUsageController, KeyUsageController } from './usage/usage.controller';
 import { SigningService } from './signing/signing.service';
 import { VerifyController } from './verify/verify.controller';
 import { VerifyService } from './verify/verify.service';
@@ -29,6 +30,8 @@ export class AppModule {
         KeysController,
         AccountHistoryController,
         AccountEventsController,
+        KeyUsageController,
+        AccountUsageController,
         VerifyController,
         SignaturesController,
         HealthController,
@@ -45,6 +48,7 @@ export class AppModule {
         ...GRPC_PROVIDERS,
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,
+        ...USAGE_QUERY_HANDLERS,
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

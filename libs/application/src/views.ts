@@ -32,6 +32,8 @@ export interface KeyView {
   allowedIps: string[];
   webhookFormat: WebhookFormat;
   version: number;
+  /** The last verify that named this key (key usage); in reads only, null when never or when usage is unavailable. */
+  lastUsedAt?: string | null;
 }
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {

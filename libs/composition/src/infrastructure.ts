@@ -12,6 +12,7 @@ import {
   RedisValidityIndex,
   redisKeyNamespace,
   type IndexHealth,
+  type UsageStore,
   type ValidityIndex,
 } from '@cs/validity';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ import { LeaseGatedWorker } from './lease-gated-worker';
 import { ServiceMetrics } from './observability/metrics';
 import { tracedEventStore } from './observability/traced-event-store';
 import { RedisLeaderLease } from './redis-leader-lease';
+import { createKeyUsage, type KeyUsage } from './usage';
 
 /** How long a relay instance that stopped renewing keeps the lease before another takes over. */
 const RELAY_LEASE_MS = 10_000;
@@ -62,6 +64,8 @@ export interface Infrastructure {
   metrics: ServiceMetrics;
   /** True once the store is open and the read model has caught up with it. */
   ready: boolean;
+  /** Key usage (usage.ts): null with USAGE=off. */
+  usage: KeyUsage | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -70,6 +74,8 @@ export interface Infrastructure {
 export interface InfrastructureOverrides {
   store?: EventStore;
   index?: ValidityIndex;
+  /** The key usage store (memory is chosen anyway when `store` is given). */
+  usage?: UsageStore;
 }
 
 export async function createInfrastructure(
@@ -163,6 +169,8 @@ export async function createInfrastructure(
   // With a shared Redis there may be several instances: one relay runs, the others stand by.
   workers.push(relayLease ? new LeaseGatedWorker('notification-relay', relayWorker, relayLease, RELAY_LEASE_MS / 3, logger) : relayWorker);
 
+  const usage = createKeyUsage(config, logger, { store: overrides.usage, memory: overrides.store !== undefined });
+
   const infra: Infrastructure = {
     config,
     mode: {
@@ -185,7 +193,9 @@ export async function createInfrastructure(
     workers,
     metrics,
     ready: false,
+    usage,
     async start() {
+      usage?.start();
       // An in-process index starts empty: fold the whole store into it before serving.
       if (!config.redis) {
         const keys = await projector.rebuild();
@@ -212,6 +222,7 @@ export async function createInfrastructure(
       await scheduler.stop();
       for (const worker of workers) await worker.stop();
       await projector.stop();
+      await usage?.stop();
       for (const close of closers) await close();
     },
   };

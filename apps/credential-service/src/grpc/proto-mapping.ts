@@ -80,6 +80,7 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     allowedIps: view.allowedIps,
     webhookFormat: FORMAT_NAMES[view.webhookFormat],
     version: view.version,
+    ...(view.lastUsedAt ? { lastUsedAt: view.lastUsedAt } : {}),
   };
 }
 

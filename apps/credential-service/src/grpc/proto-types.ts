@@ -68,6 +68,7 @@ export interface KeyViewMessage {
   allowedIps: string[];
   webhookFormat: WebhookFormatName;
   version: number;
+  lastUsedAt?: string;
 }
 
 export interface KeyEventMessage {

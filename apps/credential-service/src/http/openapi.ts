@@ -41,6 +41,7 @@ export const PROBLEM_STATUS = {
   NOT_READY: 503,
   INDEX_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
+  USAGE_UNAVAILABLE: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
