@@ -74,7 +74,7 @@ export interface Infrastructure {
 export interface InfrastructureOverrides {
   store?: EventStore;
   index?: ValidityIndex;
-  /** The key usage store (memory is chosen anyway when `store` is given). */
+  /** The key usage store to use (otherwise: Redis, SQLite, or memory when `store` is given). */
   usage?: UsageStore;
 }
 

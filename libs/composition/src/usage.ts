@@ -18,7 +18,8 @@ import {
 import type { AppConfig } from './config/configuration';
 
 export interface KeyUsage {
-  mode: 'redis' | 'sqlite' | 'memory';
+  /** `given`: a store handed in by a test (InfrastructureOverrides.usage). */
+  mode: 'redis' | 'sqlite' | 'memory' | 'given';
   store: UsageStore;
   aggregator: UsageAggregator;
   clock: CoarseClock;
@@ -40,7 +41,7 @@ export function createKeyUsage(
   let mode: KeyUsage['mode'];
   let store: UsageStore;
   if (options.store) {
-    mode = 'memory';
+    mode = 'given';
     store = options.store;
   } else if (config.redis) {
     mode = 'redis';

@@ -18,10 +18,15 @@ interface Day {
 export class MemoryUsageStore implements UsageStore {
   private readonly days = new Map<string, Map<number, Day>>();
   private readonly last = new Map<string, number>();
+  private readonly batches = new Set<string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async apply(deltas: readonly UsageDelta[]): Promise<void> {
+  async apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void> {
+    if (batchId !== undefined) {
+      if (this.batches.has(batchId)) return;
+      this.batches.add(batchId);
+    }
     const oldest = epochDay(this.now()) - USAGE_RETENTION_DAYS;
     for (const delta of deltas) {
       if (delta.day < oldest) continue;

@@ -14,6 +14,7 @@ import {
   dayString,
   emptyRefused,
   USAGE_REFUSED_CODES,
+  USAGE_BATCH_MEMORY_MS,
   USAGE_RETENTION_DAYS,
   type DailyUsage,
   type UsageDelta,
@@ -24,12 +25,15 @@ import {
 const BATCH = 200;
 const RETENTION_MS = USAGE_RETENTION_DAYS * DAY_MS;
 
-// KEYS: per delta, its day hash then its last-use key. ARGV: per delta, valid, REVOKED, EXPIRED,
-// IP_NOT_ALLOWED, lastUsedAt, day hash's expiry (epoch ms); then the retention (ms).
+// KEYS: the batch marker, then per delta its day hash and its last-use key (all in the namespace's slot).
+// ARGV: per delta, valid, REVOKED, EXPIRED, IP_NOT_ALLOWED, lastUsedAt, day hash's expiry (epoch ms);
+// then the retention and how long the marker is kept (ms; 0: no batch id, no marker). A batch whose
+// marker exists was applied before: nothing is done, 0 is returned.
 const APPLY = `
-local retention = tonumber(ARGV[#ARGV])
-for i = 1, #KEYS / 2 do
-  local day, last, a = KEYS[2 * i - 1], KEYS[2 * i], (i - 1) * 6
+local retention = tonumber(ARGV[#ARGV - 1])
+if ARGV[#ARGV] ~= '0' and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[#ARGV]) then return 0 end
+for i = 1, (#KEYS - 1) / 2 do
+  local day, last, a = KEYS[2 * i], KEYS[2 * i + 1], (i - 1) * 6
   local fields = { 'valid', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED' }
   for f = 1, 4 do
     local n = tonumber(ARGV[a + f])
@@ -42,7 +46,7 @@ for i = 1, #KEYS / 2 do
     redis.call('SET', last, ARGV[a + 5], 'PX', retention)
   end
 end
-return #KEYS / 2
+return (#KEYS - 1) / 2
 `;
 
 export interface RedisUsageStoreOptions {
@@ -73,11 +77,12 @@ export class RedisUsageStore implements UsageStore {
     return `${this.ns}:usage-last:${keyId}`;
   }
 
-  async apply(deltas: readonly UsageDelta[]): Promise<void> {
+  async apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void> {
     const oldest = Math.floor(this.now() / DAY_MS) - USAGE_RETENTION_DAYS;
     const kept = deltas.filter((delta) => delta.day >= oldest);
     for (let start = 0; start < kept.length; start += BATCH) {
-      const keys: string[] = [];
+      // Each part of a batch has its own marker: a retry applies the parts that did not land.
+      const keys: string[] = [`${this.ns}:usage-batch:${batchId ?? 'none'}:${start}`];
       const args: (string | number)[] = [];
       for (const delta of kept.slice(start, start + BATCH)) {
         keys.push(this.dayKey(delta.keyId, delta.day), this.lastKey(delta.keyId));
@@ -90,7 +95,7 @@ export class RedisUsageStore implements UsageStore {
           (delta.day + 1) * DAY_MS + RETENTION_MS,
         );
       }
-      args.push(RETENTION_MS);
+      args.push(RETENTION_MS, batchId === undefined ? 0 : USAGE_BATCH_MEMORY_MS);
       await this.redis.eval(APPLY, keys.length, ...keys, ...args);
     }
   }

@@ -5,7 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { dailyUsage, epochDay, USAGE_RETENTION_DAYS, type DailyUsage, type UsageDelta, type UsageStore } from './usage.port';
+import {
+  dailyUsage,
+  epochDay,
+  USAGE_BATCH_MEMORY_MS,
+  USAGE_RETENTION_DAYS,
+  type DailyUsage,
+  type UsageDelta,
+  type UsageStore,
+} from './usage.port';
 
 interface DayRow {
   day: number;
@@ -16,7 +24,7 @@ interface DayRow {
 }
 
 export class SqliteUsageStore implements UsageStore {
-  private readonly applyAll: (deltas: readonly UsageDelta[]) => void;
+  private readonly applyAll: (deltas: readonly UsageDelta[], batchId: string | undefined) => void;
   private readonly dailyStmt: Database.Statement<[string, number, number], DayRow>;
   private prunedFor = -1;
 
@@ -38,7 +46,12 @@ export class SqliteUsageStore implements UsageStore {
     CREATE TABLE IF NOT EXISTS usage_last (
       key_id TEXT PRIMARY KEY,
       last_used_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS usage_batches (
+      id TEXT PRIMARY KEY,
+      applied_at INTEGER NOT NULL
     ) WITHOUT ROWID;`);
+    const markBatch = db.prepare<[string, number]>('INSERT OR IGNORE INTO usage_batches (id, applied_at) VALUES (?, ?)');
     const addDay = db.prepare<[string, number, number, number, number, number]>(
       `INSERT INTO usage_daily (key_id, day, valid, revoked, expired, ip_not_allowed) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (key_id, day) DO UPDATE SET valid = valid + excluded.valid, revoked = revoked + excluded.revoked,
@@ -48,7 +61,9 @@ export class SqliteUsageStore implements UsageStore {
       `INSERT INTO usage_last (key_id, last_used_at) VALUES (?, ?)
        ON CONFLICT (key_id) DO UPDATE SET last_used_at = max(last_used_at, excluded.last_used_at)`,
     );
-    this.applyAll = db.transaction((deltas: readonly UsageDelta[]) => {
+    this.applyAll = db.transaction((deltas: readonly UsageDelta[], batchId: string | undefined) => {
+      // The batch's id in the same transaction as its counts: a batch applied before is not applied again.
+      if (batchId !== undefined && markBatch.run(batchId, this.now()).changes === 0) return;
       for (const d of deltas) {
         addDay.run(d.keyId, d.day, d.valid, d.refused.REVOKED, d.refused.EXPIRED, d.refused.IP_NOT_ALLOWED);
         setLast.run(d.keyId, d.lastUsedAt);
@@ -64,16 +79,20 @@ export class SqliteUsageStore implements UsageStore {
     return new SqliteUsageStore(new Database(file), now);
   }
 
-  async apply(deltas: readonly UsageDelta[]): Promise<void> {
+  async apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void> {
     const today = epochDay(this.now());
     const oldest = today - USAGE_RETENTION_DAYS;
     if (this.prunedFor !== today) {
       // Once a day: days past the retention, and keys unused for as long.
       this.db.prepare('DELETE FROM usage_daily WHERE day < ?').run(oldest);
       this.db.prepare('DELETE FROM usage_last WHERE last_used_at < ?').run(this.now() - USAGE_RETENTION_DAYS * 86_400_000);
+      this.db.prepare('DELETE FROM usage_batches WHERE applied_at < ?').run(this.now() - USAGE_BATCH_MEMORY_MS);
       this.prunedFor = today;
     }
-    this.applyAll(deltas.filter((delta) => delta.day >= oldest));
+    this.applyAll(
+      deltas.filter((delta) => delta.day >= oldest),
+      batchId,
+    );
   }
 
   async lastUsed(keyIds: readonly string[]): Promise<Map<string, number>> {

@@ -10,9 +10,20 @@ const today = epochDay(Date.now());
 /** A store that fails while `down`, else writes to memory. */
 class FlakyStore extends MemoryUsageStore {
   down = false;
-  override async apply(deltas: readonly UsageDelta[]): Promise<void> {
+  override async apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void> {
     if (this.down) throw new Error('connection refused');
-    return super.apply(deltas);
+    return super.apply(deltas, batchId);
+  }
+}
+
+/** A store whose writes land but answer an error (a timeout after the write) while `lossy`. */
+class LandsButFails extends MemoryUsageStore {
+  lossy = true;
+  readonly ids: (string | undefined)[] = [];
+  override async apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void> {
+    this.ids.push(batchId);
+    await super.apply(deltas, batchId);
+    if (this.lossy) throw new Error('command timed out');
   }
 }
 
@@ -33,12 +44,29 @@ describe('UsageFlusher', () => {
     aggregator.record(valid);
     expect(await flusher.flush()).toBe(false);
     expect(lines.filter((l) => l.startsWith('warn'))).toHaveLength(1);
-    expect(flusher.stats()).toMatchObject({ failures: 2, failing: true, pending: 1 });
+    // the failed batch (retried as it is) and the newer count waiting for the next batch
+    expect(flusher.stats()).toMatchObject({ failures: 2, failing: true, pending: 2 });
     store.down = false;
     expect(await flusher.flush()).toBe(true);
     expect((await store.daily('key_a', today, today))[0].valid).toBe(2);
     expect(lines[1]).toMatch(/^log key usage writes work again/);
-    expect(flusher.stats()).toMatchObject({ flushes: 1, failing: false, pending: 0 });
+    expect(flusher.stats()).toMatchObject({ failing: false, pending: 0 });
+  });
+
+  it('retries a write that landed but answered an error with the same batch id, so it is counted once', async () => {
+    const store = new LandsButFails();
+    const { aggregator, flusher } = setup(store);
+    aggregator.record(valid);
+    aggregator.record(valid);
+    expect(await flusher.flush()).toBe(false);
+    aggregator.record(valid); // counted meanwhile: waits for the next batch
+    expect(await flusher.flush()).toBe(false);
+    store.lossy = false;
+    expect(await flusher.flush()).toBe(true);
+    expect((await store.daily('key_a', today, today))[0].valid).toBe(3);
+    // the first batch three times under one id, then the newer one under its own
+    expect(new Set(store.ids.slice(0, 3)).size).toBe(1);
+    expect(store.ids[3]).not.toBe(store.ids[0]);
   });
 
   it('joins a flush under way instead of starting a second write', async () => {

@@ -1,12 +1,14 @@
 /**
- * Writes the usage aggregate to its store every `intervalMs`, off the hot path. A failed write puts
- * the batch back into the aggregate (merged with what was counted meanwhile) and is retried at the
- * next tick: delivery is at-least-once (a write that landed but answered an error, e.g. a timeout, is
- * counted again). One warning per failure streak, one line when writes work again. What is in the
- * aggregate when the process dies is lost (README, "Key usage").
+ * Writes the usage aggregate to its store every `intervalMs`, off the hot path. Each batch has an id;
+ * a failed write is retried at the next tick with the same batch and id (verifies counted meanwhile
+ * wait in the aggregate for the next batch), and the store applies an id once (usage.port.ts): a
+ * write that landed but answered an error (a timeout) is not counted twice. So a count is written at
+ * least once, and a retry never adds it again; what has not been written when the process dies is
+ * lost (README, "Key usage"). One warning per failure streak, one line when writes work again.
  */
+import { randomUUID } from 'node:crypto';
 import type { UsageAggregator } from './usage-aggregator';
-import type { UsageStore } from './usage.port';
+import type { UsageDelta, UsageStore } from './usage.port';
 
 export interface UsageFlusherLogger {
   log(message: string): void;
@@ -32,6 +34,8 @@ export class UsageFlusher {
   private flushes = 0;
   private failures = 0;
   private failing = false;
+  /** The batch whose write failed, retried as it is (same id) before anything newer. */
+  private unwritten: { id: string; deltas: UsageDelta[] } | null = null;
 
   constructor(
     private readonly aggregator: UsageAggregator,
@@ -68,17 +72,23 @@ export class UsageFlusher {
       failures: this.failures,
       failing: this.failing,
       dropped: this.aggregator.dropped,
-      pending: this.aggregator.size,
+      pending: this.aggregator.size + (this.unwritten?.deltas.length ?? 0),
     };
   }
 
   private async write(): Promise<boolean> {
-    const batch = this.aggregator.drain();
-    if (batch.length === 0) return true;
+    // The batch that failed first, then (if it went through) what was counted since.
+    if (this.unwritten && !(await this.attempt(this.unwritten))) return false;
+    const deltas = this.aggregator.drain();
+    if (deltas.length === 0) return true;
+    return this.attempt({ id: randomUUID(), deltas });
+  }
+
+  private async attempt(batch: { id: string; deltas: UsageDelta[] }): Promise<boolean> {
     try {
-      await this.store.apply(batch);
+      await this.store.apply(batch.deltas, batch.id);
     } catch (error) {
-      this.aggregator.restore(batch);
+      this.unwritten = batch;
       this.failures++;
       if (!this.failing) {
         this.failing = true;
@@ -89,6 +99,7 @@ export class UsageFlusher {
       }
       return false;
     }
+    this.unwritten = null;
     this.flushes++;
     if (this.failing) {
       this.failing = false;

@@ -37,16 +37,21 @@ export interface DailyUsage {
 export interface UsageStore {
   /**
    * Adds the deltas (counts add up, lastUsedAt keeps the latest). Deltas for days older than the
-   * retention are ignored. Rejects when the store cannot be written; then some deltas may or may not
-   * have been applied (the flusher retries them: at-least-once).
+   * retention are ignored. With a `batchId`, a batch already applied under that id (within
+   * USAGE_BATCH_MEMORY_MS) is not applied again: the id is recorded atomically with the counts, so the
+   * flusher's retry of a write that landed but answered an error does not count twice. Rejects when the
+   * store cannot be written.
    */
-  apply(deltas: readonly UsageDelta[]): Promise<void>;
+  apply(deltas: readonly UsageDelta[], batchId?: string): Promise<void>;
   /** lastUsedAt (epoch ms) of each of these keys that was ever used (within the retention). */
   lastUsed(keyIds: readonly string[]): Promise<Map<string, number>>;
   /** The days with counts of the key in [fromDay, toDay] (epoch days, inclusive), oldest first. */
   daily(keyId: string, fromDay: number, toDay: number): Promise<DailyUsage[]>;
   close(): Promise<void>;
 }
+
+/** How long a store remembers the id of a batch it applied (so a retry within it is not counted twice). */
+export const USAGE_BATCH_MEMORY_MS = DAY_MS;
 
 /** Nest token of the UsageStore port. */
 export const USAGE_STORE = Symbol('USAGE_STORE');

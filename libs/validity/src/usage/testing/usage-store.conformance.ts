@@ -82,6 +82,24 @@ export function describeUsageStoreConformance(name: string, factory: UsageStoreC
       expect((await store.lastUsed([key])).size).toBe(0);
     });
 
+    it('applies a batch once per batch id: a retry of a batch that landed is not counted again', async () => {
+      const key = keyId();
+      const batch = [delta(key, today, { valid: 2, EXPIRED: 1 }), delta(keyId(), today, { valid: 1 })];
+      await store.apply(batch, `batch_${run}_${seq}`);
+      await store.apply(batch, `batch_${run}_${seq}`);
+      await store.apply([delta(key, today, { valid: 5 })], `batch_${run}_${seq}_next`);
+      expect((await store.daily(key, today, today))[0]).toMatchObject({ valid: 7, refused: 1 });
+    });
+
+    it('applies a large batch in full, and once, also when it is retried', async () => {
+      const keys = Array.from({ length: 450 }, keyId);
+      const batch = keys.map((key) => delta(key, today, { valid: 1 }));
+      await store.apply(batch, `batch_${run}_large_${seq}`);
+      await store.apply(batch, `batch_${run}_large_${seq}`);
+      expect((await store.daily(keys[0], today, today))[0].valid).toBe(1);
+      expect((await store.daily(keys[449], today, today))[0].valid).toBe(1);
+    });
+
     it('writes a large batch in full', async () => {
       const keys = Array.from({ length: 450 }, keyId);
       await store.apply(keys.map((key, i) => delta(key, today, { valid: i + 1 })));
