@@ -131,6 +131,6 @@ export class RedisUsageStore implements UsageStore {
   }
 
   async close(): Promise<void> {
-    if (this.options.ownsClient) this.redis.disconnect();
+    if (this.options.ownsClient) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
