@@ -96,6 +96,11 @@ describe('key usage with its Redis down or stalled', () => {
     await sleep(FLUSH_MS * 5);
     expect(warnings()).toHaveLength(1);
     expect(service.infra.usage?.flusher.stats().failing).toBe(true);
+    const metrics = await (
+      await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${TEST_SECRETS.SERVICE_TOKEN}` } })
+    ).text();
+    expect(Number(/^cs_usage_write_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^cs_usage_pending (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     // A key view does not fail for usage: lastUsedAt is null; the usage call is 503 USAGE_UNAVAILABLE.
     const view = await actor.get(acct, key.id);
     expect(view.status).toBe(200);

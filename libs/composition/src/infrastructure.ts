@@ -241,6 +241,7 @@ export async function createInfrastructure(
     },
     relay: () => relay.stats(),
     expiry: () => ({ backlog: scheduler.backlog, recorded: scheduler.expired }),
+    usage: () => usage?.flusher.stats() ?? null,
   });
   return infra;
 }
