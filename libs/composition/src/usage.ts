@@ -65,7 +65,7 @@ export function createKeyUsage(
     clock,
     flusher,
     start() {
-      clock.start(Math.min(1000, config.usage.flushMs));
+      clock.start(100);
       flusher.start();
     },
     async stop() {

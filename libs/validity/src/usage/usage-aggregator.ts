@@ -10,7 +10,7 @@
 import type { VerifyResult } from '../verdict';
 import { DAY_MS, emptyRefused, type UsageDelta } from './usage.port';
 
-/** Epoch ms and epoch day, updated every `resolutionMs` by an unref'd timer. */
+/** Epoch ms and epoch day, updated every `resolutionMs` (default 100 ms) by an unref'd timer. */
 export class CoarseClock {
   now = 0;
   day = 0;
@@ -25,8 +25,9 @@ export class CoarseClock {
     this.day = Math.floor(this.now / DAY_MS);
   }
 
-  start(resolutionMs = 1000): void {
+  start(resolutionMs = 100): void {
     if (this.timer) return;
+    this.tick();
     this.timer = setInterval(() => this.tick(), resolutionMs);
     this.timer.unref();
   }
