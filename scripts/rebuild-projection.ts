@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     return;
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const infra = await createInfrastructure(config, { log, warn: log, error: log });
+  // A rebuild answers no verify: no key usage.
+  const infra = await createInfrastructure({ ...config, usage: { ...config.usage, enabled: false } }, { log, warn: log, error: log });
   try {
     await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
   } catch (error) {

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { KEY_COMMAND_HANDLERS, KEY_QUERY_HANDLERS } from '@cs/application';
+import { KEY_COMMAND_HANDLERS, KEY_QUERY_HANDLERS, USAGE_QUERY_HANDLERS } from '@cs/application';
 import type { InfrastructureOverrides, AppConfig } from '@cs/composition';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
@@ -17,6 +17,7 @@ import { AccountEventsController } from './keys/events.controller';
 import { KeySuspensionController } from './keys/key-suspension.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
 import { SignaturesController } from './signing/signatures.controller';
+import { AccountUsageController, KeyUsageController } from './usage/usage.controller';
 import { SigningService } from './signing/signing.service';
 import { VerifyController } from './verify/verify.controller';
 import { VerifyService } from './verify/verify.service';
@@ -32,6 +33,8 @@ export class AppModule {
         KeySuspensionController,
         AccountHistoryController,
         AccountEventsController,
+        KeyUsageController,
+        AccountUsageController,
         VerifyController,
         SignaturesController,
         HealthController,
@@ -49,6 +52,7 @@ export class AppModule {
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,
         ...IDEMPOTENCY_PROVIDERS,
+        ...USAGE_QUERY_HANDLERS,
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

@@ -35,7 +35,8 @@ export async function startProjector(config: AppConfig, options: { logger?: Logg
   const appLog = options.logger ?? appLogger(config.logFormat, config.logLevel);
   Logger.overrideLogger(appLog);
   const logger = new Logger('projector');
-  const infra = await createInfrastructure({ ...config, workers: 'all' }, logger);
+  // The projector answers no verify: it records no key usage.
+  const infra = await createInfrastructure({ ...config, workers: 'all', usage: { ...config.usage, enabled: false } }, logger);
   const app = await NestFactory.create<NestFastifyApplication>(ProjectorModule.forRoot(infra), new FastifyAdapter(), { logger: appLog });
   app.enableShutdownHooks();
   // The workers' metrics (index, relay, expiry, the scheduler's commands), with the service credential.

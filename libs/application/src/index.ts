@@ -11,3 +11,4 @@ export * from './signing-key-slots';
 export * from './worker';
 export * from './keys';
 export * from './command-observer';
+export * from './usage/usage-queries';

@@ -41,6 +41,8 @@ export interface KeyView {
   allowedOrigins?: string[];
   /** Publishable keys only: the whole current key, which is public by design (never a secret's). */
   key?: string;
+  /** The last verify that named this key (key usage); in reads only, null when never or when usage is unavailable. */
+  lastUsedAt?: string | null;
 }
 
 export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView {

@@ -193,6 +193,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{accountId}/keys/{keyId}/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The key's verify counts per UTC day, valid and refused by code (written every USAGE_FLUSH_MS) */
+    get: operations['getKeyUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account’s keys (revoked ones aside) not verified for `unusedForDays` days, or never and created before then */
+    get: operations['getAccountUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/verify': {
     parameters: {
       query?: never;
@@ -455,6 +489,12 @@ export interface components {
        * @example 3
        */
       version: number;
+      /**
+       * Format: date-time
+       * @description the last verify that named this key (key usage, written every USAGE_FLUSH_MS); in reads (get, list) only; null: never used within the retention, USAGE=off, or usage unavailable right now
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      lastUsedAt?: string | null;
     };
     SecretAnswer: {
       key: components['schemas']['KeyViewAnswer'];
@@ -688,6 +728,86 @@ export interface components {
     AccountHistoryAnswer: {
       events: components['schemas']['AccountHistoryEntryAnswer'][];
     };
+    UsageTotalAnswer: {
+      valid: number;
+      refused: number;
+    };
+    RefusedByCodeAnswer: {
+      REVOKED: number;
+      EXPIRED: number;
+      IP_NOT_ALLOWED: number;
+    };
+    DailyUsageAnswer: {
+      /**
+       * Format: date
+       * @description a UTC day
+       * @example 2026-12-01
+       */
+      day: string;
+      /** @description verifies answered VALID */
+      valid: number;
+      /** @description verifies that named this key and were refused */
+      refused: number;
+      refusedByCode: components['schemas']['RefusedByCodeAnswer'];
+    };
+    KeyUsageAnswer: {
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      keyId: string;
+      /**
+       * Format: date
+       * @description first day of the range (UTC, inclusive)
+       * @example 2026-12-01
+       */
+      from: string;
+      /**
+       * Format: date
+       * @description last day of the range (UTC, inclusive)
+       * @example 2026-12-01
+       */
+      to: string;
+      /**
+       * Format: date-time
+       * @description the last verify that named this key; null: never within the retention
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+      /** @description the sums over the range */
+      total: components['schemas']['UsageTotalAnswer'];
+      /** @description every day of the range, oldest first (zeros on days without a verify) */
+      days: components['schemas']['DailyUsageAnswer'][];
+    };
+    UnusedKeyAnswer: {
+      /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      keyId: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'api' | 'signing' | 'publishable';
+      /** @enum {string} */
+      status: 'active' | 'expired';
+      /**
+       * Format: date-time
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description null: never used within the retention
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+    };
+    UnusedKeysAnswer: {
+      /** @example 90 */
+      unusedForDays: number;
+      /**
+       * Format: date-time
+       * @description keys last used before this instant, or never used and created before it, are listed
+       * @example 2026-12-01T12:00:00.000Z
+       */
+      cutoff: string;
+      /** @description never-used keys first, then by lastUsedAt, oldest first */
+      keys: components['schemas']['UnusedKeyAnswer'][];
+    };
     VerifyAnswer: {
       valid: boolean;
       /** @enum {string} */
@@ -855,6 +975,7 @@ export interface components {
         | 'UNAUTHENTICATED'
         | 'UNSUPPORTED_MEDIA_TYPE'
         | 'URI_TOO_LONG'
+        | 'USAGE_UNAVAILABLE'
         | 'VALIDATION_FAILED';
       /** @description field errors (VALIDATION_FAILED, INVALID_ID, …); at most 20 */
       errors?: {
@@ -4021,6 +4142,378 @@ export interface operations {
             status?: 503;
             /** @enum {unknown} */
             code?: 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  getKeyUsage: {
+    parameters: {
+      query?: {
+        /** @description last UTC day (inclusive); default: today; at most 366 days in all */
+        to?: string;
+        /** @description first UTC day (inclusive); default: 29 days before `to` */
+        from?: string;
+      };
+      header?: never;
+      path: {
+        accountId: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyUsageAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, USAGE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'USAGE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getAccountUsage: {
+    parameters: {
+      query?: {
+        unusedForDays?: number;
+      };
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnusedKeysAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, USAGE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'USAGE_UNAVAILABLE';
           };
         };
       };

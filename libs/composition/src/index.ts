@@ -6,3 +6,4 @@ export * from './redis-leader-lease';
 export * from './lease-gated-worker';
 export * from './listen';
 export * from './observability';
+export * from './usage';

@@ -12,6 +12,7 @@ import {
   RedisValidityIndex,
   redisKeyNamespace,
   type IndexHealth,
+  type UsageStore,
   type ValidityIndex,
 } from '@cs/validity';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ import { LeaseGatedWorker } from './lease-gated-worker';
 import { ServiceMetrics } from './observability/metrics';
 import { tracedEventStore } from './observability/traced-event-store';
 import { RedisLeaderLease } from './redis-leader-lease';
+import { createKeyUsage, type KeyUsage } from './usage';
 
 /** How long a relay instance that stopped renewing keeps the lease before another takes over. */
 const RELAY_LEASE_MS = 10_000;
@@ -63,6 +65,8 @@ export interface Infrastructure {
   metrics: ServiceMetrics;
   /** True once the store is open and the read model has caught up with it. */
   ready: boolean;
+  /** Key usage (usage.ts): null with USAGE=off. */
+  usage: KeyUsage | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,6 +75,8 @@ export interface Infrastructure {
 export interface InfrastructureOverrides {
   store?: EventStore;
   index?: ValidityIndex;
+  /** The key usage store to use (otherwise: Redis, SQLite, or memory when `store` is given). */
+  usage?: UsageStore;
 }
 
 export async function createInfrastructure(
@@ -166,6 +172,8 @@ export async function createInfrastructure(
   // With a shared Redis there may be several instances: one relay runs, the others stand by.
   workers.push(relayLease ? new LeaseGatedWorker('notification-relay', relayWorker, relayLease, RELAY_LEASE_MS / 3, logger) : relayWorker);
 
+  const usage = createKeyUsage(config, logger, { store: overrides.usage, memory: overrides.store !== undefined });
+
   const infra: Infrastructure = {
     config,
     mode: {
@@ -188,7 +196,9 @@ export async function createInfrastructure(
     workers,
     metrics,
     ready: false,
+    usage,
     async start() {
+      usage?.start();
       // An in-process index starts empty: fold the whole store into it before serving.
       if (!config.redis) {
         const keys = await projector.rebuild();
@@ -215,6 +225,7 @@ export async function createInfrastructure(
       await scheduler.stop();
       for (const worker of workers) await worker.stop();
       await projector.stop();
+      await usage?.stop();
       for (const close of closers) await close();
     },
   };
@@ -233,6 +244,7 @@ export async function createInfrastructure(
     },
     relay: () => relay.stats(),
     expiry: () => ({ backlog: scheduler.backlog, recorded: scheduler.expired }),
+    usage: () => usage?.flusher.stats() ?? null,
   });
   return infra;
 }

@@ -6,3 +6,4 @@ export * from './index-trust';
 export * from './memory/memory-validity-index';
 export * from './redis/redis-validity-index';
 export * from './redis/redis-client';
+export * from './usage';

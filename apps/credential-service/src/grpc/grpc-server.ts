@@ -22,9 +22,10 @@ import { addHealthService } from './health';
 import { KeysGrpcController } from './keys.grpc-controller';
 import { withFileDependencies } from './reflection';
 import { tolerateUndecodableRequests } from './undecodable';
+import { UsageGrpcController } from './usage.grpc-controller';
 import { VerificationGrpcController } from './verification.grpc-controller';
 
-export const GRPC_CONTROLLERS = [KeysGrpcController, VerificationGrpcController];
+export const GRPC_CONTROLLERS = [KeysGrpcController, VerificationGrpcController, UsageGrpcController];
 export const GRPC_PROVIDERS = [GrpcAccess];
 
 /** host:port as gRPC wants it (IPv6 literals in brackets). */

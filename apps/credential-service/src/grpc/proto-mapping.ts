@@ -32,6 +32,9 @@ const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = {
   suspended: 'KEY_STATUS_SUSPENDED',
 };
 
+/** A key status as its proto enum name. */
+export const keyStatusName = (status: KeyStatus): KeyStatusName => KEY_STATUSES[status];
+
 const invert = <T extends string>(table: EnumTable<T>): Record<T, string> =>
   Object.fromEntries(Object.entries(table).map(([name, value]) => [value, name])) as Record<T, string>;
 const KIND_NAMES = invert(KEY_KINDS) as Record<KeyKind, KeyKindName>;
@@ -86,6 +89,7 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     ...(view.externalId !== null ? { externalId: view.externalId } : {}),
     ...(view.allowedOrigins ? { allowedOrigins: view.allowedOrigins } : {}),
     ...(view.key ? { publishableKey: view.key } : {}),
+    ...(view.lastUsedAt ? { lastUsedAt: view.lastUsedAt } : {}),
   };
 }
 

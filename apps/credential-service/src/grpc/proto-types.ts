@@ -87,6 +87,7 @@ export interface KeyViewMessage {
   externalId?: string;
   allowedOrigins?: string[];
   publishableKey?: string;
+  lastUsedAt?: string;
 }
 
 export interface KeyEventMessage {

@@ -117,6 +117,15 @@ export class KeyViewAnswer implements KeyView {
     description: 'the key’s version (0 when generated): its ETag, and what If-Match names',
   })
   version!: number;
+
+  @ApiPropertyOptional({
+    ...INSTANT,
+    nullable: true,
+    description:
+      'the last verify that named this key (key usage, written every USAGE_FLUSH_MS); in reads (get, list) only; ' +
+      'null: never used within the retention, USAGE=off, or usage unavailable right now',
+  })
+  lastUsedAt?: string | null;
 }
 
 export class SecretAnswer {

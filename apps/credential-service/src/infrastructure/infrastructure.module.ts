@@ -5,7 +5,7 @@
  * lifecycle. INFRASTRUCTURE (the whole composition) is for the edge only: readiness, start-up.
  */
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots } from '@cs/application';
+import { KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots, UsageReads } from '@cs/application';
 import {
   APP_CONFIG,
   createInfrastructure,
@@ -15,7 +15,7 @@ import {
   type Infrastructure,
 } from '@cs/composition';
 import { EVENT_STORE } from '@cs/event-store';
-import { VALIDITY_INDEX } from '@cs/validity';
+import { UsageAggregator, VALIDITY_INDEX } from '@cs/validity';
 import { INFRASTRUCTURE } from './tokens';
 
 /** Each port the handlers inject, taken from the composition. */
@@ -27,6 +27,8 @@ const PORTS: [token: unknown, pick: (infra: Infrastructure) => unknown][] = [
   [SecretIssuer, (infra) => infra.issuer],
   [SecretSealer, (infra) => infra.sealer],
   [ServiceMetrics, (infra) => infra.metrics],
+  [UsageReads, (infra) => new UsageReads(infra.usage?.store ?? null, infra.config.indexTimeoutMs)],
+  [UsageAggregator, (infra) => infra.usage?.aggregator ?? null],
 ];
 
 @Global()

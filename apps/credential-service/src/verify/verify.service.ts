@@ -3,10 +3,10 @@
  * lookup, then status, expiry and IP allow-list. A malformed key never reaches the index, and
  * nothing is written. Shared by HTTP and gRPC.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ServiceMetrics, type Transport } from '@cs/composition';
 import { hashKey, isIpAddress, KEY_KINDS, parseKey, parsePermissions, type KeyKind } from '@cs/domain';
-import { VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
+import { UsageAggregator, VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
 export type VerifyInputError = { field: 'key' | 'ip' | 'kind' | 'permissions' | 'origin'; message: string };
 
@@ -18,6 +18,8 @@ export class VerifyService {
   constructor(
     @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
+    // Key usage (USAGE=on): an in-process count per key, written by a background flusher; null with USAGE=off.
+    @Optional() @Inject(UsageAggregator) private readonly usage: UsageAggregator | null = null,
   ) {}
 
   /** Input errors are the caller's bug (400); every answer about the key itself is data. */
@@ -75,6 +77,7 @@ export class VerifyService {
       throw error;
     }
     this.metrics.verified(transport, result.code, started);
+    if (this.usage !== null) this.usage.record(result);
     return result;
   }
 

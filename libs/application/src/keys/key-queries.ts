@@ -2,11 +2,12 @@
  * Reads: key views from the validity read model (answered only while it is trusted), history and
  * validity-at from the event store itself (auditors read what was recorded, not a projection of it).
  */
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { keyStreamId } from '@cs/domain';
 import { EVENT_STORE, type EventStore } from '@cs/event-store';
 import { VALIDITY_INDEX, type ValidityIndex } from '@cs/validity';
+import { UsageReads, withLastUsed } from '../usage/usage-queries';
 import { validityAt, type ValidityAt } from '../validity-at';
 import { toHistoryEntry, toKeyView, type HistoryEntry, type KeyView } from '../views';
 
@@ -60,20 +61,28 @@ export class AccountHistory extends Query<AccountHistoryEntry[]> {
 
 @QueryHandler(GetKey)
 export class GetKeyHandler implements IQueryHandler<GetKey> {
-  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  constructor(
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Optional() @Inject(UsageReads) private readonly usage?: UsageReads,
+  ) {}
   async execute({ accountId, keyId }: GetKey): Promise<KeyView | null> {
     const record = await this.index.getKey(keyId);
-    return record && record.accountId === accountId ? toKeyView(record) : null;
+    if (!record || record.accountId !== accountId) return null;
+    return (await withLastUsed([toKeyView(record)], this.usage))[0];
   }
 }
 
 @QueryHandler(ListKeys)
 export class ListKeysHandler implements IQueryHandler<ListKeys> {
-  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  constructor(
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Optional() @Inject(UsageReads) private readonly usage?: UsageReads,
+  ) {}
   async execute({ accountId }: ListKeys): Promise<KeyView[]> {
     const records = await this.index.listKeys(accountId);
     const now = Date.now();
-    return records.map((r) => toKeyView(r, now)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const views = records.map((r) => toKeyView(r, now)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return withLastUsed(views, this.usage);
   }
 }
 

@@ -57,6 +57,17 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   /** Generated secrets, so start-up can warn that they are for local use only. */
   generated: string[];
+  /** Key usage (README, "Key usage"): USAGE=on|off, USAGE_FLUSH_MS, USAGE_MAX_KEYS. */
+  usage: UsageConfig;
+}
+
+export interface UsageConfig {
+  /** USAGE=on (default): verify counts per key into an in-process aggregate; off: nothing at all is recorded. */
+  enabled: boolean;
+  /** How often the aggregate is written to the usage store. */
+  flushMs: number;
+  /** Bound on the key-days the aggregate holds between writes; past it, verifies of further keys are not counted. */
+  maxKeys: number;
 }
 
 export interface IdentityConfig {
@@ -347,6 +358,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       accountPerMinute: integer(env, 'RATE_LIMIT_ACCOUNT_PER_MINUTE', 6_000, 0, 10_000_000),
     },
     generated: needed,
+    usage: {
+      enabled: oneOf(env, 'USAGE', ['on', 'off'] as const, 'on') === 'on',
+      flushMs: integer(env, 'USAGE_FLUSH_MS', 5000, 10, 600_000),
+      maxKeys: integer(env, 'USAGE_MAX_KEYS', 100_000, 1, 10_000_000),
+    },
   };
 }
 

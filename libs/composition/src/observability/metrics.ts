@@ -55,6 +55,8 @@ export interface MetricsSource {
     lag: 'caught-up' | 'catching-up' | 'stalled';
   };
   expiry(): { backlog: number; recorded: number };
+  /** Key usage's flusher (null with USAGE=off); optional so older sources still fit. */
+  usage?(): { flushes: number; failures: number; failing: boolean; dropped: number; pending: number } | null;
 }
 
 const INDEX_STATES = ['trusted', 'behind', 'untrusted', 'unreachable', 'rebuilding'] as const;
@@ -225,6 +227,23 @@ export class ServiceMetrics {
     counterFrom('cs_expiry_recorded_total', 'KeyExpired events recorded by the expiry scheduler in this process', () =>
       read((s) => s.expiry().recorded),
     );
+    const usage = <T>(pick: (stats: NonNullable<ReturnType<NonNullable<MetricsSource['usage']>>>) => T): T | undefined =>
+      read((s) => {
+        const stats = s.usage?.();
+        return stats ? pick(stats) : undefined;
+      });
+    counterFrom('cs_usage_flushes_total', 'Key usage batches written to the usage store (absent with USAGE=off)', () =>
+      usage((u) => u.flushes),
+    );
+    counterFrom('cs_usage_write_failures_total', 'Failed writes of key usage (each retried at the next flush)', () =>
+      usage((u) => u.failures),
+    );
+    counterFrom(
+      'cs_usage_dropped_total',
+      'Verifies not counted in key usage because the in-process counts were full (USAGE_MAX_KEYS)',
+      () => usage((u) => u.dropped),
+    );
+    gauge('cs_usage_pending', 'Key-days of key usage counted in memory and not yet written', () => usage((u) => u.pending));
   }
 }
 

@@ -1,0 +1,4 @@
+import { describeUsageStoreConformance } from './testing/usage-store.conformance';
+import { MemoryUsageStore } from './memory-usage-store';
+
+describeUsageStoreConformance('memory', { create: async () => new MemoryUsageStore() });
