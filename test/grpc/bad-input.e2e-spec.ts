@@ -86,7 +86,10 @@ describe('bad input over gRPC', () => {
 
   it('unknown enum numbers are INVALID_ARGUMENT listing the valid names', async () => {
     const kind = await failure(client.key('GenerateKey', { accountId: acct, kind: 99 }, md));
-    expect([kind.code, kind.details]).toEqual([Status.INVALID_ARGUMENT, 'kind must be KEY_KIND_API or KEY_KIND_SIGNING (got 99)']);
+    expect([kind.code, kind.details]).toEqual([
+      Status.INVALID_ARGUMENT,
+      'kind must be KEY_KIND_API, KEY_KIND_SIGNING or KEY_KIND_PUBLISHABLE (got 99)',
+    ]);
     const format = await failure(client.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', webhookFormat: 7 }, md));
     expect(format.details).toMatch(/^webhook_format must be WEBHOOK_FORMAT_SINGLE or WEBHOOK_FORMAT_MULTIPLE/);
     const version = await failure(client.key('RevealKey', { accountId: acct, keyId, version: -3 }, md));

@@ -95,7 +95,7 @@ describe('credentials.v1.KeyService over gRPC', () => {
       expect(emptyName.details).toMatch(/name/);
       const noKind = await failure(grpc.key('GenerateKey', { accountId: acct }, md));
       expect(noKind.code).toBe(Status.INVALID_ARGUMENT);
-      expect(noKind.details).toBe('kind must be KEY_KIND_API or KEY_KIND_SIGNING');
+      expect(noKind.details).toBe('kind must be KEY_KIND_API, KEY_KIND_SIGNING or KEY_KIND_PUBLISHABLE');
       expect(noKind.trailers['error-code']).toEqual(['VALIDATION_FAILED']);
     });
   });
@@ -144,8 +144,11 @@ describe('credentials.v1.KeyService over gRPC', () => {
         version: viaHttp.version,
         permissions: viaHttp.permissions,
         metadata: { fields: {} },
+        // A repeated field: empty over gRPC, where the JSON API leaves it out for keys that are not publishable.
+        allowedOrigins: [],
       });
       expect(viaHttp).toMatchObject({ permissions: [], metadata: {}, externalId: null });
+      expect(viaHttp.allowedOrigins).toBeUndefined();
       expect(viaGrpc.previous.expiresAt).toMatch(ISO);
     });
   });
@@ -312,7 +315,9 @@ describe('credentials.v1.KeyService over gRPC', () => {
       const { acct, md, id } = await newKey();
       const empty = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id }, md));
       expect(empty.code).toBe(Status.INVALID_ARGUMENT);
-      expect(empty.details).toBe('give at least one of name, allowed_ips, webhook_format, permissions, metadata, external_id');
+      expect(empty.details).toBe(
+        'give at least one of name, allowed_ips, webhook_format, permissions, metadata, external_id, allowed_origins',
+      );
       const badIps = await failure(grpc.key('UpdateKey', { accountId: acct, keyId: id, allowedIps: { ips: ['10.0.0.0/33'] } }, md));
       expect(badIps.code).toBe(Status.INVALID_ARGUMENT);
       const unspecified = await failure(

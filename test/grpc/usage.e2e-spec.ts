@@ -55,7 +55,19 @@ describe('key usage over gRPC', () => {
       lastUsedAt: view.lastUsedAt,
       total: { valid: 2, refused: 1 },
     });
-    expect(usage.days).toEqual([{ day: today(), valid: 2, refused: 1, refusedRevoked: 0, refusedExpired: 0, refusedIpNotAllowed: 1 }]);
+    expect(usage.days).toEqual([
+      {
+        day: today(),
+        valid: 2,
+        refused: 1,
+        refusedRevoked: 0,
+        refusedExpired: 0,
+        refusedIpNotAllowed: 1,
+        refusedSuspended: 0,
+        refusedOriginNotAllowed: 0,
+        refusedInsufficientPermissions: 0,
+      },
+    ]);
   });
 
   it('lists the unused keys, not a used one', async () => {

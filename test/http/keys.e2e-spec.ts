@@ -378,7 +378,9 @@ describe('key management over HTTP', () => {
     it('an empty body is 400; bad IPs are 400 with a message; unknown fields and wrong types are 400', async () => {
       const { acct, client, id } = await newKey();
       const empty = problem(await client.update(acct, id, {}), 400);
-      expect(empty.body.detail).toBe('give at least one of name, allowedIps, webhookFormat, permissions, metadata, externalId');
+      expect(empty.body.detail).toBe(
+        'give at least one of name, allowedIps, webhookFormat, permissions, metadata, externalId, allowedOrigins',
+      );
       const ips = problem(await client.update(acct, id, { allowedIps: ['300.1.1.1'] }), 400);
       expect(ips.body.detail).toMatch(/entry 0: /);
       expect(ips.text).not.toContain('300.1.1.1');

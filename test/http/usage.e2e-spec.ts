@@ -103,7 +103,7 @@ describe('key usage (HTTP)', () => {
       day: today(),
       valid: 3,
       refused: 2,
-      refusedByCode: { REVOKED: 0, EXPIRED: 0, IP_NOT_ALLOWED: 2 },
+      refusedByCode: { REVOKED: 0, EXPIRED: 0, IP_NOT_ALLOWED: 2, SUSPENDED: 0, ORIGIN_NOT_ALLOWED: 0, INSUFFICIENT_PERMISSIONS: 0 },
     });
     expect(report.days.slice(0, 29).every((d) => d.valid === 0 && d.refused === 0)).toBe(true);
 
@@ -111,7 +111,12 @@ describe('key usage (HTTP)', () => {
     await verify(used.secret, '10.9.9.9');
     await flush();
     expect(ok(await api.usage(used.key.id, { from: today(), to: today() }), 200).body.days).toEqual([
-      { day: today(), valid: 4, refused: 2, refusedByCode: { REVOKED: 0, EXPIRED: 0, IP_NOT_ALLOWED: 2 } },
+      {
+        day: today(),
+        valid: 4,
+        refused: 2,
+        refusedByCode: { REVOKED: 0, EXPIRED: 0, IP_NOT_ALLOWED: 2, SUSPENDED: 0, ORIGIN_NOT_ALLOWED: 0, INSUFFICIENT_PERMISSIONS: 0 },
+      },
     ]);
   });
 

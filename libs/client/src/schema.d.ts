@@ -735,7 +735,10 @@ export interface components {
     RefusedByCodeAnswer: {
       REVOKED: number;
       EXPIRED: number;
+      SUSPENDED: number;
       IP_NOT_ALLOWED: number;
+      ORIGIN_NOT_ALLOWED: number;
+      INSUFFICIENT_PERMISSIONS: number;
     };
     DailyUsageAnswer: {
       /**

@@ -41,6 +41,9 @@ export function keyUsageMessage(report: KeyUsageReport): Record<string, unknown>
       refusedRevoked: d.refusedByCode.REVOKED,
       refusedExpired: d.refusedByCode.EXPIRED,
       refusedIpNotAllowed: d.refusedByCode.IP_NOT_ALLOWED,
+      refusedSuspended: d.refusedByCode.SUSPENDED,
+      refusedOriginNotAllowed: d.refusedByCode.ORIGIN_NOT_ALLOWED,
+      refusedInsufficientPermissions: d.refusedByCode.INSUFFICIENT_PERMISSIONS,
     })),
   };
 }

@@ -17,7 +17,16 @@ export class RefusedByCodeAnswer implements Record<UsageRefusedCode, number> {
   EXPIRED!: number;
 
   @ApiProperty(COUNT)
+  SUSPENDED!: number;
+
+  @ApiProperty(COUNT)
   IP_NOT_ALLOWED!: number;
+
+  @ApiProperty(COUNT)
+  ORIGIN_NOT_ALLOWED!: number;
+
+  @ApiProperty(COUNT)
+  INSUFFICIENT_PERMISSIONS!: number;
 }
 
 export class DailyUsageAnswer implements DailyUsage {

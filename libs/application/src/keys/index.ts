@@ -4,7 +4,7 @@
  * Adding a command: docs/recipes.md.
  */
 import { GenerateKeyHandler } from './generate-key';
-import { AccountHistoryHandler, GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler, ListKeysHandler } from './key-queries';
+import { AccountHistoryHandler, GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler } from './key-queries';
 import { ListKeysPageHandler } from './list-keys-page';
 import { RegenerateKeyHandler } from './regenerate-key';
 import { RevealKeyHandler } from './reveal-key';
@@ -33,11 +33,4 @@ export const KEY_COMMAND_HANDLERS = [
   SuspendKeyHandler,
   ResumeKeyHandler,
 ];
-export const KEY_QUERY_HANDLERS = [
-  GetKeyHandler,
-  ListKeysHandler,
-  KeyHistoryHandler,
-  KeyValidityAtHandler,
-  AccountHistoryHandler,
-  ListKeysPageHandler,
-];
+export const KEY_QUERY_HANDLERS = [GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler, AccountHistoryHandler, ListKeysPageHandler];

@@ -23,12 +23,6 @@ export class GetKey extends Query<KeyView | null> {
   }
 }
 
-export class ListKeys extends Query<KeyView[]> {
-  constructor(readonly accountId: string) {
-    super();
-  }
-}
-
 export class KeyHistory extends Query<HistoryEntry[] | null> {
   constructor(
     readonly accountId: string,
@@ -69,20 +63,6 @@ export class GetKeyHandler implements IQueryHandler<GetKey> {
     const record = await this.index.getKey(keyId);
     if (!record || record.accountId !== accountId) return null;
     return (await withLastUsed([toKeyView(record)], this.usage))[0];
-  }
-}
-
-@QueryHandler(ListKeys)
-export class ListKeysHandler implements IQueryHandler<ListKeys> {
-  constructor(
-    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
-    @Optional() @Inject(UsageReads) private readonly usage?: UsageReads,
-  ) {}
-  async execute({ accountId }: ListKeys): Promise<KeyView[]> {
-    const records = await this.index.listKeys(accountId);
-    const now = Date.now();
-    const views = records.map((r) => toKeyView(r, now)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    return withLastUsed(views, this.usage);
   }
 }
 

@@ -4,11 +4,12 @@
  * a walk through the pages is listed exactly once, however keys are added or changed meanwhile: the
  * cursor is the position (createdAt, id) of the last key given, not an offset.
  */
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { parseIsoInstant, type KeyKind } from '@cs/domain';
 import { VALIDITY_INDEX, type KeyStatus, type ValidityIndex } from '@cs/validity';
 import { KEY_ID_PATTERN } from '../secret-issuer';
+import { UsageReads, withLastUsed } from '../usage/usage-queries';
 import { toKeyView, type KeyView } from '../views';
 
 /** Every status a key view can show (a Record, so a new KeyStatus does not build until it is here too). */
@@ -87,10 +88,15 @@ export function pageOfKeys(views: KeyView[], filter: KeyPageFilter): KeyPage {
 
 @QueryHandler(ListKeysPage)
 export class ListKeysPageHandler implements IQueryHandler<ListKeysPage> {
-  constructor(@Inject(VALIDITY_INDEX) private readonly index: ValidityIndex) {}
+  constructor(
+    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Optional() @Inject(UsageReads) private readonly usage?: UsageReads,
+  ) {}
   async execute({ accountId, filter }: ListKeysPage): Promise<KeyPage> {
     const now = Date.now();
     const views = (await this.index.listKeys(accountId)).map((r) => toKeyView(r, now));
-    return pageOfKeys(views, filter);
+    const page = pageOfKeys(views, filter);
+    // Usage is read for the page's keys only (key-queries.ts GetKey does the same for one).
+    return { ...page, keys: await withLastUsed(page.keys, this.usage) };
   }
 }

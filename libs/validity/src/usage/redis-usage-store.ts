@@ -1,6 +1,6 @@
 /**
  * UsageStore on the service's Redis (production). Per key and UTC day one hash
- * `<ns>:usage:<keyId>:<YYYY-MM-DD>` (fields valid, REVOKED, EXPIRED, IP_NOT_ALLOWED; HINCRBY), expiring
+ * `<ns>:usage:<keyId>:<YYYY-MM-DD>` (fields valid and one per refusal code; HINCRBY), expiring
  * USAGE_RETENTION_DAYS after its day; per key a string `<ns>:usage-last:<keyId>` (epoch ms) that only
  * moves forward (a Lua compare), expiring USAGE_RETENTION_DAYS after the last use. `<ns>` is the
  * validity index's namespace (redisKeyNamespace), `{ns}` on a Redis Cluster: every key is in one slot,
@@ -26,24 +26,27 @@ const BATCH = 200;
 const RETENTION_MS = USAGE_RETENTION_DAYS * DAY_MS;
 
 // KEYS: the batch marker, then per delta its day hash and its last-use key (all in the namespace's slot).
-// ARGV: per delta, valid, REVOKED, EXPIRED, IP_NOT_ALLOWED, lastUsedAt, day hash's expiry (epoch ms);
+// ARGV: per delta, valid, one count per refusal code (USAGE_REFUSED_CODES, in order), lastUsedAt,
+// day hash's expiry (epoch ms);
 // then the retention and how long the marker is kept (ms; 0: no batch id, no marker). A batch whose
 // marker exists was applied before: nothing is done, 0 is returned.
+const COUNT_FIELDS = ['valid', ...USAGE_REFUSED_CODES];
 const APPLY = `
 local retention = tonumber(ARGV[#ARGV - 1])
 if ARGV[#ARGV] ~= '0' and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[#ARGV]) then return 0 end
+local fields = { ${COUNT_FIELDS.map((f) => `'${f}'`).join(', ')} }
+local stride = #fields + 2
 for i = 1, (#KEYS - 1) / 2 do
-  local day, last, a = KEYS[2 * i], KEYS[2 * i + 1], (i - 1) * 6
-  local fields = { 'valid', 'REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED' }
-  for f = 1, 4 do
+  local day, last, a = KEYS[2 * i], KEYS[2 * i + 1], (i - 1) * stride
+  for f = 1, #fields do
     local n = tonumber(ARGV[a + f])
     if n > 0 then redis.call('HINCRBY', day, fields[f], n) end
   end
-  redis.call('PEXPIREAT', day, ARGV[a + 6])
-  local at = tonumber(ARGV[a + 5])
+  redis.call('PEXPIREAT', day, ARGV[a + #fields + 2])
+  local at = tonumber(ARGV[a + #fields + 1])
   local current = tonumber(redis.call('GET', last) or '0')
   if at > current then
-    redis.call('SET', last, ARGV[a + 5], 'PX', retention)
+    redis.call('SET', last, ARGV[a + #fields + 1], 'PX', retention)
   end
 end
 return (#KEYS - 1) / 2
@@ -88,9 +91,7 @@ export class RedisUsageStore implements UsageStore {
         keys.push(this.dayKey(delta.keyId, delta.day), this.lastKey(delta.keyId));
         args.push(
           delta.valid,
-          delta.refused.REVOKED,
-          delta.refused.EXPIRED,
-          delta.refused.IP_NOT_ALLOWED,
+          ...USAGE_REFUSED_CODES.map((code) => delta.refused[code]),
           delta.lastUsedAt,
           (delta.day + 1) * DAY_MS + RETENTION_MS,
         );

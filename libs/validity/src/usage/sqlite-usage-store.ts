@@ -7,7 +7,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   dailyUsage,
+  emptyRefused,
   epochDay,
+  USAGE_REFUSED_CODES,
   USAGE_BATCH_MEMORY_MS,
   USAGE_RETENTION_DAYS,
   type DailyUsage,
@@ -15,13 +17,10 @@ import {
   type UsageStore,
 } from './usage.port';
 
-interface DayRow {
-  day: number;
-  valid: number;
-  revoked: number;
-  expired: number;
-  ip_not_allowed: number;
-}
+/** One column per refusal code, named by the code in lower case (`ip_not_allowed`). */
+const REFUSED_COLUMNS = USAGE_REFUSED_CODES.map((code) => code.toLowerCase());
+
+type DayRow = { day: number; valid: number } & Record<string, number>;
 
 export class SqliteUsageStore implements UsageStore {
   private readonly applyAll: (deltas: readonly UsageDelta[], batchId: string | undefined) => void;
@@ -37,9 +36,7 @@ export class SqliteUsageStore implements UsageStore {
       key_id TEXT NOT NULL,
       day INTEGER NOT NULL,
       valid INTEGER NOT NULL DEFAULT 0,
-      revoked INTEGER NOT NULL DEFAULT 0,
-      expired INTEGER NOT NULL DEFAULT 0,
-      ip_not_allowed INTEGER NOT NULL DEFAULT 0,
+      ${REFUSED_COLUMNS.map((column) => `${column} INTEGER NOT NULL DEFAULT 0,`).join('\n      ')}
       PRIMARY KEY (key_id, day)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS usage_daily_day ON usage_daily (day);
@@ -52,10 +49,10 @@ export class SqliteUsageStore implements UsageStore {
       applied_at INTEGER NOT NULL
     ) WITHOUT ROWID;`);
     const markBatch = db.prepare<[string, number]>('INSERT OR IGNORE INTO usage_batches (id, applied_at) VALUES (?, ?)');
-    const addDay = db.prepare<[string, number, number, number, number, number]>(
-      `INSERT INTO usage_daily (key_id, day, valid, revoked, expired, ip_not_allowed) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key_id, day) DO UPDATE SET valid = valid + excluded.valid, revoked = revoked + excluded.revoked,
-         expired = expired + excluded.expired, ip_not_allowed = ip_not_allowed + excluded.ip_not_allowed`,
+    const counts = ['valid', ...REFUSED_COLUMNS];
+    const addDay = db.prepare<(string | number)[]>(
+      `INSERT INTO usage_daily (key_id, day, ${counts.join(', ')}) VALUES (?, ?, ${counts.map(() => '?').join(', ')})
+       ON CONFLICT (key_id, day) DO UPDATE SET ${counts.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
     );
     const setLast = db.prepare<[string, number]>(
       `INSERT INTO usage_last (key_id, last_used_at) VALUES (?, ?)
@@ -65,12 +62,12 @@ export class SqliteUsageStore implements UsageStore {
       // The batch's id in the same transaction as its counts: a batch applied before is not applied again.
       if (batchId !== undefined && markBatch.run(batchId, this.now()).changes === 0) return;
       for (const d of deltas) {
-        addDay.run(d.keyId, d.day, d.valid, d.refused.REVOKED, d.refused.EXPIRED, d.refused.IP_NOT_ALLOWED);
+        addDay.run(d.keyId, d.day, d.valid, ...USAGE_REFUSED_CODES.map((code) => d.refused[code]));
         setLast.run(d.keyId, d.lastUsedAt);
       }
     });
     this.dailyStmt = db.prepare<[string, number, number], DayRow>(
-      'SELECT day, valid, revoked, expired, ip_not_allowed FROM usage_daily WHERE key_id = ? AND day BETWEEN ? AND ? ORDER BY day',
+      `SELECT day, valid, ${REFUSED_COLUMNS.join(', ')} FROM usage_daily WHERE key_id = ? AND day BETWEEN ? AND ? ORDER BY day`,
     );
   }
 
@@ -106,9 +103,11 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   async daily(keyId: string, fromDay: number, toDay: number): Promise<DailyUsage[]> {
-    return this.dailyStmt
-      .all(keyId, fromDay, toDay)
-      .map((row) => dailyUsage(row.day, row.valid, { REVOKED: row.revoked, EXPIRED: row.expired, IP_NOT_ALLOWED: row.ip_not_allowed }));
+    return this.dailyStmt.all(keyId, fromDay, toDay).map((row) => {
+      const refused = emptyRefused();
+      USAGE_REFUSED_CODES.forEach((code, i) => (refused[code] = row[REFUSED_COLUMNS[i]]));
+      return dailyUsage(row.day, row.valid, refused);
+    });
   }
 
   async close(): Promise<void> {

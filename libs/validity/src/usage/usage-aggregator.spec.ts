@@ -29,18 +29,32 @@ describe('UsageAggregator', () => {
         keyId: 'key_a',
         day: DAY,
         valid: 2,
-        refused: { REVOKED: 1, EXPIRED: 0, IP_NOT_ALLOWED: 1 },
+        refused: { REVOKED: 1, EXPIRED: 0, IP_NOT_ALLOWED: 1, SUSPENDED: 0, ORIGIN_NOT_ALLOWED: 0, INSUFFICIENT_PERMISSIONS: 0 },
         lastUsedAt: DAY * DAY_MS + 1500,
       },
       [`key_b@${DAY}`]: {
         keyId: 'key_b',
         day: DAY,
         valid: 0,
-        refused: { REVOKED: 0, EXPIRED: 1, IP_NOT_ALLOWED: 0 },
+        refused: { REVOKED: 0, EXPIRED: 1, IP_NOT_ALLOWED: 0, SUSPENDED: 0, ORIGIN_NOT_ALLOWED: 0, INSUFFICIENT_PERMISSIONS: 0 },
         lastUsedAt: DAY * DAY_MS + 1500,
       },
     });
     expect(usage.drain()).toEqual([]);
+  });
+
+  it('counts every refusal that names a key, the suspension, origin and permission ones too', () => {
+    const usage = new UsageAggregator(clock);
+    for (const code of ['SUSPENDED', 'ORIGIN_NOT_ALLOWED', 'INSUFFICIENT_PERMISSIONS', 'INSUFFICIENT_PERMISSIONS'] as const)
+      usage.record(answer('key_c', code));
+    expect(usage.drain()[0].refused).toEqual({
+      REVOKED: 0,
+      EXPIRED: 0,
+      IP_NOT_ALLOWED: 0,
+      SUSPENDED: 1,
+      ORIGIN_NOT_ALLOWED: 1,
+      INSUFFICIENT_PERMISSIONS: 2,
+    });
   });
 
   it('does not count answers that name no key (MALFORMED, NOT_FOUND)', () => {

@@ -8,7 +8,7 @@
  * comes back through `restore` and merges with what was counted meanwhile.
  */
 import type { VerifyResult } from '../verdict';
-import { DAY_MS, emptyRefused, type UsageDelta } from './usage.port';
+import { DAY_MS, emptyRefused, totalRefused, USAGE_REFUSED_CODES, type UsageDelta } from './usage.port';
 
 /** Epoch ms and epoch day, updated every `resolutionMs` (default 100 ms) by an unref'd timer. */
 export class CoarseClock {
@@ -41,9 +41,8 @@ export class CoarseClock {
 /** One key's counts on one day (mutable: the hot path increments it in place). */
 class Tally {
   valid = 0;
-  REVOKED = 0;
-  EXPIRED = 0;
-  IP_NOT_ALLOWED = 0;
+  /** By refusal code (USAGE_REFUSED_CODES). */
+  readonly refused = emptyRefused();
   lastUsedAt = 0;
   constructor(
     readonly keyId: string,
@@ -87,8 +86,11 @@ export class UsageAggregator {
         break;
       case 'REVOKED':
       case 'EXPIRED':
+      case 'SUSPENDED':
       case 'IP_NOT_ALLOWED':
-        tally[result.code]++;
+      case 'ORIGIN_NOT_ALLOWED':
+      case 'INSUFFICIENT_PERMISSIONS':
+        tally.refused[result.code]++;
         break;
       default:
         break;
@@ -112,16 +114,14 @@ export class UsageAggregator {
       let tally = this.held.get(id);
       if (tally === undefined) {
         if (this.size >= this.maxEntries) {
-          this.dropped += delta.valid + delta.refused.REVOKED + delta.refused.EXPIRED + delta.refused.IP_NOT_ALLOWED;
+          this.dropped += delta.valid + totalRefused(delta.refused);
           continue;
         }
         tally = new Tally(delta.keyId, delta.day);
         this.held.set(id, tally);
       }
       tally.valid += delta.valid;
-      tally.REVOKED += delta.refused.REVOKED;
-      tally.EXPIRED += delta.refused.EXPIRED;
-      tally.IP_NOT_ALLOWED += delta.refused.IP_NOT_ALLOWED;
+      for (const code of USAGE_REFUSED_CODES) tally.refused[code] += delta.refused[code];
       tally.lastUsedAt = Math.max(tally.lastUsedAt, delta.lastUsedAt);
     }
   }
@@ -143,9 +143,6 @@ export class UsageAggregator {
 }
 
 function toDelta(tally: Tally): UsageDelta {
-  const refused = emptyRefused();
-  refused.REVOKED = tally.REVOKED;
-  refused.EXPIRED = tally.EXPIRED;
-  refused.IP_NOT_ALLOWED = tally.IP_NOT_ALLOWED;
+  const refused = { ...tally.refused };
   return { keyId: tally.keyId, day: tally.day, valid: tally.valid, refused, lastUsedAt: tally.lastUsedAt };
 }

@@ -7,7 +7,14 @@
  */
 
 /** The refusals counted per key: the verdicts that name a key (NOT_FOUND and MALFORMED do not). */
-export const USAGE_REFUSED_CODES = ['REVOKED', 'EXPIRED', 'IP_NOT_ALLOWED'] as const;
+export const USAGE_REFUSED_CODES = [
+  'REVOKED',
+  'EXPIRED',
+  'SUSPENDED',
+  'IP_NOT_ALLOWED',
+  'ORIGIN_NOT_ALLOWED',
+  'INSUFFICIENT_PERMISSIONS',
+] as const;
 export type UsageRefusedCode = (typeof USAGE_REFUSED_CODES)[number];
 
 export const DAY_MS = 86_400_000;
@@ -67,8 +74,19 @@ export function dayNumber(text: string): number | null {
 }
 export const epochDay = (ms: number): number => Math.floor(ms / DAY_MS);
 
-export const emptyRefused = (): Record<UsageRefusedCode, number> => ({ REVOKED: 0, EXPIRED: 0, IP_NOT_ALLOWED: 0 });
+export const emptyRefused = (): Record<UsageRefusedCode, number> => ({
+  REVOKED: 0,
+  EXPIRED: 0,
+  SUSPENDED: 0,
+  IP_NOT_ALLOWED: 0,
+  ORIGIN_NOT_ALLOWED: 0,
+  INSUFFICIENT_PERMISSIONS: 0,
+});
+
+/** Every refusal of a day, whatever its code. */
+export const totalRefused = (refused: Record<UsageRefusedCode, number>): number =>
+  USAGE_REFUSED_CODES.reduce((sum, code) => sum + refused[code], 0);
 
 export function dailyUsage(day: number, valid: number, refused: Record<UsageRefusedCode, number>): DailyUsage {
-  return { day: dayString(day), valid, refused: refused.REVOKED + refused.EXPIRED + refused.IP_NOT_ALLOWED, refusedByCode: refused };
+  return { day: dayString(day), valid, refused: totalRefused(refused), refusedByCode: refused };
 }

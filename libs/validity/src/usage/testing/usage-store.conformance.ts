@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DAY_MS, emptyRefused, epochDay, USAGE_RETENTION_DAYS, type UsageDelta, type UsageStore } from '../usage.port';
+import {
+  DAY_MS,
+  emptyRefused,
+  epochDay,
+  USAGE_REFUSED_CODES,
+  USAGE_RETENTION_DAYS,
+  type UsageDelta,
+  type UsageRefusedCode,
+  type UsageStore,
+} from '../usage.port';
 
 /**
  * The behaviour every UsageStore adapter must show, written against the port only. Key ids are unique
@@ -18,13 +27,11 @@ const today = epochDay(Date.now());
 function delta(
   key: string,
   day: number,
-  counts: Partial<{ valid: number; REVOKED: number; EXPIRED: number; IP_NOT_ALLOWED: number }>,
+  counts: Partial<{ valid: number } & Record<UsageRefusedCode, number>>,
   lastUsedAt = day * DAY_MS + 1000,
 ): UsageDelta {
   const refused = emptyRefused();
-  refused.REVOKED = counts.REVOKED ?? 0;
-  refused.EXPIRED = counts.EXPIRED ?? 0;
-  refused.IP_NOT_ALLOWED = counts.IP_NOT_ALLOWED ?? 0;
+  for (const code of USAGE_REFUSED_CODES) refused[code] = counts[code] ?? 0;
   return { keyId: key, day, valid: counts.valid ?? 0, refused, lastUsedAt };
 }
 
@@ -41,13 +48,14 @@ export function describeUsageStoreConformance(name: string, factory: UsageStoreC
     it('adds up the counts of a key and day across batches, valid and refused by code', async () => {
       const key = keyId();
       await store.apply([delta(key, today, { valid: 3, IP_NOT_ALLOWED: 1 })]);
-      await store.apply([delta(key, today, { valid: 2, REVOKED: 1, EXPIRED: 4 })]);
+      await store.apply([delta(key, today, { valid: 2, REVOKED: 1, EXPIRED: 4, SUSPENDED: 2, ORIGIN_NOT_ALLOWED: 3 })]);
+      await store.apply([delta(key, today, { INSUFFICIENT_PERMISSIONS: 5 })]);
       expect(await store.daily(key, today - 1, today)).toEqual([
         {
           day: new Date(today * DAY_MS).toISOString().slice(0, 10),
           valid: 5,
-          refused: 6,
-          refusedByCode: { REVOKED: 1, EXPIRED: 4, IP_NOT_ALLOWED: 1 },
+          refused: 16,
+          refusedByCode: { REVOKED: 1, EXPIRED: 4, IP_NOT_ALLOWED: 1, SUSPENDED: 2, ORIGIN_NOT_ALLOWED: 3, INSUFFICIENT_PERMISSIONS: 5 },
         },
       ]);
     });
