@@ -114,6 +114,8 @@ async function startService(config, withRedis) {
     SERVICE_TOKEN: config.serviceToken,
     MASTER_KEY: config.masterKey,
     LOG_LEVEL: 'warn',
+    // Key usage counting as bench/verify.bench.js says (BENCH_USAGE; on is the service's default).
+    USAGE: process.env.BENCH_USAGE || 'on',
     ...(withRedis ? { REDIS_URL: config.redisUrl, REDIS_NAMESPACE: config.namespace } : {}),
   };
   let service;

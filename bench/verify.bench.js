@@ -58,6 +58,7 @@ environment:
   BENCH_TRANSPORTS           http,grpc (default both)
   BENCH_PROCESSES            as --processes
   BENCH_JSON                 a path: also write the figures there as JSON
+  BENCH_USAGE                on | off: the service's key usage counting (USAGE; default on, as the service's)
 `;
 
 // Options first: --help and a mistyped option neither build nor start anything.
@@ -125,7 +126,11 @@ const settings = {
   transports: processCounts.length > 0 ? ['http'] : transports,
   processes: processCounts,
   redisUrl: process.env.REDIS_URL_TEST || process.env.REDIS_URL || 'redis://127.0.0.1:6390',
+  usage: process.env.BENCH_USAGE || 'on',
 };
+if (!['on', 'off'].includes(settings.usage)) die('BENCH_USAGE must be on or off');
+// The services the bench starts (bench/target.js children, and the built service) read it from here.
+process.env.BENCH_USAGE = settings.usage;
 
 // ---------------------------------------------------------------- load generators
 
@@ -492,6 +497,7 @@ async function startDeployed(n, namespace) {
     env: {
       PATH: process.env.PATH || '',
       PROCESSES: String(n),
+      USAGE: settings.usage,
       PORT: String(port),
       GRPC_PORT: String(grpcPort),
       HOST: '127.0.0.1',
@@ -707,7 +713,7 @@ async function main() {
         : '') +
       ', ' +
       `warm-up ${settings.warmupSeconds} s, ${settings.rounds} round(s) of ${settings.seconds} s, ` +
-      `${settings.keys} keys, Redis ${settings.redisUrl}\n` +
+      `${settings.keys} keys, Redis ${settings.redisUrl}, key usage ${settings.usage}\n` +
       `load: ${settings.transports.map((t) => `${TRANSPORT_LABEL[t]} ${loaders[t]}`).join('; ')}; each in a process of its own\n` +
       (scaling
         ? `scaling: the built service with the Redis index, PROCESSES=${settings.processes.join(', ')}, over HTTP; ` +

@@ -10,14 +10,14 @@ import { expiresIn, formatTime, localToIso, masked, parseIps } from './format';
 import { followAccount } from './live';
 import type { Ctx } from './ctx';
 
-type Kind = 'api' | 'signing';
+type Kind = 'api' | 'signing' | 'publishable';
 type Open =
   | { dialog: 'generate'; kind: Kind }
   | { dialog: 'secret'; key: KeyView; secret: string; regenerated: boolean }
   | { dialog: 'regenerate' | 'expiry' | 'edit' | 'delete'; key: KeyView }
   | null;
 
-const KIND_LABEL: Record<Kind, string> = { api: 'API Key', signing: 'Signing Key' };
+const KIND_LABEL: Record<Kind, string> = { api: 'API Key', signing: 'Signing Key', publishable: 'Publishable Key' };
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
