@@ -148,6 +148,8 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     const keyId = generated.body.key.id as string;
     expect((await call('PATCH', `${keys}/${keyId}`, { name: 'webhooks (eu)' }, owner)).status).toBe(200);
     expect((await call('POST', `${keys}/${keyId}/reveal`, {}, owner)).status).toBe(200);
+    expect((await call('POST', `${keys}/${keyId}/suspend`, { reason: 'contract check' }, owner)).status).toBe(200);
+    expect((await call('POST', `${keys}/${keyId}/resume`, {}, owner)).status).toBe(200);
     expect(
       (await call('POST', `${keys}/${keyId}/expiry`, { expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, owner)).status,
     ).toBe(200);
@@ -159,7 +161,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
 
     const mine = await eventually(async () => {
       const messages = received.filter((m) => m.key?.toString() === account);
-      return messages.length >= 8 ? messages : null;
+      return messages.length >= 10 ? messages : null;
     }, 20000);
     for (const message of mine) conformance.contract.assertConforms(message);
     const notifications = mine.map((m) => parseCredentialNotification(m));
@@ -167,6 +169,8 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       'credentials.key.generated',
       'credentials.key.updated',
       'credentials.key.revealed',
+      'credentials.key.suspended',
+      'credentials.key.resumed',
       'credentials.key.expiry-set',
       'credentials.key.expiring',
       'credentials.key.rotated',
