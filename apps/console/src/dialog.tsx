@@ -8,7 +8,18 @@ import { useEffect, useRef } from 'preact/hooks';
 let sequence = 0;
 const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
-export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; describedBy?: string }) {
+export function Dialog(props: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  describedBy?: string;
+  /**
+   * The id of the element focus returns to when what opened the dialog is gone: a dialog opened from
+   * another dialog (the new secret, shown once the Generate dialog has closed) goes back to what
+   * opened the first one.
+   */
+  returnFocusTo?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dialog-title-${++sequence}`).current;
   useEffect(() => {
@@ -18,6 +29,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     return () => {
       if (dialog?.open) dialog.close();
       if (opener?.isConnected) opener.focus();
+      else if (props.returnFocusTo) document.getElementById(props.returnFocusTo)?.focus();
     };
   }, []);
   return (

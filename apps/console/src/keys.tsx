@@ -103,7 +103,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
       <section aria-labelledby={`${kind}-heading`}>
         <div class="section-head">
           <h2 id={`${kind}-heading`}>{caption}</h2>
-          <button type="button" class="primary" onClick={() => setOpen({ dialog: 'generate', kind })}>
+          <button type="button" class="primary" id={`generate-${kind}`} onClick={() => setOpen({ dialog: 'generate', kind })}>
             Generate {KIND_LABEL[kind]}
           </button>
         </div>
@@ -157,7 +157,11 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
       )}
       {open?.dialog === 'generate' && <GenerateDialog kind={open.kind} onClose={() => setOpen(null)} perform={perform} />}
       {open?.dialog === 'secret' && (
-        <Dialog title={open.regenerated ? 'Key regenerated' : `${KIND_LABEL[open.key.kind]} generated`} onClose={() => setOpen(null)}>
+        <Dialog
+          title={open.regenerated ? 'Key regenerated' : `${KIND_LABEL[open.key.kind]} generated`}
+          onClose={() => setOpen(null)}
+          returnFocusTo={open.regenerated ? undefined : `generate-${open.key.kind}`}
+        >
           <SecretOnce secret={open.secret} announce={ctx.announce} />
           <div class="buttons">
             <button type="button" onClick={() => setOpen(null)}>

@@ -1223,7 +1223,7 @@ export interface operations {
           'application/json': components['schemas']['SecretAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ALLOWED_ORIGINS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1237,6 +1237,7 @@ export interface operations {
               | 'BAD_REQUEST'
               | 'BODY_TOO_DEEP'
               | 'INVALID_ALLOWED_IPS'
+              | 'INVALID_ALLOWED_ORIGINS'
               | 'INVALID_EXTERNAL_ID'
               | 'INVALID_ID'
               | 'INVALID_METADATA'
@@ -1374,7 +1375,7 @@ export interface operations {
           };
         };
       };
-      /** @description undefined: IDEMPOTENCY_KEY_REUSED, PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      /** @description undefined: IDEMPOTENCY_KEY_REUSED, ORIGINS_NOT_APPLICABLE, PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1384,7 +1385,7 @@ export interface operations {
             /** @constant */
             status?: 422;
             /** @enum {unknown} */
-            code?: 'IDEMPOTENCY_KEY_REUSED' | 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
+            code?: 'IDEMPOTENCY_KEY_REUSED' | 'ORIGINS_NOT_APPLICABLE' | 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -1910,7 +1911,7 @@ export interface operations {
           'application/json': components['schemas']['KeyViewAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ALLOWED_IPS, INVALID_ALLOWED_ORIGINS, INVALID_EXTERNAL_ID, INVALID_ID, INVALID_METADATA, INVALID_PERMISSIONS, MALFORMED_JSON, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1924,6 +1925,7 @@ export interface operations {
               | 'BAD_REQUEST'
               | 'BODY_TOO_DEEP'
               | 'INVALID_ALLOWED_IPS'
+              | 'INVALID_ALLOWED_ORIGINS'
               | 'INVALID_EXTERNAL_ID'
               | 'INVALID_ID'
               | 'INVALID_METADATA'
@@ -2075,7 +2077,7 @@ export interface operations {
           };
         };
       };
-      /** @description undefined: PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      /** @description undefined: ORIGINS_NOT_APPLICABLE, PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2085,7 +2087,7 @@ export interface operations {
             /** @constant */
             status?: 422;
             /** @enum {unknown} */
-            code?: 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
+            code?: 'ORIGINS_NOT_APPLICABLE' | 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -3580,7 +3582,7 @@ export interface operations {
           'application/json': components['schemas']['KeyViewAnswer'];
         };
       };
-      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3590,7 +3592,7 @@ export interface operations {
             /** @constant */
             status?: 400;
             /** @enum {unknown} */
-            code?: 'BAD_REQUEST' | 'INVALID_ID';
+            code?: 'BAD_REQUEST' | 'INVALID_ID' | 'VALIDATION_FAILED';
           };
         };
       };

@@ -63,13 +63,15 @@ const EDGE: ProblemCode[] = [
 /** What a route with a request body can answer about the body itself (body-parsing.ts, validation.ts). */
 export const BODY: ProblemCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'BODY_TOO_DEEP', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
-/** What a generate or update can answer about a key's permissions, metadata and external id (libs/domain key-scopes.ts). */
+/** What a generate or update can answer about a key's permissions, metadata, external id and origins (key-scopes.ts, origins.ts). */
 export const SCOPE_PROBLEMS: ProblemCode[] = [
   'INVALID_PERMISSIONS',
   'PERMISSIONS_NOT_APPLICABLE',
   'INVALID_METADATA',
   'SECRET_IN_METADATA',
   'INVALID_EXTERNAL_ID',
+  'INVALID_ALLOWED_ORIGINS',
+  'ORIGINS_NOT_APPLICABLE',
 ];
 
 /** An IPv4 (dotted decimal) or IPv6 address, as libs/domain isIpAddress accepts it. */

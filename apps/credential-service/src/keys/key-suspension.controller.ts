@@ -73,7 +73,8 @@ export class KeySuspensionController {
   @Requires(MANAGE_STEP_UP)
   @ApiOperation({ operationId: 'resumeKey', summary: 'Resume a suspended key (step-up): its unexpired secrets verify again' })
   @SuspensionCommand()
-  @ApiProblems('KEY_NOT_SUSPENDED')
+  // No body, but a malformed If-Match is VALIDATION_FAILED (command-input.ts parseIfMatch).
+  @ApiProblems('KEY_NOT_SUSPENDED', 'VALIDATION_FAILED')
   @ApiOkResponse({ type: KeyViewAnswer, description: 'the key, with status "active"' })
   async resume(
     @Param('accountId') accountId: string,
