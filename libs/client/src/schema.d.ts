@@ -643,8 +643,8 @@ export interface components {
         | 'EXPIRED'
         | 'IP_NOT_ALLOWED'
         | 'SUSPENDED'
-        | 'INSUFFICIENT_PERMISSIONS'
-        | 'ORIGIN_NOT_ALLOWED';
+        | 'ORIGIN_NOT_ALLOWED'
+        | 'INSUFFICIENT_PERMISSIONS';
       /**
        * Format: date-time
        * @example 2026-12-01T12:00:00.000Z
@@ -822,8 +822,8 @@ export interface components {
         | 'EXPIRED'
         | 'IP_NOT_ALLOWED'
         | 'SUSPENDED'
-        | 'INSUFFICIENT_PERMISSIONS'
-        | 'ORIGIN_NOT_ALLOWED';
+        | 'ORIGIN_NOT_ALLOWED'
+        | 'INSUFFICIENT_PERMISSIONS';
       /** @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
       keyId?: string;
       /** @example acct_1 */

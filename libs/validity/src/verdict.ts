@@ -5,16 +5,19 @@
 import { hasExpired, holdsPermissions, isIpAllowed, isOriginAllowed, type KeyKind, type WebhookFormat } from '@cs/domain';
 import type { ValidityEntry } from './key-record';
 
-export type VerifyCode =
-  | 'VALID'
-  | 'MALFORMED'
-  | 'NOT_FOUND'
-  | 'REVOKED'
-  | 'EXPIRED'
-  | 'IP_NOT_ALLOWED'
-  | 'SUSPENDED'
-  | 'ORIGIN_NOT_ALLOWED'
-  | 'INSUFFICIENT_PERMISSIONS';
+/** Every verify answer: the one list the OpenAPI answer and the metrics' labels are made from. */
+export const VERIFY_CODES = [
+  'VALID',
+  'MALFORMED',
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'IP_NOT_ALLOWED',
+  'SUSPENDED',
+  'ORIGIN_NOT_ALLOWED',
+  'INSUFFICIENT_PERMISSIONS',
+] as const;
+export type VerifyCode = (typeof VERIFY_CODES)[number];
 
 export interface VerifyResult {
   valid: boolean;

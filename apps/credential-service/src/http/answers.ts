@@ -6,20 +6,9 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { AccountHistoryEntry, HistoryEntry, KeyView, SecretValidityAt, ValidityAt } from '@cs/application';
 import { KEY_KINDS, WEBHOOK_FORMATS, type KeyKind, type WebhookFormat } from '@cs/domain';
-import type { KeyStatus, VerifyCode, VerifyResult } from '@cs/validity';
+import { VERIFY_CODES, type KeyStatus, type VerifyCode, type VerifyResult } from '@cs/validity';
 
 const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired', 'suspended'];
-const VERIFY_CODES: VerifyCode[] = [
-  'VALID',
-  'MALFORMED',
-  'NOT_FOUND',
-  'REVOKED',
-  'EXPIRED',
-  'IP_NOT_ALLOWED',
-  'SUSPENDED',
-  'INSUFFICIENT_PERMISSIONS',
-  'ORIGIN_NOT_ALLOWED',
-];
 const PERMISSIONS_DOC: ApiPropertyOptions = {
   type: [String],
   example: ['payments:write', 'refunds:*'],

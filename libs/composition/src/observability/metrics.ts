@@ -10,26 +10,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register as processRegistry, Registry } from 'prom-client';
 import { commandOutcomeLabel, type CommandObserver } from '@cs/application';
+import { VERIFY_CODES } from '@cs/validity';
 import { inSpan } from './tracing';
 
 export type Transport = 'http' | 'grpc';
 const TRANSPORTS: readonly Transport[] = ['http', 'grpc'];
 
-/** The verify answers (libs/validity verdict codes) plus the two ways a verify can fail to answer. */
-export const VERIFY_CODES = [
-  'VALID',
-  'MALFORMED',
-  'NOT_FOUND',
-  'REVOKED',
-  'EXPIRED',
-  'IP_NOT_ALLOWED',
-  'SUSPENDED',
-  'INSUFFICIENT_PERMISSIONS',
-  'ORIGIN_NOT_ALLOWED',
-  'INDEX_UNAVAILABLE',
-  'ERROR',
-] as const;
-export type VerifyMetricCode = (typeof VERIFY_CODES)[number];
+/** The verify answers (libs/validity VERIFY_CODES) plus the two ways a verify can fail to answer. */
+export const VERIFY_METRIC_CODES = [...VERIFY_CODES, 'INDEX_UNAVAILABLE', 'ERROR'] as const;
+export type VerifyMetricCode = (typeof VERIFY_METRIC_CODES)[number];
 
 export type RateLimitName = 'verify' | 'signing' | 'actor' | 'account';
 const RATE_LIMITS: readonly RateLimitName[] = ['verify', 'signing', 'actor', 'account'];
@@ -288,7 +277,7 @@ function stateGaugeOf(
 }
 
 const TRANSPORT_INDEX: Record<Transport, number> = { http: 0, grpc: 1 };
-const CODE_INDEX = Object.fromEntries(VERIFY_CODES.map((code, i) => [code, i])) as Record<VerifyMetricCode, number>;
+const CODE_INDEX = Object.fromEntries(VERIFY_METRIC_CODES.map((code, i) => [code, i])) as Record<VerifyMetricCode, number>;
 const BUCKETS = VERIFY_BUCKETS.length + 1; // the last one is +Inf
 
 /**
@@ -297,14 +286,14 @@ const BUCKETS = VERIFY_BUCKETS.length + 1; // the last one is +Inf
  * written in prom-client's metric shape when scraped.
  */
 class VerifyRecorder {
-  private readonly counts = new Float64Array(TRANSPORTS.length * VERIFY_CODES.length);
+  private readonly counts = new Float64Array(TRANSPORTS.length * VERIFY_METRIC_CODES.length);
   /** Per transport, observations per bucket (not cumulative; the last is above every bound). */
   private readonly buckets = new Float64Array(TRANSPORTS.length * BUCKETS);
   private readonly sums = new Float64Array(TRANSPORTS.length);
 
   record(transport: Transport, code: VerifyMetricCode, seconds: number): void {
     const t = TRANSPORT_INDEX[transport];
-    this.counts[t * VERIFY_CODES.length + CODE_INDEX[code]]++;
+    this.counts[t * VERIFY_METRIC_CODES.length + CODE_INDEX[code]]++;
     let b = 0;
     while (b < VERIFY_BUCKETS.length && seconds > VERIFY_BUCKETS[b]) b++;
     this.buckets[t * BUCKETS + b]++;
@@ -323,8 +312,8 @@ class VerifyRecorder {
       get: () => {
         const values: { labels: Record<string, string>; value: number }[] = [];
         TRANSPORTS.forEach((transport, t) =>
-          VERIFY_CODES.forEach((code, c) => {
-            const value = this.counts[t * VERIFY_CODES.length + c];
+          VERIFY_METRIC_CODES.forEach((code, c) => {
+            const value = this.counts[t * VERIFY_METRIC_CODES.length + c];
             if (value > 0) values.push({ labels: { transport, code }, value });
           }),
         );
