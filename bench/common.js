@@ -39,6 +39,12 @@ function wholeFromEnv(die, name, fallback, min) {
 
 // ---------------------------------------------------------------- orchestrator side
 
+/**
+ * The Node flags the service's own entry points run it with (package.json start scripts,
+ * docker/Dockerfile): a bench child standing for the service runs with them too.
+ */
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Every child forked by forkChild that has not exited yet: killed on Ctrl-C and on failure. */
 const children = new Set();
 
@@ -187,4 +193,14 @@ async function dropNamespace(redis, namespace, count = 1000) {
   return dropped;
 }
 
-module.exports = { acceptOnlyBuild, wholeFromEnv, children, forkChild, serveOrchestrator, connectRedis, redisCpuMicros, dropNamespace };
+module.exports = {
+  SERVICE_NODE_FLAGS,
+  acceptOnlyBuild,
+  wholeFromEnv,
+  children,
+  forkChild,
+  serveOrchestrator,
+  connectRedis,
+  redisCpuMicros,
+  dropNamespace,
+};

@@ -29,6 +29,7 @@ const {
   dropNamespace: dropRedisNamespace,
   forkChild,
   redisCpuMicros,
+  SERVICE_NODE_FLAGS,
   wholeFromEnv,
 } = require('./common');
 
@@ -134,6 +135,8 @@ function table(header, lines) {
 
 const startChild = (role, execArgv = []) =>
   forkChild('rebuild-child.js', { args: [role], label: `${role} child`, name: 'bench:rebuild', execArgv });
+/** The rebuild and the service under test run as the service's entry points run it. */
+const startServiceChild = (role, execArgv) => startChild(role, [...SERVICE_NODE_FLAGS, ...execArgv]);
 
 // ---------------------------------------------------------------- Redis
 
@@ -177,7 +180,10 @@ function describeMix(summary) {
 }
 
 async function rebuildInto(target, dir, namespace) {
-  const child = startChild('rebuild', target === 'memory' ? ['--expose-gc', '--max-old-space-size=8192'] : ['--max-old-space-size=8192']);
+  const child = startServiceChild(
+    'rebuild',
+    target === 'memory' ? ['--expose-gc', '--max-old-space-size=8192'] : ['--max-old-space-size=8192'],
+  );
   try {
     return await child.ask(
       { type: 'rebuild', store: dir, target, redisUrl: settings.redisUrl, namespace, sampleSize: settings.check },
@@ -292,7 +298,7 @@ async function verifyAtScale(stores, redis, tmp) {
       WORKERS: 'none',
       ...(mode.index === 'redis' ? { REDIS_URL: settings.redisUrl, REDIS_NAMESPACE: namespaces[mode.store.name] } : {}),
     };
-    mode.target = startChild('serve', ['--max-old-space-size=8192']);
+    mode.target = startServiceChild('serve', ['--max-old-space-size=8192']);
     out(`starting the service (${mode.label})${mode.index === 'embedded' ? ': it folds the store into memory first' : ''}...\n`);
     const ready = await mode.target.ask({ type: 'start', env }, 'ready', 30 * 60 * 1000);
     mode.url = ready.url;

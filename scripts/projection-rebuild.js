@@ -4,7 +4,7 @@
  * install, build nor touch any store), then makes sure dependencies and dist/ are current, then
  * runs the rebuild (dist/scripts/rebuild-projection.js, from scripts/rebuild-projection.ts).
  */
-const { execSync } = require('node:child_process');
+const { execSync, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const USAGE = `usage: npm run projection:rebuild [-- --help]
@@ -43,4 +43,11 @@ if (args.length > 0) {
 
 const root = join(__dirname, '..');
 execSync('node scripts/ensure-install.js && npm run -s build', { cwd: root, stdio: 'inherit' });
-require(join(root, 'dist', 'scripts', 'rebuild-projection.js'));
+// In a child, with the young generation the service's entry points give Node (package.json, docker/Dockerfile):
+// a rebuild holds every key's record while it folds and serializes them (README, "Rebuild and scale").
+const child = spawnSync(process.execPath, ['--max-semi-space-size=64', join(root, 'dist', 'scripts', 'rebuild-projection.js')], {
+  cwd: process.cwd(),
+  stdio: 'inherit',
+});
+if (child.error) throw child.error;
+process.exit(child.status ?? 1);

@@ -56,7 +56,7 @@ end
 
 /**
  * apply(...) — the revision guard and every structure of one key in ONE generation, shared by the
- * write and the build scripts. k, acct, exp: the record, account set and expiry zset keys; hkey(i): the
+ * write and the fixup scripts. k, acct, exp: the record, account set and expiry zset keys; hkey(i): the
  * key of hash entry i; json, keyId, version: the record; n hash entries, m pending expiries, read from
  * `args` (ARGV) starting at `at`: n triples (entry JSON, entry status, PEXPIREAT ms or ''), then m pairs
  * (zset member, due-at ms). Returns 'written' or 'stale'.
@@ -142,10 +142,24 @@ local outcome = applyTo(function(i) return KEYS[i] end)
 
 if expected ~= '' then
   local live = ns .. ':' .. expected .. ':'
+  local rest = function(i) return string.sub(KEYS[i], #live + 1) end
+  local touched = nil
   for _, g in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     if g ~= expected then
       local prefix = ns .. ':' .. g .. ':'
-      applyTo(function(i) return prefix .. string.sub(KEYS[i], #live + 1) end)
+      applyTo(function(i) return prefix .. rest(i) end)
+      -- The build's bulk writes may still land over this (they carry no guard): keep what this write
+      -- was, the newest version per key, for the build to apply again once its bulk writes are in
+      -- (FIXUP_LUA).
+      if not touched then
+        touched = { version, n, m, rest(4), ARGV[2] }
+        for i = 1, n do touched[#touched + 1] = rest(5 + i) end
+        for i = 9, #ARGV do touched[#touched + 1] = ARGV[i] end
+        touched = cjson.encode(touched)
+      end
+      local tk = prefix .. 'touched'
+      local kept = redis.call('HGET', tk, keyId)
+      if not kept or cjson.decode(kept)[1] < version then redis.call('HSET', tk, keyId, touched) end
     end
   end
 end
@@ -153,101 +167,37 @@ return outcome
 `;
 
 /**
- * build(records...) — replaceAll's bulk write: many records into the generation being built, in one
- * call, each under the same guards as write (apply), so duplicates in the input and live writes that
- * reached the generation first still meet the revision guard and the terminal rules. Nothing else
- * writes a generation this way: it is not yet published, and live writes reach it through write's
- * building-generations loop.
+ * fixup — after replaceAll's bulk writes have all landed in the generation it builds: applies again,
+ * under the write guards (apply), every live write that reached that generation while it was being
+ * built. The bulk writes are plain MSET / SET / SADD / ZADD without a guard (that is what makes a
+ * rebuild cheap: no script runs per record), so an older record of the rebuild may have landed over
+ * a newer live write; the write script keeps each such write (the newest version per key) in
+ * `<prefix>touched`, a hash of keyId → JSON array [version, n, m, account key suffix, record JSON,
+ * n hash key suffixes, then apply's n triples and m pairs]. Applying them again puts back what the
+ * bulk writes overwrote and is a no-op (stale) where the rebuild's record is newer. Live writes after
+ * the bulk writes meet the rebuild's records under the guards directly.
  *
- * KEYS: 1 building zset. ARGV: 1 generation id g, 2 key prefix of g (`<ns>:<g>:`), 3 now (ms: the
- * build's progress, so no one sweeps it as abandoned), then per record: record JSON, keyId,
- * accountId, version, n, m, n hashes, n triples, m pairs (as apply reads them).
- * The record, account, expiry and hash keys are derived from the prefix (undeclared: on Redis Cluster
- * they share the hash-tagged namespace's slot with KEYS[1], see the header). Returns the number of
- * records written (not stale).
- *
- * The common case is a key the generation does not hold yet (one MGET tells for the whole call): it
- * has nothing to guard against (no record, hence no hash entry of its secrets either: an entry is only
- * ever written with its record, and a secret's hash is its alone), so its record and its entries
- * without expiry are buffered for one MSET, its expiries for one ZADD, its account for one SADD per
- * account. A key the generation already holds, or one this call already wrote, goes through apply,
- * after the buffers are flushed, so it sees exactly what a record-by-record build would have left.
+ * KEYS: 1 building zset. ARGV: 1 generation id g, 2 key prefix of g (`<ns>:<g>:`). The keys it
+ * touches are derived from the prefix (undeclared: on Redis Cluster they share the hash-tagged
+ * namespace's slot with KEYS[1], see the header). Returns the number of writes applied again (written,
+ * not stale); fails when the build was swept as abandoned.
  */
-export const BUILD_LUA = `
+export const FIXUP_LUA = `
 ${APPLY_LUA}
 local g, p = ARGV[1], ARGV[2]
-redis.call('ZADD', KEYS[1], 'XX', ARGV[3], g)
-local exp = p .. 'exp'
-local count = #ARGV
-
--- Where each record's arguments start, and whether the generation holds its key (MGET in slices:
--- unpack is bounded by Lua's C stack).
-local starts, names = {}, {}
-local a = 4
-while a <= count do
-  starts[#starts + 1] = a
-  names[#names + 1] = p .. 'k:' .. ARGV[a + 1]
-  local n, m = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
-  a = a + 6 + 4 * n + 2 * m
+if not redis.call('ZSCORE', KEYS[1], g) then
+  return redis.error_reply('ERR validity index generation ' .. g .. ' was swept as abandoned during its build')
 end
-local held = {}
-for from = 1, #names, 1000 do
-  local slice = redis.call('MGET', unpack(names, from, math.min(from + 999, #names)))
-  for i = 1, #slice do held[from + i - 1] = slice[i] end
-end
-
-local sets, accounts, dues = {}, {}, {}
-local function flush()
-  for from = 1, #sets, 1000 do redis.call('MSET', unpack(sets, from, math.min(from + 999, #sets))) end
-  for account, ids in pairs(accounts) do
-    for from = 1, #ids, 1000 do redis.call('SADD', account, unpack(ids, from, math.min(from + 999, #ids))) end
-  end
-  for from = 1, #dues, 1000 do redis.call('ZADD', exp, unpack(dues, from, math.min(from + 999, #dues))) end
-  sets, accounts, dues = {}, {}, {}
-end
-
-local seen, written = {}, 0
-for r = 1, #starts do
-  local at = starts[r]
-  local json, keyId, account, version = ARGV[at], ARGV[at + 1], p .. 'a:' .. ARGV[at + 2], tonumber(ARGV[at + 3])
-  local n, m = tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
-  local hashes = at + 5
-  local t = hashes + n + 1
-  if not held[r] and not seen[keyId] then
-    sets[#sets + 1] = names[r]
-    sets[#sets + 1] = json
-    local ids = accounts[account]
-    if not ids then
-      ids = {}
-      accounts[account] = ids
-    end
-    ids[#ids + 1] = keyId
-    for i = 1, n do
-      local key, entry, pexpireat = p .. 'h:' .. ARGV[hashes + i], ARGV[t], ARGV[t + 2]
-      t = t + 3
-      if pexpireat == '' then
-        sets[#sets + 1] = key
-        sets[#sets + 1] = entry
-      else
-        redis.call('SET', key, entry)
-        redis.call('PEXPIREAT', key, pexpireat)
-      end
-    end
-    for i = 1, m do
-      dues[#dues + 1] = ARGV[t + 1]
-      dues[#dues + 1] = ARGV[t]
-      t = t + 2
-    end
+local all = redis.call('HGETALL', p .. 'touched')
+local written = 0
+for i = 1, #all, 2 do
+  local keyId, t = all[i], cjson.decode(all[i + 1])
+  local n, m = t[2], t[3]
+  local hkey = function(j) return p .. t[5 + j] end
+  if apply(p .. 'k:' .. keyId, p .. t[4], p .. 'exp', hkey, t[5], keyId, t[1], n, m, t, 6 + n) == 'written' then
     written = written + 1
-  else
-    flush()
-    local hkey = function(i) return p .. 'h:' .. ARGV[hashes + i] end
-    if apply(names[r], account, exp, hkey, json, keyId, version, n, m, ARGV, t) == 'written' then written = written + 1 end
   end
-  seen[keyId] = true
-  if #sets >= 4000 then flush() end
 end
-flush()
 return written
 `;
 

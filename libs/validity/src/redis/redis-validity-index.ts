@@ -42,7 +42,7 @@ import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealth, type IndexTrust } from '../index-trust';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
-import { BUILD_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+import { FIXUP_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
 import { createRedisClient, isCluster, withNodeCause, type RedisClient, type RedisTarget } from './redis-client';
 import { ClusterShard, nodeKey } from './redis-cluster-shard';
 
@@ -66,7 +66,7 @@ export interface RedisValidityIndexOptions {
   namespace?: string;
   /** How long an expired or revoked hash entry outlives its end so verify can say why; default 30 days. */
   retentionMs?: number;
-  /** Records per build-script call while replaceAll builds a generation; default 500. */
+  /** Records per pipeline of bulk writes while replaceAll builds a generation; default 500. */
   batchSize?: number;
   /** A build with no progress for this long is taken as abandoned and swept; default 15 minutes. */
   abandonedBuildMs?: number;
@@ -103,15 +103,15 @@ const INITIAL_GENERATION = '0';
 /** Bound on re-reads when the generation keeps moving under a reader: a storm of replaceAll calls. */
 const MAX_GENERATION_RETRIES = 5;
 const SCAN_COUNT = 1000;
-/** Build-script calls of replaceAll in flight at once: Redis runs one while the next is prepared. */
+/** Pipelines of bulk writes of replaceAll in flight at once: Redis runs one while the next is prepared. */
 const BUILD_CALLS_IN_FLIGHT = 4;
-/** A build-script call is also cut at this many arguments (records with many retired secrets). */
+/** A pipeline's MSET is also cut at this many arguments (records with many retired secrets). */
 const BUILD_MAX_ARGS = 16_000;
 
 type ScriptClient = RedisClient & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): Promise<string>;
   csValiditySwap(...args: string[]): Promise<string>;
-  csValidityBuild(buildingKey: string, g: string, prefix: string, now: number, records: (string | number)[]): Promise<number>;
+  csValidityFixup(buildingKey: string, g: string, prefix: string): Promise<number>;
   csValiditySaveCheckpoint(key: string, position: string, base: string, rewind: string): Promise<string>;
 };
 type ScriptPipeline = ChainableCommander & {
@@ -177,7 +177,7 @@ export class RedisValidityIndex implements ValidityIndex {
     // defineCommand is idempotent per name; a shared client gets the same scripts.
     redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
     redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
-    redis.defineCommand('csValidityBuild', { lua: BUILD_LUA, numberOfKeys: 1 });
+    redis.defineCommand('csValidityFixup', { lua: FIXUP_LUA, numberOfKeys: 1 });
     redis.defineCommand('csValiditySaveCheckpoint', { lua: SAVE_CHECKPOINT_LUA, numberOfKeys: 1 });
     this.redis = redis as ScriptClient;
     this.reader = options.reader ?? redis;
@@ -253,47 +253,56 @@ export class RedisValidityIndex implements ValidityIndex {
 
   /**
    * Registers a new generation as building (from then on every live write, from any instance, also
-   * goes into it under the same guards), builds it with the build script, `batchSize` records per call
-   * and a few calls in flight (each record under the same guards as write, so duplicates in the input
-   * meet them too) while the current one keeps serving,
-   * runs `beforeSwap`, then swaps pointer and checkpoint in one script, then deletes the old
-   * generation in the background. Nothing written after the registration is lost at the swap;
-   * what was written before it and is not in `records` is the caller's to apply in `beforeSwap`.
+   * goes into it under the same guards), fills it with plain bulk writes (MSET, SET … PXAT, SADD, ZADD:
+   * no script per record), `batchSize` records per pipeline and a few pipelines in flight, while the
+   * current one keeps serving; then applies again, under the guards, the live writes that reached it
+   * meanwhile (FIXUP_LUA: a bulk write may have landed over a newer one), runs `beforeSwap`, then swaps
+   * pointer and checkpoint in one script, then deletes the old generation in the background. A key that
+   * comes twice in `records` goes through the guarded write from its second time on. Nothing written
+   * after the registration is lost at the swap; what was written before it and is not in `records` is
+   * the caller's to apply in `beforeSwap`.
    */
   async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
     this.track(this.sweepAbandoned());
     const g = `g${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     await this.redis.zadd(this.buildingKey, Date.now(), g);
     let old: string;
-    const calls: Promise<number>[] = [];
+    const calls: Promise<unknown>[] = [];
+    const prefix = `${this.key(g)}:`;
+    const send = async (work: Promise<unknown>): Promise<void> => {
+      work.catch(() => undefined); // handled: awaited below, or settled in the catch
+      calls.push(work);
+      if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
+    };
+    const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
+      const pipeline = this.redis.pipeline() as ScriptPipeline;
+      pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err)?.[0];
+      if (failed) throw failed;
+      return results[0][1] as WriteOutcome;
+    };
     try {
-      const prefix = `${this.key(g)}:`;
-      const send = async (args: (string | number)[]): Promise<void> => {
-        const call = this.redis.csValidityBuild(this.buildingKey, g, prefix, Date.now(), args);
-        call.catch(() => undefined); // handled: awaited below, or settled in the catch
-        calls.push(call);
-        if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
-      };
-      let args: (string | number)[] = [];
-      let inCall = 0;
+      const seen = new Set<string>();
+      let batch = new BulkBatch(prefix);
       for (const record of records) {
-        this.buildArgs(args, record);
-        if (++inCall >= this.batchSize || args.length >= BUILD_MAX_ARGS) {
-          await send(args);
-          args = [];
-          inCall = 0;
+        if (seen.has(record.keyId)) {
+          // Sent after the batches before it on the same connection, so after the key's first record.
+          if (batch.records > 0) await send(this.sendBatch(batch, g));
+          batch = new BulkBatch(prefix);
+          await send(writeToNew(record));
+          continue;
+        }
+        seen.add(record.keyId);
+        batch.add(record, validityEntries(record), pendingExpiries(record), (entry) => this.entryExpireAt(entry, record));
+        if (batch.records >= this.batchSize || batch.size >= BUILD_MAX_ARGS) {
+          await send(this.sendBatch(batch, g));
+          batch = new BulkBatch(prefix);
         }
       }
-      if (inCall > 0) await send(args);
+      if (batch.records > 0) await send(this.sendBatch(batch, g));
       while (calls.length > 0) await calls.shift();
-      const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
-        const pipeline = this.redis.pipeline() as ScriptPipeline;
-        pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
-        const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([err]) => err)?.[0];
-        if (failed) throw failed;
-        return results[0][1] as WriteOutcome;
-      };
+      await this.redis.csValidityFixup(this.buildingKey, g, prefix);
       const stored = (await options.beforeSwap?.(writeToNew)) ?? checkpoint;
       const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
       old = await this.redis.csValiditySwap(...keys, g, stored.position.toString(), stored.rewind ? '1' : '');
@@ -307,7 +316,17 @@ export class RedisValidityIndex implements ValidityIndex {
       throw error;
     }
     this.gen = g;
+    // What the fixup applied again is no longer needed (live writes go to the published generation only).
+    this.track(this.redis.unlink(`${prefix}touched`).then(() => undefined));
     this.track(this.dropGeneration(old));
+  }
+
+  /** One pipeline of bulk writes, then the build's progress mark. */
+  private async sendBatch(batch: BulkBatch, g: string): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    batch.writeTo(pipeline);
+    pipeline.zadd(this.buildingKey, 'XX', Date.now(), g);
+    await execOrThrow(pipeline);
   }
 
   /** Waits for background deletions; rethrows (once) what failed in them. */
@@ -554,17 +573,8 @@ export class RedisValidityIndex implements ValidityIndex {
     return [keys.length, ...keys, ...args];
   }
 
-  /** Appends one record's arguments of the build script (see BUILD_LUA) to `args`. */
-  private buildArgs(args: (string | number)[], record: KeyRecord): void {
-    const entries = validityEntries(record);
-    const due = pendingExpiries(record);
-    args.push(JSON.stringify(record), record.keyId, record.accountId, record.version, entries.size, due.length);
-    for (const hash of entries.keys()) args.push(hash);
-    this.pushApplyArgs(args, record, entries, due);
-  }
-
   /**
-   * What the Lua apply reads after a record's header, for both scripts: one triple per hash entry
+   * What the Lua apply reads after a record's header: one triple per hash entry
    * (entry JSON, status, PEXPIREAT ms or ''), then one pair per pending expiry (zset member, due-at ms).
    */
   private pushApplyArgs(
@@ -655,4 +665,48 @@ function bindTracker(tracker: TrustTracker): Omit<IndexTrust, 'probe'> {
     revalidate: (head) => tracker.revalidate(head),
     onChange: (listener) => tracker.onChange(listener),
   };
+}
+
+/**
+ * The bulk writes of up to `batchSize` records of a build: their records and their hash entries without
+ * expiry in one MSET, each entry with an expiry in a SET … PXAT, one SADD per account, one ZADD of
+ * pending expiries. Only for keys the build has not written yet; see replaceAll.
+ */
+class BulkBatch {
+  records = 0;
+  /** Arguments so far (bounds the MSET). */
+  size = 0;
+  private readonly mset: string[] = [];
+  private readonly expiring: [string, string, number][] = [];
+  private readonly accounts = new Map<string, string[]>();
+  private readonly dues: (string | number)[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  add(
+    record: KeyRecord,
+    entries: Map<string, ValidityEntry>,
+    due: { keyId: string; secretVersion: number; dueAt: number }[],
+    expireAt: (entry: ValidityEntry) => number | null,
+  ): void {
+    this.records++;
+    this.mset.push(`${this.prefix}k:${record.keyId}`, JSON.stringify(record));
+    for (const [hash, entry] of entries) {
+      const at = expireAt(entry);
+      if (at === null) this.mset.push(`${this.prefix}h:${hash}`, JSON.stringify(entry));
+      else this.expiring.push([`${this.prefix}h:${hash}`, JSON.stringify(entry), at]);
+    }
+    const ids = this.accounts.get(record.accountId);
+    if (ids) ids.push(record.keyId);
+    else this.accounts.set(record.accountId, [record.keyId]);
+    for (const d of due) this.dues.push(d.dueAt, `${d.keyId}:${d.secretVersion}`);
+    this.size = this.mset.length + 3 * this.expiring.length + this.dues.length + this.records;
+  }
+
+  writeTo(pipeline: ChainableCommander): void {
+    if (this.mset.length > 0) pipeline.mset(this.mset);
+    for (const [key, entry, at] of this.expiring) pipeline.set(key, entry, 'PXAT', at);
+    for (const [account, ids] of this.accounts) pipeline.sadd(`${this.prefix}a:${account}`, ids);
+    if (this.dues.length > 0) pipeline.zadd(`${this.prefix}exp`, ...this.dues);
+  }
 }
