@@ -65,8 +65,14 @@ describe('ReportLeak (key decider)', () => {
   });
 
   it('records nothing for a revoked key, so a report sent again changes nothing', () => {
-    spec.given([keyGenerated(), keyRevoked('rotated out')]).when(reportLeak(1, 'revoke'), T0).then([]);
-    spec.given([keyGenerated(), keyLeakReported(1, 'revoked'), keyRevokedForLeak()]).when(reportLeak(1, 'alert'), T0).then([]);
+    spec
+      .given([keyGenerated(), keyRevoked('rotated out')])
+      .when(reportLeak(1, 'revoke'), T0)
+      .then([]);
+    spec
+      .given([keyGenerated(), keyLeakReported(1, 'revoked'), keyRevokedForLeak()])
+      .when(reportLeak(1, 'alert'), T0)
+      .then([]);
   });
 
   it('never revokes a publishable key, which is public by design', () => {

@@ -59,6 +59,9 @@ export function decideLeak(
   const { reportId } = command.report;
   return [
     reported,
-    { type: 'KeyRevoked', data: { keyId, accountId, kind, reason: leakRevocationReason(reportId), cause: { type: 'leak-report', reportId } } },
+    {
+      type: 'KeyRevoked',
+      data: { keyId, accountId, kind, reason: leakRevocationReason(reportId), cause: { type: 'leak-report', reportId } },
+    },
   ];
 }

@@ -123,7 +123,10 @@ export interface KeyLeakedData extends NotificationBase {
   source: string | null;
   /** Which of the key's secrets leaked; never the secret. */
   secretVersion: number;
-  /** `revoked`: the key was revoked (a credentials.key.revoked follows); `alerted`: nothing else done; `none`: the secret no longer worked. */
+  /**
+   * `revoked`: the key was revoked (a credentials.key.revoked follows); `alerted`: nothing else done;
+   * `none`: the secret no longer worked, or the key is publishable.
+   */
   action: 'revoked' | 'alerted' | 'none';
 }
 
