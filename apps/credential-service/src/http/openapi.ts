@@ -182,7 +182,7 @@ const WWW_AUTHENTICATE = {
 
 const STATUS_DESCRIPTION: Record<number, string> = {
   400: 'The request is not valid',
-  401: 'No valid credential, or a step-up is required',
+  401: 'No valid credential, or a step-up is required, or a leak report not signed by the partner',
   403: 'The role does not allow this call',
   404: 'No such key in this account (another account is the same answer), or no such route',
   408: 'The request did not arrive in time',
