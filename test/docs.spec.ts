@@ -172,7 +172,7 @@ describe('docs/events.md catalogues every event type', () => {
   const rows = new Map<string, string[]>();
   for (const line of read('docs/events.md').split('\n')) {
     const row = /^\|\s*`([A-Z][A-Za-z]+)`\s*\|(.*)\|\s*$/.exec(line);
-    if (row && /^(Key|SigningKey)/.test(row[1]))
+    if (row && /^(Key|SigningKey|LeakPolicy)/.test(row[1]))
       rows.set(
         row[1],
         row[2].split('|').map((cell) => cell.trim().replace(/`/g, '')),

@@ -12,6 +12,7 @@ import { parseCredentialNotification } from '@cs/notifications';
 import { startEsdbDouble, type EsdbDouble } from '../doubles/eventstoredb/esdb-double';
 import { eventually, startTestApp, uniqueAccount, type TestApp } from '../support/app';
 import { notificationConformance, type NotificationConformance } from '../support/notification-conformance';
+import { startTestPartner, type TestPartner } from '../support/partner';
 import { actorToken } from '../support/tokens';
 import { testRedisEnv } from '../support/redis-stack';
 import { TEST_SECRETS } from '../support/app';
@@ -30,9 +31,12 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
   const received: KafkaMessage[] = [];
   const topic = `credentials.e2e.${randomUUID()}`;
   let conformance: NotificationConformance;
+  let partner: TestPartner;
 
   beforeAll(async () => {
     conformance = await notificationConformance();
+    // A secret scanning partner (a local P-256 key pair), so a leak report can revoke a key here too.
+    partner = await startTestPartner();
     const eventStoreUrl = process.env.EVENTSTORE_URL ?? (double = await startEsdbDouble()).url;
     console.log(
       `production-stack e2e: event store at ${process.env.EVENTSTORE_URL ? 'a real EventStoreDB (EVENTSTORE_URL)' : 'the protocol-level double'}`,
@@ -47,6 +51,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       // Warnings on, a day ahead: every secret given an end here is warned of within a pass.
       EXPIRY_WARNING_LEADS: 'P1D',
       EXPIRY_WARNING_INTERVAL_MS: '200',
+      SECRET_SCANNING_KEYS_URL: partner.keysUrl,
     });
     const kafka = new Kafka({ clientId: 'e2e-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
@@ -71,6 +76,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     await consumer?.disconnect();
     await app?.close();
     await double?.stop();
+    await partner?.close();
     conformance?.assertAllConform();
   });
 
@@ -156,12 +162,19 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     // An expiry a day ahead is within the default 1-day lead: the warner records it within a pass.
     await warned(account, keyId, owner, 20000);
     // `now`: the old secret ends at once, so the rotation is followed by its expiry.
-    expect((await call('POST', `${keys}/${keyId}/regenerate`, { oldKeyExpiresIn: 'now' }, owner)).status).toBe(201);
-    expect((await call('DELETE', `${keys}/${keyId}`, { reason: 'contract check' }, owner)).status).toBe(200);
+    const regenerated = await call('POST', `${keys}/${keyId}/regenerate`, { oldKeyExpiresIn: 'now' }, owner);
+    expect(regenerated.status).toBe(201);
+    // The new secret found in public: a signed leak report revokes the key (the default policy).
+    const leak = partner.signed([
+      { token: regenerated.body.secret, type: 'credential_service_signing_key', url: 'https://example.com/leak' },
+    ]);
+    const reported = await fetch(`${app.url}/v1/secret-scanning/reports`, { method: 'POST', headers: leak.headers, body: leak.body });
+    expect(reported.status).toBe(200);
+    expect(((await reported.json()) as { label: string }[])[0].label).toBe('true_positive');
 
     const mine = await eventually(async () => {
       const messages = received.filter((m) => m.key?.toString() === account);
-      return messages.length >= 10 ? messages : null;
+      return messages.length >= 11 ? messages : null;
     }, 20000);
     for (const message of mine) conformance.contract.assertConforms(message);
     const notifications = mine.map((m) => parseCredentialNotification(m));
@@ -175,6 +188,7 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       'credentials.key.expiring',
       'credentials.key.rotated',
       'credentials.key.expired',
+      'credentials.key.leaked',
       'credentials.key.revoked',
     ]);
     // Each type the contract describes was published, and consumed as the contract says.
@@ -185,7 +199,11 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
       changedFields: ['name'],
       changes: { name: 'webhooks (eu)' },
     });
-    expect(notifications.find((n) => n.type === 'credentials.key.revoked')?.data).toMatchObject({ reason: 'contract check' });
+    const leaked = notifications.find((n) => n.type === 'credentials.key.leaked')?.data as { reportId: string } | undefined;
+    expect(leaked).toMatchObject({ action: 'revoked', secretVersion: 2, url: 'https://example.com/leak', source: null });
+    expect(notifications.find((n) => n.type === 'credentials.key.revoked')?.data).toMatchObject({
+      reason: `leaked: reported by secret scanning (${leaked?.reportId})`,
+    });
     expect(notifications.find((n) => n.type === 'credentials.key.expiring')?.data).toMatchObject({
       slot: 'current',
       secretVersion: 1,

@@ -3,3 +3,4 @@ export * from './http';
 export * from './logger';
 export * from './tokens';
 export * from './typed-client';
+export * from './partner';

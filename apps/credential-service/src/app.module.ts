@@ -2,7 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { KEY_COMMAND_HANDLERS, KEY_QUERY_HANDLERS, USAGE_QUERY_HANDLERS } from '@cs/application';
+import {
+  KEY_COMMAND_HANDLERS,
+  KEY_QUERY_HANDLERS,
+  LEAK_COMMAND_HANDLERS,
+  LEAK_QUERY_HANDLERS,
+  USAGE_QUERY_HANDLERS,
+} from '@cs/application';
 import type { InfrastructureOverrides, AppConfig } from '@cs/composition';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
@@ -16,6 +22,9 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AccountEventsController } from './keys/events.controller';
 import { KeySuspensionController } from './keys/key-suspension.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
+import { LeakPolicyController } from './secret-scanning/leak-policy.controller';
+import { SecretScanningController } from './secret-scanning/secret-scanning.controller';
+import { SECRET_SCANNING_PROVIDERS } from './secret-scanning/secret-scanning.providers';
 import { SignaturesController } from './signing/signatures.controller';
 import { AccountUsageController, KeyUsageController } from './usage/usage.controller';
 import { SigningService } from './signing/signing.service';
@@ -37,6 +46,8 @@ export class AppModule {
         AccountUsageController,
         VerifyController,
         SignaturesController,
+        SecretScanningController,
+        LeakPolicyController,
         HealthController,
         ...GRPC_CONTROLLERS,
       ],
@@ -53,6 +64,9 @@ export class AppModule {
         ...KEY_QUERY_HANDLERS,
         ...IDEMPOTENCY_PROVIDERS,
         ...USAGE_QUERY_HANDLERS,
+        ...LEAK_COMMAND_HANDLERS,
+        ...LEAK_QUERY_HANDLERS,
+        ...SECRET_SCANNING_PROVIDERS,
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

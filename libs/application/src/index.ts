@@ -12,3 +12,4 @@ export * from './worker';
 export * from './keys';
 export * from './command-observer';
 export * from './usage/usage-queries';
+export * from './leaks';

@@ -278,6 +278,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/secret-scanning/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Leak report from a secret scanning partner (GitHub partner program), signed by the partner: records KeyLeakReported for each token of a key and, under the account’s policy, revokes it */
+    post: operations['reportLeaks'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/leak-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What a leak report of one of the account’s secrets does: revoke (default) or alert */
+    get: operations['getLeakPolicy'];
+    /** Set the leak policy (owner or admin, step-up); recorded as LeakPolicySet */
+    put: operations['setLeakPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -911,6 +946,29 @@ export interface components {
       /** @enum {string} */
       code: 'VALID' | 'MALFORMED_HEADER' | 'TIMESTAMP_OUTSIDE_TOLERANCE' | 'NO_MATCHING_SIGNATURE' | 'NO_SIGNING_KEY';
     };
+    LeakPolicyAnswer: {
+      /** @example acct_1 */
+      accountId: string;
+      /**
+       * @description `revoke` unless set otherwise
+       * @enum {string}
+       */
+      policy: 'revoke' | 'alert';
+      /**
+       * Format: date-time
+       * @description when it was last set; null: never (the default)
+       */
+      setAt: string | null;
+      /** @description who last set it (the actor’s `sub`); null: never set */
+      setBy: string | null;
+    };
+    SetLeakPolicyDto: {
+      /**
+       * @description `revoke`: revoke a reported key at once; `alert`: record and notify only
+       * @enum {string}
+       */
+      policy: 'revoke' | 'alert';
+    };
     LiveAnswer: {
       /** @enum {string} */
       status: 'ok';
@@ -969,9 +1027,13 @@ export interface components {
         | 'ORIGINS_NOT_APPLICABLE'
         | 'PERMISSIONS_NOT_APPLICABLE'
         | 'RATE_LIMITED'
+        | 'REPORT_KEY_UNKNOWN'
+        | 'REPORT_REPLAYED'
+        | 'REPORT_SIGNATURE_INVALID'
         | 'REQUEST_TIMEOUT'
         | 'ROUTE_NOT_FOUND'
         | 'SECRET_IN_METADATA'
+        | 'SECRET_SCANNING_UNAVAILABLE'
         | 'STEP_UP_REQUIRED'
         | 'STORE_UNAVAILABLE'
         | 'TOO_MANY_KEYS'
@@ -1046,10 +1108,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -1247,10 +1309,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -1488,10 +1550,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -1679,10 +1741,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -1935,10 +1997,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -2199,10 +2261,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -2459,10 +2521,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -2708,10 +2770,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -2947,10 +3009,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -3149,10 +3211,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -3354,10 +3416,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -3596,10 +3658,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -3808,10 +3870,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -4004,10 +4066,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -4192,10 +4254,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -4376,10 +4438,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -4586,10 +4648,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -4787,10 +4849,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -5008,10 +5070,10 @@ export interface operations {
           };
         };
       };
-      /** @description No valid credential, or a step-up is required: UNAUTHENTICATED */
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
       401: {
         headers: {
-          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up) */
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
           'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
@@ -5165,6 +5227,619 @@ export interface operations {
             status?: 503;
             /** @enum {unknown} */
             code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  reportLeaks: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description base64 of the DER ECDSA (P-256, SHA-256) signature of the exact body bytes */
+        'Github-Public-Key-Signature': string;
+        /** @description the id of the partner key that signed the body */
+        'Github-Public-Key-Identifier': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the string found; only its SHA-256 is kept */
+          token: string;
+          /** @example credential_service_api_key */
+          type: string;
+          /** @example https://github.com/octo-org/shop/blob/1a2b3c4d/config.env */
+          url: string;
+          /** @example content */
+          source?: string;
+        }[];
+      };
+    };
+    responses: {
+      /** @description one answer per token, in the order sent */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description hex SHA-256 of the token */
+            token_hash: string;
+            /** @description the item’s `type`, as sent */
+            token_type: string;
+            /** @enum {string} */
+            label: 'true_positive' | 'false_positive';
+          }[];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: REPORT_KEY_UNKNOWN, REPORT_SIGNATURE_INVALID */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'REPORT_KEY_UNKNOWN' | 'REPORT_SIGNATURE_INVALID';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: REPORT_REPLAYED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 409;
+            /** @enum {unknown} */
+            code?: 'REPORT_REPLAYED';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, SECRET_SCANNING_UNAVAILABLE, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'SECRET_SCANNING_UNAVAILABLE' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getLeakPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LeakPolicyAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  setLeakPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetLeakPolicyDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LeakPolicyAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, BODY_TOO_DEEP, INVALID_ID, MALFORMED_JSON, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'BODY_TOO_DEEP' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: STEP_UP_REQUIRED, UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'STEP_UP_REQUIRED' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description The role does not allow this call: FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 403;
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: KEY_NOT_FOUND, ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'KEY_NOT_FOUND' | 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description The body is larger than the service accepts: BODY_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 413;
+            /** @enum {unknown} */
+            code?: 'BODY_TOO_LARGE';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description The body’s media type is not accepted: UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 415;
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };

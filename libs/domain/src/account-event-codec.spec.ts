@@ -15,6 +15,7 @@ describe('decodeAccountEvent', () => {
     reserved(signingKeyId(2), T0, 3),
     adopted([signingKeyId(3)]),
     released(signingKeyId(1), 'lapsed'),
+    { type: 'LeakPolicySet', data: { accountId: 'acct_7f3a9c21', policy: 'alert' } } as AccountEvent,
   ];
 
   it.each(every.map((e) => [e.type, e] as const))('decodes a stored %s', (_type, event) => {

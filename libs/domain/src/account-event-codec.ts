@@ -3,7 +3,7 @@
  * a typed AccountEvent. Upcasters go in ACCOUNT_EVENT_UPCASTERS, as for the key events
  * (key-event-codec.ts says how).
  */
-import { ACCOUNT_EVENT_SCHEMA_VERSION, type AccountEvent, type AccountEventType } from './account-events';
+import { ACCOUNT_EVENT_SCHEMA_VERSION, LEAK_POLICIES, type AccountEvent, type AccountEventType } from './account-events';
 import {
   EventCodec,
   arrayOf,
@@ -22,6 +22,7 @@ export const ACCOUNT_EVENT_SCHEMAS: Readonly<Record<AccountEventType, Check>> = 
   SigningKeySlotReserved: object({ accountId: isString, keyId: isString, keyRevision: nullable(isInteger), reservedAt: isString }),
   SigningKeySlotsAdopted: object({ accountId: isString, keyIds: arrayOf(isString) }),
   SigningKeySlotReleased: object({ accountId: isString, keyId: isString, reason: oneOf('revoked', 'expired', 'lapsed') }),
+  LeakPolicySet: object({ accountId: isString, policy: oneOf(...LEAK_POLICIES) }),
 };
 
 /** Per account event type, the upcaster from each older schema version to the next. None yet. */

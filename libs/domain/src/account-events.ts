@@ -1,5 +1,6 @@
 /**
- * The events of an account's stream (`account-<accountId>`): the signing-key slots of the account.
+ * The events of an account's stream (`account-<accountId>`): the signing-key slots of the account,
+ * and its settings (the leak policy).
  * Like the key events, plain objects with a stable literal `type` and a schema version. They hold
  * ids and times only, never a secret. They are internal bookkeeping for the "at most 8 active
  * signing keys" rule (see account.decider.ts): the validity projection, the notification relay and
@@ -44,13 +45,29 @@ export interface SigningKeySlotReleased {
   data: { accountId: string; keyId: string; reason: 'revoked' | 'expired' | 'lapsed' };
 }
 
-export type AccountEvent = SigningKeySlotReserved | SigningKeySlotsAdopted | SigningKeySlotReleased;
+/**
+ * What a leak report (secret scanning) of one of the account's secrets that still works does:
+ * `revoke` the key at once (the default, also for accounts that never set one), or only `alert`
+ * (record KeyLeakReported and notify credentials.key.leaked).
+ */
+export type LeakPolicy = 'revoke' | 'alert';
+export const LEAK_POLICIES: readonly LeakPolicy[] = ['revoke', 'alert'];
+export const DEFAULT_LEAK_POLICY: LeakPolicy = 'revoke';
+
+/** The account's leak policy changed (an owner or admin, with step-up): the audit trail of the setting. */
+export interface LeakPolicySet {
+  type: 'LeakPolicySet';
+  data: { accountId: string; policy: LeakPolicy };
+}
+
+export type AccountEvent = SigningKeySlotReserved | SigningKeySlotsAdopted | SigningKeySlotReleased | LeakPolicySet;
 export type AccountEventType = AccountEvent['type'];
 
 export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
   'SigningKeySlotReserved',
   'SigningKeySlotsAdopted',
   'SigningKeySlotReleased',
+  'LeakPolicySet',
 ];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
@@ -58,6 +75,7 @@ export const ACCOUNT_EVENT_SCHEMA_VERSION: Record<AccountEventType, number> = {
   SigningKeySlotReserved: 1,
   SigningKeySlotsAdopted: 1,
   SigningKeySlotReleased: 1,
+  LeakPolicySet: 1,
 };
 
 export function isAccountEventType(type: string): type is AccountEventType {

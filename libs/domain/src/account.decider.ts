@@ -31,7 +31,7 @@
  *
  * Pure: the time and every reserved key's stream revision and state come in as arguments.
  */
-import type { AccountEvent, SigningKeySlotReleased } from './account-events';
+import { DEFAULT_LEAK_POLICY, type AccountEvent, type LeakPolicy, type LeakPolicySet, type SigningKeySlotReleased } from './account-events';
 import type { KeyCommand } from './key.decider';
 import type { KeyState } from './key-state';
 import { reject, type Rejection } from './rejections';
@@ -52,10 +52,16 @@ export interface SlotReservation {
 }
 
 export interface AccountState {
-  /** False until the account stream has its first event (then pre-existing keys get adopted). */
+  /**
+   * False until the account stream has its first slot event (then pre-existing keys get adopted).
+   * A LeakPolicySet alone does not set it: the keys generated before any slot was decided must
+   * still be adopted by the first reservation.
+   */
   exists: boolean;
   /** Open reservations by key id. */
   reservations: Readonly<Record<string, SlotReservation>>;
+  /** The last LeakPolicySet's policy; absent: never set (DEFAULT_LEAK_POLICY applies). */
+  leakPolicy?: LeakPolicy;
 }
 
 /** What the decider needs to know of a reserved key, from its own stream. */
@@ -80,6 +86,7 @@ export type AccountDecision = { ok: true; events: AccountEvent[] } | { ok: false
 export const initialAccountState = (): AccountState => ({ exists: false, reservations: {} });
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  if (event.type === 'LeakPolicySet') return { ...state, leakPolicy: event.data.policy };
   const reservations = { ...state.reservations };
   switch (event.type) {
     case 'SigningKeySlotReserved': {
@@ -98,7 +105,16 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       throw new Error(`unhandled account event ${JSON.stringify(unreachable)}`);
     }
   }
-  return { exists: true, reservations };
+  return { ...state, exists: true, reservations };
+}
+
+/** The leak policy in force for an account. */
+export const leakPolicyOf = (state: AccountState): LeakPolicy => state.leakPolicy ?? DEFAULT_LEAK_POLICY;
+
+/** Setting the policy in force already records nothing (so the history holds changes only). */
+export function decideLeakPolicy(accountId: string, policy: LeakPolicy, state: AccountState): LeakPolicySet[] {
+  if (state.leakPolicy === policy || (state.leakPolicy === undefined && policy === DEFAULT_LEAK_POLICY)) return [];
+  return [{ type: 'LeakPolicySet', data: { accountId, policy } }];
 }
 
 export const foldAccount = (events: Iterable<AccountEvent>): AccountState => {

@@ -96,9 +96,16 @@ export interface KeyUpdated {
   };
 }
 
+/** What made the service revoke a key by itself; absent: a person (or client) asked for it. */
+export interface RevocationCause {
+  /** A secret scanning leak report (KeyLeakReported with the same `reportId`, recorded just before). */
+  type: 'leak-report';
+  reportId: string;
+}
+
 export interface KeyRevoked {
   type: 'KeyRevoked';
-  data: KeyEventBase & { reason: string | null };
+  data: KeyEventBase & { reason: string | null; cause?: RevocationCause };
 }
 
 export interface KeyExpired {
@@ -133,6 +140,37 @@ export interface KeyResumed {
   data: KeyEventBase;
 }
 
+/**
+ * What a leak report did about the secret: `revoked` (the account's leak policy `revoke`: a
+ * KeyRevoked follows in the same append), `alerted` (policy `alert`: recorded and notified only), or
+ * `none` (the secret had already stopped working: expired, or replaced and its grace over).
+ */
+export type LeakAction = 'revoked' | 'alerted' | 'none';
+export const LEAK_ACTIONS: readonly LeakAction[] = ['revoked', 'alerted', 'none'];
+
+/**
+ * A secret scanning partner (GitHub's secret scanning partner program) reported one of the key's
+ * secrets found in public (README, "Secret scanning"). Never holds the token: which secret matched is
+ * `secretVersion`; where it was found is `url` and `source` as the partner sent them.
+ */
+export interface KeyLeakReported {
+  type: 'KeyLeakReported';
+  data: KeyEventBase & {
+    /** `lr_` and the first 32 hex digits of the SHA-256 of the report's body: the same for every token of one report. */
+    reportId: string;
+    /** When the service received the report (ISO-8601). */
+    receivedAt: string;
+    /** The partner's name for the token format (its `type`), e.g. `credential_service_api_key`. */
+    tokenType: string;
+    /** Where the partner found it, e.g. a commit URL. */
+    url: string;
+    /** The partner's `source` (`content`, `commit`, `npm`, …); null when it sent none. */
+    source: string | null;
+    secretVersion: number;
+    action: LeakAction;
+  };
+}
+
 export type KeyEvent =
   | KeyGenerated
   | KeyRotated
@@ -143,7 +181,8 @@ export type KeyEvent =
   | KeyExpired
   | KeyExpiryWarned
   | KeySuspended
-  | KeyResumed;
+  | KeyResumed
+  | KeyLeakReported;
 export type KeyEventType = KeyEvent['type'];
 
 export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
@@ -157,6 +196,7 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyExpiryWarned',
   'KeySuspended',
   'KeyResumed',
+  'KeyLeakReported',
 ];
 
 /** Schema version of each event type's `data`; bump with an upcaster when a shape changes. */
@@ -171,6 +211,7 @@ export const KEY_EVENT_SCHEMA_VERSION: Record<KeyEventType, number> = {
   KeyExpiryWarned: 1,
   KeySuspended: 1,
   KeyResumed: 1,
+  KeyLeakReported: 1,
 };
 
 export function isKeyEventType(type: string): type is KeyEventType {

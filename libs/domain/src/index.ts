@@ -14,3 +14,4 @@ export * from './account-event-codec';
 export * from './account.decider';
 export * from './key-scopes';
 export * from './origins';
+export * from './leak.decider';

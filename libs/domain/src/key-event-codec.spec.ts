@@ -8,8 +8,10 @@ import {
   keyExpiryWarned,
   keyExpirySet,
   keyGenerated,
+  keyLeakReported,
   keyRevealed,
   keyResumed,
+  keyRevokedForLeak,
   keyRevoked,
   keyRotated,
   keySuspended,
@@ -50,6 +52,9 @@ describe('decodeKeyEvent', () => {
     keySuspended('investigating'),
     keySuspended(null),
     keyResumed(),
+    keyLeakReported(1, 'revoked'),
+    keyLeakReported(2, 'none', 'signing'),
+    keyRevokedForLeak(),
   ];
 
   it('covers every key event type', () => {

@@ -24,7 +24,7 @@ import {
   type StoredEvent,
   type Upcasters,
 } from './event-codec';
-import { KEY_EVENT_SCHEMA_VERSION, KEY_KINDS, WEBHOOK_FORMATS, type KeyEvent, type KeyEventType } from './events';
+import { KEY_EVENT_SCHEMA_VERSION, KEY_KINDS, LEAK_ACTIONS, WEBHOOK_FORMATS, type KeyEvent, type KeyEventType } from './events';
 
 const sealedSecret = object({ kid: isString, alg: oneOf('A256GCM'), iv: isString, ciphertext: isString, tag: isString });
 const issuedSecret = object({ version: isInteger, hash: isString, start: isString, sealed: sealedSecret, value: optional(isString) });
@@ -65,11 +65,22 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
       allowedOrigins: optional(arrayOf(isString)),
     }),
   }),
-  KeyRevoked: object({ ...base, reason: nullable(isString) }),
+  // `cause` is optional (no schema bump): revocations recorded before leak reports decode unchanged.
+  KeyRevoked: object({ ...base, reason: nullable(isString), cause: optional(object({ type: oneOf('leak-report'), reportId: isString })) }),
   KeyExpired: object({ ...base, slot, secretVersion: isInteger, reason: oneOf('expired', 'superseded'), expiredAt: isString }),
   KeyExpiryWarned: object({ ...base, slot, secretVersion: isInteger, expiresAt: isString, leadSeconds: isInteger }),
   KeySuspended: object({ ...base, reason: nullable(isString) }),
   KeyResumed: object({ ...base }),
+  KeyLeakReported: object({
+    ...base,
+    reportId: isString,
+    receivedAt: isString,
+    tokenType: isString,
+    url: isString,
+    source: nullable(isString),
+    secretVersion: isInteger,
+    action: oneOf(...LEAK_ACTIONS),
+  }),
 };
 
 /**

@@ -95,6 +95,7 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
       return { status: 'revoked', props: state.props, current: state.current };
     }
     case 'KeyRevealed':
+    case 'KeyLeakReported': // a revocation it caused is its own event
       return state;
     case 'KeyExpiryWarned': {
       if (state.status !== 'active') return state;

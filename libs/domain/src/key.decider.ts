@@ -9,6 +9,7 @@ import { nextSecretVersion, type KeyProps, type KeyState, type SecretState } fro
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
 import { decideSuspension } from './suspension.decider';
+import { decideLeak, type ReportLeakCommand } from './leak.decider';
 
 export type NewSecret = Omit<IssuedSecret, 'version'>;
 
@@ -27,7 +28,9 @@ export type KeyCommand =
    * Issued by the expiry warner; a no-op unless that secret is live, expires within the lead, and no
    * warning with this lead or a shorter one was recorded for its current expiry.
    */
-  | { type: 'WarnExpiry'; secretVersion: number; leadSeconds: number };
+  | { type: 'WarnExpiry'; secretVersion: number; leadSeconds: number }
+  /** A secret scanning partner found one of the key's secrets in public (leak.decider.ts). */
+  | ReportLeakCommand;
 
 export type Decision = { ok: true; events: KeyEvent[] } | { ok: false; rejection: Rejection };
 
@@ -59,7 +62,9 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
   }
   if (state.status === 'absent') return refuse(reject('KEY_NOT_FOUND', 'key not found'));
   // The scheduler may race a revocation: a revoked key has nothing left to expire.
-  if ((command.type === 'ExpireSecret' || command.type === 'WarnExpiry') && state.status === 'revoked') return accept([]);
+  // A leak report of a revoked key has nothing left to stop either.
+  if ((command.type === 'ExpireSecret' || command.type === 'WarnExpiry' || command.type === 'ReportLeak') && state.status === 'revoked')
+    return accept([]);
   if (state.status === 'revoked') return refuse(reject('KEY_REVOKED', 'the key is revoked; generate a new key'));
   const base = { keyId: state.props.keyId, accountId: state.props.accountId, kind: state.props.kind };
   const expired = (secret: SecretState, slot: SecretSlot, reason: KeyExpired['data']['reason']): KeyExpired => ({
@@ -148,6 +153,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     case 'SuspendKey':
     case 'ResumeKey':
       return decideSuspension(command, state, now, base);
+    case 'ReportLeak':
+      return accept(decideLeak(command, state, now, base));
     case 'ExpireSecret': {
       if (state.status !== 'active') return accept([]);
       const events: KeyEvent[] = [];

@@ -59,6 +59,22 @@ const events: Record<KeyEvent['type'], RecordedEvent> = {
   ),
   KeySuspended: recorded({ type: 'KeySuspended', data: { ...base, reason: 'investigating' } }),
   KeyResumed: recorded({ type: 'KeyResumed', data: { ...base } }),
+  KeyLeakReported: recorded(
+    {
+      type: 'KeyLeakReported',
+      data: {
+        ...base,
+        reportId: 'lr_0123456789abcdef0123456789abcdef',
+        receivedAt: '2026-03-01T09:59:59.000Z',
+        tokenType: 'credential_service_api_key',
+        url: 'https://github.com/octo/shop/blob/abc/config.env',
+        source: 'content',
+        secretVersion: 2,
+        action: 'revoked',
+      },
+    },
+    { type: 'system', name: 'secret-scanning' },
+  ),
 };
 
 const map = (e: RecordedEvent) => {
@@ -104,6 +120,7 @@ describe('toKafkaMessage', () => {
       KeyExpiryWarned: 'credentials.key.expiring',
       KeySuspended: 'credentials.key.suspended',
       KeyResumed: 'credentials.key.resumed',
+      KeyLeakReported: 'credentials.key.leaked',
     });
   });
 
@@ -134,6 +151,18 @@ describe('toKafkaMessage', () => {
       changes: { name: 'shop-eu', allowedIps: ['192.0.2.1'] },
     });
     expect(map(events.KeyRevealed).data).toMatchObject({ slot: 'current', secretVersion: 2, revealedBy: 'user-7' });
+    expect(map(events.KeyLeakReported).data).toEqual({
+      ...base,
+      reportId: 'lr_0123456789abcdef0123456789abcdef',
+      receivedAt: '2026-03-01T09:59:59.000Z',
+      tokenType: 'credential_service_api_key',
+      url: 'https://github.com/octo/shop/blob/abc/config.env',
+      source: 'content',
+      secretVersion: 2,
+      action: 'revoked',
+      actor: { type: 'system', name: 'secret-scanning' },
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
     expect(map(events.KeyExpiryWarned).data).toMatchObject({
       slot: 'current',
       secretVersion: 2,

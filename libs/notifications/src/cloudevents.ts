@@ -37,6 +37,7 @@ export const CE_TYPES: Readonly<Record<KeyEventType, CredentialNotificationType>
   KeyExpiryWarned: 'credentials.key.expiring',
   KeySuspended: 'credentials.key.suspended',
   KeyResumed: 'credentials.key.resumed',
+  KeyLeakReported: 'credentials.key.leaked',
 };
 
 /**
@@ -157,6 +158,20 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
     }
     case 'KeySuspended':
       return { ...base, reason: event.data.reason, ...tail };
+    case 'KeyLeakReported': {
+      const d = event.data;
+      return {
+        ...base,
+        reportId: d.reportId,
+        receivedAt: d.receivedAt,
+        tokenType: d.tokenType,
+        url: d.url,
+        source: d.source,
+        secretVersion: d.secretVersion,
+        action: d.action,
+        ...tail,
+      };
+    }
     case 'KeyResumed':
       return { ...base, ...tail };
   }

@@ -111,6 +111,25 @@ export interface KeySuspendedData extends NotificationBase {
 
 export type KeyResumedData = NotificationBase;
 
+export interface KeyLeakedData extends NotificationBase {
+  /** `lr_` and 32 hex digits: one per report, the same for every token of that report. */
+  reportId: string;
+  receivedAt: string;
+  /** The partner's name for the token format. */
+  tokenType: string;
+  /** Where the secret was found (e.g. a commit URL), as the partner sent it. */
+  url: string;
+  /** The partner's source (`content`, `commit`, …); null when none was sent. */
+  source: string | null;
+  /** Which of the key's secrets leaked; never the secret. */
+  secretVersion: number;
+  /**
+   * `revoked`: the key was revoked (a credentials.key.revoked follows); `alerted`: nothing else done;
+   * `none`: the secret no longer worked, or the key is publishable.
+   */
+  action: 'revoked' | 'alerted' | 'none';
+}
+
 /** The `data` of each notification type (the `ce_type` header). */
 export interface NotificationDataByType {
   'credentials.key.generated': KeyGeneratedData;
@@ -123,6 +142,7 @@ export interface NotificationDataByType {
   'credentials.key.expiring': KeyExpiringData;
   'credentials.key.suspended': KeySuspendedData;
   'credentials.key.resumed': KeyResumedData;
+  'credentials.key.leaked': KeyLeakedData;
 }
 
 export type CredentialNotificationType = keyof NotificationDataByType;
@@ -140,4 +160,5 @@ export const CREDENTIAL_NOTIFICATION_TYPES: readonly CredentialNotificationType[
   'credentials.key.expiring',
   'credentials.key.suspended',
   'credentials.key.resumed',
+  'credentials.key.leaked',
 ];

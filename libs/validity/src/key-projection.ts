@@ -93,6 +93,7 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       };
     case 'KeyRevealed':
     case 'KeyExpiryWarned':
+    case 'KeyLeakReported': // what it did is the KeyRevoked recorded with it, if any
       return next;
     case 'KeySuspended':
     case 'KeyResumed':

@@ -2,3 +2,5 @@
 export const MANAGE = { access: 'manage', stepUp: false } as const;
 export const MANAGE_STEP_UP = { access: 'manage', stepUp: true } as const;
 export const READ_HISTORY = { access: 'read-history', stepUp: false } as const;
+/** Account settings (the leak policy): owner or admin, with step-up. */
+export const MANAGE_ACCOUNT_STEP_UP = { access: 'manage-account', stepUp: true } as const;

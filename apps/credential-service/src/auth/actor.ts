@@ -1,7 +1,8 @@
 /**
  * The acting user of a management call, from a verified JWT (docs/api.md, "Authentication"), and the rules of
  * who may do what: managing keys needs owner, admin or developer; reading history also allows
- * auditor; sensitive calls need a recent password re-verification (RFC 9470 step-up).
+ * auditor; account settings (the leak policy) need owner or admin; sensitive calls need a recent
+ * password re-verification (RFC 9470 step-up).
  */
 export type Role = 'owner' | 'admin' | 'developer' | 'auditor';
 
@@ -12,11 +13,18 @@ export interface Actor {
   authTime: number;
 }
 
-export type Access = 'manage' | 'read-history';
+export type Access = 'manage' | 'read-history' | 'manage-account';
 
 const ALLOWED: Record<Access, readonly string[]> = {
   manage: ['owner', 'admin', 'developer'],
   'read-history': ['owner', 'admin', 'developer', 'auditor'],
+  'manage-account': ['owner', 'admin'],
+};
+
+const WHAT: Record<Access, string> = {
+  manage: 'manage keys',
+  'read-history': 'read key history',
+  'manage-account': "change the account's settings",
 };
 
 export const mayAccess = (actor: Actor, access: Access): boolean => actor.roles.some((role) => ALLOWED[access].includes(role));
@@ -42,7 +50,7 @@ export function authorize(actor: Actor, accountId: string, rule: AccessRule, max
   if (!mayAccess(actor, rule.access)) {
     return {
       code: 'FORBIDDEN',
-      message: `role(s) ${actor.roles.join(', ') || '(none)'} may not ${rule.access === 'manage' ? 'manage keys' : 'read key history'}`,
+      message: `role(s) ${actor.roles.join(', ') || '(none)'} may not ${WHAT[rule.access]}`,
     };
   }
   if (rule.stepUp && !isRecentlyAuthenticated(actor, maxAge, nowSeconds)) {

@@ -12,6 +12,17 @@ import { ProblemException } from './problem';
 /** Route config (Nest: `@RouteConfig(OCTET_STREAM_BODY)`) of a route that also takes raw bytes. */
 export const OCTET_STREAM_BODY = { octetStreamBody: true } as const;
 
+/**
+ * Route config of a JSON route that also needs the exact bytes it was sent (a partner's signature
+ * over the body: secret-scanning): the parser keeps them as `request.rawBody`.
+ */
+export const RAW_JSON_BODY = { rawJsonBody: true } as const;
+
+export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
+
+const keepsRawBody = (request: FastifyRequest): boolean =>
+  (request.routeOptions?.config as { rawJsonBody?: unknown } | undefined)?.rawJsonBody === true;
+
 const takesOctetStream = (request: FastifyRequest): boolean =>
   (request.routeOptions?.config as { octetStreamBody?: unknown } | undefined)?.octetStreamBody === true;
 
@@ -73,6 +84,7 @@ export function installBodyParsers(app: NestFastifyApplication): void {
       done(tooDeep(), undefined);
       return;
     }
+    if (keepsRawBody(request as FastifyRequest)) (request as RequestWithRawBody).rawBody = body;
     // The default parser answers through `done` (its type also allows the promise-returning form).
     void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
   });

@@ -45,6 +45,10 @@ export const PROBLEM_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_UNAVAILABLE: 503,
   USAGE_UNAVAILABLE: 503,
+  REPORT_SIGNATURE_INVALID: 401,
+  REPORT_KEY_UNKNOWN: 401,
+  REPORT_REPLAYED: 409,
+  SECRET_SCANNING_UNAVAILABLE: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -169,14 +173,16 @@ const RETRY_AFTER = {
 };
 const WWW_AUTHENTICATE = {
   'WWW-Authenticate': {
-    description: 'the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up)',
+    description:
+      'the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); ' +
+      'on the secret scanning route, Github-Public-Key-Signature',
     schema: { type: 'string' },
   },
 };
 
 const STATUS_DESCRIPTION: Record<number, string> = {
   400: 'The request is not valid',
-  401: 'No valid credential, or a step-up is required',
+  401: 'No valid credential, or a step-up is required, or a leak report not signed by the partner',
   403: 'The role does not allow this call',
   404: 'No such key in this account (another account is the same answer), or no such route',
   408: 'The request did not arrive in time',

@@ -59,6 +59,32 @@ export interface AppConfig {
   generated: string[];
   /** Key usage (README, "Key usage"): USAGE=on|off, USAGE_FLUSH_MS, USAGE_MAX_KEYS. */
   usage: UsageConfig;
+  /** Leak reports from secret scanning partners (README, "Secret scanning"). */
+  secretScanning: SecretScanningConfig;
+}
+
+export interface SecretScanningConfig {
+  /** SECRET_SCANNING_KEYS_URL: where the partner's public keys are fetched from (GitHub's by default). */
+  keysUrl: string;
+  /** How long fetched keys are used before they are fetched again. */
+  keysTtlMs: number;
+  /** At most one fetch per this interval for a key id not in the cache (a partner's new key). */
+  refetchIntervalMs: number;
+  /** How long a report's body is remembered, so the same report is refused when sent again. */
+  replayTtlMs: number;
+}
+
+export const GITHUB_SECRET_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
+/** https, or http to this machine only (a partner's keys served locally, in tests). */
+function secretScanningKeysUrl(env: Env): string {
+  const raw = url(env, 'SECRET_SCANNING_KEYS_URL', ['https:', 'http:']);
+  if (!raw) return GITHUB_SECRET_SCANNING_KEYS_URL;
+  const parsed = new URL(raw);
+  if (parsed.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+    throw new ConfigError('SECRET_SCANNING_KEYS_URL', 'must be https (http only to 127.0.0.1, localhost or [::1])');
+  if (parsed.username || parsed.password) throw new ConfigError('SECRET_SCANNING_KEYS_URL', 'must not hold credentials');
+  return raw;
 }
 
 export interface UsageConfig {
@@ -362,6 +388,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabled: oneOf(env, 'USAGE', ['on', 'off'] as const, 'on') === 'on',
       flushMs: integer(env, 'USAGE_FLUSH_MS', 5000, 10, 600_000),
       maxKeys: integer(env, 'USAGE_MAX_KEYS', 100_000, 1, 10_000_000),
+    },
+    secretScanning: {
+      keysUrl: secretScanningKeysUrl(env),
+      keysTtlMs: integer(env, 'SECRET_SCANNING_KEYS_TTL_SECONDS', 3600, 1, 7 * 86400) * 1000,
+      refetchIntervalMs: integer(env, 'SECRET_SCANNING_KEYS_REFETCH_SECONDS', 60, 0, 86400) * 1000,
+      replayTtlMs: integer(env, 'SECRET_SCANNING_REPLAY_TTL_SECONDS', 30 * 86400, 60, 365 * 86400) * 1000,
     },
   };
 }

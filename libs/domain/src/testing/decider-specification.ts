@@ -9,7 +9,8 @@
  * with the real `formatKey`/`hashKey`/`keyStart`, and a fake sealed copy (no master key needed).
  */
 import { expect } from '@jest/globals';
-import type { IssuedSecret, KeyEvent, KeyKind, SealedSecret, SecretSlot, WebhookFormat } from '../events';
+import type { LeakPolicy } from '../account-events';
+import type { IssuedSecret, KeyEvent, KeyKind, LeakAction, SealedSecret, SecretSlot, WebhookFormat } from '../events';
 import { KEY_RANDOM_BYTES, formatKey, hashKey, keyStart, type KeyEnv } from '../key-format';
 import type { KeyScopes } from '../key-scopes';
 import { decide, type Decision, type KeyCommand, type NewSecret } from '../key.decider';
@@ -186,6 +187,37 @@ export const keyRevoked = (reason: string | null = null): KeyEvent => ({ type: '
 export const keySuspended = (reason: string | null = null): KeyEvent => ({ type: 'KeySuspended', data: { ...BASE, reason } });
 
 export const keyResumed = (): KeyEvent => ({ type: 'KeyResumed', data: { ...BASE } });
+
+/** What a partner's report said about one token (never the token). */
+export const LEAK_REPORT = {
+  reportId: 'lr_0123456789abcdef0123456789abcdef',
+  receivedAt: '2025-03-10T11:59:59.000Z',
+  tokenType: 'credential_service_api_key',
+  url: 'https://github.com/octo/shop/blob/1a2b3c/config.env',
+  source: 'content',
+} as const;
+
+export const reportLeak = (secretVersion: number, policy: LeakPolicy = 'revoke'): KeyCommand => ({
+  type: 'ReportLeak',
+  report: { ...LEAK_REPORT },
+  secretVersion,
+  policy,
+});
+
+export const keyLeakReported = (secretVersion: number, action: LeakAction, kind: KeyKind = 'api'): KeyEvent => ({
+  type: 'KeyLeakReported',
+  data: { ...BASE, kind, ...LEAK_REPORT, secretVersion, action },
+});
+
+export const keyRevokedForLeak = (kind: KeyKind = 'api'): KeyEvent => ({
+  type: 'KeyRevoked',
+  data: {
+    ...BASE,
+    kind,
+    reason: `leaked: reported by secret scanning (${LEAK_REPORT.reportId})`,
+    cause: { type: 'leak-report', reportId: LEAK_REPORT.reportId },
+  },
+});
 
 /** A fixed clock: `at(0)` is T0, `at(90)` ninety minutes later, `at(-5)` five minutes earlier. */
 export const T0 = new Date('2025-03-10T12:00:00.000Z');

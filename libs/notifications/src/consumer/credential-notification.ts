@@ -287,4 +287,14 @@ const DATA_READERS: { [T in CredentialNotificationType]: Reader<NotificationData
   'credentials.key.expiring': object({ ...base, slot, secretVersion: version, expiresAt: timestamp, leadSeconds: version }),
   'credentials.key.suspended': object({ ...base, reason: nullable(string) }),
   'credentials.key.resumed': object({ ...base }),
+  'credentials.key.leaked': object({
+    ...base,
+    reportId: string,
+    receivedAt: timestamp,
+    tokenType: string,
+    url: string,
+    source: nullable(string),
+    secretVersion: version,
+    action: oneOf('revoked', 'alerted', 'none'),
+  }),
 };

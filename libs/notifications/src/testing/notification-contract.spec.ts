@@ -51,6 +51,14 @@ function history(keyId: string, steps: Step[]): RecordedEvent[] {
   return recorded;
 }
 
+const scanning: EventMetadata['actor'] = { type: 'system', name: 'secret-scanning' };
+const leak = {
+  reportId: 'lr_0123456789abcdef0123456789abcdef',
+  receivedAt: '2026-03-01T13:00:00.000Z',
+  tokenType: 'credential_service_api_key',
+  url: 'https://github.com/octo-org/shop/blob/1a2b3c4d/config.env',
+  source: 'content',
+};
 const apiKey = 'key_01HZX3Q7N8M2K5VJ4T6R9P0A';
 const signingKey = 'key_7Hq2Lm9Xc4Vb8Nz1Kd5Rt3Wy';
 const scopedKey = 'key_3Pq8Rs2Tu6Vw0Xy4Za1Bc5De';
@@ -87,6 +95,9 @@ const recorded: RecordedEvent[] = [
       }),
       now: at(0),
     },
+    // Leak reports (secret scanning): alerted (no source), then revoked by the next report.
+    { command: { type: 'ReportLeak', report: { ...leak, source: null }, secretVersion: 1, policy: 'alert' }, now: at(1), actor: scanning },
+    { command: { type: 'ReportLeak', report: leak, secretVersion: 1, policy: 'revoke' }, now: at(2), actor: scanning },
   ]),
   ...history(publishableKey, [
     {
@@ -99,6 +110,8 @@ const recorded: RecordedEvent[] = [
       now: at(0),
     },
     { command: { type: 'UpdateKey', changes: { allowedOrigins: ['https://shop.example', 'https://eu.shop.example'] } }, now: at(1) },
+    // Public by design: recorded, never revoked.
+    { command: { type: 'ReportLeak', report: leak, secretVersion: 1, policy: 'revoke' }, now: at(2), actor: scanning },
   ]),
   ...history(signingKey, [
     {
@@ -141,7 +154,13 @@ describe('docs/asyncapi.yaml, the notification topic contract', () => {
     const types = messages.map(typeOf);
     expect(new Set(types)).toEqual(new Set(Object.values(CE_TYPES)));
     const revoked = messages.filter((m) => typeOf(m) === 'credentials.key.revoked').map((m) => dataOf(m).reason);
-    expect(revoked).toEqual(['leaked in a CI log', null]);
+    expect(revoked).toEqual(['leaked in a CI log', `leaked: reported by secret scanning (${leak.reportId})`, null]);
+    const leaked = messages.filter((m) => typeOf(m) === 'credentials.key.leaked').map((m) => [dataOf(m).action, dataOf(m).source]);
+    expect(leaked).toEqual([
+      ['alerted', null],
+      ['revoked', 'content'],
+      ['none', 'content'],
+    ]);
     const expirySet = messages.filter((m) => typeOf(m) === 'credentials.key.expiry-set').map((m) => dataOf(m).expiresAt);
     expect(expirySet).toContain(null);
     const expired = messages.filter((m) => typeOf(m) === 'credentials.key.expired').map((m) => dataOf(m).reason);
