@@ -67,14 +67,15 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(served)).not.toMatch(/\.md\b/);
   });
 
-  it('requires on each route the credential its guard requires, and none on health', () => {
+  it('requires on each route the credential its guard requires, and none on health or the public JWKS', () => {
     for (const [path, item] of Object.entries(served.paths)) {
       for (const op of Object.values(item)) {
-        const expected = path.startsWith('/health')
-          ? []
-          : path === '/v1/verify' || path.includes('/signatures')
-            ? [{ serviceToken: [] }]
-            : [{ actorJwt: [] }];
+        const expected =
+          path.startsWith('/health') || path.endsWith('/jwks.json')
+            ? []
+            : path === '/v1/verify' || path.includes('/signatures')
+              ? [{ serviceToken: [] }]
+              : [{ actorJwt: [] }];
         expect({ path, security: op.security }).toEqual({ path, security: expected });
       }
     }

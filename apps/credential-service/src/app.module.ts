@@ -16,6 +16,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AccountEventsController } from './keys/events.controller';
 import { KeySuspensionController } from './keys/key-suspension.controller';
 import { AccountHistoryController, KeysController } from './keys/keys.controller';
+import { JwksController } from './signing/jwks.controller';
 import { SignaturesController } from './signing/signatures.controller';
 import { AccountUsageController, KeyUsageController } from './usage/usage.controller';
 import { SigningService } from './signing/signing.service';
@@ -37,6 +38,7 @@ export class AppModule {
         AccountUsageController,
         VerifyController,
         SignaturesController,
+        JwksController,
         HealthController,
         ...GRPC_CONTROLLERS,
       ],

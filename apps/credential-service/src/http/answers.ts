@@ -335,6 +335,31 @@ export class StandardWebhookHeadersAnswer {
   'webhook-signature'!: string;
 }
 
+export class JwkAnswer {
+  @ApiProperty({ enum: ['OKP'] })
+  kty!: 'OKP';
+
+  @ApiProperty({ enum: ['Ed25519'] })
+  crv!: 'Ed25519';
+
+  @ApiProperty({ description: 'base64url of the 32-byte public key', example: 'o3wyQ1YhR6nGm0nU7Y2nS-3bYtqgCTgq1uo4Bqv3v5A' })
+  x!: string;
+
+  @ApiProperty({ description: '"<keyId>.<secret version>"', example: `${KEY_ID_EXAMPLE}.2` })
+  kid!: string;
+
+  @ApiProperty({ enum: ['sig'] })
+  use!: string;
+
+  @ApiProperty({ enum: ['EdDSA'] })
+  alg!: string;
+}
+
+export class JwksAnswer {
+  @ApiProperty({ type: [JwkAnswer] })
+  keys!: JwkAnswer[];
+}
+
 export class SignAnswer {
   @ApiProperty({
     example: 't=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
