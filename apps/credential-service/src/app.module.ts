@@ -25,6 +25,7 @@ import { AccountHistoryController, KeysController } from './keys/keys.controller
 import { LeakPolicyController } from './secret-scanning/leak-policy.controller';
 import { SecretScanningController } from './secret-scanning/secret-scanning.controller';
 import { SECRET_SCANNING_PROVIDERS } from './secret-scanning/secret-scanning.providers';
+import { JwksController } from './signing/jwks.controller';
 import { SignaturesController } from './signing/signatures.controller';
 import { AccountUsageController, KeyUsageController } from './usage/usage.controller';
 import { SigningService } from './signing/signing.service';
@@ -48,6 +49,7 @@ export class AppModule {
         SignaturesController,
         SecretScanningController,
         LeakPolicyController,
+        JwksController,
         HealthController,
         ...GRPC_CONTROLLERS,
       ],

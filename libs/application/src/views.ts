@@ -9,8 +9,12 @@ import {
   hasExpired,
   isLive,
   publicEventData,
+  signingProfile,
+  STANDARD_WEBHOOKS_PREFIX,
   type KeyEvent,
   type KeyKind,
+  type SigningAlgorithm,
+  type SigningScheme,
   type WebhookFormat,
 } from '@cs/domain';
 import type { RecordedEvent } from '@cs/event-store';
@@ -41,6 +45,12 @@ export interface KeyView {
   allowedOrigins?: string[];
   /** Publishable keys only: the whole current key, which is public by design (never a secret's). */
   key?: string;
+  /** Signing keys only: how signatures are sent ('stripe' for keys from before schemes existed). */
+  scheme?: SigningScheme;
+  /** Signing keys only: 'hmac-sha256' or 'ed25519'. */
+  algorithm?: SigningAlgorithm;
+  /** Ed25519 signing keys only: the current public key, `whpk_<base64>` (the private key never leaves the service). */
+  publicKey?: string;
   /** The last verify that named this key (key usage); in reads only, null when never or when usage is unavailable. */
   lastUsedAt?: string | null;
 }
@@ -74,7 +84,14 @@ export function toKeyView(record: KeyRecord, now: number = Date.now()): KeyView 
     ...(record.kind === 'publishable'
       ? { allowedOrigins: record.allowedOrigins ?? [], ...(record.current.value === undefined ? {} : { key: record.current.value }) }
       : {}),
+    ...(record.kind === 'signing' ? signingView(record) : {}),
   };
+}
+
+/** A signing key's scheme, algorithm and (Ed25519) public key, as views show them. */
+function signingView(record: KeyRecord): Pick<KeyView, 'scheme' | 'algorithm' | 'publicKey'> {
+  const publicKey = record.current.publicKey;
+  return { ...signingProfile(record), ...(publicKey === undefined ? {} : { publicKey: STANDARD_WEBHOOKS_PREFIX.publicKey + publicKey }) };
 }
 
 export interface HistoryEntry {

@@ -253,7 +253,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign a payload with every signing secret of the account valid now: t=<unix>,v1=<hex>[,v1=...] */
+    /** Sign a payload with every signing secret of the account valid now (of the scheme asked for): t=<unix>,v1=<hex>[,v1=...], or with scheme standard-webhooks the webhook-id, webhook-timestamp and webhook-signature headers (v1,<base64> and v1a,<base64> entries) */
     post: operations['signPayload'];
     delete?: never;
     options?: never;
@@ -270,7 +270,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Verify a signature header against the account’s valid signing secrets: { valid, code } */
+    /** Verify a signature header (stripe) or the webhook-* headers (standard-webhooks) against the account’s valid signing keys of that scheme: { valid, code } */
     post: operations['verifySignature'];
     delete?: never;
     options?: never;
@@ -306,6 +306,23 @@ export interface paths {
     get: operations['getLeakPolicy'];
     /** Set the leak policy (owner or admin, step-up); recorded as LeakPolicySet */
     put: operations['setLeakPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public keys of the account’s valid ed25519 signing keys, as a JWKS (no credential: public key material; kid is "<keyId>.<secret version>"); both keys during a rotation’s grace period */
+    get: operations['getAccountJwks'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -419,6 +436,18 @@ export interface components {
        *     ]
        */
       allowedOrigins?: string[];
+      /**
+       * @description signing keys only: "stripe" (one t=…,v1=… header, sig_live_… secrets) or "standard-webhooks" (webhook-id, webhook-timestamp and webhook-signature headers, whsec_… secrets); another kind: 422 SCHEME_NOT_APPLICABLE
+       * @default stripe
+       * @enum {string}
+       */
+      scheme?: 'stripe' | 'standard-webhooks';
+      /**
+       * @description signing keys only: "ed25519" needs scheme "standard-webhooks" (422 ALGORITHM_NOT_APPLICABLE otherwise); its private key never leaves the service, the answer’s secret is its public key (whpk_…)
+       * @default hmac-sha256
+       * @enum {string}
+       */
+      algorithm?: 'hmac-sha256' | 'ed25519';
     };
     PreviousSecretAnswer: {
       /**
@@ -520,6 +549,21 @@ export interface components {
        */
       key?: string;
       /**
+       * @description signing keys only: "stripe" (t=…,v1=… header) or "standard-webhooks" (webhook-* headers)
+       * @enum {string}
+       */
+      scheme?: 'stripe' | 'standard-webhooks';
+      /**
+       * @description signing keys only: "hmac-sha256", or "ed25519" (standard-webhooks v1a)
+       * @enum {string}
+       */
+      algorithm?: 'hmac-sha256' | 'ed25519';
+      /**
+       * @description ed25519 signing keys only: the current public key (the private key never leaves the service); also in the account’s JWKS
+       * @example whpk_MCowBQYDK2VwAyEAo3wyQ1YhR6nGm0nU7Y2nS+3bYtqgCTgq1uo4Bqv3v5A=
+       */
+      publicKey?: string;
+      /**
        * @description the key’s version (0 when generated): its ETag, and what If-Match names
        * @example 3
        */
@@ -534,7 +578,7 @@ export interface components {
     SecretAnswer: {
       key: components['schemas']['KeyViewAnswer'];
       /**
-       * @description the secret: shown in this answer and nowhere else
+       * @description the secret: shown in this answer and nowhere else; for an ed25519 signing key its public key (whpk_…), since the private key never leaves the service
        * @example ak_live_9xQ2…
        */
       secret: string;
@@ -907,9 +951,37 @@ export interface components {
        * @enum {string}
        */
       payloadEncoding?: 'utf8' | 'base64';
+      /**
+       * @description "stripe": one `t=<unix>,v1=<hex>` header, with the account’s stripe-scheme keys; "standard-webhooks": the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, with its standard-webhooks keys
+       * @default stripe
+       * @enum {string}
+       */
+      scheme?: 'stripe' | 'standard-webhooks';
+      /**
+       * @description standard-webhooks only: the message id to sign (the same for every retry of one event); absent: a new `msg_…` id
+       * @example msg_2KWPBgLlAfxdpx2AI54pPJ85f4W
+       */
+      webhookId?: string;
+    } & (unknown & unknown);
+    StandardWebhookHeadersAnswer: {
+      /** @example msg_2KWPBgLlAfxdpx2AI54pPJ85f4W */
+      'webhook-id': string;
+      /**
+       * @description unix seconds
+       * @example 1764590400
+       */
+      'webhook-timestamp': string;
+      /**
+       * @description space-separated: v1,<base64 HMAC-SHA256> per HMAC key, v1a,<base64 Ed25519> per ed25519 key
+       * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+       */
+      'webhook-signature': string;
     };
     SignAnswer: {
-      /** @example t=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd */
+      /**
+       * @description stripe: the signature header; standard-webhooks: the webhook-signature value
+       * @example t=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+       */
       header: string;
       /**
        * @description unix seconds
@@ -922,8 +994,15 @@ export interface components {
        *     ]
        */
       keyIds: string[];
-      /** @description how many v1 signatures the header carries */
+      /** @description how many signatures the header carries */
       signatures: number;
+      /**
+       * @description standard-webhooks only: the message id signed (the webhook-id header)
+       * @example msg_2KWPBgLlAfxdpx2AI54pPJ85f4W
+       */
+      webhookId?: string;
+      /** @description standard-webhooks only: the three headers to send */
+      headers?: components['schemas']['StandardWebhookHeadersAnswer'];
     };
     VerifySignatureDto: {
       /** @description the exact payload bytes to sign, as text or base64 (see payloadEncoding) */
@@ -933,14 +1012,33 @@ export interface components {
        * @enum {string}
        */
       payloadEncoding?: 'utf8' | 'base64';
-      /** @example t=1700000000,v1=5257a869... */
+      /**
+       * @description "stripe": one `t=<unix>,v1=<hex>` header, with the account’s stripe-scheme keys; "standard-webhooks": the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, with its standard-webhooks keys
+       * @default stripe
+       * @enum {string}
+       */
+      scheme?: 'stripe' | 'standard-webhooks';
+      /**
+       * @description the signature header: `t=…,v1=…` (stripe), or the value of `webhook-signature` (standard-webhooks)
+       * @example t=1700000000,v1=5257a869...
+       */
       header: string;
       /**
        * @description how old (or how far ahead) the timestamp may be, in seconds
        * @default 300
        */
       toleranceSeconds?: number;
-    };
+      /**
+       * @description standard-webhooks only, and required then: the `webhook-id` header as received
+       * @example msg_2KWPBgLlAfxdpx2AI54pPJ85f4W
+       */
+      webhookId?: string;
+      /**
+       * @description standard-webhooks only, and required then: the `webhook-timestamp` header as received
+       * @example 1764590400
+       */
+      webhookTimestamp?: string;
+    } & (unknown & unknown);
     SignatureCheckAnswer: {
       valid: boolean;
       /** @enum {string} */
@@ -969,6 +1067,29 @@ export interface components {
        */
       policy: 'revoke' | 'alert';
     };
+    JwkAnswer: {
+      /** @enum {string} */
+      kty: 'OKP';
+      /** @enum {string} */
+      crv: 'Ed25519';
+      /**
+       * @description base64url of the 32-byte public key
+       * @example o3wyQ1YhR6nGm0nU7Y2nS-3bYtqgCTgq1uo4Bqv3v5A
+       */
+      x: string;
+      /**
+       * @description "<keyId>.<secret version>"
+       * @example key_3fJ9kQ2mX7pL0aB4cD8eF1gH.2
+       */
+      kid: string;
+      /** @enum {string} */
+      use: 'sig';
+      /** @enum {string} */
+      alg: 'EdDSA';
+    };
+    JwksAnswer: {
+      keys: components['schemas']['JwkAnswer'][];
+    };
     LiveAnswer: {
       /** @enum {string} */
       status: 'ok';
@@ -994,6 +1115,7 @@ export interface components {
        * @enum {string}
        */
       code:
+        | 'ALGORITHM_NOT_APPLICABLE'
         | 'BAD_REQUEST'
         | 'BODY_TOO_DEEP'
         | 'BODY_TOO_LARGE'
@@ -1017,6 +1139,7 @@ export interface components {
         | 'KEY_EXPIRED'
         | 'KEY_HISTORY_DELETED'
         | 'KEY_NOT_FOUND'
+        | 'KEY_NOT_REVEALABLE'
         | 'KEY_NOT_SUSPENDED'
         | 'KEY_REVOKED'
         | 'KEY_SUSPENDED'
@@ -1032,6 +1155,7 @@ export interface components {
         | 'REPORT_SIGNATURE_INVALID'
         | 'REQUEST_TIMEOUT'
         | 'ROUTE_NOT_FOUND'
+        | 'SCHEME_NOT_APPLICABLE'
         | 'SECRET_IN_METADATA'
         | 'SECRET_SCANNING_UNAVAILABLE'
         | 'STEP_UP_REQUIRED'
@@ -1437,7 +1561,7 @@ export interface operations {
           };
         };
       };
-      /** @description undefined: IDEMPOTENCY_KEY_REUSED, ORIGINS_NOT_APPLICABLE, PERMISSIONS_NOT_APPLICABLE, SECRET_IN_METADATA */
+      /** @description undefined: ALGORITHM_NOT_APPLICABLE, IDEMPOTENCY_KEY_REUSED, ORIGINS_NOT_APPLICABLE, PERMISSIONS_NOT_APPLICABLE, SCHEME_NOT_APPLICABLE, SECRET_IN_METADATA */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1447,7 +1571,13 @@ export interface operations {
             /** @constant */
             status?: 422;
             /** @enum {unknown} */
-            code?: 'IDEMPOTENCY_KEY_REUSED' | 'ORIGINS_NOT_APPLICABLE' | 'PERMISSIONS_NOT_APPLICABLE' | 'SECRET_IN_METADATA';
+            code?:
+              | 'ALGORITHM_NOT_APPLICABLE'
+              | 'IDEMPOTENCY_KEY_REUSED'
+              | 'ORIGINS_NOT_APPLICABLE'
+              | 'PERMISSIONS_NOT_APPLICABLE'
+              | 'SCHEME_NOT_APPLICABLE'
+              | 'SECRET_IN_METADATA';
           };
         };
       };
@@ -2828,7 +2958,7 @@ export interface operations {
           };
         };
       };
-      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_REVOKED, NO_PREVIOUS_SECRET */
+      /** @description The key is in a state where this change is refused, or it changed meanwhile: CONCURRENT_CHANGE, KEY_EXPIRED, KEY_NOT_REVEALABLE, KEY_REVOKED, NO_PREVIOUS_SECRET */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2838,7 +2968,7 @@ export interface operations {
             /** @constant */
             status?: 409;
             /** @enum {unknown} */
-            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_REVOKED' | 'NO_PREVIOUS_SECRET';
+            code?: 'CONCURRENT_CHANGE' | 'KEY_EXPIRED' | 'KEY_NOT_REVEALABLE' | 'KEY_REVOKED' | 'NO_PREVIOUS_SECRET';
           };
         };
       };
@@ -4812,7 +4942,12 @@ export interface operations {
   };
   signPayload: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description with a raw body and scheme standard-webhooks: the message id to sign (absent: a new msg_… id) */
+        webhookId?: string;
+        /** @description with a raw body: the signature scheme (default stripe) */
+        scheme?: 'stripe' | 'standard-webhooks';
+      };
       header?: never;
       path: {
         accountId: string;
@@ -5034,6 +5169,12 @@ export interface operations {
       header?: {
         /** @description with a raw (application/octet-stream) body: the signature header to check (required then) */
         'X-Signature'?: string;
+        /** @description with a raw body and webhook-signature: the unix timestamp as received */
+        'webhook-timestamp'?: string;
+        /** @description with a raw body and webhook-signature: the message id as received */
+        'webhook-id'?: string;
+        /** @description with a raw body, instead of X-Signature: the standard-webhooks signatures (then webhook-id and webhook-timestamp are required) */
+        'webhook-signature'?: string;
       };
       path: {
         accountId: string;
@@ -5840,6 +5981,142 @@ export interface operations {
             status?: 503;
             /** @enum {unknown} */
             code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getAccountJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description an empty `keys` list when the account has none */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JwksAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST, INVALID_ID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST' | 'INVALID_ID';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
           };
         };
       };

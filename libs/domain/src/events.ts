@@ -13,6 +13,16 @@ export type KeyKind = 'api' | 'signing' | 'publishable';
 export const KEY_KINDS: readonly KeyKind[] = ['api', 'signing', 'publishable'];
 export type WebhookFormat = 'single' | 'multiple';
 export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['single', 'multiple'];
+/**
+ * How a signing key's signatures are sent (signing keys only; absent on an event: 'stripe'):
+ * `stripe`, one `t=<unix>,v1=<hex>` header; `standard-webhooks`, the three `webhook-*` headers of
+ * standardwebhooks.com.
+ */
+export type SigningScheme = 'stripe' | 'standard-webhooks';
+export const SIGNING_SCHEMES: readonly SigningScheme[] = ['stripe', 'standard-webhooks'];
+/** What a signing key signs with (absent on an event: 'hmac-sha256'); ed25519 with standard-webhooks only. */
+export type SigningAlgorithm = 'hmac-sha256' | 'ed25519';
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['hmac-sha256', 'ed25519'];
 /** Which of a key's (at most two) valid secrets a command or event is about. */
 export type SecretSlot = 'current' | 'previous';
 
@@ -35,6 +45,8 @@ export interface IssuedSecret {
   sealed: SealedSecret;
   /** Publishable keys only: the whole key, which is public by design (never set for a secret). */
   value?: string;
+  /** Ed25519 signing keys only: base64 of the raw 32-byte public key (public by design; the private key is only sealed). */
+  publicKey?: string;
 }
 
 interface KeyEventBase {
@@ -56,6 +68,10 @@ export interface KeyGenerated {
     metadata?: Record<string, unknown>;
     /** The owner's label in the caller's system; absent: none. */
     externalId?: string;
+    /** Signing keys only; absent: 'stripe'. Kept by every regenerate. */
+    scheme?: SigningScheme;
+    /** Signing keys only; absent: 'hmac-sha256'. Kept by every regenerate. */
+    algorithm?: SigningAlgorithm;
   };
 }
 

@@ -77,6 +77,26 @@ describe('decodeKeyEvent', () => {
     expect(refusal(() => decodeKeyEvent(bad({ metadata: ['x'] }))).problems).toEqual(['data.metadata: expected an object']);
   });
 
+  it('decodes a signing key’s KeyGenerated with and without a scheme, algorithm and public key (issue #14, no schema bump)', () => {
+    const signing = { ...keyGenerated().data, kind: 'signing' as const };
+    const before = { type: 'KeyGenerated', data: JSON.parse(JSON.stringify(signing)), metadata: { schemaVersion: 1 } };
+    expect(decodeKeyEvent(before)?.data).not.toHaveProperty('scheme');
+    const ed = {
+      ...signing,
+      scheme: 'standard-webhooks',
+      algorithm: 'ed25519',
+      secret: { ...signing.secret, publicKey: Buffer.alloc(32, 1).toString('base64') },
+    };
+    expect(decodeKeyEvent({ type: 'KeyGenerated', data: ed, metadata: { schemaVersion: 1 } })?.data).toEqual(ed);
+    const bad = (extra: object) => ({ type: 'KeyGenerated', data: { ...signing, ...extra }, metadata: { schemaVersion: 1 } });
+    expect(refusal(() => decodeKeyEvent(bad({ scheme: 'svix' }))).problems).toEqual([
+      'data.scheme: expected one of "stripe", "standard-webhooks"',
+    ]);
+    expect(refusal(() => decodeKeyEvent(bad({ algorithm: 'rsa' }))).problems).toEqual([
+      'data.algorithm: expected one of "hmac-sha256", "ed25519"',
+    ]);
+  });
+
   it('encodes with the type’s current schema version', () => {
     expect(encodeKeyEvent(keyRevoked('x'))).toEqual({
       type: 'KeyRevoked',

@@ -24,10 +24,26 @@ import {
   type StoredEvent,
   type Upcasters,
 } from './event-codec';
-import { KEY_EVENT_SCHEMA_VERSION, KEY_KINDS, LEAK_ACTIONS, WEBHOOK_FORMATS, type KeyEvent, type KeyEventType } from './events';
+import {
+  KEY_EVENT_SCHEMA_VERSION,
+  KEY_KINDS,
+  LEAK_ACTIONS,
+  SIGNING_ALGORITHMS,
+  SIGNING_SCHEMES,
+  WEBHOOK_FORMATS,
+  type KeyEvent,
+  type KeyEventType,
+} from './events';
 
 const sealedSecret = object({ kid: isString, alg: oneOf('A256GCM'), iv: isString, ciphertext: isString, tag: isString });
-const issuedSecret = object({ version: isInteger, hash: isString, start: isString, sealed: sealedSecret, value: optional(isString) });
+const issuedSecret = object({
+  version: isInteger,
+  hash: isString,
+  start: isString,
+  sealed: sealedSecret,
+  value: optional(isString),
+  publicKey: optional(isString),
+});
 const base = { keyId: isString, accountId: isString, kind: oneOf(...KEY_KINDS) };
 const slot = oneOf('current', 'previous');
 const webhookFormat = oneOf(...WEBHOOK_FORMATS);
@@ -48,6 +64,9 @@ export const KEY_EVENT_SCHEMAS: Readonly<Record<KeyEventType, Check>> = {
     metadata: optional(jsonObject),
     externalId: optional(isString),
     allowedOrigins: optional(arrayOf(isString)),
+    // Optional: signing keys from before issue #14 are 'stripe' + 'hmac-sha256'.
+    scheme: optional(oneOf(...SIGNING_SCHEMES)),
+    algorithm: optional(oneOf(...SIGNING_ALGORITHMS)),
   }),
   KeyRotated: object({ ...base, secret: issuedSecret, previousVersion: isInteger, previousExpiresAt: isString }),
   KeyExpirySet: object({ ...base, slot, secretVersion: isInteger, expiresAt: nullable(isString) }),

@@ -89,7 +89,33 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-/** The prefixes every secret this service issues starts with (`ak_live_`, `sig_test_`, …): what must never be stored as data. */
-export const ISSUED_SECRET_PREFIXES: readonly string[] = Object.values(KIND_PREFIX).flatMap((kind) =>
-  KEY_ENVS.map((env) => `${kind}_${env}_`),
-);
+/**
+ * Standard Webhooks signing keys (standardwebhooks.com), for the `standard-webhooks` scheme: an HMAC
+ * secret is `whsec_<base64 of 32 random bytes>`; an Ed25519 private key is `whsk_<base64 of its
+ * 32-byte seed>` (sealed, never shown) and its public key `whpk_<base64 of 32 bytes>`.
+ */
+export const STANDARD_WEBHOOKS_PREFIX = { secret: 'whsec_', privateKey: 'whsk_', publicKey: 'whpk_' } as const;
+
+/** `whsec_<base64>` of 32 random bytes: a Standard Webhooks HMAC signing secret. */
+export function formatWebhookSecret(random: Uint8Array): string {
+  if (random.length !== KEY_RANDOM_BYTES) throw new RangeError(`a key needs ${KEY_RANDOM_BYTES} random bytes`);
+  return STANDARD_WEBHOOKS_PREFIX.secret + Buffer.from(random).toString('base64');
+}
+
+/** `whsk_<base64>` of a 32-byte Ed25519 seed: a Standard Webhooks asymmetric private key. */
+export function formatEd25519PrivateKey(seed: Uint8Array): string {
+  if (seed.length !== KEY_RANDOM_BYTES) throw new RangeError(`a key needs ${KEY_RANDOM_BYTES} random bytes`);
+  return STANDARD_WEBHOOKS_PREFIX.privateKey + Buffer.from(seed).toString('base64');
+}
+
+/** The displayable beginning of a `whsec_…` secret or a `whpk_…` public key: the prefix and six characters. */
+export function webhookKeyStart(key: string): string {
+  return key.slice(0, key.indexOf('_') + 1 + START_BODY_CHARS);
+}
+
+/** The prefixes every secret this service issues starts with (`ak_live_`, `sig_test_`, `whsec_`, …): what must never be stored as data. */
+export const ISSUED_SECRET_PREFIXES: readonly string[] = [
+  ...Object.values(KIND_PREFIX).flatMap((kind) => KEY_ENVS.map((env) => `${kind}_${env}_`)),
+  STANDARD_WEBHOOKS_PREFIX.secret,
+  STANDARD_WEBHOOKS_PREFIX.privateKey,
+];

@@ -2,7 +2,7 @@
  * A key's write-side state, folded from its stream. A union by status; `previous` is set while an
  * older secret is in its grace period after a regenerate (at most two secrets are valid at once).
  */
-import type { IssuedSecret, KeyEvent, KeyKind, WebhookFormat } from './events';
+import type { IssuedSecret, KeyEvent, KeyKind, SigningAlgorithm, SigningScheme, WebhookFormat } from './events';
 import { scopeProps } from './key-scopes';
 
 export interface SecretState extends IssuedSecret {
@@ -26,6 +26,26 @@ export interface KeyProps {
   externalId?: string;
   /** Publishable keys only (origins.ts). */
   allowedOrigins?: string[];
+  /** Signing keys only; absent: 'stripe' (signingProfile). */
+  scheme?: SigningScheme;
+  /** Signing keys only; absent: 'hmac-sha256' (signingProfile). */
+  algorithm?: SigningAlgorithm;
+}
+
+/** A signing key's scheme and algorithm, with the defaults of keys recorded without them. */
+export function signingProfile(props: { scheme?: SigningScheme; algorithm?: SigningAlgorithm }): {
+  scheme: SigningScheme;
+  algorithm: SigningAlgorithm;
+} {
+  return { scheme: props.scheme ?? 'stripe', algorithm: props.algorithm ?? 'hmac-sha256' };
+}
+
+/** The scheme and algorithm fields an event or state carries: only those that are set. */
+export function signingFields(from: { scheme?: SigningScheme; algorithm?: SigningAlgorithm }): {
+  scheme?: SigningScheme;
+  algorithm?: SigningAlgorithm;
+} {
+  return { ...(from.scheme ? { scheme: from.scheme } : {}), ...(from.algorithm ? { algorithm: from.algorithm } : {}) };
 }
 
 export type KeyState =
@@ -56,7 +76,7 @@ export function evolve(state: KeyState, event: KeyEvent): KeyState {
       const { secret, keyId, accountId, kind, name, allowedIps, webhookFormat } = event.data;
       return {
         status: 'active',
-        props: { keyId, accountId, kind, name, allowedIps, webhookFormat, ...scopeProps(event.data) },
+        props: { keyId, accountId, kind, name, allowedIps, webhookFormat, ...scopeProps(event.data), ...signingFields(event.data) },
         current: { ...secret, expiresAt: null },
         previous: null,
       };

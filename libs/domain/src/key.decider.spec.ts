@@ -998,3 +998,74 @@ describe('an older secret never outlives the current one', () => {
     });
   });
 });
+
+describe('signing schemes and algorithms (issue #14)', () => {
+  const BASE_SIGNING = { ...BASE, kind: 'signing' as const };
+  const publicKey = Buffer.alloc(32, 3).toString('base64');
+  const signing = (overrides: Parameters<typeof generateKey>[0] = {}) => generateKey({ kind: 'signing', ...overrides });
+  const generatedData = (extra: object, secret = issued(1, 1)) => ({
+    type: 'KeyGenerated' as const,
+    data: { ...BASE_SIGNING, name: 'checkout backend', allowedIps: [], webhookFormat: 'single' as const, secret, ...extra },
+  });
+
+  it('records the standard-webhooks scheme, and ed25519 with its public key', () => {
+    spec
+      .given([])
+      .when(signing({ scheme: 'standard-webhooks' }), T0)
+      .then([generatedData({ scheme: 'standard-webhooks' })]);
+    spec
+      .given([])
+      .when(signing({ scheme: 'standard-webhooks', algorithm: 'ed25519', secret: { ...aSecret(1).secret, publicKey } }), T0)
+      .then([generatedData({ scheme: 'standard-webhooks', algorithm: 'ed25519' }, { ...issued(1, 1), publicKey })]);
+  });
+
+  it('records nothing extra for a signing key without a scheme: the Stripe-style default', () => {
+    spec
+      .given([])
+      .when(signing(), T0)
+      .then([generatedData({})]);
+  });
+
+  it('refuses a scheme or an algorithm on a key that is not a signing key', () => {
+    spec
+      .given([])
+      .when(generateKey({ scheme: 'standard-webhooks' }), T0)
+      .thenRejects('SCHEME_NOT_APPLICABLE');
+    spec
+      .given([])
+      .when(generateKey({ kind: 'publishable', allowedOrigins: ['https://shop.example'], algorithm: 'hmac-sha256' }), T0)
+      .thenRejects('SCHEME_NOT_APPLICABLE');
+  });
+
+  it('refuses ed25519 with the Stripe-style scheme, given or by default', () => {
+    spec
+      .given([])
+      .when(signing({ algorithm: 'ed25519' }), T0)
+      .thenRejects('ALGORITHM_NOT_APPLICABLE');
+    spec
+      .given([])
+      .when(signing({ scheme: 'stripe', algorithm: 'ed25519' }), T0)
+      .thenRejects('ALGORITHM_NOT_APPLICABLE');
+  });
+
+  it('never reveals an ed25519 private key; a Standard Webhooks HMAC secret is revealed as any other', () => {
+    const ed = generatedData({ scheme: 'standard-webhooks', algorithm: 'ed25519' }, { ...issued(1, 1), publicKey });
+    spec.given([ed]).when(reveal('current'), T0).thenRejects('KEY_NOT_REVEALABLE');
+    spec
+      .given([ed, keyRotated(2, at(60))])
+      .when(reveal('previous'), T0)
+      .thenRejects('KEY_NOT_REVEALABLE');
+    spec
+      .given([generatedData({ scheme: 'standard-webhooks' })])
+      .when(reveal('current'), T0)
+      .then([{ type: 'KeyRevealed', data: { ...BASE_SIGNING, slot: 'current', secretVersion: 1 } }]);
+  });
+
+  it('the state keeps the scheme and algorithm through a regenerate', () => {
+    const state = [generatedData({ scheme: 'standard-webhooks', algorithm: 'ed25519' }), keyRotated(2, at(60))].reduce(
+      evolve,
+      initialState(),
+    );
+    expect(state.status === 'active' && [state.props.scheme, state.props.algorithm]).toEqual(['standard-webhooks', 'ed25519']);
+  });
+});

@@ -5,7 +5,7 @@
 import type { IssuedSecret, KeyEvent, KeyExpired, SecretSlot, WebhookFormat } from './events';
 import { parseAllowList } from './ip-allow-list';
 import { checkScopes, scopeDefault, scopeProps, type KeyScopes } from './key-scopes';
-import { nextSecretVersion, type KeyProps, type KeyState, type SecretState } from './key-state';
+import { nextSecretVersion, signingFields, signingProfile, type KeyProps, type KeyState, type SecretState } from './key-state';
 import { reject, type Rejection } from './rejections';
 import { cappedExpiry, hasExpired, isLive, outlives } from './secret-liveness';
 import { decideSuspension } from './suspension.decider';
@@ -44,6 +44,8 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
     if (!ips.ok) return refuse(reject('INVALID_ALLOWED_IPS', ips.errors.join('; ')));
     const scopes = checkScopes(command.kind, command, true);
     if (!scopes.ok) return refuse(reject(scopes.code, scopes.message));
+    const signing = checkSigningProfile(command);
+    if (signing) return refuse(signing);
     const {
       type: _type,
       secret,
@@ -51,12 +53,20 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       metadata: _metadata,
       externalId: _externalId,
       allowedOrigins: _allowedOrigins,
+      scheme: _scheme,
+      algorithm: _algorithm,
       ...props
     } = command;
     return accept([
       {
         type: 'KeyGenerated',
-        data: { ...props, allowedIps: ips.entries, secret: { ...secret, version: nextSecretVersion(state) }, ...scopeProps(scopes.value) },
+        data: {
+          ...props,
+          allowedIps: ips.entries,
+          secret: { ...secret, version: nextSecretVersion(state) },
+          ...scopeProps(scopes.value),
+          ...signingFields(command),
+        },
       },
     ]);
   }
@@ -120,6 +130,9 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       return accept(events);
     }
     case 'RevealKey': {
+      // An Ed25519 private key never leaves the service: only its public key is shown (and published).
+      if (signingProfile(state.props).algorithm === 'ed25519')
+        return refuse(reject('KEY_NOT_REVEALABLE', 'an ed25519 signing key never leaves the service; use its public key'));
       if (state.status === 'expired' || !isLive(state.current, now))
         return refuse(reject('KEY_EXPIRED', 'the key has expired; regenerate it to get a new secret'));
       const target = command.slot === 'current' ? state.current : state.previous;
@@ -186,6 +199,21 @@ export function decide(command: KeyCommand, state: KeyState, now: Date): Decisio
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * A generate's scheme and algorithm: signing keys only (SCHEME_NOT_APPLICABLE), and ed25519 only
+ * with the standard-webhooks scheme (ALGORITHM_NOT_APPLICABLE: the Stripe-style header is HMAC only).
+ */
+function checkSigningProfile(command: Pick<KeyProps, 'kind' | 'scheme' | 'algorithm'>): Rejection | null {
+  if (command.kind !== 'signing') {
+    if (command.scheme !== undefined || command.algorithm !== undefined)
+      return reject('SCHEME_NOT_APPLICABLE', 'only a signing key has a signature scheme and algorithm');
+    return null;
+  }
+  if (command.algorithm === 'ed25519' && command.scheme !== 'standard-webhooks')
+    return reject('ALGORITHM_NOT_APPLICABLE', 'ed25519 signing keys need the standard-webhooks scheme');
+  return null;
 }
 
 /** The instant a secret stopped (or stops) being valid: its expiry if passed, else now. */

@@ -19,7 +19,10 @@ export type RejectionCode =
   | 'SECRET_IN_METADATA'
   | 'INVALID_EXTERNAL_ID'
   | 'INVALID_ALLOWED_ORIGINS'
-  | 'ORIGINS_NOT_APPLICABLE';
+  | 'ORIGINS_NOT_APPLICABLE'
+  | 'SCHEME_NOT_APPLICABLE'
+  | 'ALGORITHM_NOT_APPLICABLE'
+  | 'KEY_NOT_REVEALABLE';
 
 export interface Rejection {
   code: RejectionCode;

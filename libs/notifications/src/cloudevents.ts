@@ -1,5 +1,13 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import { decodeKeyEvent, KEY_EVENT_SCHEMA_VERSION, scopeProps, type KeyEvent, type KeyEventType } from '@cs/domain';
+import {
+  decodeKeyEvent,
+  KEY_EVENT_SCHEMA_VERSION,
+  scopeProps,
+  signingProfile,
+  STANDARD_WEBHOOKS_PREFIX,
+  type KeyEvent,
+  type KeyEventType,
+} from '@cs/domain';
 import type { EventMetadata, RecordedEvent } from '@cs/event-store';
 import type { CredentialNotificationData, CredentialNotificationType, KeyUpdatedData, NotificationActor } from './notification-data';
 
@@ -90,6 +98,11 @@ function publicActor(actor: EventMetadata['actor']): NotificationActor {
   return actor.type === 'user' ? { type: 'user', sub: actor.sub } : { type: 'system', name: actor.name };
 }
 
+/** An Ed25519 signing key's public key in its `whpk_` form (never anything of a secret). */
+function publicKeyOf(secret: { publicKey?: string }): { publicKey?: string } {
+  return secret.publicKey === undefined ? {} : { publicKey: `${STANDARD_WEBHOOKS_PREFIX.publicKey}${secret.publicKey}` };
+}
+
 /**
  * Fields are picked one by one rather than spread from the event, so a field added to an event later
  * (say another sealed copy) is not sent out until someone decides it is safe to.
@@ -109,6 +122,8 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
         allowedIps: d.allowedIps,
         webhookFormat: d.webhookFormat,
         ...scopeProps(d),
+        ...(d.kind === 'signing' ? signingProfile(d) : {}),
+        ...publicKeyOf(d.secret),
         ...tail,
       };
     }
@@ -118,6 +133,7 @@ function notificationData(event: KeyEvent, metadata: EventMetadata): CredentialN
         ...base,
         start: d.secret.start,
         secretVersion: d.secret.version,
+        ...publicKeyOf(d.secret),
         previousVersion: d.previousVersion,
         previousExpiresAt: d.previousExpiresAt,
         ...tail,

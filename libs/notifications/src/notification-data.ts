@@ -10,6 +10,8 @@
 export type NotificationKeyKind = 'api' | 'signing' | 'publishable';
 export type NotificationSecretSlot = 'current' | 'previous';
 export type NotificationWebhookFormat = 'single' | 'multiple';
+export type NotificationSigningScheme = 'stripe' | 'standard-webhooks';
+export type NotificationSigningAlgorithm = 'hmac-sha256' | 'ed25519';
 
 /** Who made the change: a user (the token's `sub`) or a part of the service (`expiry-scheduler`, …). No roles. */
 export type NotificationActor = { type: 'user'; sub: string } | { type: 'system'; name: string };
@@ -38,11 +40,19 @@ export interface KeyGeneratedData extends NotificationBase {
   externalId?: string;
   /** Publishable keys only: the web origins whose pages may use the key. */
   allowedOrigins?: string[];
+  /** Signing keys only: `stripe` (the `t=…,v1=…` header) or `standard-webhooks`. */
+  scheme?: NotificationSigningScheme;
+  /** Signing keys only: `hmac-sha256` or `ed25519`. */
+  algorithm?: NotificationSigningAlgorithm;
+  /** Ed25519 signing keys only: the new public key, `whpk_<base64>` (public by design). */
+  publicKey?: string;
 }
 
 export interface KeyRotatedData extends NotificationBase {
   start: string;
   secretVersion: number;
+  /** Ed25519 signing keys only: the new public key, `whpk_<base64>`; the old one stays valid until previousExpiresAt. */
+  publicKey?: string;
   previousVersion: number;
   /** When the secret that was current until now stops verifying (both verify until then). */
   previousExpiresAt: string;

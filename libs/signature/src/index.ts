@@ -13,3 +13,29 @@ export { computeSignature, signPayload } from './sign';
 export type { Payload, SignPayloadInput } from './sign';
 export { verifySignatureHeader } from './verify';
 export type { VerifyFailureCode, VerifyResult, VerifySignatureInput } from './verify';
+export {
+  ED25519_PRIVATE_KEY_PREFIX,
+  ED25519_PUBLIC_KEY_PREFIX,
+  MAX_WEBHOOK_ID_LENGTH,
+  MAX_WEBHOOK_SECRET_BYTES,
+  MIN_WEBHOOK_SECRET_BYTES,
+  WEBHOOK_SECRET_PREFIX,
+  computeStandardWebhookSignature,
+  ed25519Jwk,
+  ed25519PublicKeyFromJwk,
+  ed25519PublicKeyOf,
+  parseWebhookSignatureHeader,
+  signStandardWebhook,
+  verifyStandardWebhook,
+} from './standard-webhooks';
+export type {
+  Ed25519Jwk,
+  ParsedWebhookSignatures,
+  SignStandardWebhookInput,
+  StandardWebhookHeaders,
+  StandardWebhookMalformedReason,
+  StandardWebhookSignatureVersion,
+  StandardWebhookVerifyResult,
+  VerifyStandardWebhookInput,
+  WebhookSignatureParseResult,
+} from './standard-webhooks';

@@ -3,7 +3,7 @@
  * command handler and again by the catch-up subscription; the index's revision guard makes the
  * second application a no-op.
  */
-import { scopeProps, withoutNulls, type KeyEvent } from '@cs/domain';
+import { scopeProps, signingFields, withoutNulls, type KeyEvent } from '@cs/domain';
 import { MAX_RETIRED_SECRETS, type KeyRecord, type SecretRecord } from './key-record';
 import { projectSuspension } from './suspension-projection';
 
@@ -43,6 +43,7 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
       previous: null,
       retired: [],
       ...scopeProps(event.data),
+      ...signingFields(event.data),
     };
   }
   if (!record) return null;
@@ -105,7 +106,10 @@ export function projectKeyEvent(record: KeyRecord | null, { event, revision, occ
   }
 }
 
-/** A publishable key's whole value, kept with its secret record for views (never set for a secret). */
-function secretValue(secret: { value?: string }): { value?: string } {
-  return secret.value === undefined ? {} : { value: secret.value };
+/** A publishable key's whole value, or an Ed25519 key's public key, kept with its secret record for views (never a secret). */
+function secretValue(secret: { value?: string; publicKey?: string }): { value?: string; publicKey?: string } {
+  return {
+    ...(secret.value === undefined ? {} : { value: secret.value }),
+    ...(secret.publicKey === undefined ? {} : { publicKey: secret.publicKey }),
+  };
 }

@@ -2,7 +2,7 @@
  * The read model of one key, built from its events by `projectKeyEvent`, and the entries the hot
  * path looks up by secret hash. Both hold hashes and displayable starts, never a secret.
  */
-import { effectivePrevious, type KeyKind, type WebhookFormat } from '@cs/domain';
+import { effectivePrevious, type KeyKind, type SigningAlgorithm, type SigningScheme, type WebhookFormat } from '@cs/domain';
 
 export type KeyStatus = 'active' | 'revoked' | 'expired' | 'suspended';
 
@@ -14,6 +14,8 @@ export interface SecretRecord {
   status: KeyStatus;
   /** Publishable keys only: the whole key, public by design (shown in full in views). */
   value?: string;
+  /** Ed25519 signing keys only: base64 of the raw public key (views, the account's JWKS). */
+  publicKey?: string;
 }
 
 export interface KeyRecord {
@@ -42,6 +44,10 @@ export interface KeyRecord {
   externalId?: string;
   /** Publishable keys only: the web origins allowed to use it (origins.ts). */
   allowedOrigins?: string[];
+  /** Signing keys only; absent (and on records before issue #14): 'stripe'. */
+  scheme?: SigningScheme;
+  /** Signing keys only; absent: 'hmac-sha256'. */
+  algorithm?: SigningAlgorithm;
 }
 
 /** What verify reads: one entry per secret hash, carrying everything the answer needs. */

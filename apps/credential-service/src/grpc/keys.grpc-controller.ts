@@ -54,6 +54,8 @@ import {
   KEY_STATUS_FILTERS,
   SECRET_VERSIONS,
   validated,
+  SIGNING_ALGORITHMS,
+  SIGNING_SCHEMES,
   WEBHOOK_FORMATS,
 } from './proto-mapping';
 import type {
@@ -106,6 +108,8 @@ export class KeysGrpcController {
       metadata: structJson(request.metadata),
       externalId: request.externalId,
       allowedOrigins: request.allowedOrigins?.length ? request.allowedOrigins : undefined,
+      scheme: enumValue('scheme', request.scheme, SIGNING_SCHEMES),
+      algorithm: enumValue('algorithm', request.algorithm, SIGNING_ALGORITHMS),
     });
     const accountId = request.accountId as string;
     // The JSON API's Idempotency-Key, as `idempotency-key` metadata: the same request (the same DTO) is the same over both.

@@ -5,7 +5,7 @@
  * requests with the very DTO classes and pipe the JSON API uses, so both refuse the same input.
  */
 import type { HistoryEntry, KeyView, ValidityAt } from '@cs/application';
-import type { KeyKind, SecretSlot, WebhookFormat } from '@cs/domain';
+import type { KeyKind, SecretSlot, SigningAlgorithm, SigningScheme, WebhookFormat } from '@cs/domain';
 import type { KeyStatus } from '@cs/validity';
 import { badRequest } from '../http/problem';
 import { validationPipe } from '../http/validation';
@@ -15,6 +15,8 @@ import type {
   KeyStatusName,
   KeyValidityAtMessage,
   KeyViewMessage,
+  SigningAlgorithmName,
+  SigningSchemeName,
   StructMessage,
   ValueMessage,
   WebhookFormatName,
@@ -24,6 +26,14 @@ type EnumTable<T extends string> = Record<string, T>;
 
 export const KEY_KINDS: EnumTable<KeyKind> = { KEY_KIND_API: 'api', KEY_KIND_SIGNING: 'signing', KEY_KIND_PUBLISHABLE: 'publishable' };
 export const WEBHOOK_FORMATS: EnumTable<WebhookFormat> = { WEBHOOK_FORMAT_SINGLE: 'single', WEBHOOK_FORMAT_MULTIPLE: 'multiple' };
+export const SIGNING_SCHEMES: EnumTable<SigningScheme> = {
+  SIGNING_SCHEME_STRIPE: 'stripe',
+  SIGNING_SCHEME_STANDARD_WEBHOOKS: 'standard-webhooks',
+};
+export const SIGNING_ALGORITHMS: EnumTable<SigningAlgorithm> = {
+  SIGNING_ALGORITHM_HMAC_SHA256: 'hmac-sha256',
+  SIGNING_ALGORITHM_ED25519: 'ed25519',
+};
 export const SECRET_VERSIONS: EnumTable<SecretSlot> = { SECRET_VERSION_CURRENT: 'current', SECRET_VERSION_PREVIOUS: 'previous' };
 const KEY_STATUSES: Record<KeyStatus, KeyStatusName> = {
   active: 'KEY_STATUS_ACTIVE',
@@ -39,6 +49,8 @@ const invert = <T extends string>(table: EnumTable<T>): Record<T, string> =>
   Object.fromEntries(Object.entries(table).map(([name, value]) => [value, name])) as Record<T, string>;
 const KIND_NAMES = invert(KEY_KINDS) as Record<KeyKind, KeyKindName>;
 const FORMAT_NAMES = invert(WEBHOOK_FORMATS) as Record<WebhookFormat, WebhookFormatName>;
+const SCHEME_NAMES = invert(SIGNING_SCHEMES) as Record<SigningScheme, SigningSchemeName>;
+const ALGORITHM_NAMES = invert(SIGNING_ALGORITHMS) as Record<SigningAlgorithm, SigningAlgorithmName>;
 
 /**
  * An enum field of a request. `*_UNSPECIFIED` (or absent) is "not given" unless `present` says the
@@ -90,6 +102,9 @@ export function keyViewMessage(view: KeyView): KeyViewMessage {
     ...(view.allowedOrigins ? { allowedOrigins: view.allowedOrigins } : {}),
     ...(view.key ? { publishableKey: view.key } : {}),
     ...(view.lastUsedAt ? { lastUsedAt: view.lastUsedAt } : {}),
+    ...(view.scheme ? { scheme: SCHEME_NAMES[view.scheme] } : {}),
+    ...(view.algorithm ? { algorithm: ALGORITHM_NAMES[view.algorithm] } : {}),
+    ...(view.publicKey ? { publicKey: view.publicKey } : {}),
   };
 }
 

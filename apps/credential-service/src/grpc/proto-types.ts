@@ -8,6 +8,8 @@ type Enum<T extends string> = T | number;
 export type KeyKindName = 'KEY_KIND_UNSPECIFIED' | 'KEY_KIND_API' | 'KEY_KIND_SIGNING' | 'KEY_KIND_PUBLISHABLE';
 export type WebhookFormatName = 'WEBHOOK_FORMAT_UNSPECIFIED' | 'WEBHOOK_FORMAT_SINGLE' | 'WEBHOOK_FORMAT_MULTIPLE';
 export type SecretVersionName = 'SECRET_VERSION_UNSPECIFIED' | 'SECRET_VERSION_CURRENT' | 'SECRET_VERSION_PREVIOUS';
+export type SigningSchemeName = 'SIGNING_SCHEME_UNSPECIFIED' | 'SIGNING_SCHEME_STRIPE' | 'SIGNING_SCHEME_STANDARD_WEBHOOKS';
+export type SigningAlgorithmName = 'SIGNING_ALGORITHM_UNSPECIFIED' | 'SIGNING_ALGORITHM_HMAC_SHA256' | 'SIGNING_ALGORITHM_ED25519';
 export type KeyStatusName = 'KEY_STATUS_ACTIVE' | 'KEY_STATUS_REVOKED' | 'KEY_STATUS_EXPIRED' | 'KEY_STATUS_SUSPENDED';
 
 export interface KeyRef {
@@ -30,6 +32,8 @@ export interface GenerateKeyRequest {
   metadata?: StructMessage;
   externalId?: string;
   allowedOrigins?: string[];
+  scheme?: Enum<SigningSchemeName>;
+  algorithm?: Enum<SigningAlgorithmName>;
 }
 
 export interface RegenerateKeyRequest extends VersionedKeyRef {
@@ -88,6 +92,9 @@ export interface KeyViewMessage {
   allowedOrigins?: string[];
   publishableKey?: string;
   lastUsedAt?: string;
+  scheme?: SigningSchemeName;
+  algorithm?: SigningAlgorithmName;
+  publicKey?: string;
 }
 
 export interface KeyEventMessage {
@@ -162,6 +169,8 @@ export interface VerifyKeyResponse {
 export interface SignRequest {
   accountId?: string;
   payload?: Buffer;
+  scheme?: Enum<SigningSchemeName>;
+  webhookId?: string;
 }
 
 export interface SignResponse {
@@ -169,6 +178,7 @@ export interface SignResponse {
   timestamp: number;
   keyIds: string[];
   signatures: number;
+  webhookId?: string;
 }
 
 export interface VerifySignatureRequest {
@@ -176,6 +186,9 @@ export interface VerifySignatureRequest {
   payload?: Buffer;
   header?: string;
   toleranceSeconds?: number;
+  scheme?: Enum<SigningSchemeName>;
+  webhookId?: string;
+  webhookTimestamp?: string;
 }
 
 export interface VerifySignatureResponse {

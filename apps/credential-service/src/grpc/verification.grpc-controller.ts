@@ -8,13 +8,13 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { Metadata, status as Status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
 import { badRequest } from '../http/problem';
-import { VerifySignatureDto } from '../signing/signatures.dto';
+import { checkSignScheme, checkVerifyScheme, SignDto, VerifySignatureDto } from '../signing/signatures.dto';
 import { SigningService } from '../signing/signing.service';
 import { VerifyService } from '../verify/verify.service';
 import { GrpcAccess } from './grpc-access';
 import { GrpcExceptionFilter, grpcStatus } from './grpc-status';
 import type { VerifyResult } from '@cs/validity';
-import { enumValue, jsonStruct, keyKindName, KEY_KINDS, validated, webhookFormatName } from './proto-mapping';
+import { enumValue, jsonStruct, keyKindName, KEY_KINDS, SIGNING_SCHEMES, validated, webhookFormatName } from './proto-mapping';
 import type {
   SignRequest,
   SignResponse,
@@ -78,9 +78,25 @@ export class VerificationGrpcController {
   async sign(request: SignRequest, metadata: Metadata): Promise<SignResponse> {
     await this.access.service(request, metadata, 'signing');
     this.access.checkIds(request, false);
-    const outcome = await this.signing.sign(request.accountId as string, request.payload ?? Buffer.alloc(0));
+    // The JSON DTO's rules for the scheme and the webhook id; the payload is bytes here, so any value is valid.
+    const body = await validated(SignDto, {
+      payload: '',
+      scheme: enumValue('scheme', request.scheme, SIGNING_SCHEMES),
+      webhookId: request.webhookId,
+    });
+    checkSignScheme(body);
+    const outcome = await this.signing.sign(request.accountId as string, request.payload ?? Buffer.alloc(0), new Date(), {
+      scheme: body.scheme,
+      webhookId: body.webhookId,
+    });
     if (!outcome.ok) throw new RpcException(grpcStatus(Status.FAILED_PRECONDITION, outcome.message, outcome.code));
-    return { header: outcome.header, timestamp: outcome.timestamp, keyIds: outcome.keyIds, signatures: outcome.signatures };
+    return {
+      header: outcome.header,
+      timestamp: outcome.timestamp,
+      keyIds: outcome.keyIds,
+      signatures: outcome.signatures,
+      ...(outcome.webhookId ? { webhookId: outcome.webhookId } : {}),
+    };
   }
 
   @GrpcMethod(SERVICE, 'VerifySignature')
@@ -89,13 +105,26 @@ export class VerificationGrpcController {
     this.access.checkIds(request, false);
     const header = required('header', request.header);
     // The JSON DTO's rules for header and tolerance; the payload is bytes here, so any value is valid.
-    const body = await validated(VerifySignatureDto, { payload: '', header, toleranceSeconds: request.toleranceSeconds });
-    const result = await this.signing.verify(
-      request.accountId as string,
-      request.payload ?? Buffer.alloc(0),
-      body.header,
-      body.toleranceSeconds,
-    );
+    const body = await validated(VerifySignatureDto, {
+      payload: '',
+      header,
+      toleranceSeconds: request.toleranceSeconds,
+      scheme: enumValue('scheme', request.scheme, SIGNING_SCHEMES),
+      webhookId: request.webhookId,
+      webhookTimestamp: request.webhookTimestamp,
+    });
+    checkVerifyScheme(body);
+    const payload = request.payload ?? Buffer.alloc(0);
+    const accountId = request.accountId as string;
+    const result =
+      body.scheme === 'standard-webhooks'
+        ? await this.signing.verifyStandardWebhook(
+            accountId,
+            payload,
+            { webhookId: body.webhookId, webhookTimestamp: body.webhookTimestamp, signature: body.header },
+            body.toleranceSeconds,
+          )
+        : await this.signing.verify(accountId, payload, body.header, body.toleranceSeconds);
     return { valid: result.valid, code: `SIGNATURE_CODE_${result.code}` };
   }
 }

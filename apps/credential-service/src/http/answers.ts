@@ -5,7 +5,16 @@
  */
 import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { AccountHistoryEntry, HistoryEntry, KeyView, SecretValidityAt, ValidityAt } from '@cs/application';
-import { KEY_KINDS, WEBHOOK_FORMATS, type KeyKind, type WebhookFormat } from '@cs/domain';
+import {
+  KEY_KINDS,
+  SIGNING_ALGORITHMS,
+  SIGNING_SCHEMES,
+  WEBHOOK_FORMATS,
+  type KeyKind,
+  type SigningAlgorithm,
+  type SigningScheme,
+  type WebhookFormat,
+} from '@cs/domain';
 import { VERIFY_CODES, type KeyStatus, type VerifyCode, type VerifyResult } from '@cs/validity';
 
 const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired', 'suspended'];
@@ -99,6 +108,23 @@ export class KeyViewAnswer implements KeyView {
   })
   key?: string;
 
+  @ApiPropertyOptional({
+    enum: SIGNING_SCHEMES,
+    description: 'signing keys only: "stripe" (t=…,v1=… header) or "standard-webhooks" (webhook-* headers)',
+  })
+  scheme?: SigningScheme;
+
+  @ApiPropertyOptional({ enum: SIGNING_ALGORITHMS, description: 'signing keys only: "hmac-sha256", or "ed25519" (standard-webhooks v1a)' })
+  algorithm?: SigningAlgorithm;
+
+  @ApiPropertyOptional({
+    pattern: '^whpk_[A-Za-z0-9+/]{43}=$',
+    example: 'whpk_MCowBQYDK2VwAyEAo3wyQ1YhR6nGm0nU7Y2nS+3bYtqgCTgq1uo4Bqv3v5A=',
+    description:
+      'ed25519 signing keys only: the current public key (the private key never leaves the service); ' + 'also in the account’s JWKS',
+  })
+  publicKey?: string;
+
   @ApiProperty({
     type: 'integer',
     minimum: 0,
@@ -121,7 +147,12 @@ export class SecretAnswer {
   @ApiProperty({ type: KeyViewAnswer })
   key!: KeyViewAnswer;
 
-  @ApiProperty({ example: 'ak_live_9xQ2…', description: 'the secret: shown in this answer and nowhere else' })
+  @ApiProperty({
+    example: 'ak_live_9xQ2…',
+    description:
+      'the secret: shown in this answer and nowhere else; for an ed25519 signing key its public key (whpk_…), ' +
+      'since the private key never leaves the service',
+  })
   secret!: string;
 }
 
@@ -289,8 +320,51 @@ export class VerifyAnswer implements VerifyResult {
   webhookFormat?: WebhookFormat;
 }
 
+export class StandardWebhookHeadersAnswer {
+  @ApiProperty({ name: 'webhook-id', example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W' })
+  'webhook-id'!: string;
+
+  @ApiProperty({ name: 'webhook-timestamp', example: '1764590400', description: 'unix seconds' })
+  'webhook-timestamp'!: string;
+
+  @ApiProperty({
+    name: 'webhook-signature',
+    example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+    description: 'space-separated: v1,<base64 HMAC-SHA256> per HMAC key, v1a,<base64 Ed25519> per ed25519 key',
+  })
+  'webhook-signature'!: string;
+}
+
+export class JwkAnswer {
+  @ApiProperty({ enum: ['OKP'] })
+  kty!: 'OKP';
+
+  @ApiProperty({ enum: ['Ed25519'] })
+  crv!: 'Ed25519';
+
+  @ApiProperty({ description: 'base64url of the 32-byte public key', example: 'o3wyQ1YhR6nGm0nU7Y2nS-3bYtqgCTgq1uo4Bqv3v5A' })
+  x!: string;
+
+  @ApiProperty({ description: '"<keyId>.<secret version>"', example: `${KEY_ID_EXAMPLE}.2` })
+  kid!: string;
+
+  @ApiProperty({ enum: ['sig'] })
+  use!: string;
+
+  @ApiProperty({ enum: ['EdDSA'] })
+  alg!: string;
+}
+
+export class JwksAnswer {
+  @ApiProperty({ type: [JwkAnswer] })
+  keys!: JwkAnswer[];
+}
+
 export class SignAnswer {
-  @ApiProperty({ example: 't=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd' })
+  @ApiProperty({
+    example: 't=1764590400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+    description: 'stripe: the signature header; standard-webhooks: the webhook-signature value',
+  })
   header!: string;
 
   @ApiProperty({ type: 'integer', description: 'unix seconds', example: 1764590400 })
@@ -299,8 +373,17 @@ export class SignAnswer {
   @ApiProperty({ type: [String], example: [KEY_ID_EXAMPLE] })
   keyIds!: string[];
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 16, description: 'how many v1 signatures the header carries' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 16, description: 'how many signatures the header carries' })
   signatures!: number;
+
+  @ApiPropertyOptional({
+    example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+    description: 'standard-webhooks only: the message id signed (the webhook-id header)',
+  })
+  webhookId?: string;
+
+  @ApiPropertyOptional({ type: StandardWebhookHeadersAnswer, description: 'standard-webhooks only: the three headers to send' })
+  headers?: StandardWebhookHeadersAnswer;
 }
 
 export class SignatureCheckAnswer {

@@ -57,7 +57,7 @@ describe('request validation', () => {
       {
         field: '(unknown)',
         message:
-          '2 unknown fields (position 2, 4 in the body; names are not repeated); accepted fields: kind, name, allowedIps, webhookFormat, permissions, metadata, externalId, allowedOrigins',
+          '2 unknown fields (position 2, 4 in the body; names are not repeated); accepted fields: kind, name, allowedIps, webhookFormat, permissions, metadata, externalId, allowedOrigins, scheme, algorithm',
       },
     ]);
   });

@@ -28,6 +28,10 @@ export const API_FIELD_NAMES: ReadonlySet<string> = new Set([
   'externalId', // generate, update
   'allowedOrigins', // generate, update (publishable keys)
   'origin', // verify (publishable keys)
+  'scheme', // generate (signing keys), signatures
+  'algorithm', // generate (signing keys)
+  'webhookId',
+  'webhookTimestamp', // signatures (standard-webhooks)
 ]);
 
 const ordinals = (positions: number[]): string =>

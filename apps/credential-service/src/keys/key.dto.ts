@@ -16,9 +16,13 @@ import {
   MAX_PERMISSIONS,
   PERMISSION_PATTERN,
   parseIsoInstant,
+  SIGNING_ALGORITHMS,
+  SIGNING_SCHEMES,
   WEBHOOK_FORMATS,
   type KeyKind,
   type SecretSlot,
+  type SigningAlgorithm,
+  type SigningScheme,
   type WebhookFormat,
 } from '@cs/domain';
 import { ALLOWED_IP_SCHEMA, ApiBodyRules } from '../http/openapi';
@@ -190,6 +194,28 @@ export class GenerateKeyDto {
       'the web origins (https://host[:port]; http only for localhost) whose pages may use the key',
   )
   allowedOrigins?: string[];
+
+  @ApiPropertyOptional({
+    enum: SIGNING_SCHEMES,
+    default: 'stripe',
+    description:
+      'signing keys only: "stripe" (one t=…,v1=… header, sig_live_… secrets) or "standard-webhooks" ' +
+      '(webhook-id, webhook-timestamp and webhook-signature headers, whsec_… secrets); another kind: 422 SCHEME_NOT_APPLICABLE',
+  })
+  @Optional()
+  @IsIn(SIGNING_SCHEMES as SigningScheme[])
+  scheme?: SigningScheme;
+
+  @ApiPropertyOptional({
+    enum: SIGNING_ALGORITHMS,
+    default: 'hmac-sha256',
+    description:
+      'signing keys only: "ed25519" needs scheme "standard-webhooks" (422 ALGORITHM_NOT_APPLICABLE otherwise); its private key ' +
+      'never leaves the service, the answer’s secret is its public key (whpk_…)',
+  })
+  @Optional()
+  @IsIn(SIGNING_ALGORITHMS as SigningAlgorithm[])
+  algorithm?: SigningAlgorithm;
 }
 
 @ApiBodyRules({ oneOf: [{ required: ['oldKeyExpiresIn'] }, { required: ['oldKeyExpiresAt'] }] })

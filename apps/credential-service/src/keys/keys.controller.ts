@@ -135,7 +135,16 @@ export class KeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'generateKey', summary: 'Generate a key (step-up). The secret is in this answer and nowhere else.' })
   @ApiActor({ stepUp: true })
-  @ApiProblems('INVALID_ALLOWED_IPS', 'TOO_MANY_KEYS', 'KEY_ALREADY_EXISTS', 'STORE_UNAVAILABLE', 'INDEX_UNAVAILABLE', ...SCOPE_PROBLEMS)
+  @ApiProblems(
+    'INVALID_ALLOWED_IPS',
+    'TOO_MANY_KEYS',
+    'KEY_ALREADY_EXISTS',
+    'STORE_UNAVAILABLE',
+    'INDEX_UNAVAILABLE',
+    'SCHEME_NOT_APPLICABLE',
+    'ALGORITHM_NOT_APPLICABLE',
+    ...SCOPE_PROBLEMS,
+  )
   @ApiCreatedResponse({ type: SecretAnswer, headers: NO_STORE, links: keyLinks('/key/id') })
   @IdempotencyKeyHeader()
   async generate(
@@ -257,7 +266,7 @@ export class KeysController {
   @ApiOperation({ operationId: 'revealKey', summary: 'Reveal the secret (step-up; recorded as a KeyRevealed event)' })
   @ApiActor({ stepUp: true })
   @KeyCommand()
-  @ApiProblems('KEY_EXPIRED', 'NO_PREVIOUS_SECRET')
+  @ApiProblems('KEY_EXPIRED', 'NO_PREVIOUS_SECRET', 'KEY_NOT_REVEALABLE')
   @ApiOkResponse({ type: RevealAnswer, headers: NO_STORE })
   async reveal(
     @Param('accountId') accountId: string,

@@ -24,4 +24,7 @@ export const REJECTION_STATUS: Record<CommandRejection['code'], { http: number; 
   INVALID_EXTERNAL_ID: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid external id' },
   INVALID_ALLOWED_ORIGINS: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Invalid allowed origins' },
   ORIGINS_NOT_APPLICABLE: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Allowed origins not applicable' },
+  SCHEME_NOT_APPLICABLE: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Signature scheme not applicable' },
+  ALGORITHM_NOT_APPLICABLE: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT, title: 'Signing algorithm not applicable' },
+  KEY_NOT_REVEALABLE: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Key cannot be revealed' },
 };

@@ -1,7 +1,7 @@
 /** Generate a key: a new key id, its first secret (shown once), and for a signing key a slot under the cap. */
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { nextSecretVersion, type KeyKind, type WebhookFormat } from '@cs/domain';
+import { nextSecretVersion, type KeyKind, type SigningAlgorithm, type SigningScheme, type WebhookFormat } from '@cs/domain';
 import type { CommandContext, CommandOutcome } from '../key-command-executor';
 import { newKeyId, SecretIssuer } from '../secret-issuer';
 import { SigningKeySlots } from '../signing-key-slots';
@@ -15,6 +15,10 @@ export interface GenerateKeyInput {
   metadata?: Record<string, unknown>;
   externalId?: string;
   allowedOrigins?: string[];
+  /** Signing keys only; absent: 'stripe'. */
+  scheme?: SigningScheme;
+  /** Signing keys only; absent: 'hmac-sha256' (ed25519 needs scheme 'standard-webhooks'). */
+  algorithm?: SigningAlgorithm;
 }
 
 const DEFAULT_NAMES: Record<KeyKind, string> = { api: 'API key', signing: 'Signing key', publishable: 'Publishable key' };
@@ -43,7 +47,8 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
       keyId,
       accountId,
       (state) => {
-        const issued = this.issuer.issue(input.kind, keyId, nextSecretVersion(state));
+        // Another kind with a scheme is refused by the decider (SCHEME_NOT_APPLICABLE): issue as the kind says.
+        const issued = this.issuer.issue(input.kind, keyId, nextSecretVersion(state), input);
         return {
           command: {
             type: 'GenerateKey',
@@ -57,6 +62,8 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKey> {
             metadata: input.metadata,
             externalId: input.externalId,
             allowedOrigins: input.allowedOrigins,
+            scheme: input.scheme,
+            algorithm: input.algorithm,
             secret: issued.material,
           },
           result: issued.secret,

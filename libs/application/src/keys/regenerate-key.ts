@@ -51,8 +51,10 @@ export class RegenerateKeyHandler implements ICommandHandler<RegenerateKey> {
       accountId,
       (state) => {
         const kind = state.status === 'absent' ? 'api' : state.props.kind;
-        // Sealed for the version the decider will record: one rule for both.
-        const issued = this.issuer.issue(kind, keyId, nextSecretVersion(state));
+        // Sealed for the version the decider will record: one rule for both. A regenerate keeps the
+        // key's scheme and algorithm (a Standard Webhooks key gets a new whsec_ or Ed25519 key pair).
+        const profile = state.status === 'absent' ? {} : { scheme: state.props.scheme, algorithm: state.props.algorithm };
+        const issued = this.issuer.issue(kind, keyId, nextSecretVersion(state), profile);
         return { command: { type: 'RegenerateKey', oldSecretExpiresAt, secret: issued.material }, result: issued.secret };
       },
       context,

@@ -63,6 +63,9 @@ const apiKey = 'key_01HZX3Q7N8M2K5VJ4T6R9P0A';
 const signingKey = 'key_7Hq2Lm9Xc4Vb8Nz1Kd5Rt3Wy';
 const scopedKey = 'key_3Pq8Rs2Tu6Vw0Xy4Za1Bc5De';
 const publishableKey = 'key_9Lk3Jh7Gf1Ds5Ap2Qw8Er4Ty';
+const ed25519Key = 'key_5Fg8Hj2Kl6Mn0Pq4Rs7Tu1Vw';
+/** An Ed25519 key's secret material as the issuer makes it: sealed private key, public key in the clear. */
+const ed25519Secret = (seed: number) => ({ ...aSecret(seed, 'signing').secret, publicKey: Buffer.alloc(32, seed).toString('base64') });
 
 /** Every event type, and each variant of its data (null and non-null, each reason, each field, each actor). */
 const recorded: RecordedEvent[] = [
@@ -123,6 +126,20 @@ const recorded: RecordedEvent[] = [
     { command: { type: 'ResumeKey' }, now: at(1) },
     { command: { type: 'SuspendKey', reason: null }, now: at(1) },
     { command: { type: 'RevokeKey', reason: null }, now: at(1) },
+  ]),
+  // A Standard Webhooks Ed25519 key: scheme, algorithm and the public key in KeyGenerated, the new public key in KeyRotated.
+  ...history(ed25519Key, [
+    {
+      command: generateKey({
+        keyId: ed25519Key,
+        kind: 'signing',
+        scheme: 'standard-webhooks',
+        algorithm: 'ed25519',
+        secret: ed25519Secret(8),
+      }),
+      now: at(0),
+    },
+    { command: { type: 'RegenerateKey', oldSecretExpiresAt: at(60), secret: ed25519Secret(9) }, now: at(1) },
   ]),
 ];
 
