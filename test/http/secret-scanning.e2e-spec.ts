@@ -115,6 +115,26 @@ describe('secret scanning leak reports over HTTP', () => {
     }
   });
 
+  it('finds a leaked Standard Webhooks secret (whsec_) by its hash too: its key is revoked and signs no more', async () => {
+    const acct = uniqueAccount();
+    const owner = await Client.actor(app.url, { acct });
+    const gen = await owner.generate(acct, { kind: 'signing', scheme: 'standard-webhooks' });
+    expect(gen.status).toBe(201);
+    const secret = gen.body.secret as string;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const signed = await service.sign(acct, { payload: '{"id":"evt_1"}', scheme: 'standard-webhooks' });
+    expect(signed.status).toBe(200);
+
+    const answer = await report([finding(secret, { type: 'credential_service_webhook_secret' })]);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual([{ token_hash: sha256(secret), token_type: 'credential_service_webhook_secret', label: 'true_positive' }]);
+    expect(await types(owner, acct, gen.body.key.id)).toEqual(['KeyGenerated', 'KeyLeakReported', 'KeyRevoked']);
+    // Its only signing key is revoked: the account has nothing left to sign with in that scheme.
+    const after = await service.sign(acct, { payload: '{"id":"evt_2"}', scheme: 'standard-webhooks' });
+    expect(after.status).toBe(409);
+    expect(after.body.code).toBe('NO_SIGNING_KEY');
+  });
+
   it('with the alert policy, a report is recorded and notified but the key keeps working', async () => {
     const { acct, owner, keyId, secret } = await key('signing');
     const set = await owner.call('PUT', `/v1/accounts/${acct}/leak-policy`, { json: { policy: 'alert' } });
