@@ -88,14 +88,14 @@ describe('bad input over gRPC', () => {
     const kind = await failure(client.key('GenerateKey', { accountId: acct, kind: 99 }, md));
     expect([kind.code, kind.details]).toEqual([
       Status.INVALID_ARGUMENT,
-      'kind must be KEY_KIND_API, KEY_KIND_SIGNING or KEY_KIND_PUBLISHABLE (got 99)',
+      'kind must be KEY_KIND_API, KEY_KIND_SIGNING or KEY_KIND_PUBLISHABLE',
     ]);
     const format = await failure(client.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', webhookFormat: 7 }, md));
     expect(format.details).toMatch(/^webhook_format must be WEBHOOK_FORMAT_SINGLE or WEBHOOK_FORMAT_MULTIPLE/);
     const version = await failure(client.key('RevealKey', { accountId: acct, keyId, version: -3 }, md));
     expect([version.code, version.details]).toEqual([
       Status.INVALID_ARGUMENT,
-      'version must be SECRET_VERSION_CURRENT or SECRET_VERSION_PREVIOUS (got -3)',
+      'version must be SECRET_VERSION_CURRENT or SECRET_VERSION_PREVIOUS',
     ]);
   });
 

@@ -1193,7 +1193,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description only keys with this status */
-        status?: 'active' | 'expired' | 'revoked' | 'suspended';
+        status?: 'active' | 'revoked' | 'expired' | 'suspended';
         /** @description only keys of this kind */
         kind?: 'api' | 'signing' | 'publishable';
         /** @description at most this many keys in the page */

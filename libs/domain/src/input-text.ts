@@ -40,3 +40,12 @@ export function isDisplaySafe(text: string): boolean {
 export const DISPLAY_SAFE_RULE =
   'must not contain control characters (such as NUL, newlines or escape sequences), ' +
   'bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069) or unpaired surrogates';
+
+/**
+ * The allowed values of a field, for its error message: `"a", "b" or "c"`. Built from the list the
+ * check uses, so the message cannot fall behind a new value.
+ */
+export function quotedChoices(values: readonly string[]): string {
+  const quoted = values.map((value) => `"${value}"`);
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}

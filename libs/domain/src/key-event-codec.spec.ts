@@ -1,5 +1,5 @@
 import { EventCodec, EventDecodeError, type StoredEvent } from './event-codec';
-import { KEY_EVENT_SCHEMA_VERSION, KEY_EVENT_TYPES, type KeyEvent, type KeyRevoked } from './events';
+import { KEY_EVENT_SCHEMA_VERSION, KEY_EVENT_TYPES, type KeyEvent, type KeyGenerated, type KeyRevoked } from './events';
 import { KEY_EVENT_SCHEMAS, KEY_EVENT_UPCASTERS, decodeKeyEvent, encodeKeyEvent } from './key-event-codec';
 import {
   BASE,
@@ -78,7 +78,7 @@ describe('decodeKeyEvent', () => {
   });
 
   it('decodes a signing key’s KeyGenerated with and without a scheme, algorithm and public key (issue #14, no schema bump)', () => {
-    const signing = { ...keyGenerated().data, kind: 'signing' as const };
+    const signing = { ...(keyGenerated().data as KeyGenerated['data']), kind: 'signing' as const };
     const before = { type: 'KeyGenerated', data: JSON.parse(JSON.stringify(signing)), metadata: { schemaVersion: 1 } };
     expect(decodeKeyEvent(before)?.data).not.toHaveProperty('scheme');
     const ed = {

@@ -4,7 +4,9 @@
  */
 import { effectivePrevious, type KeyKind, type SigningAlgorithm, type SigningScheme, type WebhookFormat } from '@cs/domain';
 
-export type KeyStatus = 'active' | 'revoked' | 'expired' | 'suspended';
+/** Every status a key can have, in the order the contracts list them. */
+export const KEY_STATUSES = ['active', 'revoked', 'expired', 'suspended'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 export interface SecretRecord {
   version: number;

@@ -69,8 +69,8 @@ export function enumValue<T extends string>(
     return undefined;
   }
   const mapped = typeof value === 'string' ? table[value] : undefined;
-  if (mapped === undefined)
-    throw badRequest(`${allowed} (got ${String(value)})`, [{ field, message: `${allowed} (got ${String(value)})` }]);
+  // The value sent is not repeated: no error message echoes input.
+  if (mapped === undefined) throw badRequest(allowed, [{ field, message: allowed }]);
   return mapped;
 }
 

@@ -15,9 +15,8 @@ import {
   type SigningScheme,
   type WebhookFormat,
 } from '@cs/domain';
-import { VERIFY_CODES, type KeyStatus, type VerifyCode, type VerifyResult } from '@cs/validity';
+import { KEY_STATUSES, VERIFY_CODES, type KeyStatus, type VerifyCode, type VerifyResult } from '@cs/validity';
 
-const KEY_STATUSES: KeyStatus[] = ['active', 'revoked', 'expired', 'suspended'];
 const PERMISSIONS_DOC: ApiPropertyOptions = {
   type: [String],
   example: ['payments:write', 'refunds:*'],

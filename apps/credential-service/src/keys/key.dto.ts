@@ -16,6 +16,7 @@ import {
   MAX_PERMISSIONS,
   PERMISSION_PATTERN,
   parseIsoInstant,
+  quotedChoices,
   SIGNING_ALGORITHMS,
   SIGNING_SCHEMES,
   WEBHOOK_FORMATS,
@@ -158,7 +159,7 @@ export class GenerateKeyDto {
       '"api" authenticates requests; "signing" is an HMAC secret that signs payloads; ' +
       '"publishable" sits in browser pages of its allowed origins (not a secret)',
   })
-  @IsIn(KEY_KINDS as KeyKind[], { message: 'kind must be "api", "signing" or "publishable"' })
+  @IsIn(KEY_KINDS as KeyKind[], { message: `kind must be ${quotedChoices(KEY_KINDS)}` })
   kind!: KeyKind;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: DISPLAY_SAFE_PATTERN, example: 'Checkout widget' })

@@ -8,7 +8,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { GetLeakPolicy, SetLeakPolicy, type LeakPolicyView } from '@cs/application';
-import { LEAK_POLICIES, type LeakPolicy } from '@cs/domain';
+import { LEAK_POLICIES, quotedChoices, type LeakPolicy } from '@cs/domain';
 import { MANAGE_ACCOUNT_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import type { Actor } from '../auth/actor';
 import { ActorGuard, CurrentActor, Requires } from '../auth/guards';
@@ -18,7 +18,7 @@ import { actorContext } from '../keys/command-input';
 
 export class SetLeakPolicyDto {
   @ApiProperty({ enum: LEAK_POLICIES, description: '`revoke`: revoke a reported key at once; `alert`: record and notify only' })
-  @IsIn(LEAK_POLICIES as LeakPolicy[], { message: 'policy must be "revoke" or "alert"' })
+  @IsIn(LEAK_POLICIES as LeakPolicy[], { message: `policy must be ${quotedChoices(LEAK_POLICIES)}` })
   policy!: LeakPolicy;
 }
 

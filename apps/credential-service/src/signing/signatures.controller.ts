@@ -6,7 +6,7 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { SIGNING_SCHEMES, type SigningScheme } from '@cs/domain';
+import { quotedChoices, SIGNING_SCHEMES, type SigningScheme } from '@cs/domain';
 import { InternalCall, ServiceTokenGuard } from '../auth/guards';
 import { OCTET_STREAM_BODY } from '../http/body-parsing';
 import { SignAnswer, SignatureCheckAnswer } from '../http/answers';
@@ -202,7 +202,7 @@ function single(value: string | string[] | undefined): string | undefined {
 /** ?scheme= and ?webhookId= of a raw-body sign, under SignDto's rules. */
 function rawSignOptions(scheme: unknown, webhookId: unknown): { scheme?: SigningScheme; webhookId?: string } {
   if (scheme !== undefined && !(typeof scheme === 'string' && (SIGNING_SCHEMES as readonly string[]).includes(scheme)))
-    throw badRequest('scheme must be "stripe" or "standard-webhooks"', [{ field: 'scheme', message: 'not a scheme' }]);
+    throw badRequest(`scheme must be ${quotedChoices(SIGNING_SCHEMES)}`, [{ field: 'scheme', message: 'not a scheme' }]);
   if (webhookId !== undefined && !(typeof webhookId === 'string' && WEBHOOK_ID_PATTERN.test(webhookId)))
     throw badRequest('webhookId must be 1-128 of A-Z, a-z, 0-9, "_", ":" and "-"', [{ field: 'webhookId', message: 'not a webhook id' }]);
   const options = { scheme: scheme as SigningScheme | undefined, webhookId: webhookId };

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ServiceMetrics, type Transport } from '@cs/composition';
-import { hashKey, isIpAddress, KEY_KINDS, parseKey, parsePermissions, type KeyKind } from '@cs/domain';
+import { hashKey, isIpAddress, KEY_KINDS, parseKey, parsePermissions, quotedChoices, type KeyKind } from '@cs/domain';
 import { UsageAggregator, VALIDITY_INDEX, verdict, type ValidityIndex, type VerifyResult } from '@cs/validity';
 
 export type VerifyInputError = { field: 'key' | 'ip' | 'kind' | 'permissions' | 'origin'; message: string };
@@ -30,7 +30,7 @@ export class VerifyService {
       return { field: 'ip', message: 'ip must be an IPv4 address (dotted decimal) or an IPv6 address' };
     }
     if (kind !== undefined && kind !== null && !(KEY_KINDS as readonly unknown[]).includes(kind)) {
-      return { field: 'kind', message: 'kind must be "api", "signing" or "publishable"' };
+      return { field: 'kind', message: `kind must be ${quotedChoices(KEY_KINDS)}` };
     }
     return null;
   }

@@ -7,15 +7,13 @@
 import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { parseIsoInstant, type KeyKind } from '@cs/domain';
-import { VALIDITY_INDEX, type KeyStatus, type ValidityIndex } from '@cs/validity';
+import { KEY_STATUSES, VALIDITY_INDEX, type KeyStatus, type ValidityIndex } from '@cs/validity';
 import { KEY_ID_PATTERN } from '../secret-issuer';
 import { UsageReads, withLastUsed } from '../usage/usage-queries';
 import { toKeyView, type KeyView } from '../views';
 
-/** Every status a key view can show (a Record, so a new KeyStatus does not build until it is here too). */
-const FILTERABLE_STATUSES: Record<KeyStatus, true> = { active: true, expired: true, revoked: true, suspended: true };
-/** The statuses a key view can show, the values of the list's `status` filter. */
-export const KEY_VIEW_STATUSES: readonly KeyStatus[] = Object.keys(FILTERABLE_STATUSES) as KeyStatus[];
+/** The statuses a key view can show, the values of the list's `status` filter: every status. */
+export const KEY_VIEW_STATUSES: readonly KeyStatus[] = KEY_STATUSES;
 export const DEFAULT_KEY_PAGE_LIMIT = 50;
 export const MAX_KEY_PAGE_LIMIT = 200;
 
