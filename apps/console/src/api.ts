@@ -10,6 +10,7 @@ export type KeyView = Schema<'KeyViewAnswer'>;
 export type Problem = Schema<'Problem'>;
 export type HistoryEntry = Schema<'AccountHistoryEntryAnswer'> | Schema<'HistoryEntryAnswer'>;
 export type Validity = Schema<'ValidityAnswer'>;
+export type LeakPolicyView = Schema<'LeakPolicyAnswer'>;
 
 export class ApiProblem extends Error {
   constructor(
@@ -21,6 +22,32 @@ export class ApiProblem extends Error {
   get fieldErrors(): { field: string; message: string }[] {
     return this.problem.errors ?? [];
   }
+}
+
+/** The body field a problem code is about, for the rejections the API gives as one `detail` (no `errors` list). */
+const CODE_FIELD: Record<string, string> = {
+  INVALID_ALLOWED_IPS: 'allowedIps',
+  INVALID_PERMISSIONS: 'permissions',
+  PERMISSIONS_NOT_APPLICABLE: 'permissions',
+  INVALID_ALLOWED_ORIGINS: 'allowedOrigins',
+  ORIGINS_NOT_APPLICABLE: 'allowedOrigins',
+  INVALID_EXTERNAL_ID: 'externalId',
+  INVALID_METADATA: 'metadata',
+  SECRET_IN_METADATA: 'metadata',
+};
+
+/**
+ * What an answer says about one body field (`permissions`, `allowedOrigins`, …): its `errors` entries for
+ * the field or one of its items (`permissions[2]`), or the detail of a rejection that is about that field.
+ */
+export function messagesFor(error: unknown, field: string): string[] {
+  if (!(error instanceof ApiProblem)) return [];
+  const listed = error.fieldErrors
+    .filter((e) => e.field === field || e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`))
+    .map((e) => e.message);
+  const code = error.problem.code;
+  if (code && CODE_FIELD[code] === field && error.problem.detail) listed.push(error.problem.detail);
+  return listed;
 }
 
 export class StepUpRequired extends ApiProblem {}

@@ -7,6 +7,8 @@ export interface Ctx {
   session: Session;
   accountId: string;
   canManage: boolean;
+  /** Owners and admins: account settings (the leak policy) besides the keys. */
+  canManageAccount: boolean;
   canReadHistory: boolean;
   announce: (message: string) => void;
   navigate: (path: string) => void;

@@ -63,7 +63,6 @@ export function Dialog(props: {
   );
 }
 
-/** Copies with the Clipboard API; says so in the live region. */
 /** A form dialog's footer: its submit button (disabled while the call runs) and Cancel. */
 export function FormButtons(props: { submitLabel: string; busy: boolean; onCancel: () => void }) {
   return (
@@ -78,10 +77,15 @@ export function FormButtons(props: { submitLabel: string; busy: boolean; onCance
   );
 }
 
-export function CopyButton(props: { text: string; announce: (message: string) => void; label?: string }) {
+/**
+ * Copies with the Clipboard API; says so in the live region. `name`: an accessible name that says what
+ * is copied (it starts with the visible "Copy").
+ */
+export function CopyButton(props: { text: string; announce: (message: string) => void; label?: string; name?: string }) {
   return (
     <button
       type="button"
+      aria-label={props.name}
       onClick={() => {
         navigator.clipboard.writeText(props.text).then(
           () => props.announce('Key copied to the clipboard'),

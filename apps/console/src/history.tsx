@@ -10,13 +10,42 @@ import type { Ctx } from './ctx';
 
 const describeActor = (actor: HistoryEntry['actor']): string => (actor.type === 'user' ? actor.sub : `system: ${actor.name}`);
 
+const LEAK_ACTION: Record<string, string> = {
+  revoked: 'key revoked at once (the account’s leak policy)',
+  alerted: 'only alerted (the account’s leak policy): the key still works',
+  none: 'nothing done: that secret no longer worked, or the key is public',
+};
+
+/** A leak report (KeyLeakReported) as a sentence: who found it where, which secret, what was done. */
+function describeLeak(data: Record<string, unknown>): string {
+  const text = (field: string): string | null => {
+    const value = data[field];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  const found = [
+    `Reported leaked by a secret scanning partner${text('tokenType') ? ` (${text('tokenType')})` : ''}`,
+    text('url') ? `found at ${text('url')}${text('source') ? ` (${text('source')})` : ''}` : null,
+  ].filter(Boolean);
+  const parts = [found.join(', ')];
+  if (typeof data.secretVersion === 'number') parts.push(`secret version ${data.secretVersion}`);
+  if (text('reportId')) parts.push(`report ${text('reportId')}`);
+  const action = text('action');
+  if (action) parts.push(LEAK_ACTION[action] ?? `action: ${action}`);
+  return parts.join('; ');
+}
+
 /** What changed, from the event's data: the fields people read, none of them secret. */
 function describeData(entry: HistoryEntry): string {
   const data = entry.data;
+  if (entry.type === 'KeyLeakReported') return describeLeak(data);
   const parts: string[] = [];
   for (const [field, value] of Object.entries(data)) {
     if (['accountId', 'keyId', 'kind'].includes(field)) continue;
     if (value === null || value === undefined || value === '') continue;
+    if (field === 'cause' && value && typeof value === 'object' && (value as { type?: unknown }).type === 'leak-report') {
+      parts.push(`cause: leak report ${String((value as { reportId?: unknown }).reportId)}`);
+      continue;
+    }
     if (field === 'secret' && value && typeof value === 'object') {
       const { start, version } = value as { start?: unknown; version?: unknown };
       parts.push(`key: ${JSON.stringify(start)} (version ${JSON.stringify(version)})`);
@@ -97,7 +126,7 @@ export function HistoryPage(props: { ctx: Ctx; keyId: string | null }) {
             </thead>
             <tbody>
               {events.map((entry) => (
-                <tr key={entry.id}>
+                <tr key={entry.id} class={entry.type === 'KeyLeakReported' ? 'leak' : undefined}>
                   <td>
                     <time dateTime={entry.time}>{formatTime(entry.time)}</time>
                   </td>

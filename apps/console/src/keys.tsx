@@ -1,12 +1,14 @@
 /**
- * Authentication Keys: the API keys and the signing keys, each a table, with Generate, Show key (eye),
- * Regenerate Key, Set expiry, Edit and Delete, updated live when someone else changes a key.
+ * Authentication Keys: the API keys, the signing keys and the publishable keys, each a table, with
+ * Generate, Show key (eye), Regenerate Key, Set expiry, Edit, Suspend / Resume and Delete, the keys'
+ * permissions, external id, metadata and last use, and the account's leak policy; updated live when
+ * someone else changes a key.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Action, Outcome } from './actions';
-import { api, ApiProblem, unwrap, type KeyView } from './api';
+import { LEAK_POLICY_LABEL, type Action, type Outcome } from './actions';
+import { api, ApiProblem, messagesFor, onAccount, unwrap, type KeyView, type LeakPolicyView } from './api';
 import { CopyButton, Dialog, FormButtons } from './dialog';
-import { expiresIn, formatTime, localToIso, masked, parseIps } from './format';
+import { expiresIn, formatTime, localToIso, masked, parseIps, parseList, statusLabel, timeAgo } from './format';
 import { followAccount } from './live';
 import type { Ctx } from './ctx';
 
@@ -14,10 +16,36 @@ type Kind = 'api' | 'signing' | 'publishable';
 type Open =
   | { dialog: 'generate'; kind: Kind }
   | { dialog: 'secret'; key: KeyView; secret: string; regenerated: boolean }
-  | { dialog: 'regenerate' | 'expiry' | 'edit' | 'delete'; key: KeyView }
+  | { dialog: 'regenerate' | 'expiry' | 'edit' | 'delete' | 'suspend'; key: KeyView }
   | null;
+type RowDialog = 'regenerate' | 'expiry' | 'edit' | 'delete' | 'suspend';
 
 const KIND_LABEL: Record<Kind, string> = { api: 'API Key', signing: 'Signing Key', publishable: 'Publishable Key' };
+
+/** The tables, in order: caption (also the heading), what an empty one says, and the columns after Name and Key. */
+const SECTIONS: Array<{ kind: Kind; caption: string; empty: string; columns: string[] }> = [
+  {
+    kind: 'api',
+    caption: 'API keys',
+    empty: 'No API keys yet.',
+    columns: ['IP restriction', 'Permissions', 'Webhook setting', 'Status', 'Created', 'Last used', 'Expiry', 'Actions'],
+  },
+  {
+    kind: 'signing',
+    caption: 'Signing keys',
+    empty: 'No signing keys yet.',
+    columns: ['IP restriction', 'Webhook setting', 'Status', 'Created', 'Expiry', 'Actions'],
+  },
+  {
+    kind: 'publishable',
+    caption: 'Publishable keys',
+    empty: 'No publishable keys yet.',
+    columns: ['Allowed origins', 'Permissions', 'Status', 'Created', 'Last used', 'Expiry', 'Actions'],
+  },
+];
+
+/** What a publishable key may carry (the API refuses anything else), all four when none are given. */
+const PUBLISHABLE_PERMISSIONS = 'checkout:read, payment-links:read, products:read, prices:read';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -30,7 +58,18 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
   const [open, setOpen] = useState<Open>(null);
   /** Revealed secrets by `${keyId}:${version}`: in memory while shown, dropped on Hide key. */
   const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const [policy, setPolicy] = useState<LeakPolicyView | null>(null);
+  const [policyError, setPolicyError] = useState<string | null>(null);
   const [, tick] = useState(0);
+
+  const loadPolicy = useCallback(async () => {
+    try {
+      setPolicy(unwrap(await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/leak-policy', onAccount(ctx.accountId))));
+      setPolicyError(null);
+    } catch (error) {
+      setPolicyError(message(error));
+    }
+  }, [ctx.config.apiBase, ctx.accountId]);
 
   const reload = useCallback(async () => {
     try {
@@ -55,6 +94,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
 
   useEffect(() => {
     void reload();
+    void loadPolicy();
     const stop = followAccount(ctx.config.apiBase, ctx.accountId, (event) => {
       void reload();
       const who = event.data.actor as { sub?: string; name?: string } | undefined;
@@ -77,7 +117,14 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
       } else if (outcome.kind === 'revealed') {
         setRevealed((r) => ({ ...r, [`${outcome.keyId}:${outcome.version}`]: outcome.secret }));
         ctx.announce('Key shown');
+      } else if (outcome.kind === 'leak-policy') {
+        setPolicy(outcome.policy);
+        ctx.announce(outcome.message);
+        return;
       } else {
+        // The changed key at once (its buttons change with it), usage kept: command answers carry no lastUsedAt.
+        const changed = outcome.key;
+        setKeys((all) => all && all.map((k) => (k.id === changed.id ? { ...changed, lastUsedAt: changed.lastUsedAt ?? k.lastUsedAt } : k)));
         setOpen(null);
         ctx.announce(outcome.message);
       }
@@ -97,10 +144,11 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
       return next;
     });
 
-  const table = (kind: Kind, caption: string) => {
+  const table = (section: (typeof SECTIONS)[number]) => {
+    const { kind, caption } = section;
     const rows = (keys ?? []).filter((k) => k.kind === kind);
     return (
-      <section aria-labelledby={`${kind}-heading`}>
+      <section aria-labelledby={`${kind}-heading`} key={kind}>
         <div class="section-head">
           <h2 id={`${kind}-heading`}>{caption}</h2>
           <button type="button" class="primary" id={`generate-${kind}`} onClick={() => setOpen({ dialog: 'generate', kind })}>
@@ -108,7 +156,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
           </button>
         </div>
         {rows.length === 0 ? (
-          <p>No {kind === 'api' ? 'API keys' : 'signing keys'} yet.</p>
+          <p>{section.empty}</p>
         ) : (
           <table>
             <caption class="visually-hidden">{caption}</caption>
@@ -116,12 +164,11 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Key</th>
-                <th scope="col">IP restriction</th>
-                <th scope="col">Webhook setting</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expiry</th>
-                <th scope="col">Actions</th>
+                {section.columns.map((column) => (
+                  <th scope="col" key={column}>
+                    {column}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -134,6 +181,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
                   onReveal={(version) => void perform({ kind: 'reveal', keyId: key.id, version }).catch((e) => ctx.announce(message(e)))}
                   onHide={hide}
                   onOpen={(dialog) => setOpen({ dialog, key })}
+                  onResume={() => void perform({ kind: 'resume', keyId: key.id }).catch((e) => ctx.announce(message(e)))}
                 />
               ))}
             </tbody>
@@ -151,8 +199,8 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
         <p>Loading…</p>
       ) : (
         <>
-          {table('api', 'API keys')}
-          {table('signing', 'Signing keys')}
+          {SECTIONS.map(table)}
+          <LeakPolicySection ctx={ctx} policy={policy} loadError={policyError} perform={perform} />
         </>
       )}
       {open?.dialog === 'generate' && <GenerateDialog kind={open.kind} onClose={() => setOpen(null)} perform={perform} />}
@@ -162,7 +210,11 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
           onClose={() => setOpen(null)}
           returnFocusTo={open.regenerated ? undefined : `generate-${open.key.kind}`}
         >
-          <SecretOnce secret={open.secret} announce={ctx.announce} />
+          {open.key.kind === 'publishable' ? (
+            <PublicKeyShown publicKey={open.secret} announce={ctx.announce} />
+          ) : (
+            <SecretOnce secret={open.secret} announce={ctx.announce} />
+          )}
           <div class="buttons">
             <button type="button" onClick={() => setOpen(null)}>
               Done
@@ -174,6 +226,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
       {open?.dialog === 'expiry' && <ExpiryDialog keyView={open.key} onClose={() => setOpen(null)} perform={perform} />}
       {open?.dialog === 'edit' && <EditDialog keyView={open.key} onClose={() => setOpen(null)} perform={perform} />}
       {open?.dialog === 'delete' && <DeleteDialog keyView={open.key} onClose={() => setOpen(null)} perform={perform} />}
+      {open?.dialog === 'suspend' && <SuspendDialog keyView={open.key} onClose={() => setOpen(null)} perform={perform} />}
     </>
   );
 }
@@ -189,6 +242,20 @@ function SecretOnce(props: { secret: string; announce: (m: string) => void }) {
         <input id="new-secret" class="secret" readOnly value={props.secret} aria-describedby="secret-notice" />
       </p>
       <CopyButton text={props.secret} announce={props.announce} />
+    </>
+  );
+}
+
+/** A new publishable key: public by design, so no "shown once" (the table shows it in full too). */
+function PublicKeyShown(props: { publicKey: string; announce: (m: string) => void }) {
+  return (
+    <>
+      <p id="public-key-notice">This key is public: put it in your checkout pages. The table keeps showing it in full.</p>
+      <p>
+        <label for="new-secret">New key</label>
+        <input id="new-secret" class="secret" readOnly value={props.publicKey} aria-describedby="public-key-notice" />
+      </p>
+      <CopyButton text={props.publicKey} announce={props.announce} />
     </>
   );
 }
@@ -210,11 +277,15 @@ function KeyRow(props: {
   revealed: Record<string, string>;
   onReveal: (version: 'current' | 'previous') => void;
   onHide: (slot: string) => void;
-  onOpen: (dialog: 'regenerate' | 'expiry' | 'edit' | 'delete') => void;
+  onOpen: (dialog: RowDialog) => void;
+  onResume: () => void;
 }) {
   const key = props.keyView;
   const label = key.name || key.start;
   const active = key.status === 'active';
+  const suspended = key.status === 'suspended';
+  const publishable = key.kind === 'publishable';
+  const whyNoRegenerate = `regenerate-off-${key.id}`;
   const secretCell = (version: 'current' | 'previous', start: string) => {
     const slot = `${key.id}:${version}`;
     const secret = props.revealed[slot];
@@ -230,7 +301,8 @@ function KeyRow(props: {
             </button>
           </>
         ) : (
-          active && (
+          (active || suspended) &&
+          !publishable && (
             <button type="button" aria-label={`Show key${which}`} title="Show key" onClick={() => props.onReveal(version)}>
               <EyeIcon />
             </button>
@@ -239,11 +311,49 @@ function KeyRow(props: {
       </div>
     );
   };
+  const current =
+    publishable && key.key ? (
+      // Public by design: shown in full, no eye.
+      <div class="secret-cell">
+        <code class="secret">{key.key}</code>
+        <CopyButton text={key.key} announce={props.ctx.announce} name={`Copy ${label}`} />
+      </div>
+    ) : (
+      secretCell('current', key.start)
+    );
+  const lastUsed = key.lastUsedAt ? (
+    <time dateTime={key.lastUsedAt} title={formatTime(key.lastUsedAt)}>
+      {timeAgo(key.lastUsedAt)}
+    </time>
+  ) : (
+    'Never'
+  );
+  const permissions = key.permissions.length ? (
+    <ul class="plain">
+      {key.permissions.map((p) => (
+        <li key={p}>
+          <code>{p}</code>
+        </li>
+      ))}
+    </ul>
+  ) : (
+    'Unrestricted'
+  );
+  const hasMetadata = Object.keys(key.metadata ?? {}).length > 0;
   return (
     <tr>
-      <th scope="row">{key.name || <span class="muted">(unnamed)</span>}</th>
+      <th scope="row">
+        {key.name || <span class="muted">(unnamed)</span>}
+        {key.externalId && <span class="detail">External id: {key.externalId}</span>}
+        {hasMetadata && (
+          <details class="detail">
+            <summary aria-label={`Metadata of ${label}`}>Metadata</summary>
+            <pre>{JSON.stringify(key.metadata, null, 2)}</pre>
+          </details>
+        )}
+      </th>
       <td>
-        {secretCell('current', key.start)}
+        {current}
         {key.previous && (
           <div class="previous">
             <span class="label">Previous key</span>
@@ -254,20 +364,47 @@ function KeyRow(props: {
           </div>
         )}
       </td>
-      <td>{key.allowedIps.length ? key.allowedIps.join(', ') : 'Any IP address'}</td>
-      <td>{key.webhookFormat === 'multiple' ? 'Multiple JSON' : 'Single JSON'}</td>
-      <td>{key.status}</td>
+      {publishable ? (
+        <td>
+          <ul class="plain">
+            {(key.allowedOrigins ?? []).map((o) => (
+              <li key={o}>{o}</li>
+            ))}
+          </ul>
+        </td>
+      ) : (
+        <td>{key.allowedIps.length ? key.allowedIps.join(', ') : 'Any IP address'}</td>
+      )}
+      {key.kind !== 'signing' && <td>{permissions}</td>}
+      {!publishable && <td>{key.webhookFormat === 'multiple' ? 'Multiple JSON' : 'Single JSON'}</td>}
+      <td>
+        {statusLabel(key.status)}
+        {suspended && (
+          <span class="detail muted" id={whyNoRegenerate}>
+            Resume it to regenerate
+          </span>
+        )}
+      </td>
       <td>
         {key.createdBy}
         <br />
         <time dateTime={key.createdAt}>{formatTime(key.createdAt)}</time>
       </td>
+      {key.kind !== 'signing' && <td>{lastUsed}</td>}
       <td>{key.expiresAt ? <time dateTime={key.expiresAt}>{formatTime(key.expiresAt)}</time> : 'Never'}</td>
       <td>
         <div class="actions">
-          {active && (
+          {(active || suspended) && (
+            // The same buttons in both states, so the one that suspends (or resumes) keeps the focus as its label changes.
             <>
-              <button type="button" aria-label={`Regenerate Key ${label}`} onClick={() => props.onOpen('regenerate')}>
+              <button
+                type="button"
+                aria-label={`Regenerate Key ${label}`}
+                aria-disabled={suspended ? 'true' : undefined}
+                aria-describedby={suspended ? whyNoRegenerate : undefined}
+                title={suspended ? 'A suspended key is not regenerated: resume it first' : undefined}
+                onClick={() => !suspended && props.onOpen('regenerate')}
+              >
                 Regenerate Key
               </button>
               <button type="button" aria-label={`Set expiry ${label}`} onClick={() => props.onOpen('expiry')}>
@@ -275,6 +412,13 @@ function KeyRow(props: {
               </button>
               <button type="button" aria-label={`Edit ${label}`} onClick={() => props.onOpen('edit')}>
                 Edit
+              </button>
+              <button
+                type="button"
+                aria-label={`${suspended ? 'Resume' : 'Suspend'} ${label}`}
+                onClick={() => (suspended ? props.onResume() : props.onOpen('suspend'))}
+              >
+                {suspended ? 'Resume' : 'Suspend'}
               </button>
               <button type="button" aria-label={`Delete ${label}`} onClick={() => props.onOpen('delete')}>
                 Delete
@@ -359,38 +503,129 @@ function WebhookField(props: { value: 'single' | 'multiple'; onChange: (v: 'sing
   );
 }
 
+/**
+ * A labelled text field with its hint and, next to it, what the API said about its body field
+ * (`aria-invalid`, and the message in the field's description).
+ */
+function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  hint?: string;
+  messages?: string[];
+  multiline?: boolean;
+  maxLength?: number;
+  required?: boolean;
+}) {
+  const messages = props.messages ?? [];
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  const errorId = messages.length ? `${props.id}-error` : undefined;
+  const common = {
+    id: props.id,
+    value: props.value,
+    'aria-describedby': [errorId, hintId].filter(Boolean).join(' ') || undefined,
+    'aria-invalid': errorId ? ('true' as const) : undefined,
+    'aria-required': props.required ? ('true' as const) : undefined,
+  };
+  return (
+    <p>
+      <label for={props.id}>{props.label}</label>
+      {props.multiline ? (
+        <textarea rows={3} {...common} onInput={(e) => props.onInput(e.currentTarget.value)} />
+      ) : (
+        <input maxLength={props.maxLength} {...common} onInput={(e) => props.onInput(e.currentTarget.value)} />
+      )}
+      {errorId && (
+        <span id={errorId} class="error field-error">
+          {messages.join(' ')}
+        </span>
+      )}
+      {hintId && <small id={hintId}>{props.hint}</small>}
+    </p>
+  );
+}
+
+const PERMISSIONS_HINT: Record<Kind, string> = {
+  api: 'resource:action, comma-separated, e.g. payments:write, refunds:read (resource:* or * for all). Empty: unrestricted.',
+  signing: '',
+  publishable: `Among ${PUBLISHABLE_PERMISSIONS}. Empty: all four.`,
+};
+const ORIGINS_HINT = 'Required. One per line or comma-separated: https://shop.example (http only for localhost).';
+const EXTERNAL_ID_HINT = 'Optional: your id for the key’s owner, e.g. merchant-42.';
+
 function GenerateDialog(props: { kind: Kind; onClose: () => void; perform: Perform }) {
+  const { kind } = props;
   const [name, setName] = useState('');
   const [ips, setIps] = useState('');
+  const [origins, setOrigins] = useState('');
+  const [permissions, setPermissions] = useState('');
+  const [externalId, setExternalId] = useState('');
   const [webhook, setWebhook] = useState<'single' | 'multiple'>('single');
   const { error, busy, submit } = useSubmit(props.perform);
   return (
-    <Dialog title={`Generate ${KIND_LABEL[props.kind]}`} onClose={props.onClose}>
+    <Dialog title={`Generate ${KIND_LABEL[kind]}`} onClose={props.onClose}>
       <form
         onSubmit={(event) => {
           event.preventDefault();
           const allowedIps = parseIps(ips);
+          const perms = parseList(permissions);
           void submit({
             kind: 'generate',
             body: {
-              kind: props.kind,
+              kind,
               ...(name.trim() ? { name: name.trim() } : {}),
-              ...(allowedIps.length ? { allowedIps } : {}),
-              webhookFormat: webhook,
+              ...(kind === 'publishable' ? { allowedOrigins: parseList(origins) } : allowedIps.length ? { allowedIps } : {}),
+              ...(kind !== 'signing' && perms.length ? { permissions: perms } : {}),
+              ...(externalId.trim() ? { externalId: externalId.trim() } : {}),
+              ...(kind !== 'publishable' ? { webhookFormat: webhook } : {}),
             },
           });
         }}
       >
-        <p>
-          <label for="gen-name">Name</label>
-          <input id="gen-name" value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />
-        </p>
-        <p>
-          <label for="gen-ips">IP addresses or ranges</label>
-          <textarea id="gen-ips" rows={3} value={ips} aria-describedby="gen-ips-hint" onInput={(e) => setIps(e.currentTarget.value)} />
-          <small id="gen-ips-hint">One per line or comma-separated, e.g. 203.0.113.0/24. Empty: any address.</small>
-        </p>
-        <WebhookField value={webhook} onChange={setWebhook} />
+        <TextField id="gen-name" label="Name" value={name} maxLength={100} onInput={setName} messages={messagesFor(error, 'name')} />
+        {kind === 'publishable' ? (
+          <TextField
+            id="gen-origins"
+            label="Allowed origins"
+            multiline
+            required
+            value={origins}
+            onInput={setOrigins}
+            hint={ORIGINS_HINT}
+            messages={messagesFor(error, 'allowedOrigins')}
+          />
+        ) : (
+          <TextField
+            id="gen-ips"
+            label="IP addresses or ranges"
+            multiline
+            value={ips}
+            onInput={setIps}
+            hint="One per line or comma-separated, e.g. 203.0.113.0/24. Empty: any address."
+            messages={messagesFor(error, 'allowedIps')}
+          />
+        )}
+        {kind !== 'signing' && (
+          <TextField
+            id="gen-permissions"
+            label="Permissions"
+            value={permissions}
+            onInput={setPermissions}
+            hint={PERMISSIONS_HINT[kind]}
+            messages={messagesFor(error, 'permissions')}
+          />
+        )}
+        <TextField
+          id="gen-external-id"
+          label="External id"
+          value={externalId}
+          maxLength={128}
+          onInput={setExternalId}
+          hint={EXTERNAL_ID_HINT}
+          messages={messagesFor(error, 'externalId')}
+        />
+        {kind !== 'publishable' && <WebhookField value={webhook} onChange={setWebhook} />}
         <Problems error={error} />
         <FormButtons submitLabel="Generate" busy={busy} onCancel={props.onClose} />
       </form>
@@ -493,28 +728,79 @@ function ExpiryDialog(props: { keyView: KeyView; onClose: () => void; perform: P
 
 function EditDialog(props: { keyView: KeyView; onClose: () => void; perform: Perform }) {
   const key = props.keyView;
+  const kind = key.kind;
   const [name, setName] = useState(key.name);
   const [ips, setIps] = useState(key.allowedIps.join('\n'));
+  const [origins, setOrigins] = useState((key.allowedOrigins ?? []).join('\n'));
+  const [permissions, setPermissions] = useState(key.permissions.join(', '));
+  const [externalId, setExternalId] = useState(key.externalId ?? '');
   const [webhook, setWebhook] = useState<'single' | 'multiple'>(key.webhookFormat);
   const { error, busy, submit } = useSubmit(props.perform);
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
   return (
     <Dialog title={`Edit ${key.name || key.start}`} onClose={props.onClose}>
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          void submit({ kind: 'update', keyId: key.id, body: { name: name.trim(), allowedIps: parseIps(ips), webhookFormat: webhook } });
+          // Name and the IP/webhook settings as before; the other fields only when changed (each is the whole new value).
+          const perms = parseList(permissions);
+          const allowedOrigins = parseList(origins);
+          void submit({
+            kind: 'update',
+            keyId: key.id,
+            body: {
+              name: name.trim(),
+              ...(kind !== 'publishable' ? { allowedIps: parseIps(ips), webhookFormat: webhook } : {}),
+              ...(kind === 'publishable' && !same(allowedOrigins, key.allowedOrigins ?? []) ? { allowedOrigins } : {}),
+              ...(kind !== 'signing' && !same(perms, key.permissions) ? { permissions: perms } : {}),
+              ...(externalId.trim() !== (key.externalId ?? '') ? { externalId: externalId.trim() } : {}),
+            },
+          });
         }}
       >
-        <p>
-          <label for="edit-name">Name</label>
-          <input id="edit-name" value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />
-        </p>
-        <p>
-          <label for="edit-ips">IP addresses or ranges</label>
-          <textarea id="edit-ips" rows={3} value={ips} aria-describedby="edit-ips-hint" onInput={(e) => setIps(e.currentTarget.value)} />
-          <small id="edit-ips-hint">One per line or comma-separated. Empty: any address.</small>
-        </p>
-        <WebhookField value={webhook} onChange={setWebhook} />
+        <TextField id="edit-name" label="Name" value={name} maxLength={100} onInput={setName} messages={messagesFor(error, 'name')} />
+        {kind === 'publishable' ? (
+          <TextField
+            id="edit-origins"
+            label="Allowed origins"
+            multiline
+            required
+            value={origins}
+            onInput={setOrigins}
+            hint={ORIGINS_HINT}
+            messages={messagesFor(error, 'allowedOrigins')}
+          />
+        ) : (
+          <TextField
+            id="edit-ips"
+            label="IP addresses or ranges"
+            multiline
+            value={ips}
+            onInput={setIps}
+            hint="One per line or comma-separated. Empty: any address."
+            messages={messagesFor(error, 'allowedIps')}
+          />
+        )}
+        {kind !== 'signing' && (
+          <TextField
+            id="edit-permissions"
+            label="Permissions"
+            value={permissions}
+            onInput={setPermissions}
+            hint={PERMISSIONS_HINT[kind]}
+            messages={messagesFor(error, 'permissions')}
+          />
+        )}
+        <TextField
+          id="edit-external-id"
+          label="External id"
+          value={externalId}
+          maxLength={128}
+          onInput={setExternalId}
+          hint="Empty: none."
+          messages={messagesFor(error, 'externalId')}
+        />
+        {kind !== 'publishable' && <WebhookField value={webhook} onChange={setWebhook} />}
         <Problems error={error} />
         <FormButtons submitLabel="Save" busy={busy} onCancel={props.onClose} />
       </form>
@@ -542,5 +828,98 @@ function DeleteDialog(props: { keyView: KeyView; onClose: () => void; perform: P
         </button>
       </div>
     </Dialog>
+  );
+}
+
+function SuspendDialog(props: { keyView: KeyView; onClose: () => void; perform: Perform }) {
+  const key = props.keyView;
+  const [reason, setReason] = useState('');
+  const { error, busy, submit } = useSubmit(props.perform);
+  const label = key.name ? `“${key.name}” (${key.start}…)` : `${key.start}…`;
+  return (
+    <Dialog title={`Suspend ${key.name || key.start}?`} onClose={props.onClose}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit({ kind: 'suspend', keyId: key.id, body: reason.trim() ? { reason: reason.trim() } : {} });
+        }}
+      >
+        <p>
+          Suspend the key {label}? Until you resume it,{' '}
+          {key.kind === 'signing' ? 'nothing is signed with it' : 'requests with it are refused (SUSPENDED)'}
+          {key.previous ? ', its previous key included' : ''}, and it cannot be regenerated. Resuming brings it back as it was.
+        </p>
+        <TextField
+          id="suspend-reason"
+          label="Reason"
+          value={reason}
+          maxLength={200}
+          onInput={setReason}
+          hint="Optional, kept in the key’s history."
+          messages={messagesFor(error, 'reason')}
+        />
+        <Problems error={error} />
+        <FormButtons submitLabel="Suspend key" busy={busy} onCancel={props.onClose} />
+      </form>
+    </Dialog>
+  );
+}
+
+/** The account's leak policy: owners and admins choose it (with a password re-verification); others read it. */
+function LeakPolicySection(props: { ctx: Ctx; policy: LeakPolicyView | null; loadError: string | null; perform: Perform }) {
+  const { policy } = props;
+  const [choice, setChoice] = useState<LeakPolicyView['policy']>(policy?.policy ?? 'revoke');
+  useEffect(() => {
+    if (policy) setChoice(policy.policy);
+  }, [policy?.policy, policy?.setAt]);
+  const { error, busy, submit } = useSubmit(props.perform);
+  return (
+    <section aria-labelledby="leak-heading">
+      <h2 id="leak-heading">Leaked keys</h2>
+      <p>
+        When a secret scanning partner (GitHub’s, for one) finds one of this account’s keys in public, it reports it here at once.
+        Publishable keys are public: a report of one is recorded, never acted on.
+      </p>
+      {props.loadError && <p role="alert">The leak policy could not be loaded: {props.loadError}</p>}
+      {policy &&
+        (props.ctx.canManageAccount ? (
+          <form
+            class="setting"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void submit({ kind: 'leak-policy', body: { policy: choice } });
+            }}
+          >
+            <fieldset>
+              <legend>When a key is reported leaked</legend>
+              {(['revoke', 'alert'] as const).map((value) => (
+                <label key={value}>
+                  <input type="radio" name="leak-policy" checked={choice === value} onChange={() => setChoice(value)} />{' '}
+                  {LEAK_POLICY_LABEL[value]}
+                </label>
+              ))}
+            </fieldset>
+            <Problems error={error} />
+            <button type="submit" class="primary" disabled={busy}>
+              Save leak policy
+            </button>
+          </form>
+        ) : (
+          <p>
+            When a key is reported leaked: <strong>{LEAK_POLICY_LABEL[policy.policy]}</strong>. Owners and admins change this.
+          </p>
+        ))}
+      {policy && (
+        <p class="muted">
+          {policy.setAt ? (
+            <>
+              Set by {policy.setBy} on <time dateTime={policy.setAt}>{formatTime(policy.setAt)}</time>.
+            </>
+          ) : (
+            'The default: no one has changed it.'
+          )}
+        </p>
+      )}
+    </section>
   );
 }

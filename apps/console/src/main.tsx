@@ -54,6 +54,7 @@ function App(props: {
     session,
     accountId: session.acct,
     canManage: session.roles.some((r) => MANAGERS.includes(r)),
+    canManageAccount: session.roles.some((r) => ['owner', 'admin'].includes(r)),
     canReadHistory: session.roles.some((r) => [...MANAGERS, 'auditor'].includes(r)),
     announce,
     navigate,

@@ -195,7 +195,7 @@ it('deletes a key after a confirmation that names it; Escape closes a dialog and
   await expectAccessible(page, 'delete dialog');
   await dialog.getByRole('button', { name: 'Delete key' }).click();
   await page.getByRole('status').getByText('Old key deleted (revoked)').waitFor();
-  expect(await page.getByRole('row', { name: /Old key/ }).textContent()).toContain('revoked');
+  expect(await page.getByRole('row', { name: /Old key/ }).textContent()).toContain('Revoked');
   expectNoConsoleErrors(page);
 });
 
