@@ -19,7 +19,15 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const { delimiter, join } = require('node:path');
-const { children, connectRedis: connectRedisOrDie, dropNamespace, forkChild, redisCpuMicros, wholeFromEnv } = require('./common');
+const {
+  children,
+  connectRedis: connectRedisOrDie,
+  dropNamespace,
+  forkChild,
+  redisCpuMicros,
+  SERVICE_NODE_FLAGS,
+  wholeFromEnv,
+} = require('./common');
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -492,7 +500,7 @@ const getFresh = (url, headers) =>
 async function startDeployed(n, namespace) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'cs-bench-'));
   const [port, grpcPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [join(DIST, 'apps/credential-service/src/main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(DIST, 'apps/credential-service/src/main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH || '',
@@ -557,7 +565,9 @@ const deployedChildren = new Set();
 // ---------------------------------------------------------------- child processes (the servers)
 
 function startTarget(role, config) {
-  const { child, ask, close } = forkChild('target.js', { args: [role], label: role, name: 'bench:verify', timeoutMs: 60_000 });
+  // The service runs with the Node flags of its own entry points; the bare baseline with Node's defaults.
+  const execArgv = role === 'baseline' ? [] : SERVICE_NODE_FLAGS;
+  const { child, ask, close } = forkChild('target.js', { args: [role], label: role, name: 'bench:verify', timeoutMs: 60_000, execArgv });
   return {
     child,
     start: () => ask({ type: 'start', role, config }, 'ready'),
