@@ -211,7 +211,20 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
           returnFocusTo={open.regenerated ? undefined : `generate-${open.key.kind}`}
         >
           {open.key.kind === 'publishable' ? (
-            <PublicKeyShown publicKey={open.secret} announce={ctx.announce} />
+            <PublicKeyShown
+              publicKey={open.secret}
+              announce={ctx.announce}
+              notice="This key is public: put it in your checkout pages. The table keeps showing it in full."
+            />
+          ) : open.key.algorithm === 'ed25519' ? (
+            <PublicKeyShown
+              publicKey={open.secret}
+              announce={ctx.announce}
+              notice={
+                'This is the public key your receivers verify with; the private key never leaves the service. The table ' +
+                `keeps showing it, and receivers can also fetch it from /v1/accounts/${open.key.accountId}/jwks.json.`
+              }
+            />
           ) : (
             <SecretOnce secret={open.secret} announce={ctx.announce} />
           )}
@@ -246,11 +259,11 @@ function SecretOnce(props: { secret: string; announce: (m: string) => void }) {
   );
 }
 
-/** A new publishable key: public by design, so no "shown once" (the table shows it in full too). */
-function PublicKeyShown(props: { publicKey: string; announce: (m: string) => void }) {
+/** A new publishable key or Ed25519 public key: public by design, so no "shown once" (the table shows it in full too). */
+function PublicKeyShown(props: { publicKey: string; announce: (m: string) => void; notice: string }) {
   return (
     <>
-      <p id="public-key-notice">This key is public: put it in your checkout pages. The table keeps showing it in full.</p>
+      <p id="public-key-notice">{props.notice}</p>
       <p>
         <label for="new-secret">New key</label>
         <input id="new-secret" class="secret" readOnly value={props.publicKey} aria-describedby="public-key-notice" />
@@ -285,6 +298,8 @@ function KeyRow(props: {
   const active = key.status === 'active';
   const suspended = key.status === 'suspended';
   const publishable = key.kind === 'publishable';
+  /** An Ed25519 signing key: what the table shows is its public key (its private key is never shown). */
+  const publicKey = key.algorithm === 'ed25519' ? key.publicKey : undefined;
   const whyNoRegenerate = `regenerate-off-${key.id}`;
   const secretCell = (version: 'current' | 'previous', start: string) => {
     const slot = `${key.id}:${version}`;
@@ -302,7 +317,8 @@ function KeyRow(props: {
           </>
         ) : (
           (active || suspended) &&
-          !publishable && (
+          !publishable &&
+          !publicKey && (
             <button type="button" aria-label={`Show key${which}`} title="Show key" onClick={() => props.onReveal(version)}>
               <EyeIcon />
             </button>
@@ -317,6 +333,13 @@ function KeyRow(props: {
       <div class="secret-cell">
         <code class="secret">{key.key}</code>
         <CopyButton text={key.key} announce={props.ctx.announce} name={`Copy ${label}`} />
+      </div>
+    ) : publicKey ? (
+      <div class="secret-cell">
+        <code class="secret" aria-label={`public key of ${label}`}>
+          {publicKey}
+        </code>
+        <CopyButton text={publicKey} announce={props.ctx.announce} name={`Copy public key of ${label}`} />
       </div>
     ) : (
       secretCell('current', key.start)
@@ -344,6 +367,7 @@ function KeyRow(props: {
     <tr>
       <th scope="row">
         {key.name || <span class="muted">(unnamed)</span>}
+        {key.kind === 'signing' && <span class="detail">Format: {signingFormatLabel(key)}</span>}
         {key.externalId && <span class="detail">External id: {key.externalId}</span>}
         {hasMetadata && (
           <details class="detail">
@@ -489,6 +513,41 @@ function useSubmit(perform: Perform) {
   return { error, busy, submit };
 }
 
+/** How a signing key signs: the scheme and algorithm its generate request names (README, "Signing payloads"). */
+type SigningFormat = 'stripe' | 'standard-webhooks' | 'ed25519';
+const SIGNING_FORMATS: {
+  value: SigningFormat;
+  label: string;
+  body: { scheme?: 'stripe' | 'standard-webhooks'; algorithm?: 'hmac-sha256' | 'ed25519' };
+}[] = [
+  { value: 'stripe', label: 'Stripe-style header (t=…,v1=…)', body: {} },
+  { value: 'standard-webhooks', label: 'Standard Webhooks, shared secret (whsec_…)', body: { scheme: 'standard-webhooks' } },
+  {
+    value: 'ed25519',
+    label: 'Standard Webhooks, Ed25519 (receivers get a public key)',
+    body: { scheme: 'standard-webhooks', algorithm: 'ed25519' },
+  },
+];
+
+function SigningFormatField(props: { value: SigningFormat; onChange: (v: SigningFormat) => void }) {
+  return (
+    <fieldset>
+      <legend>Signature format</legend>
+      {SIGNING_FORMATS.map(({ value, label }) => (
+        <label key={value}>
+          <input type="radio" name="signing-format" checked={props.value === value} onChange={() => props.onChange(value)} /> {label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A signing key's format as the table says it. */
+function signingFormatLabel(key: KeyView): string {
+  if (key.algorithm === 'ed25519') return 'Standard Webhooks, Ed25519';
+  return key.scheme === 'standard-webhooks' ? 'Standard Webhooks' : 'Stripe-style';
+}
+
 function WebhookField(props: { value: 'single' | 'multiple'; onChange: (v: 'single' | 'multiple') => void }) {
   return (
     <fieldset>
@@ -562,6 +621,7 @@ function GenerateDialog(props: { kind: Kind; onClose: () => void; perform: Perfo
   const [permissions, setPermissions] = useState('');
   const [externalId, setExternalId] = useState('');
   const [webhook, setWebhook] = useState<'single' | 'multiple'>('single');
+  const [format, setFormat] = useState<SigningFormat>('stripe');
   const { error, busy, submit } = useSubmit(props.perform);
   return (
     <Dialog title={`Generate ${KIND_LABEL[kind]}`} onClose={props.onClose}>
@@ -579,6 +639,7 @@ function GenerateDialog(props: { kind: Kind; onClose: () => void; perform: Perfo
               ...(kind !== 'signing' && perms.length ? { permissions: perms } : {}),
               ...(externalId.trim() ? { externalId: externalId.trim() } : {}),
               ...(kind !== 'publishable' ? { webhookFormat: webhook } : {}),
+              ...(kind === 'signing' ? SIGNING_FORMATS.find((f) => f.value === format)?.body : {}),
             },
           });
         }}
@@ -625,6 +686,7 @@ function GenerateDialog(props: { kind: Kind; onClose: () => void; perform: Perfo
           hint={EXTERNAL_ID_HINT}
           messages={messagesFor(error, 'externalId')}
         />
+        {kind === 'signing' && <SigningFormatField value={format} onChange={setFormat} />}
         {kind !== 'publishable' && <WebhookField value={webhook} onChange={setWebhook} />}
         <Problems error={error} />
         <FormButtons submitLabel="Generate" busy={busy} onCancel={props.onClose} />

@@ -273,3 +273,50 @@ it('leak policy: an owner chooses "Only alert me" after re-verifying; a leak rep
   await developer.page.getByText('When a key is reported leaked: Only alert me. Owners and admins change this.').waitFor();
   expect(await developer.page.getByRole('button', { name: 'Save leak policy' }).count()).toBe(0);
 });
+
+it('signing keys in the Standard Webhooks formats: a whsec_ secret shown once; an Ed25519 key shown by its public key, no eye, as the JWKS has it', async () => {
+  const page = b.page();
+  const acct = account();
+  await openConsole(page, { sub: 'user_owner', acct, roles: ['owner'] });
+  const table = page.getByRole('table', { name: 'Signing keys' });
+
+  await page.getByRole('button', { name: 'Generate Signing Key' }).click();
+  let dialog = page.getByRole('dialog', { name: 'Generate Signing Key' });
+  await dialog.getByLabel('Name').fill('Hooks HMAC');
+  expect(await dialog.getByRole('radio', { name: 'Stripe-style header (t=…,v1=…)' }).isChecked()).toBe(true);
+  await dialog.getByRole('radio', { name: 'Standard Webhooks, shared secret (whsec_…)' }).check();
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  let shown = page.getByRole('dialog', { name: 'Signing Key generated' });
+  const secret = await shown.getByLabel('New key').inputValue();
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  await shown.getByText('You will not see this key again unless you reveal it.').waitFor();
+  await shown.getByRole('button', { name: 'Done' }).click();
+  const hmacRow = table.getByRole('row', { name: /Hooks HMAC/ });
+  await hmacRow.getByText('Format: Standard Webhooks').waitFor();
+  expect(await hmacRow.getByRole('button', { name: 'Show key' }).count()).toBe(1);
+
+  await page.getByRole('button', { name: 'Generate Signing Key' }).click();
+  dialog = page.getByRole('dialog', { name: 'Generate Signing Key' });
+  await dialog.getByLabel('Name').fill('Hooks Ed25519');
+  await dialog.getByRole('radio', { name: 'Standard Webhooks, Ed25519 (receivers get a public key)' }).check();
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  shown = page.getByRole('dialog', { name: 'Signing Key generated' });
+  const publicKey = await shown.getByLabel('New key').inputValue();
+  expect(publicKey).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+  await shown.getByText(/the private key never leaves the service/).waitFor();
+  expect(await shown.getByText('You will not see this key again unless you reveal it.').count()).toBe(0);
+  await shown.getByRole('button', { name: 'Done' }).click();
+
+  const edRow = table.getByRole('row', { name: /Hooks Ed25519/ });
+  await edRow.getByText('Format: Standard Webhooks, Ed25519').waitFor();
+  await edRow.getByText(publicKey, { exact: true }).waitFor();
+  expect(await edRow.getByRole('button', { name: /Show key/ }).count()).toBe(0);
+  await edRow.getByRole('button', { name: 'Copy public key of Hooks Ed25519' }).waitFor();
+  // The key the table shows is the one receivers find in the account's JWKS.
+  const jwks = (await (await fetch(`${service.url}/v1/accounts/${acct}/jwks.json`)).json()) as { keys: { x: string }[] };
+  const raw = Buffer.from(publicKey.slice('whpk_'.length), 'base64').toString('base64url');
+  expect(jwks.keys.map((k) => k.x)).toEqual([raw]);
+  await expectAccessible(page, 'signing key formats');
+  await expectSecretsNowhere(page, [secret]);
+  expectNoConsoleErrors(page);
+});
