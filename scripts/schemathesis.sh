@@ -5,7 +5,9 @@
 #
 # 1. a pinned schemathesis from PyPI in the git-ignored virtualenv .cache/schemathesis-venv
 # 2. the built service (dist/; `npm run build` first) on its embedded defaults: a fresh DATA_DIR, known
-#    secrets, a free port, rate limits off, STEP_UP_MAX_AGE_SECONDS generous enough for the whole run
+#    secrets, a free port, rate limits off, STEP_UP_MAX_AGE_SECONDS generous enough for the whole run, and a
+#    secret scanning partner of its own (a local server publishing a freshly generated P-256 public key as
+#    SECRET_SCANNING_KEYS_URL), so leak reports meet the signature check rather than an unreachable key URL
 # 3. every operation (examples, coverage, fuzzing phases) and the stateful phase (OpenAPI links:
 #    generate -> get/regenerate/expiry/reveal/update/revoke/history/validity), with an owner's actor JWT
 #    (minted just before the run) and the service credential, each where the document's security asks
@@ -24,8 +26,10 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/cs-schemathesis-XXXXXX")"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
 say() { echo "[schemathesis] $*"; }
 SERVICE_PID=""
+PARTNER_PID=""
 cleanup() {
   if [[ -n "$SERVICE_PID" ]]; then kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null; fi
+  if [[ -n "$PARTNER_PID" ]]; then kill "$PARTNER_PID" 2>/dev/null; wait "$PARTNER_PID" 2>/dev/null; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -52,6 +56,20 @@ export DATA_DIR="$WORK/data" PORT HOST=127.0.0.1 GRPC_PORT=0 LOG_LEVEL=warn \
   RATE_LIMIT_MANAGEMENT_PER_MINUTE=0 RATE_LIMIT_ACCOUNT_PER_MINUTE=0
 unset EVENTSTORE_URL REDIS_URL KAFKA_BROKERS
 mkdir -p "$DATA_DIR"
+# The partner's key document (GitHub's shape), served on a free port; its URL is written to partner.url.
+node - "$WORK/partner.url" >"$WORK/partner.log" 2>&1 <<'JS' &
+const { generateKeyPairSync } = require('node:crypto');
+const { writeFileSync } = require('node:fs');
+const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const key = publicKey.export({ type: 'spki', format: 'pem' });
+const body = JSON.stringify({ public_keys: [{ key_identifier: 'schemathesis-partner', key, is_current: true }] });
+const server = require('node:http').createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+server.listen(0, '127.0.0.1', () => writeFileSync(process.argv[2], `http://127.0.0.1:${server.address().port}/keys`));
+JS
+PARTNER_PID=$!
+for _ in $(seq 1 50); do [[ -s "$WORK/partner.url" ]] && break; sleep 0.1; done
+[[ -s "$WORK/partner.url" ]] || { say "ERROR: the partner key server did not start:"; cat "$WORK/partner.log"; exit 1; }
+export SECRET_SCANNING_KEYS_URL="$(cat "$WORK/partner.url")"
 node "$DIST/apps/credential-service/src/main.js" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 BASE="http://127.0.0.1:$PORT"

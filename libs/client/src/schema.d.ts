@@ -6003,7 +6003,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['JwksAnswer'];
+          'application/jwk-set+json': components['schemas']['JwksAnswer'];
         };
       };
       /** @description The request is not valid: BAD_REQUEST, INVALID_ID */

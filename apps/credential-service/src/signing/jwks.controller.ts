@@ -6,7 +6,7 @@
  * suspended or expired key's are not.
  */
 import { Controller, Get, Header, Param, UsePipes } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ed25519Jwk, type Ed25519Jwk } from '@cs/signature';
 import { JwksAnswer } from '../http/answers';
 import { ApiProblems } from '../http/openapi';
@@ -26,6 +26,7 @@ export class JwksController {
   @UsePipes(IdParamsPipe)
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
   @Header('Content-Type', 'application/jwk-set+json')
+  @ApiProduces('application/jwk-set+json')
   @ApiOperation({
     operationId: 'getAccountJwks',
     summary:
