@@ -26,6 +26,8 @@ describe('rate limits (gRPC)', () => {
       RATE_LIMIT_SIGNING_PER_SECOND: '3',
       RATE_LIMIT_MANAGEMENT_PER_MINUTE: '3',
       RATE_LIMIT_ACCOUNT_PER_MINUTE: '100',
+      // Redis slowed by a busy test machine must not fail over to per-instance counts here (rate-limits.spec.ts tests that).
+      RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
     });
     grpc = new GrpcClients(app.service.grpcUrl);
   });

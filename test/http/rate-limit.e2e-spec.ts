@@ -11,6 +11,10 @@ const LIMITS = {
   RATE_LIMIT_SIGNING_PER_SECOND: '3',
   RATE_LIMIT_MANAGEMENT_PER_MINUTE: '4',
   RATE_LIMIT_ACCOUNT_PER_MINUTE: '6',
+  // These tests count against Redis in the production stack. With the default 100 ms, a command
+  // delayed by a busy test machine (a GC pause, a slow event loop) fails over to the per-instance
+  // count, and the instances stop sharing: the fail-over is tested in rate-limits.spec.ts, not here.
+  RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
 };
 
 /** A 429 as the contract says: problem+json (checked by `request`), RATE_LIMITED, Retry-After within the window. */

@@ -6,7 +6,7 @@
  * spread over the cluster's slots instead of loading the node that serves the validity index. A refusal is
  * `429 RATE_LIMITED` with `Retry-After` (gRPC: RESOURCE_EXHAUSTED, see grpc-status.ts).
  *
- * The Redis client is this module's own: commands time out after REDIS_COMMAND_TIMEOUT_MS, are
+ * The Redis client is this module's own: commands time out after RATE_LIMIT_REDIS_TIMEOUT_MS, are
  * refused at once while it is disconnected (no offline queue), and every failure falls back to
  * the library's insurance limiter, an in-memory count per instance. Redis trouble therefore costs
  * a verify at most that timeout, never an error; after a failure the store is left alone for
@@ -21,8 +21,6 @@ import { APP_CONFIG, ServiceMetrics, type AppConfig, type RateLimitName } from '
 import { ProblemException } from '../http/problem';
 import { LeasedLimiter, type PointSource } from './leased-limiter';
 
-/** The longest a limiter's Redis command may add to a request before the in-memory count answers. */
-export const REDIS_COMMAND_TIMEOUT_MS = 100;
 /** After a Redis failure, how long counts stay in memory before Redis is tried again. */
 const STORE_BACKOFF_MS = 1000;
 
@@ -93,13 +91,18 @@ export class RateLimits implements OnApplicationShutdown {
   /** The service credential's key: a fingerprint, never the token. */
   private readonly credential: string;
   private lastFailoverLog = 0;
+  /** The longest a limiter's Redis command may add to a request before the in-memory count answers. */
+  private readonly timeoutMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
   ) {
     const limits = config.rateLimits;
-    const anyLimit = Object.values(limits).some((points) => points > 0);
+    const anyLimit = [limits.verifyPerSecond, limits.signingPerSecond, limits.actorPerMinute, limits.accountPerMinute].some(
+      (points) => points > 0,
+    );
+    this.timeoutMs = limits.redisTimeoutMs;
     if (config.redis && anyLimit) this.redis = this.connect(config.redis);
     const prefix = `${config.redisNamespace}:rl`;
     const make = (name: RateLimitName, points: number, seconds: number, detail: string): Limit | null =>
@@ -186,7 +189,7 @@ export class RateLimits implements OnApplicationShutdown {
   private connect(target: RedisTarget): RedisClient {
     let failing = false;
     const redis = createRedisClient(target, {
-      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      commandTimeout: this.timeoutMs,
       onError: (error) => {
         if (failing) return;
         failing = true;
@@ -205,8 +208,7 @@ export class RateLimits implements OnApplicationShutdown {
     if (now - this.lastFailoverLog < 30_000) return;
     this.lastFailoverLog = now;
     this.logger.warn(
-      `Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms or is not connected; ` +
-        'limits are counted in memory on this instance for now',
+      `Redis did not answer within ${this.timeoutMs} ms or is not connected; ` + 'limits are counted in memory on this instance for now',
     );
   }
 }

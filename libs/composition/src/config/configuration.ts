@@ -121,6 +121,8 @@ export interface RateLimitConfig {
   actorPerMinute: number;
   /** Management calls per account (all its actors together), per minute. */
   accountPerMinute: number;
+  /** The longest a counter's Redis command may take before the in-memory count answers instead. */
+  redisTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -382,6 +384,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       signingPerSecond: integer(env, 'RATE_LIMIT_SIGNING_PER_SECOND', 10_000, 0, 10_000_000),
       actorPerMinute: integer(env, 'RATE_LIMIT_MANAGEMENT_PER_MINUTE', 3_000, 0, 10_000_000),
       accountPerMinute: integer(env, 'RATE_LIMIT_ACCOUNT_PER_MINUTE', 6_000, 0, 10_000_000),
+      redisTimeoutMs: integer(env, 'RATE_LIMIT_REDIS_TIMEOUT_MS', 100, 10, 10_000),
     },
     generated: needed,
     usage: {

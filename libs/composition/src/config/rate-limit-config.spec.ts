@@ -17,6 +17,7 @@ describe('rate-limit configuration', () => {
       signingPerSecond: 10_000,
       actorPerMinute: 3_000,
       accountPerMinute: 6_000,
+      redisTimeoutMs: 100,
     });
   });
 
@@ -26,8 +27,15 @@ describe('rate-limit configuration', () => {
       RATE_LIMIT_SIGNING_PER_SECOND: '0',
       RATE_LIMIT_MANAGEMENT_PER_MINUTE: '7',
       RATE_LIMIT_ACCOUNT_PER_MINUTE: '11',
+      RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
     });
-    expect(config.rateLimits).toEqual({ verifyPerSecond: 5, signingPerSecond: 0, actorPerMinute: 7, accountPerMinute: 11 });
+    expect(config.rateLimits).toEqual({
+      verifyPerSecond: 5,
+      signingPerSecond: 0,
+      actorPerMinute: 7,
+      accountPerMinute: 11,
+      redisTimeoutMs: 2000,
+    });
   });
 
   it.each([
@@ -36,6 +44,8 @@ describe('rate-limit configuration', () => {
     ['RATE_LIMIT_SIGNING_PER_SECOND', 'lots'],
     ['RATE_LIMIT_MANAGEMENT_PER_MINUTE', '20000000'],
     ['RATE_LIMIT_ACCOUNT_PER_MINUTE', '1e3'],
+    ['RATE_LIMIT_REDIS_TIMEOUT_MS', '0'],
+    ['RATE_LIMIT_REDIS_TIMEOUT_MS', '60000'],
   ])('refuses %s=%s with a message naming it', (variable, value) => {
     let error: unknown;
     try {
