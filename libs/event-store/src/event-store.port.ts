@@ -66,6 +66,39 @@ export interface ReadAllOptions {
   /** Only streams whose id starts with one of these prefixes. Omit for all streams. */
   streamPrefixes?: string[];
   maxCount?: number;
+  /**
+   * Only streams of this share of all streams (streamPartition): `count` reads with `index` 0 to
+   * count - 1 return every event exactly once between them, each in position order, and each
+   * stream's events all in one of them. For reading a store in parallel (a rebuild's workers).
+   */
+  partition?: StreamPartition;
+}
+
+export interface StreamPartition {
+  index: number;
+  count: number;
+}
+
+/**
+ * The share (0 to count - 1) a stream belongs to: from the code points of its id's last two
+ * characters, which are random in the service's ids (`key-key_<random>`). The SQLite adapter
+ * computes the same in SQL (sqlite-event-reader.ts), so that a share is filtered without reading
+ * the other shares' rows; a test checks the two agree.
+ */
+export function streamPartition(streamId: string, count: number): number {
+  const chars = Array.from(streamId.slice(-4));
+  const last = chars.at(-1)?.codePointAt(0) ?? 0;
+  const before = chars.at(-2)?.codePointAt(0) ?? 0;
+  return (last * 31 + before) % count;
+}
+
+/** Refuses a partition that is not an index below a positive whole count (a caller bug). */
+export function checkPartition(partition: StreamPartition | undefined): void {
+  if (partition === undefined) return;
+  const { index, count } = partition;
+  if (!(Number.isSafeInteger(count) && count >= 1 && Number.isSafeInteger(index) && index >= 0 && index < count)) {
+    throw new RangeError(`partition must be an index from 0 to count - 1 of a whole count >= 1, got ${index} of ${count}`);
+  }
 }
 
 export interface SubscribeOptions {

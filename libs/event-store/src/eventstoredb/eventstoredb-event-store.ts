@@ -15,6 +15,8 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import {
+  checkPartition,
+  streamPartition,
   InvalidCheckpointError,
   type AllStreamSubscription,
   type AppendResult,
@@ -206,9 +208,22 @@ export class EventStoreDBEventStore implements EventStore {
    */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     this.assertOpen();
-    if ((options.maxCount ?? Number.POSITIVE_INFINITY) <= 0) return;
-    if (await this.sendsCaughtUp()) yield* this.readAllSubscribed(options);
-    else yield* this.readAllPaged(options);
+    checkPartition(options.partition);
+    const { partition, maxCount, ...rest } = options;
+    let remaining = maxCount ?? Number.POSITIVE_INFINITY;
+    if (remaining <= 0) return;
+    // A share is filtered here, after the read: $all has no server-side filter for it.
+    const read = partition ? rest : options;
+    const events = (await this.sendsCaughtUp()) ? this.readAllSubscribed(read) : this.readAllPaged(read);
+    if (!partition) {
+      yield* events;
+      return;
+    }
+    for await (const event of events) {
+      if (streamPartition(event.streamId, partition.count) !== partition.index) continue;
+      yield event;
+      if (--remaining <= 0) return;
+    }
   }
 
   private async *readAllSubscribed(options: ReadAllOptions): AsyncIterable<RecordedEvent> {

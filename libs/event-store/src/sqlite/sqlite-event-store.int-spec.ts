@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EventStoreUnavailableError, type NewEvent, type RecordedEvent } from '../event-store.port';
+import { EventStoreUnavailableError, streamPartition, type NewEvent, type RecordedEvent } from '../event-store.port';
 import { describeEventStoreConformance } from '../testing';
+import { PARTITION_SQL } from './sqlite-event-reader';
 import { SqliteEventStore } from './sqlite-event-store';
 
 // Polling is slower than the suite's timeouts here, so a missed in-process wake-up fails the suite
@@ -127,5 +128,29 @@ describe('SqliteEventStore specifics', () => {
 
   it('rejects an empty append', async () => {
     await expect(open().appendToStream('key-1', [], { expectedRevision: 'any' })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('partitions in SQL', () => {
+  it('puts every stream id in the share streamPartition computes (the SQL filter and the JS function agree)', () => {
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE ids (stream_id TEXT)');
+      const insert = db.prepare<[string]>('INSERT INTO ids VALUES (?)');
+      const remove = db.prepare('DELETE FROM ids');
+      const select = db.prepare<[number], { share: number }>(`SELECT ${PARTITION_SQL} % ? AS share FROM ids`);
+      const share = (id: string, count: number): number | undefined => {
+        remove.run();
+        insert.run(id);
+        return select.get(count)?.share;
+      };
+      const ids = ['', 'k', 'key-key_0003tyAhT82LbGqWy9cYKx6i', 'acct-acct_1', 'key-é€', 'key-a😀b', 'key-😀😀'];
+      for (let n = 0; n < 2000; n++) ids.push(`key-key_${Math.random().toString(36).slice(2)}`);
+      for (const id of ids) {
+        for (const count of [1, 2, 3, 7]) expect([id, count, share(id, count)]).toEqual([id, count, streamPartition(id, count)]);
+      }
+    } finally {
+      db.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckpointStore } from '../checkpoint-store';
 import {
+  checkPartition,
   WrongExpectedRevisionError,
   type AllStreamSubscription,
   type AppendResult,
@@ -115,6 +116,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    checkPartition(options.partition);
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     this.run(() => this.reader.checkAfter(options.after));
     let after = options.after ?? 0n;
@@ -122,8 +124,8 @@ export class SqliteEventStore implements EventStore {
     const upTo = this.run(() => this.reader.head());
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
-      const rows = this.run(() => this.reader.page(after, limit, options.streamPrefixes, upTo));
-      for (const row of rows) yield toRecordedEvent(row);
+      const rows = this.run(() => this.reader.page(after, limit, options.streamPrefixes, upTo, options.partition));
+      yield* rows;
       if (rows.length < limit) return;
       remaining -= rows.length;
       after = rows[rows.length - 1].position;

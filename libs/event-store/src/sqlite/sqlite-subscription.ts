@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedEvent, SubscribeOptions } from '../event-store.port';
 import { DONE, PulledSubscription } from '../pulled-subscription';
-import { toRecordedEvent, type SqliteEventReader } from './sqlite-event-reader';
+import type { SqliteEventReader } from './sqlite-event-reader';
 
 export interface SubscriptionDeps {
   reader: SqliteEventReader;
@@ -111,7 +111,7 @@ export class SqliteSubscription extends PulledSubscription {
     // in position order), so "fewer rows than asked" really means "scanned up to head".
     const upTo = this.deps.reader.head();
     const rows = this.deps.reader.page(this.scanned, this.deps.pageSize, this.options.streamPrefixes, upTo);
-    for (const row of rows) this.buffer.push(toRecordedEvent(row));
+    for (const event of rows) this.buffer.push(event);
     const full = rows.length === this.deps.pageSize;
     const reached = full ? rows[rows.length - 1].position : upTo;
     if (reached > this.scanned) this.scanned = reached;

@@ -1,5 +1,6 @@
 import {
   InvalidCheckpointError,
+  streamPartition,
   WrongExpectedRevisionError,
   type AllStreamSubscription,
   type EventStore,
@@ -196,6 +197,43 @@ export function describeEventStoreConformance(name: string, factory: EventStoreC
         expect(ids(await readAll(store, { streamPrefixes: [p], maxCount: 2 }))).toEqual(ids(order.slice(0, 2)));
         expect(ids(await readAll(store, { streamPrefixes: [p], after: all[2].position, maxCount: 3 }))).toEqual(ids(order.slice(3, 6)));
         expect(await readAll(store, { streamPrefixes: [p], after: all[all.length - 1].position })).toEqual([]);
+      });
+
+      it('splits into partitions: every event in exactly one, in position order, each stream whole in one, maxCount counting its own', async () => {
+        // Twenty streams, so that every share of three has some.
+        const order: NewEvent[] = [];
+        for (let round = 0; round < 2; round++) {
+          for (let n = 0; n < 20; n++) {
+            const events = newEvents(1 + ((n + round) % 2));
+            await store.appendToStream(`${p}-s${n}`, events, { expectedRevision: 'any' });
+            order.push(...events);
+          }
+        }
+        const all = await readAll(store, { streamPrefixes: [p] });
+        const shares = await Promise.all([0, 1, 2].map((index) => readAll(store, { streamPrefixes: [p], partition: { index, count: 3 } })));
+        for (const share of shares) {
+          expect(share.length).toBeGreaterThan(0);
+          expectIncreasing(share.map((e) => e.position));
+        }
+        expect(ids(shares.flat()).sort()).toEqual(ids(order).sort());
+        for (const [index, share] of shares.entries()) {
+          for (const event of share) expect(streamPartition(event.streamId, 3)).toBe(index);
+        }
+        // The events of a share are the events of its streams, as the whole read has them.
+        expect(shares[1]).toEqual(all.filter((e) => streamPartition(e.streamId, 3) === 1));
+        expect(ids(await readAll(store, { streamPrefixes: [p], partition: { index: 1, count: 3 }, maxCount: 2 }))).toEqual(
+          ids(shares[1].slice(0, 2)),
+        );
+        expect(await readAll(store, { streamPrefixes: [p], partition: { index: 0, count: 1 } })).toEqual(all);
+      });
+
+      it.each([
+        [3, 3],
+        [-1, 2],
+        [0, 0],
+        [0.5, 2],
+      ])('refuses partition %s of %s (a caller bug) with a RangeError', async (index, count) => {
+        await expect(readAll(store, { partition: { index, count } })).rejects.toBeInstanceOf(RangeError);
       });
 
       it("refuses a checkpoint past every position the store gave out (another store's) with InvalidCheckpointError, instead of silently skipping to it", async () => {
