@@ -68,6 +68,8 @@ environment:
   BENCH_CONNECTIONS          autocannon connections (default 50)
   BENCH_SAMPLE               keys sent by the verify load, spread over the store (default 10000)
   BENCH_CHECK                secrets looked up after each rebuild (default 2000)
+  BENCH_REBUILD_WORKERS      worker threads of the Redis rebuild, as projection:rebuild --workers
+                             (default: the cores, at most 4); 1: one thread, with its phases timed
   BENCH_JSON                 a path: also write the figures there as JSON
 `;
 
@@ -86,6 +88,8 @@ const settings = {
   connections: whole('BENCH_CONNECTIONS', 50, 1),
   sample: whole('BENCH_SAMPLE', 10_000, 1),
   check: whole('BENCH_CHECK', 2000, 1),
+  // As projection:rebuild: the cores, at most 4 (MAX_DEFAULT_REBUILD_WORKERS in libs/composition).
+  workers: whole('BENCH_REBUILD_WORKERS', Math.min(4, os.availableParallelism()), 1),
   redisUrl: process.env.REDIS_URL_TEST || process.env.REDIS_URL || 'redis://127.0.0.1:6390',
 };
 for (const part of settings.parts) if (!PARTS.includes(part)) die(`BENCH_PARTS: unknown part "${part}" (known: ${PARTS.join(', ')})`);
@@ -186,7 +190,15 @@ async function rebuildInto(target, dir, namespace) {
   );
   try {
     return await child.ask(
-      { type: 'rebuild', store: dir, target, redisUrl: settings.redisUrl, namespace, sampleSize: settings.check },
+      {
+        type: 'rebuild',
+        store: dir,
+        target,
+        redisUrl: settings.redisUrl,
+        namespace,
+        sampleSize: settings.check,
+        workers: target === 'redis' ? settings.workers : 1,
+      },
       'rebuilt',
       60 * 60 * 1000,
       (p) => {
@@ -225,13 +237,16 @@ function describeRebuild(r) {
     `${n(rate)} events/s, ${n(r.keys / r.total.seconds)} keys/s` +
     (r.target === 'redis' ? ` (x${(rate / GOAL_EVENTS_PER_SECOND).toFixed(2)} of the ${n(GOAL_EVENTS_PER_SECOND)} events/s goal)` : '') +
     '\n' +
-    `  read + fold: ${r.readFold.seconds.toFixed(1)} s, ${n(r.events / r.readFold.seconds)} events/s, ` +
-    `node CPU ${perEvent(r.readFold.cpuMicros)} us/event\n` +
-    `  ${r.target === 'redis' ? 'Redis writes' : 'index writes'}: ` +
-    `${r.write.seconds.toFixed(1)} s, ${n(r.keys / r.write.seconds)} keys/s, ` +
-    `node CPU ${perKey(r.write.cpuMicros)} us/key` +
-    (r.target === 'redis' ? `, Redis CPU ${perKey(r.write.redisCpuMicros)} us/key` : '') +
-    '\n' +
+    (r.filled
+      ? `  ${r.workers} worker threads, each reading, folding and writing a share of the keys (the phases overlap): ` +
+        `done in ${r.filled.seconds.toFixed(1)} s; then the fixup, the swap and what was appended meanwhile\n`
+      : `  read + fold: ${r.readFold.seconds.toFixed(1)} s, ${n(r.events / r.readFold.seconds)} events/s, ` +
+        `node CPU ${perEvent(r.readFold.cpuMicros)} us/event\n` +
+        `  ${r.target === 'redis' ? 'Redis writes' : 'index writes'}: ` +
+        `${r.write.seconds.toFixed(1)} s, ${n(r.keys / r.write.seconds)} keys/s, ` +
+        `node CPU ${perKey(r.write.cpuMicros)} us/key` +
+        (r.target === 'redis' ? `, Redis CPU ${perKey(r.write.redisCpuMicros)} us/key` : '') +
+        '\n') +
     `  CPU in all: node ${(r.total.cpuMicros / 1e6).toFixed(1)} s (${perEvent(r.total.cpuMicros)} us/event)` +
     (r.target === 'redis' ? `, Redis ${(r.total.redisCpuMicros / 1e6).toFixed(1)} s (${perEvent(r.total.redisCpuMicros)} us/event)` : '') +
     `; wall ${r.total.seconds.toFixed(1)} s\n`

@@ -15,6 +15,8 @@ the live one and swapped in at once: verify keeps answering from the old index u
 the service first (npm run build), installing dependencies if they are missing.
 
 options:
+  --workers N            worker threads reading, folding and writing a share of the keys each
+                         (1 to 64; default: the cores, at most 4); 1: in this process alone
   -h, --help             this text
 
 environment (as the service reads it; see the README, "Configuration"):
@@ -34,11 +36,25 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-if (args.length > 0) {
-  // Named only when it looks like an option (an argument could be a secret pasted in the wrong place).
-  const first = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(args[0]) ? args[0] : 'at position 1';
-  process.stderr.write(`projection:rebuild: unknown option ${first}: it takes none\n\n${USAGE}`);
+const refuse = (message) => {
+  process.stderr.write(`projection:rebuild: ${message}\n\n${USAGE}`);
   process.exit(2);
+};
+let workers;
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i];
+  const inline = /^--workers=(.*)$/s.exec(arg);
+  if (arg === '--workers' || inline) {
+    const value = inline ? inline[1] : args[++i];
+    if (value === undefined) refuse('--workers needs a number');
+    // The value is not repeated: an argument could be a secret pasted in the wrong place.
+    if (!/^[0-9]{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 64) refuse('--workers must be a whole number from 1 to 64');
+    workers = value;
+    continue;
+  }
+  // Named only when it looks like an option (an argument could be a secret pasted in the wrong place).
+  const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(arg) ? arg : `at position ${i + 1}`;
+  refuse(`unknown option ${named}`);
 }
 
 const root = join(__dirname, '..');
@@ -48,6 +64,7 @@ execSync('node scripts/ensure-install.js && npm run -s build', { cwd: root, stdi
 const child = spawnSync(process.execPath, ['--max-semi-space-size=64', join(root, 'dist', 'scripts', 'rebuild-projection.js')], {
   cwd: process.cwd(),
   stdio: 'inherit',
+  env: workers === undefined ? process.env : { ...process.env, REBUILD_WORKERS: workers },
 });
 if (child.error) throw child.error;
 process.exit(child.status ?? 1);

@@ -8,7 +8,15 @@
  *
  * Redis unreachable: stops after REDIS_WAIT_MS with one line naming REDIS_URL and exit code 1.
  */
-import { ConfigError, createInfrastructure, loadConfig, redisVariable, waitForIndex } from '@cs/composition';
+import {
+  ConfigError,
+  createInfrastructure,
+  defaultRebuildWorkers,
+  loadConfig,
+  redisVariable,
+  waitForIndex,
+  workerFill,
+} from '@cs/composition';
 
 /** How long to wait for the index's Redis before giving up: a rebuild is run by hand, so fail fast. */
 const REDIS_WAIT_MS = 3_000;
@@ -18,7 +26,10 @@ async function main(): Promise<void> {
     process.stderr.write('rebuild-projection takes no options; see `npm run projection:rebuild -- --help`\n');
     process.exit(2);
   }
-  const config = loadConfig({ ...process.env, WORKERS: 'none' });
+  const env = { ...process.env, WORKERS: 'none' };
+  const config = loadConfig(env);
+  // Set by the launcher (scripts/projection-rebuild.js, --workers), checked there.
+  const workers = process.env.REBUILD_WORKERS ? Number(process.env.REBUILD_WORKERS) : defaultRebuildWorkers();
   if (!config.redis) {
     process.stdout.write(
       'REDIS_URL (or REDIS_CLUSTER_NODES) is not set: the embedded in-process index is rebuilt at every start; nothing to do.\n',
@@ -35,7 +46,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const started = Date.now();
-  const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`));
+  log(`rebuilding the validity index with ${workers === 1 ? '1 thread' : `${workers} worker threads, each a share of the keys`}`);
+  const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`), {
+    fill: workers > 1 ? workerFill(env, workers) : undefined,
+  });
   log(`rebuilt the validity index: ${keys} keys in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   await infra.stop();
 }

@@ -14,7 +14,7 @@
  * IndexRewoundError is handled (a warning and a quick resume, not a failure).
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
-import { CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent, type StreamPartition } from '@cs/event-store';
 import type { KeyRecord, ValidityIndex } from '@cs/validity';
 import { projectRecorded, toKeyEvent } from './key-command-executor';
 
@@ -25,6 +25,41 @@ export interface ProjectorLogger {
 }
 
 export const VALIDITY_CHECKPOINT = 'validity-projection';
+
+/**
+ * Writes the records of every key stream up to `upTo` into the generation `generation` that the
+ * index's replaceAllBy is building, elsewhere: in worker threads, each folding one share of the key
+ * streams (foldShare) and writing it with fillGeneration (libs/composition, rebuild/). Resolves with
+ * the events read and keys written once every write has landed; rejects, with none in flight, if
+ * any share failed.
+ */
+export type PartitionedFill = (job: {
+  generation: string;
+  upTo: bigint;
+  onProgress?: (events: number, keys: number) => void;
+}) => Promise<{ events: number; keys: number }>;
+
+/**
+ * One share of a rebuild: the records of the key streams of `partition` (all of them without),
+ * folded from the events up to `upTo` (inclusive; all stored without).
+ */
+export async function foldShare(
+  store: EventStore,
+  options: { partition?: StreamPartition; upTo?: bigint; onProgress?: (events: number, keys: number) => void } = {},
+): Promise<{ records: Map<string, KeyRecord>; events: number }> {
+  const records = new Map<string, KeyRecord>();
+  let events = 0;
+  for await (const recorded of store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX], partition: options.partition })) {
+    if (options.upTo !== undefined && recorded.position > options.upTo) break;
+    events++;
+    const keyId = keyIdOf(recorded);
+    const stored = records.get(keyId) ?? null;
+    const next = projectRecorded([recorded], stored);
+    if (next && next !== stored) records.set(keyId, next);
+    if (options.onProgress && events % 10000 === 0) options.onProgress(events, records.size);
+  }
+  return { records, events };
+}
 
 export class ValidityProjector {
   private readonly subscriber: CheckpointedSubscriber;
@@ -80,15 +115,69 @@ export class ValidityProjector {
    * `rewind`: store the rebuild's checkpoint even if the stored one is ahead of it (the stored one is
    * another store's: InvalidCheckpointError); a rebuild asked for with it never just joins one without.
    */
-  async rebuild(onProgress?: (events: number, keys: number) => void, options: { rewind?: boolean } = {}): Promise<number> {
+  async rebuild(
+    onProgress?: (events: number, keys: number) => void,
+    options: { rewind?: boolean; fill?: PartitionedFill } = {},
+  ): Promise<number> {
     if (options.rewind) await this.rebuilding?.catch(() => undefined);
     if (!this.rebuilding || options.rewind) {
-      const rebuilding = this.rebuildOnce(onProgress, options.rewind ?? false).finally(() => {
+      const rewind = options.rewind ?? false;
+      const once =
+        options.fill && this.index.replaceAllBy
+          ? this.rebuildPartitioned(options.fill, onProgress, rewind)
+          : this.rebuildOnce(onProgress, rewind);
+      const rebuilding = once.finally(() => {
         if (this.rebuilding === rebuilding) this.rebuilding = undefined;
       });
       this.rebuilding = rebuilding;
     }
     return this.rebuilding;
+  }
+
+  /**
+   * rebuildOnce with the reading, folding and bulk writing done by `fill` (worker threads, each a
+   * share of the key streams), up to the key streams' head as of the start. Its records are not in
+   * this process, so what was appended after that head is folded here stream by stream (a few
+   * events), before the swap; then, as in rebuildOnce, every event after the swap's position is
+   * applied again.
+   */
+  private async rebuildPartitioned(
+    fill: PartitionedFill,
+    onProgress: ((events: number, keys: number) => void) | undefined,
+    rewind: boolean,
+  ): Promise<number> {
+    const upTo = (await this.store.headPosition({ streamPrefixes: [KEY_STREAM_PREFIX] })) ?? 0n;
+    let position = upTo;
+    let totals = { events: 0, keys: 0 };
+    /** Keys whose stream began after `upTo`: in none of the shares. */
+    const newer = new Set<string>();
+    await this.index.replaceAllBy!(
+      async (generation) => {
+        totals = await fill({ generation, upTo, onProgress });
+      },
+      { name: VALIDITY_CHECKPOINT, position, rewind },
+      {
+        beforeSwap: async (writeToNew) => {
+          for await (const recorded of this.store.readAll({ after: upTo, streamPrefixes: [KEY_STREAM_PREFIX] })) {
+            const events = (await this.store.readStream(recorded.streamId)).filter((e) => e.revision <= recorded.revision);
+            const record = projectRecorded(events);
+            if (record) await writeToNew(record);
+            if (record && events[0].position > upTo) newer.add(recorded.streamId);
+            position = recorded.position;
+          }
+          return { name: VALIDITY_CHECKPOINT, position, rewind };
+        },
+      },
+    );
+    this.lastPosition = position;
+    this.base = undefined;
+    let count = totals.events;
+    for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) {
+      await this.apply(recorded);
+      count++;
+    }
+    onProgress?.(count, totals.keys + newer.size);
+    return totals.keys + newer.size;
   }
 
   private async rebuildOnce(onProgress: ((events: number, keys: number) => void) | undefined, rewind: boolean): Promise<number> {

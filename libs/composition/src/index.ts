@@ -7,3 +7,4 @@ export * from './lease-gated-worker';
 export * from './listen';
 export * from './observability';
 export * from './usage';
+export * from './rebuild/parallel-rebuild';

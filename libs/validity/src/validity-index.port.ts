@@ -87,5 +87,14 @@ export interface ValidityIndex {
    * it was and rejects.
    */
   replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options?: ReplaceAllOptions): Promise<void>;
+  /**
+   * Only indexes that several processes or threads can fill together (Redis): replaceAll whose
+   * records are written by `fill`, which gets the id of the generation being built and hands it to
+   * fillers (fillGeneration on their own instance of the index); it resolves once all their writes
+   * have landed. A parallel rebuild (ValidityProjector.rebuild with a PartitionedFill) uses them.
+   */
+  replaceAllBy?(fill: (generation: string) => Promise<void>, checkpoint: Checkpoint, options?: ReplaceAllOptions): Promise<void>;
+  /** Writes records into a generation replaceAllBy is building; resolves with how many. */
+  fillGeneration?(generation: string, records: Iterable<KeyRecord>): Promise<number>;
   close(): Promise<void>;
 }

@@ -262,18 +262,23 @@ export class RedisValidityIndex implements ValidityIndex {
    * after the registration is lost at the swap; what was written before it and is not in `records` is
    * the caller's to apply in `beforeSwap`.
    */
-  async replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
+  replaceAll(records: Iterable<KeyRecord>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
+    return this.replaceAllBy((g) => this.fillGeneration(g, records).then(() => undefined), checkpoint, options);
+  }
+
+  /**
+   * replaceAll whose records are written by `fill`, given the id of the generation being built: it
+   * may hand that id to other processes or threads, each calling fillGeneration on its own
+   * RedisValidityIndex of the same namespace (a parallel rebuild). `fill` must resolve only once
+   * every write it caused has settled, and reject if any failed: the fixup, beforeSwap and swap
+   * follow it, and on a failure the partial generation is deleted.
+   */
+  async replaceAllBy(fill: (generation: string) => Promise<void>, checkpoint: Checkpoint, options: ReplaceAllOptions = {}): Promise<void> {
     this.track(this.sweepAbandoned());
     const g = `g${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     await this.redis.zadd(this.buildingKey, Date.now(), g);
     let old: string;
-    const calls: Promise<unknown>[] = [];
     const prefix = `${this.key(g)}:`;
-    const send = async (work: Promise<unknown>): Promise<void> => {
-      work.catch(() => undefined); // handled: awaited below, or settled in the catch
-      calls.push(work);
-      if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
-    };
     const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
       const pipeline = this.redis.pipeline() as ScriptPipeline;
       pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
@@ -283,31 +288,12 @@ export class RedisValidityIndex implements ValidityIndex {
       return results[0][1] as WriteOutcome;
     };
     try {
-      const seen = new Set<string>();
-      let batch = new BulkBatch(prefix);
-      for (const record of records) {
-        if (seen.has(record.keyId)) {
-          // Sent after the batches before it on the same connection, so after the key's first record.
-          if (batch.records > 0) await send(this.sendBatch(batch, g));
-          batch = new BulkBatch(prefix);
-          await send(writeToNew(record));
-          continue;
-        }
-        seen.add(record.keyId);
-        batch.add(record, validityEntries(record), pendingExpiries(record), (entry) => this.entryExpireAt(entry, record));
-        if (batch.records >= this.batchSize || batch.size >= BUILD_MAX_ARGS) {
-          await send(this.sendBatch(batch, g));
-          batch = new BulkBatch(prefix);
-        }
-      }
-      if (batch.records > 0) await send(this.sendBatch(batch, g));
-      while (calls.length > 0) await calls.shift();
+      await fill(g);
       await this.redis.csValidityFixup(this.buildingKey, g, prefix);
       const stored = (await options.beforeSwap?.(writeToNew)) ?? checkpoint;
       const keys = [this.genKey, this.buildingKey, this.deadKey, this.cpKey(stored.name)];
       old = await this.redis.csValiditySwap(...keys, g, stored.position.toString(), stored.rewind ? '1' : '');
     } catch (error) {
-      await Promise.allSettled(calls); // no build call may land after the deletion below
       await this.bury(g)
         .then(() => this.dropGeneration(g))
         .catch((cleanup: unknown) => {
@@ -321,7 +307,59 @@ export class RedisValidityIndex implements ValidityIndex {
     this.track(this.dropGeneration(old));
   }
 
-  /** One pipeline of bulk writes, then the build's progress mark. */
+  /**
+   * Writes records into a generation replaceAllBy is building (its `fill`), in pipelined bulk writes
+   * without guards: the fixup that follows applies again, under the guards, every live write that
+   * reached the generation meanwhile. A key's second record in `records` is written guarded, after
+   * its first. Resolves with the number of records once every write has landed; on a failure, rejects
+   * once none is in flight any more. Refuses a generation that is not being built (swapped, buried).
+   */
+  async fillGeneration(generation: string, records: Iterable<KeyRecord>): Promise<number> {
+    if ((await this.redis.zscore(this.buildingKey, generation)) === null) {
+      throw new Error(`validity index generation ${generation} is not being built (finished, failed or abandoned)`);
+    }
+    const g = generation;
+    const calls: Promise<unknown>[] = [];
+    const prefix = `${this.key(g)}:`;
+    const send = async (work: Promise<unknown>): Promise<void> => {
+      work.catch(() => undefined); // handled: awaited below, or settled in the catch
+      calls.push(work);
+      if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
+    };
+    const writeGuarded = async (record: KeyRecord): Promise<void> => {
+      const pipeline = this.redis.pipeline() as ScriptPipeline;
+      pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
+      await execOrThrow(pipeline);
+    };
+    let count = 0;
+    try {
+      const seen = new Set<string>();
+      let batch = new BulkBatch(prefix);
+      for (const record of records) {
+        count++;
+        if (seen.has(record.keyId)) {
+          // Sent after the batches before it on the same connection, so after the key's first record.
+          if (batch.records > 0) await send(this.sendBatch(batch, g));
+          batch = new BulkBatch(prefix);
+          await send(writeGuarded(record));
+          continue;
+        }
+        seen.add(record.keyId);
+        batch.add(record, validityEntries(record), pendingExpiries(record), (entry) => this.entryExpireAt(entry, record));
+        if (batch.records >= this.batchSize || batch.size >= BUILD_MAX_ARGS) {
+          await send(this.sendBatch(batch, g));
+          batch = new BulkBatch(prefix);
+        }
+      }
+      if (batch.records > 0) await send(this.sendBatch(batch, g));
+      while (calls.length > 0) await calls.shift();
+    } catch (error) {
+      await Promise.allSettled(calls); // no write may land after the caller deletes the generation
+      throw error;
+    }
+    return count;
+  }
+
   private async sendBatch(batch: BulkBatch, g: string): Promise<void> {
     const pipeline = this.redis.pipeline();
     batch.writeTo(pipeline);
@@ -544,6 +582,8 @@ export class RedisValidityIndex implements ValidityIndex {
       loadCheckpoint: (name) => self.loadCheckpoint(name),
       dueExpiries: (now, limit, from) => self.dueExpiriesAt(now, limit, false, from),
       replaceAll: (records, checkpoint, options) => self.replaceAll(records, checkpoint, options),
+      replaceAllBy: (fill, checkpoint, options) => self.replaceAllBy(fill, checkpoint, options),
+      fillGeneration: (generation, records) => self.fillGeneration(generation, records),
       close: () => self.close(),
     };
   }
