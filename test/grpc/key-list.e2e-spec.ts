@@ -1,5 +1,5 @@
 /** KeyService.ListKeys with filters and pages: the HTTP list's rules over gRPC (page_size, page_token, next_page_token). */
-import { startTestApp, uniqueAccount, type TestApp } from '../support';
+import { Client, startTestApp, uniqueAccount, type TestApp } from '../support';
 import { actorMetadata, failure, GrpcClients, Status } from './grpc-client';
 
 describe('ListKeys over gRPC: filters and pages', () => {
@@ -44,10 +44,32 @@ describe('ListKeys over gRPC: filters and pages', () => {
     expect(await ids({ kind: 'KEY_KIND_API', status: 'KEY_STATUS_ACTIVE' })).toEqual([]);
   });
 
+  it('`at`: the keys as they were then, as the HTTP list at that instant answers', async () => {
+    const acct = uniqueAccount();
+    const md = await actorMetadata({ acct, sub: 'user_grpc_list' });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const first = (await grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API', allowedIps: ['10.0.0.0/8'] }, md)).key.id;
+    await sleep(15);
+    const at = new Date().toISOString();
+    await sleep(15);
+    await grpc.key('RevokeKey', { accountId: acct, keyId: first }, md);
+    await grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_SIGNING' }, md);
+    const then = await grpc.key('ListKeys', { accountId: acct, at }, md);
+    expect(then.keys.map((k: { id: string; status: string; allowedIps: string[] }) => [k.id, k.status, k.allowedIps])).toEqual([
+      [first, 'KEY_STATUS_ACTIVE', ['10.0.0.0/8']],
+    ]);
+    expect((await grpc.key('ListKeys', { accountId: acct }, md)).keys).toHaveLength(2);
+    const http = await Client.actor(app.url, { acct, sub: 'user_grpc_list' });
+    const overHttp = await http.call('GET', `/v1/accounts/${acct}/keys?at=${at}`);
+    expect(overHttp.body.keys.map((k: { id: string; status: string }) => [k.id, k.status])).toEqual([[first, 'active']]);
+  });
+
   it.each([
     ['page_size', { pageSize: 201 }],
     ['page_size', { pageSize: -1 }],
     ['page_token', { pageToken: 'ak_live_SECRETVALUE' }],
+    ['at', { at: 'ak_live_SECRETVALUE' }],
+    ['at', { at: '2999-01-01T00:00:00Z' }],
   ])('refuses a bad %s with INVALID_ARGUMENT, not repeating it', async (field, request) => {
     const acct = uniqueAccount();
     const md = await actorMetadata({ acct, sub: 'user_grpc_list' });

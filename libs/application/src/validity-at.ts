@@ -4,7 +4,7 @@
  * and verdict as the live hot path, so the answer is what verify would have said at that instant.
  */
 import type { RecordedEvent } from '@cs/event-store';
-import { validityEntries, verdict, type KeyStatus, type VerifyCode } from '@cs/validity';
+import { validityEntries, verdict, type KeyRecord, type KeyStatus, type VerifyCode } from '@cs/validity';
 import { projectRecorded } from './key-command-executor';
 
 export interface SecretValidityAt {
@@ -27,8 +27,17 @@ export interface ValidityAt {
   asOfEvent: { id: string; type: string; time: string } | null;
 }
 
+/** A key's events decided at or before `at` (their occurredAt: the decider's clock, as verify's). */
+const eventsUntil = (events: RecordedEvent[], at: Date): RecordedEvent[] =>
+  events.filter((event) => Date.parse(event.metadata.occurredAt) <= at.getTime());
+
+/** The key's record as it was at `at`; null if it did not exist yet. */
+export function recordAt(events: RecordedEvent[], at: Date): KeyRecord | null {
+  return projectRecorded(eventsUntil(events, at));
+}
+
 export function validityAt(keyId: string, events: RecordedEvent[], at: Date, ip: string | undefined): ValidityAt {
-  const until = events.filter((event) => Date.parse(event.metadata.occurredAt) <= at.getTime());
+  const until = eventsUntil(events, at);
   const record = projectRecorded(until);
   const last = until[until.length - 1];
   const base = {

@@ -10,7 +10,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List the account's keys */
+    /** List the account's keys; with `at`, as they were at that instant (replayed from their events) */
     get: operations['listKeys'];
     put?: never;
     /** Generate a key (step-up). The secret is in this answer and nowhere else. */
@@ -1200,6 +1200,8 @@ export interface operations {
         limit?: number;
         /** @description the previous page's nextCursor, unchanged (opaque; the same filters must be given again) */
         cursor?: string;
+        /** @description the keys as they were at this instant (ISO 8601 with a time zone, not in the future): each key replayed from its events up to then, as validity-at does; keys made later are left out; statuses, expiries, IPs and names are those of then; no lastUsedAt */
+        at?: string;
       };
       header?: never;
       path: {
@@ -1290,6 +1292,20 @@ export interface operations {
           };
         };
       };
+      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 410;
+            /** @enum {unknown} */
+            code?: 'KEY_HISTORY_DELETED';
+          };
+        };
+      };
       /** @description A path segment is too long: URI_TOO_LONG */
       414: {
         headers: {
@@ -1362,7 +1378,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: INDEX_UNAVAILABLE, NOT_READY, STORE_UNAVAILABLE */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -1374,7 +1390,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+            code?: 'INDEX_UNAVAILABLE' | 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };

@@ -135,6 +135,7 @@ export class KeysGrpcController {
         kind: enumValue('kind', request.kind, KEY_KINDS),
         limit: request.pageSize,
         cursor: request.pageToken,
+        at: request.at,
       },
       { limit: 'page_size', cursor: 'page_token' },
     );

@@ -202,4 +202,5 @@ export interface ListKeysRequest {
   kind?: Enum<KeyKindName>;
   pageSize?: number;
   pageToken?: string;
+  at?: string;
 }

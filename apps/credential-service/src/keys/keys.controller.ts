@@ -164,10 +164,13 @@ export class KeysController {
 
   @Get()
   @Requires(MANAGE)
-  @ApiOperation({ operationId: 'listKeys', summary: "List the account's keys" })
+  @ApiOperation({
+    operationId: 'listKeys',
+    summary: "List the account's keys; with `at`, as they were at that instant (replayed from their events)",
+  })
   @ApiActor()
   @KeyListQueries()
-  @ApiProblems('VALIDATION_FAILED', 'INDEX_UNAVAILABLE')
+  @ApiProblems('VALIDATION_FAILED', 'INDEX_UNAVAILABLE', 'STORE_UNAVAILABLE', 'KEY_HISTORY_DELETED')
   @ApiOkResponse({ type: KeyListAnswer })
   async list(
     @Param('accountId') accountId: string,
@@ -175,9 +178,10 @@ export class KeysController {
     @Query('kind') kind: unknown,
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
+    @Query('at') at: unknown,
   ): Promise<KeyPage> {
     // Filters and pages (list-input.ts), the same rules as gRPC's ListKeys.
-    return this.queries.execute(new ListKeysPage(accountId, keyPageFilter({ status, kind, limit, cursor })));
+    return this.queries.execute(new ListKeysPage(accountId, keyPageFilter({ status, kind, limit, cursor, at })));
   }
 
   @Get(':keyId')

@@ -40,12 +40,23 @@ describe('the list query (keyPageFilter)', () => {
     ['an empty limit', { limit: '' }, 'limit'],
     ['a repeated status', { status: ['active', 'revoked'] }, 'status'],
     ['a cursor it did not give', { cursor: 'ak_live_SECRETVALUE' }, 'cursor'],
+    ['an `at` that is not an instant', { at: 'ak_live_SECRETVALUE' }, 'at'],
+    ['an `at` in the future', { at: '2999-01-01T00:00:00Z' }, 'at'],
+    ['a repeated `at`', { at: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'] }, 'at'],
   ])('refuses %s with 400 VALIDATION_FAILED naming the field, not the value', (_name, input, field) => {
     const problem = refusal(input);
     expect(problem.status).toBe(400);
     expect(problem.code).toBe('VALIDATION_FAILED');
     expect(problem.extras.errors?.map((e) => e.field)).toEqual([field]);
     expect(JSON.stringify(problem.body())).not.toContain('SECRETVALUE');
+  });
+
+  it('takes `at`, an instant that has passed (up to now itself)', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    expect(keyPageFilter({ at: '2026-01-01T00:00:00+01:00' }, undefined, now)).toEqual({ limit: 50, at: new Date('2025-12-31T23:00:00Z') });
+    expect(keyPageFilter({ at: '2026-06-01T12:00:00Z' }, undefined, now).at?.getTime()).toBe(now);
+    expect(() => keyPageFilter({ at: '2026-06-01T12:00:00.001Z' }, undefined, now)).toThrow(ProblemException);
+    expect(keyPageFilter({ at: '' }, undefined, now)).toEqual({ limit: 50 });
   });
 
   it('names the fields as gRPC spells them', () => {

@@ -1,12 +1,13 @@
 /**
  * The list's filters and page, as both transports receive them (HTTP `status`, `kind`, `limit`,
- * `cursor`; gRPC `status`, `kind`, `page_size`, `page_token`), checked into a KeyPageFilter or
+ * `cursor`, `at`; gRPC `status`, `kind`, `page_size`, `page_token`, `at`), checked into a KeyPageFilter or
  * refused with 400 VALIDATION_FAILED naming the field — never echoing the value sent.
  */
 import { decodeKeyCursor, DEFAULT_KEY_PAGE_LIMIT, KEY_VIEW_STATUSES, MAX_KEY_PAGE_LIMIT, type KeyPageFilter } from '@cs/application';
-import { KEY_KINDS, type KeyKind } from '@cs/domain';
+import { KEY_KINDS, parseIsoInstant, type KeyKind } from '@cs/domain';
 import type { KeyStatus } from '@cs/validity';
 import { badRequest, type FieldError } from '../http/problem';
+import { ISO_INSTANT_MESSAGE } from './key.dto';
 
 /** As received: an HTTP query value may be an array (a repeated parameter), which is refused. */
 export interface KeyListInput {
@@ -15,6 +16,8 @@ export interface KeyListInput {
   /** HTTP: the query text; gRPC: page_size (0 or absent: the default). */
   limit?: unknown;
   cursor?: unknown;
+  /** The keys as they were at this instant (ISO 8601, not in the future). */
+  at?: unknown;
 }
 
 /** The field names as each transport spells them. */
@@ -25,7 +28,7 @@ export interface KeyListFieldNames {
 
 const HTTP_NAMES: KeyListFieldNames = { limit: 'limit', cursor: 'cursor' };
 
-export function keyPageFilter(input: KeyListInput, names: KeyListFieldNames = HTTP_NAMES): KeyPageFilter {
+export function keyPageFilter(input: KeyListInput, names: KeyListFieldNames = HTTP_NAMES, now = Date.now()): KeyPageFilter {
   const errors: FieldError[] = [];
   const filter: KeyPageFilter = { limit: DEFAULT_KEY_PAGE_LIMIT };
   if (input.status !== undefined && input.status !== '') {
@@ -47,6 +50,13 @@ export function keyPageFilter(input: KeyListInput, names: KeyListFieldNames = HT
     const after = typeof input.cursor === 'string' ? decodeKeyCursor(input.cursor) : null;
     if (after) filter.after = after;
     else errors.push({ field: names.cursor, message: 'is not a cursor this list gave (pass nextCursor back unchanged)' });
+  }
+  if (input.at !== undefined && input.at !== '') {
+    const at = typeof input.at === 'string' ? parseIsoInstant(input.at) : null;
+    if (at === null) errors.push({ field: 'at', message: ISO_INSTANT_MESSAGE });
+    else if (at.getTime() > now)
+      errors.push({ field: 'at', message: 'must not be in the future (the keys as they were at an instant that has passed)' });
+    else filter.at = at;
   }
   if (errors.length > 0) throw badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
   return filter;

@@ -25,4 +25,12 @@ export const KeyListQueries = (): MethodDecorator =>
       description: "the previous page's nextCursor, unchanged (opaque; the same filters must be given again)",
       schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
     }),
+    ApiQuery({
+      name: 'at',
+      required: false,
+      description:
+        'the keys as they were at this instant (ISO 8601 with a time zone, not in the future): each key replayed from its events ' +
+        'up to then, as validity-at does; keys made later are left out; statuses, expiries, IPs and names are those of then; no lastUsedAt',
+      schema: { type: 'string', format: 'date-time', example: '2026-12-01T12:00:00Z' },
+    }),
   );

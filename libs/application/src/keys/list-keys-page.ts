@@ -3,11 +3,18 @@
  * key id: neither ever changes), resumed after an opaque cursor. A key that exists for the whole of
  * a walk through the pages is listed exactly once, however keys are added or changed meanwhile: the
  * cursor is the position (createdAt, id) of the last key given, not an offset.
+ *
+ * With `at` (the auditor's "the account's keys as they were at T"), each key is its events up to T
+ * replayed through the same projection as validity-at (validity-at.ts) and viewed as of T: keys
+ * made later are left out, statuses, expiries, IPs and names are those of T, and there is no
+ * lastUsedAt. The account's key ids come from the index; their state at T from the event store.
  */
 import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { parseIsoInstant, type KeyKind } from '@cs/domain';
+import { keyStreamId, parseIsoInstant, type KeyKind } from '@cs/domain';
+import { EVENT_STORE, type EventStore } from '@cs/event-store';
 import { KEY_STATUSES, VALIDITY_INDEX, type KeyStatus, type ValidityIndex } from '@cs/validity';
+import { recordAt } from '../validity-at';
 import { KEY_ID_PATTERN } from '../secret-issuer';
 import { UsageReads, withLastUsed } from '../usage/usage-queries';
 import { toKeyView, type KeyView } from '../views';
@@ -50,6 +57,8 @@ export interface KeyPageFilter {
   /** 1 to MAX_KEY_PAGE_LIMIT. */
   limit: number;
   after?: KeyCursor;
+  /** The keys as they were at this instant (not in the future), instead of now. */
+  at?: Date;
 }
 
 export interface KeyPage {
@@ -84,17 +93,37 @@ export function pageOfKeys(views: KeyView[], filter: KeyPageFilter): KeyPage {
   return { keys, nextCursor: more ? encodeKeyCursor(positionOf(keys[keys.length - 1])) : null };
 }
 
+/** Key streams read at once for a list at an instant. */
+const STREAMS_IN_FLIGHT = 16;
+
 @QueryHandler(ListKeysPage)
 export class ListKeysPageHandler implements IQueryHandler<ListKeysPage> {
   constructor(
     @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(UsageReads) private readonly usage?: UsageReads,
   ) {}
   async execute({ accountId, filter }: ListKeysPage): Promise<KeyPage> {
+    if (filter.at) return pageOfKeys(await this.viewsAt(accountId, filter.at), filter);
     const now = Date.now();
     const views = (await this.index.listKeys(accountId)).map((r) => toKeyView(r, now));
     const page = pageOfKeys(views, filter);
     // Usage is read for the page's keys only (key-queries.ts GetKey does the same for one).
     return { ...page, keys: await withLastUsed(page.keys, this.usage) };
+  }
+
+  /** Every key of the account that existed at `at`, as it was then. */
+  private async viewsAt(accountId: string, at: Date): Promise<KeyView[]> {
+    const ids = (await this.index.listKeys(accountId)).map((record) => record.keyId);
+    const views: KeyView[] = [];
+    for (let from = 0; from < ids.length; from += STREAMS_IN_FLIGHT) {
+      const streams = await Promise.all(ids.slice(from, from + STREAMS_IN_FLIGHT).map((id) => this.store.readStream(keyStreamId(id))));
+      for (const events of streams) {
+        if (events.length === 0 || events[0].data.accountId !== accountId) continue;
+        const record = recordAt(events, at);
+        if (record) views.push(toKeyView(record, at.getTime()));
+      }
+    }
+    return views;
   }
 }
