@@ -126,3 +126,14 @@ export function decodeHistoryRow(text: string): HistoryRow {
 
 /** A position as 20 zero-padded digits: positions are below 2^64, so text order is number order. */
 export const paddedPosition = (position: bigint): string => position.toString().padStart(20, '0');
+
+/** The history read model's store failed or did not answer: 503 HISTORY_UNAVAILABLE at the HTTP edge, UNAVAILABLE over gRPC. */
+export class HistoryUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('the account history read model did not answer', options);
+    this.name = 'HistoryUnavailableError';
+  }
+}
+
+export const isHistoryUnavailable = (error: unknown): error is HistoryUnavailableError =>
+  error instanceof HistoryUnavailableError || (error as Error | undefined)?.name === 'HistoryUnavailableError';
