@@ -9,17 +9,20 @@ const { join } = require('node:path');
 
 const USAGE = `usage: npm run projection:rebuild [-- --help]
 
-Rebuilds the validity read model (the Redis index that verify answers from) from the event store,
-e.g. after a projection change or to prove the index matches history. The new index is built beside
-the live one and swapped in at once: verify keeps answering from the old index until then. Builds
-the service first (npm run build), installing dependencies if they are missing.
+Rebuilds the read models from the event store, e.g. after a projection change or to prove they match
+history: the validity index (the Redis index that verify answers from; the embedded one is rebuilt at
+every start) and the account history (Redis, or DATA_DIR/history.sqlite in the embedded mode). Each new
+one is built beside the live one and swapped in at once: verify and history reads keep answering from
+the old one until then. Prints progress. Builds the service first (npm run build), installing
+dependencies if they are missing.
 
 options:
   -h, --help             this text
 
 environment (as the service reads it; see the README, "Configuration"):
-  REDIS_URL              the Redis holding the index; unset: nothing to do (the embedded index is
-                         rebuilt at every start). Unreachable: stops within a few seconds, naming it
+  REDIS_URL              the Redis holding the index and the history; unset: the history in DATA_DIR
+                         only (the embedded index is rebuilt at every start). Unreachable: stops
+                         within a few seconds, naming it
   REDIS_CLUSTER_NODES    instead of REDIS_URL: a Redis Cluster's nodes, host:port,host:port,...
   REDIS_CLUSTER_PASSWORD, REDIS_CLUSTER_USERNAME   the cluster's AUTH, if it asks for it
   REDIS_NAMESPACE        prefix of the index's keys (default cs)
