@@ -261,16 +261,21 @@ export class KeysGrpcController {
       request: query,
       order,
       fingerprint,
-    } = historyQuery(request.accountId as string, {
-      cursor: request.cursor,
-      limit: request.limit,
-      types: request.types && request.types.length > 0 ? request.types : undefined,
-      keyId: request.keyId,
-      actor: request.actor,
-      from: request.from,
-      to: request.to,
-      order: request.order,
-    });
+    } = historyQuery(
+      request.accountId as string,
+      {
+        cursor: request.cursor,
+        limit: request.limit,
+        types: request.types && request.types.length > 0 ? request.types : undefined,
+        keyId: request.keyId,
+        actor: request.actor,
+        from: request.from,
+        to: request.to,
+        order: request.order,
+      },
+      false,
+      'types',
+    );
     const page = await this.queries.execute(new AccountHistory(query));
     const events = page.rows.map((row) => keyEventMessage(toAccountHistoryEntry(row)));
     if (order === 'latest') events.reverse();

@@ -54,13 +54,13 @@ const once = (field: string, value: unknown): string | undefined => {
 };
 
 /** The filters of a history query, checked. */
-function historyFilter(params: HistoryParams): HistoryFilter {
+function historyFilter(params: HistoryParams, typesField: string): HistoryFilter {
   const filter: HistoryFilter = {};
   const rawTypes = params.types === undefined ? [] : Array.isArray(params.types) ? params.types : [params.types];
   const types = rawTypes.flatMap((t) => String(t).split(',')).filter((t) => t !== '');
   if (rawTypes.length > 0) {
     if (types.length === 0 || types.some((t) => !(KEY_EVENT_TYPES as readonly string[]).includes(t)))
-      throw invalid('type', `must be one or more (comma-separated) of ${KEY_EVENT_TYPES.join(', ')}`);
+      throw invalid(typesField, `must be one or more (comma-separated) of ${KEY_EVENT_TYPES.join(', ')}`);
     filter.types = [...new Set(types)].sort();
   }
   const keyId = once('keyId', params.keyId);
@@ -130,8 +130,8 @@ function decodeHistoryCursor(cursor: string): { position: bigint; order: History
  * The history query of `params` for one account. `exporting`: the query of an export (order `oldest`
  * by default, `latest` refused, `limit` a cap on its rows up to MAX_EXPORT_LIMIT and absent for all).
  */
-export function historyQuery(accountId: string, params: HistoryParams, exporting = false): HistoryQuery {
-  const filter = historyFilter(params);
+export function historyQuery(accountId: string, params: HistoryParams, exporting = false, typesField = 'type'): HistoryQuery {
+  const filter = historyFilter(params, typesField);
   const fingerprint = fingerprintOf(accountId, filter);
   const orderText = once('order', params.order);
   if (orderText !== undefined && !(HISTORY_ORDERS as readonly string[]).includes(orderText))
