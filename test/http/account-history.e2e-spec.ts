@@ -251,6 +251,29 @@ describe('account history (read model) over HTTP', () => {
   });
 });
 
+describe('account history when its read model fails', () => {
+  it('answers 503 HISTORY_UNAVAILABLE with Retry-After (pages and exports), never a 500, while keys still work', async () => {
+    const app = await startTestApp();
+    try {
+      const acct = uniqueAccount('hist');
+      const owner = await Client.actor(app.url, { acct, roles: ['owner'] });
+      const made = await owner.generate(acct, { kind: 'api' });
+      expect((await owner.call('GET', `/v1/accounts/${acct}/history`)).status).toBe(200);
+      await app.service.infra.history.close(); // its store gone: every read of it fails
+      for (const query of ['', '?format=ndjson', '?format=csv&order=newest']) {
+        const res = await owner.call('GET', `/v1/accounts/${acct}/history${query}`, { allowServerError: true });
+        expect([query, res.status, res.body.code]).toEqual([query, 503, 'HISTORY_UNAVAILABLE']);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(res.contentType).toContain('application/problem+json');
+      }
+      expect((await owner.get(acct, made.body.key.id)).status).toBe(200);
+      expect((await owner.history(acct, made.body.key.id)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 /** A small RFC 4180 reader for the test: quoted cells, doubled quotes, CRLF records. */
 function parseCsv(text: string): string[][] {
   const records: string[][] = [];
