@@ -9,19 +9,24 @@ const { join } = require('node:path');
 
 const USAGE = `usage: npm run projection:rebuild [-- --help]
 
-Rebuilds the validity read model (the Redis index that verify answers from) from the event store,
-e.g. after a projection change or to prove the index matches history. The new index is built beside
-the live one and swapped in at once: verify keeps answering from the old index until then. Builds
-the service first (npm run build), installing dependencies if they are missing.
+Rebuilds the read models from the event store, e.g. after a projection change or to prove they match
+history: the validity index (the Redis index that verify answers from; the embedded one is rebuilt at
+every start) and the account history (Redis, or DATA_DIR/history.sqlite in the embedded mode). Each new
+one is built beside the live one and swapped in at once: verify and history reads keep answering from
+the old one until then. Prints progress. Builds the service first (npm run build), installing
+dependencies if they are missing.
 
 options:
-  --workers N            worker threads reading, folding and writing a share of the keys each
-                         (1 to 64; default: the cores, at most 4); 1: in this process alone
+  --workers N            worker threads reading, folding and writing a share of the keys each, for
+                         the validity index (1 to 64; default: the cores, at most 4); 1: in this
+                         process alone
+  --only validity|history   rebuild that read model only (default: both)
   -h, --help             this text
 
 environment (as the service reads it; see the README, "Configuration"):
-  REDIS_URL              the Redis holding the index; unset: nothing to do (the embedded index is
-                         rebuilt at every start). Unreachable: stops within a few seconds, naming it
+  REDIS_URL              the Redis holding the index and the history; unset: the history in DATA_DIR
+                         only (the embedded index is rebuilt at every start). Unreachable: stops
+                         within a few seconds, naming it
   REDIS_CLUSTER_NODES    instead of REDIS_URL: a Redis Cluster's nodes, host:port,host:port,...
   REDIS_CLUSTER_PASSWORD, REDIS_CLUSTER_USERNAME   the cluster's AUTH, if it asks for it
   REDIS_NAMESPACE        prefix of the index's keys (default cs)
@@ -41,8 +46,17 @@ const refuse = (message) => {
   process.exit(2);
 };
 let workers;
+let only;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
+  const onlyInline = /^--only=(.*)$/s.exec(arg);
+  if (arg === '--only' || onlyInline) {
+    const value = onlyInline ? onlyInline[1] : args[++i];
+    // The value is not repeated (see below).
+    if (value !== 'validity' && value !== 'history') refuse('--only must be validity or history');
+    only = value;
+    continue;
+  }
   const inline = /^--workers=(.*)$/s.exec(arg);
   if (arg === '--workers' || inline) {
     const value = inline ? inline[1] : args[++i];
@@ -64,7 +78,11 @@ execSync('node scripts/ensure-install.js && npm run -s build', { cwd: root, stdi
 const child = spawnSync(process.execPath, ['--max-semi-space-size=64', join(root, 'dist', 'scripts', 'rebuild-projection.js')], {
   cwd: process.cwd(),
   stdio: 'inherit',
-  env: workers === undefined ? process.env : { ...process.env, REBUILD_WORKERS: workers },
+  env: {
+    ...process.env,
+    ...(workers === undefined ? {} : { REBUILD_WORKERS: workers }),
+    ...(only === undefined ? {} : { REBUILD_ONLY: only }),
+  },
 });
 if (child.error) throw child.error;
 process.exit(child.status ?? 1);

@@ -1,7 +1,8 @@
 /**
- * Rebuilds the validity read model from the event store (e.g. after a projection change or to
- * prove the read model matches history). With Redis, the new index is built beside the live one
- * and swapped in at once: verify keeps answering from the old index until then.
+ * Rebuilds the read models from the event store (e.g. after a projection change or to prove the read
+ * model matches history): the validity index (with Redis; the embedded one is rebuilt at every start)
+ * and the account history (Redis, or DATA_DIR/history.sqlite). Each new one is built beside the live
+ * one and swapped in at once: verify and history reads keep answering from the old one until then.
  *
  *   npm run projection:rebuild          (scripts/projection-rebuild.js: options, install, build, then this)
  *   npm run projection:rebuild -- --help
@@ -28,30 +29,35 @@ async function main(): Promise<void> {
   }
   const env = { ...process.env, WORKERS: 'none' };
   const config = loadConfig(env);
-  // Set by the launcher (scripts/projection-rebuild.js, --workers), checked there.
+  // Set by the launcher (scripts/projection-rebuild.js: --workers, --only), checked there.
   const workers = process.env.REBUILD_WORKERS ? Number(process.env.REBUILD_WORKERS) : defaultRebuildWorkers();
-  if (!config.redis) {
-    process.stdout.write(
-      'REDIS_URL (or REDIS_CLUSTER_NODES) is not set: the embedded in-process index is rebuilt at every start; nothing to do.\n',
-    );
-    return;
-  }
+  const only = process.env.REBUILD_ONLY;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   // A rebuild answers no verify: no key usage.
   const infra = await createInfrastructure({ ...config, usage: { ...config.usage, enabled: false } }, { log, warn: log, error: log });
   try {
-    await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
-  } catch (error) {
+    if (only === 'history') {
+      // The validity index is left as it is.
+    } else if (!config.redis) {
+      log('REDIS_URL (or REDIS_CLUSTER_NODES) is not set: the embedded in-process index is rebuilt at every start.');
+    } else {
+      await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
+      const started = Date.now();
+      log(`rebuilding the validity index with ${workers === 1 ? '1 thread' : `${workers} worker threads, each a share of the keys`}`);
+      const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`), {
+        fill: workers > 1 ? workerFill(env, workers) : undefined,
+      });
+      log(`rebuilt the validity index: ${keys} keys in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    }
+    if (only === 'validity') return;
+    const started = Date.now();
+    const events = await infra.historyProjector.rebuild((count) => log(`  ${count} events written to the account history...`));
+    const seconds = (Date.now() - started) / 1000;
+    const rate = Math.round(events / Math.max(seconds, 0.001));
+    log(`rebuilt the account history: ${events} events in ${seconds.toFixed(1)}s (${rate} events/s)`);
+  } finally {
     await infra.stop();
-    throw error;
   }
-  const started = Date.now();
-  log(`rebuilding the validity index with ${workers === 1 ? '1 thread' : `${workers} worker threads, each a share of the keys`}`);
-  const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`), {
-    fill: workers > 1 ? workerFill(env, workers) : undefined,
-  });
-  log(`rebuilt the validity index: ${keys} keys in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  await infra.stop();
 }
 
 main().catch((error: Error) => {

@@ -511,6 +511,59 @@ describe('credentials.v1.KeyService over gRPC', () => {
       expect(last.events.map((e: any) => e.id)).toEqual([events[2].id]);
     });
 
+    it("pages with the same filters, orders and cursor as HTTP's, and says how current the read model is", async () => {
+      const { acct, md, id: first } = await newKey();
+      const second = (await grpc.key('GenerateKey', { accountId: acct, kind: 'KEY_KIND_API' }, md)).key.id as string;
+      await grpc.key('UpdateKey', { accountId: acct, keyId: first, name: 'renamed' }, md);
+      await grpc.key('RevokeKey', { accountId: acct, keyId: second }, md);
+      const auditor = await Client.actor(app.url, { acct, roles: ['auditor'] });
+      const ids = (events: any[]) => events.map((e: any) => e.id);
+      // Every order and a filter, page by page over gRPC, is what HTTP answers in one page.
+      for (const [order, filter, query] of [
+        ['newest', {}, 'order=newest'],
+        ['oldest', { keyId: first }, `order=oldest&keyId=${first}`],
+        ['latest', { types: ['KeyGenerated', 'KeyRevoked'] }, 'type=KeyGenerated,KeyRevoked'],
+      ] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await grpc.key(
+            'GetAccountHistory',
+            { accountId: acct, limit: 1, order, ...filter, ...(cursor ? { cursor } : {}) },
+            md,
+          );
+          expect(page.events).toHaveLength(1);
+          expect(page.historyCaughtUp).toBe(true);
+          expect(page.historyPosition).toMatch(/^\d+$/);
+          seen.push(...ids(page.events));
+          cursor = page.nextCursor || undefined;
+        } while (cursor);
+        const http = await auditor.call('GET', `/v1/accounts/${acct}/history?${query}`);
+        const expected = ids(http.body.events);
+        // latest lists each page oldest first and goes back in time: one event per page, newest page first.
+        expect([order, seen]).toEqual([order, order === 'latest' ? [...expected].reverse() : expected]);
+      }
+      const actor = await grpc.key('GetAccountHistory', { accountId: acct, actor: 'user_grpc', types: ['KeyUpdated'] }, md);
+      expect(actor.events.map((e: any) => [e.keyId, e.type])).toEqual([[first, 'KeyUpdated']]);
+      const from = (await grpc.key('GetAccountHistory', { accountId: acct }, md)).events[2].time as string;
+      const windowed = await grpc.key('GetAccountHistory', { accountId: acct, from, order: 'oldest' }, md);
+      expect(windowed.events.every((e: any) => e.time >= from)).toBe(true);
+    });
+
+    it.each([
+      [{ order: 'sideways' }, 'order'],
+      [{ types: ['KeyHacked'] }, 'types'],
+      [{ keyId: 'nope' }, 'key_id'],
+      [{ from: 'yesterday' }, 'from'],
+      [{ cursor: 'bogus!' }, 'cursor'],
+    ])('%j is INVALID_ARGUMENT naming the field, not the value', async (request, field) => {
+      const acct = uniqueAccount();
+      const error = await failure(grpc.key('GetAccountHistory', { accountId: acct, ...request }, await actorMetadata({ acct })));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+      expect(error.details).toContain(field);
+      for (const value of ['sideways', 'KeyHacked', 'nope', 'yesterday', 'bogus!']) expect(error.details).not.toContain(value);
+    });
+
     it('an account without keys has no events', async () => {
       const acct = uniqueAccount();
       expect((await grpc.key('GetAccountHistory', { accountId: acct }, await actorMetadata({ acct }))).events).toEqual([]);

@@ -52,6 +52,7 @@ describe('projection:rebuild with worker threads', () => {
       DATA_DIR: dataDir,
       REDIS_NAMESPACE: ns,
       REBUILD_WORKERS: String(workers),
+      REBUILD_ONLY: 'validity',
     });
 
   /** The live generation's keys, without the generation's id, each with its value. */
@@ -160,6 +161,7 @@ describe('projection:rebuild with worker threads', () => {
     [['--workers', '65'], '--workers must be a whole number from 1 to 64'],
     [['--workers=two'], '--workers must be a whole number from 1 to 64'],
     [['--workers'], '--workers needs a number'],
+    [['--only', 'everything'], '--only must be validity or history'],
   ])('refuses %j before building or touching anything (exit 2, the value not repeated)', async (args, message) => {
     const result = await run('scripts/projection-rebuild.js', args, {});
     expect(result.code).toBe(2);

@@ -272,4 +272,45 @@ describe('production stack: EventStoreDB + Redis + Kafka', () => {
     expect(verdictsAfter).toEqual(verdictsBefore);
     expect(verdictsBefore.map((v) => v.code)).toEqual(expect.arrayContaining(['VALID', 'REVOKED', 'IP_NOT_ALLOWED']));
   }, 30000);
+
+  it('the account history is its own read model in Redis: paged, rebuilt beside itself while the live projection goes on, exported', async () => {
+    const account = uniqueAccount();
+    const owner = await actorToken({ acct: account, roles: ['owner'] });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await call('POST', `/v1/accounts/${account}/keys`, { kind: 'api', name: `h${i}` }, owner)).body.key.id);
+    await call('DELETE', `/v1/accounts/${account}/keys/${ids[1]}`, undefined, owner);
+    const page = async (query = '') => {
+      const response = await fetch(`${app.url}/v1/accounts/${account}/history${query}`, { headers: { authorization: `Bearer ${owner}` } });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    };
+    const rows = async (query = '') =>
+      (JSON.parse((await page(query)).text).events as { keyId: string; type: string }[]).map((e) => [e.keyId, e.type]);
+    const expected = [...ids.map((id) => [id, 'KeyGenerated']), [ids[1], 'KeyRevoked']];
+    const first = await page();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('history-caught-up')).toBe('true');
+    expect(await rows()).toEqual(expected);
+    const infra = app.service.infra;
+    expect(infra.history.constructor.name).toBe('RedisHistoryStore');
+    const before = await infra.history.currentGeneration();
+    await infra.historyProjector.rebuild();
+    expect(await infra.history.currentGeneration()).not.toBe(before);
+    expect(await rows()).toEqual(expected);
+    expect(await rows(`?keyId=${ids[1]}&order=newest`)).toEqual([
+      [ids[1], 'KeyRevoked'],
+      [ids[1], 'KeyGenerated'],
+    ]);
+    // After the rebuild the live projection goes on in the new generation.
+    await call('PATCH', `/v1/accounts/${account}/keys/${ids[0]}`, { name: 'renamed' }, owner);
+    expect((await rows()).at(-1)).toEqual([ids[0], 'KeyUpdated']);
+    const exported = await page('?format=ndjson');
+    expect(exported.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = exported.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((l) => [l.keyId, l.type])).toEqual([...expected, [ids[0], 'KeyUpdated']]);
+    expect(lines.every((l) => /^\d+$/.test(l.position) && l.metadata.actor.type === 'user')).toBe(true);
+  }, 30000);
 });

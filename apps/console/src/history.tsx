@@ -74,9 +74,11 @@ export function HistoryPage(props: { ctx: Ctx; keyId: string | null }) {
         : unwrap(
             await client.GET('/v1/accounts/{accountId}/history', {
               ...onAccount(ctx.accountId),
-              params: { path: { accountId: ctx.accountId }, query: { limit: 500 } },
+              params: { path: { accountId: ctx.accountId }, query: { limit: 500, format: 'json' } },
             }),
           );
+      // format=json: the page, not an NDJSON or CSV export (the route's other answers).
+      if (typeof answer === 'string') throw new Error('the history answered an export instead of a page');
       setEvents([...answer.events].reverse());
       setError(null);
     } catch (e) {

@@ -13,3 +13,4 @@ export * from './keys';
 export * from './command-observer';
 export * from './usage/usage-queries';
 export * from './leaks';
+export * from './history';

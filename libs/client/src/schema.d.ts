@@ -166,7 +166,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every event of every key of the account, oldest first (the last `limit`, default 1000) */
+    /** Every event of every key of the account, from the history read model: a page (JSON, with nextCursor), or the whole query as an NDJSON or CSV export (Accept or format). Default: the latest `limit` (1000) events, oldest first */
     get: operations['getAccountHistory'];
     put?: never;
     post?: never;
@@ -805,7 +805,10 @@ export interface components {
       keyId: string;
     };
     AccountHistoryAnswer: {
+      /** @description in the order asked for (`latest`: oldest first within the page) */
       events: components['schemas']['AccountHistoryEntryAnswer'][];
+      /** @description the cursor of the next page (same filters and order); null at the end */
+      nextCursor: string | null;
     };
     UsageTotalAnswer: {
       valid: number;
@@ -1123,6 +1126,7 @@ export interface components {
         | 'EXPECTATION_FAILED'
         | 'FORBIDDEN'
         | 'HEADERS_TOO_LARGE'
+        | 'HISTORY_UNAVAILABLE'
         | 'IDEMPOTENCY_KEY_IN_USE'
         | 'IDEMPOTENCY_KEY_REUSED'
         | 'IDEMPOTENCY_UNAVAILABLE'
@@ -3983,7 +3987,24 @@ export interface operations {
   getAccountHistory: {
     parameters: {
       query?: {
+        /** @description JSON: events per page, 1 to 10000 (default 1000). Exports: at most this many events (default: all) */
         limit?: number;
+        /** @description nextCursor of a previous answer, with the same filters and order */
+        cursor?: string;
+        /** @description `latest` (default for JSON, the answer before paging existed): the newest events, each page oldest first, pages going back in time; `newest`: newest first; `oldest` (default for exports): from the first event on */
+        order?: 'latest' | 'newest' | 'oldest';
+        /** @description only these event types (comma-separated) */
+        type?: string;
+        /** @description only this key’s events */
+        keyId?: string;
+        /** @description only this actor’s events: a user’s sub (or user:<sub>), or system:<name> (e.g. system:expiry-scheduler) */
+        actor?: string;
+        /** @description events whose time is at or after this instant */
+        from?: string;
+        /** @description events whose time is before this instant */
+        to?: string;
+        /** @description json (a page), ndjson or csv (an export); absent: from Accept (application/x-ndjson, text/csv), else json */
+        format?: 'json' | 'ndjson' | 'csv';
       };
       header?: never;
       path: {
@@ -3993,13 +4014,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description OK */
+      /** @description JSON: a page of events and the cursor of the next one (null at the end). NDJSON / CSV: every matching event, streamed (Content-Disposition: attachment). History-Position and History-Caught-Up say how current the read model was */
       200: {
         headers: {
+          /** @description the event store position the history read model had applied when it answered (absent: nothing yet) */
+          'History-Position'?: string;
+          /** @description true when the read model had applied every key event stored when the read began (it waits up to 2 s for that) */
+          'History-Caught-Up'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AccountHistoryAnswer'];
+          'application/x-ndjson': string;
+          'text/csv': string;
         };
       };
       /** @description The request is not valid: BAD_REQUEST, INVALID_ID, VALIDATION_FAILED */
@@ -4071,20 +4098,6 @@ export interface operations {
             status?: 408;
             /** @enum {unknown} */
             code?: 'REQUEST_TIMEOUT';
-          };
-        };
-      };
-      /** @description The key’s history was deleted from the event store by an operator: KEY_HISTORY_DELETED */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'] & {
-            /** @constant */
-            status?: 410;
-            /** @enum {unknown} */
-            code?: 'KEY_HISTORY_DELETED';
           };
         };
       };
@@ -4160,7 +4173,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: HISTORY_UNAVAILABLE, NOT_READY */
       503: {
         headers: {
           /** @description seconds to wait before retrying */
@@ -4172,7 +4185,7 @@ export interface operations {
             /** @constant */
             status?: 503;
             /** @enum {unknown} */
-            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
+            code?: 'HISTORY_UNAVAILABLE' | 'NOT_READY';
           };
         };
       };

@@ -9,6 +9,9 @@ import {
   createRedisClient,
   isCluster,
   MemoryValidityIndex,
+  RedisHistoryStore,
+  SqliteHistoryStore,
+  type HistoryStore,
   RedisValidityIndex,
   redisKeyNamespace,
   type IndexHealth,
@@ -18,8 +21,10 @@ import {
 import { join } from 'node:path';
 import type { AppConfig } from './config/configuration';
 import {
+  AccountHistoryReads,
   delay,
   ExpiryScheduler,
+  HistoryProjector,
   ExpiryWarner,
   IndexTrustMonitor,
   KeyCommandExecutor,
@@ -67,6 +72,11 @@ export interface Infrastructure {
   ready: boolean;
   /** Key usage (usage.ts): null with USAGE=off. */
   usage: KeyUsage | null;
+  /** The account history read model (README, "Account history"): Redis, SQLite in DATA_DIR, or SQLite in memory for a test's store. */
+  history: HistoryStore;
+  /** Its projection (a worker: one instance runs it, under a lease, with a shared Redis). */
+  historyProjector: HistoryProjector;
+  historyReads: AccountHistoryReads;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,6 +87,8 @@ export interface InfrastructureOverrides {
   index?: ValidityIndex;
   /** The key usage store to use (otherwise: Redis, SQLite, or memory when `store` is given). */
   usage?: UsageStore;
+  /** The history read model to use (otherwise: Redis, SQLite in DATA_DIR, or SQLite in memory when `store` is given). */
+  history?: HistoryStore;
 }
 
 export async function createInfrastructure(
@@ -106,6 +118,7 @@ export async function createInfrastructure(
   let index: ValidityIndex = overrides.index ?? new MemoryValidityIndex();
   let lease: LeaderLease = soleLeader;
   let relayLease: LeaderLease | null = null;
+  let historyLease: LeaderLease | null = null;
   if (!overrides.index && config.redis) {
     // Client errors are reported by the trust monitor, once per change of state (index-trust-monitor.ts).
     // REDIS_URL or REDIS_CLUSTER_NODES: on a cluster the index keeps its namespace in one slot ({ns}).
@@ -122,6 +135,7 @@ export async function createInfrastructure(
     const leaseNs = redisKeyNamespace(config.redisNamespace, isCluster(leaseClient));
     lease = new RedisLeaderLease(leaseClient, `${leaseNs}:scheduler-lease`);
     relayLease = new RedisLeaderLease(leaseClient, `${leaseNs}:relay-lease`, RELAY_LEASE_MS);
+    historyLease = new RedisLeaderLease(leaseClient, `${leaseNs}:history-lease`, RELAY_LEASE_MS);
     closers.push(async () => void leaseClient.disconnect());
   }
   closers.unshift(() => index.close());
@@ -172,6 +186,16 @@ export async function createInfrastructure(
   // With a shared Redis there may be several instances: one relay runs, the others stand by.
   workers.push(relayLease ? new LeaseGatedWorker('notification-relay', relayWorker, relayLease, RELAY_LEASE_MS / 3, logger) : relayWorker);
 
+  const history = createHistoryStore(config, overrides);
+  closers.push(() => history.close());
+  const historyProjector = new HistoryProjector(store, history, logger);
+  // Like the relay: with a shared Redis, one instance projects the history and the others stand by.
+  workers.push(
+    historyLease
+      ? new LeaseGatedWorker('history-projection', historyProjector, historyLease, RELAY_LEASE_MS / 3, logger)
+      : historyProjector,
+  );
+
   const usage = createKeyUsage(config, logger, { store: overrides.usage, memory: overrides.store !== undefined });
 
   const infra: Infrastructure = {
@@ -197,6 +221,9 @@ export async function createInfrastructure(
     metrics,
     ready: false,
     usage,
+    history,
+    historyProjector,
+    historyReads: new AccountHistoryReads(store, history),
     async start() {
       usage?.start();
       // An in-process index starts empty: fold the whole store into it before serving.
@@ -247,6 +274,20 @@ export async function createInfrastructure(
     usage: () => usage?.flusher.stats() ?? null,
   });
   return infra;
+}
+
+/** Bound on each history read or write to Redis: a stalled Redis answers 503 HISTORY_UNAVAILABLE, never hangs a read. */
+const HISTORY_REDIS_TIMEOUT_MS = 2000;
+
+/** The history read model the mode calls for (README, "Account history"). */
+function createHistoryStore(config: AppConfig, overrides: InfrastructureOverrides): HistoryStore {
+  if (overrides.history) return overrides.history;
+  if (config.redis) {
+    // Its own connection: a rebuild's bulk writes never queue ahead of the index's reads.
+    const client = createRedisClient(config.redis, { commandTimeout: HISTORY_REDIS_TIMEOUT_MS, onError: () => undefined });
+    return new RedisHistoryStore(client, { namespace: config.redisNamespace, ownsClient: true });
+  }
+  return SqliteHistoryStore.open(overrides.store ? ':memory:' : join(config.dataDir, 'history.sqlite'));
 }
 
 /** The variable that says where the index's Redis is, for messages: REDIS_URL or REDIS_CLUSTER_NODES. */

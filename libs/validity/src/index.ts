@@ -7,3 +7,4 @@ export * from './memory/memory-validity-index';
 export * from './redis/redis-validity-index';
 export * from './redis/redis-client';
 export * from './usage';
+export * from './history';

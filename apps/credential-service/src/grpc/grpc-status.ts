@@ -11,7 +11,7 @@ import { Metadata, status as Status } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import type { CommandRejection } from '@cs/application';
 import { EventStoreUnavailableError, StreamDeletedError } from '@cs/event-store';
-import { isIndexUnavailable } from '@cs/validity';
+import { isHistoryUnavailable, isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from '../http/problem';
 import { indexUnavailable, logProblemCause, toProblem } from '../http/problem.filter';
 import { REJECTION_STATUS } from '../keys/rejections';
@@ -73,6 +73,7 @@ export function problemStatus(problem: ProblemException): GrpcStatus {
 export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof ProblemException) return problemStatus(error);
   if (isIndexUnavailable(error)) return problemStatus(indexUnavailable());
+  if (isHistoryUnavailable(error)) return problemStatus(toProblem(error));
   if (error instanceof EventStoreUnavailableError || error instanceof StreamDeletedError) return problemStatus(toProblem(error));
   if (error instanceof RpcException) {
     const inner = error.getError() as Partial<GrpcStatus> | string;

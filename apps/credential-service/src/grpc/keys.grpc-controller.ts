@@ -10,6 +10,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { Actor } from '../auth/actor';
 import {
   AccountHistory,
+  toAccountHistoryEntry,
   GenerateKey,
   GetKey,
   KeyHistory,
@@ -27,7 +28,8 @@ import {
 } from '@cs/application';
 import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import { badRequest } from '../http/problem';
-import { actorContext, historyLimit, requireOldSecretExpiry, validityQuery } from '../keys/command-input';
+import { actorContext, requireOldSecretExpiry, validityQuery } from '../keys/command-input';
+import { encodeHistoryCursor, historyQuery } from '../keys/history-input';
 import {
   GenerateKeyDto,
   RegenerateKeyDto,
@@ -61,6 +63,7 @@ import {
 import type {
   GenerateKeyRequest,
   GetAccountHistoryRequest,
+  GetAccountHistoryResponse,
   GetKeyValidityAtRequest,
   KeyEventMessage,
   KeyValidityAtMessage,
@@ -252,11 +255,37 @@ export class KeysGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'GetAccountHistory')
-  async getAccountHistory(request: GetAccountHistoryRequest, metadata: Metadata): Promise<{ events: KeyEventMessage[] }> {
+  async getAccountHistory(request: GetAccountHistoryRequest, metadata: Metadata): Promise<GetAccountHistoryResponse> {
     await this.access.actor(request, metadata, READ_HISTORY, false);
-    const limit = historyLimit(request.limit);
-    const events = await this.queries.execute(new AccountHistory(request.accountId as string, limit));
-    return { events: events.map(keyEventMessage) };
+    // The same rules as the JSON API's GET /v1/accounts/{a}/history (keys/history-input.ts).
+    const {
+      request: query,
+      order,
+      fingerprint,
+    } = historyQuery(
+      request.accountId as string,
+      {
+        cursor: request.cursor,
+        limit: request.limit,
+        types: request.types && request.types.length > 0 ? request.types : undefined,
+        keyId: request.keyId,
+        actor: request.actor,
+        from: request.from,
+        to: request.to,
+        order: request.order,
+      },
+      false,
+      'types',
+    );
+    const page = await this.queries.execute(new AccountHistory(query));
+    const events = page.rows.map((row) => keyEventMessage(toAccountHistoryEntry(row)));
+    if (order === 'latest') events.reverse();
+    return {
+      events,
+      ...(page.next === null ? {} : { nextCursor: encodeHistoryCursor(page.next, order, fingerprint) }),
+      ...(page.position === undefined ? {} : { historyPosition: page.position.toString() }),
+      historyCaughtUp: page.caughtUp,
+    };
   }
 
   @GrpcMethod(SERVICE, 'SuspendKey')

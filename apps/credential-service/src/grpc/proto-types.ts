@@ -134,6 +134,20 @@ export interface GetKeyValidityAtRequest extends KeyRef {
 export interface GetAccountHistoryRequest {
   accountId?: string;
   limit?: number;
+  cursor?: string;
+  types?: string[];
+  keyId?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  order?: string;
+}
+
+export interface GetAccountHistoryResponse {
+  events: KeyEventMessage[];
+  nextCursor?: string;
+  historyPosition?: string;
+  historyCaughtUp: boolean;
 }
 
 export interface KeyValidityAtMessage {

@@ -232,8 +232,11 @@ export class AccountHistoryEntryAnswer extends HistoryEntryAnswer implements Acc
 }
 
 export class AccountHistoryAnswer {
-  @ApiProperty({ type: [AccountHistoryEntryAnswer] })
+  @ApiProperty({ type: [AccountHistoryEntryAnswer], description: 'in the order asked for (`latest`: oldest first within the page)' })
   events!: AccountHistoryEntryAnswer[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'the cursor of the next page (same filters and order); null at the end' })
+  nextCursor!: string | null;
 }
 
 export class SecretValidityAnswer implements SecretValidityAt {

@@ -7,7 +7,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError, StreamDeletedError } from '@cs/event-store';
-import { isIndexUnavailable } from '@cs/validity';
+import { isHistoryUnavailable, isIndexUnavailable } from '@cs/validity';
 import { ProblemException } from './problem';
 
 /** Fastify's client errors, each with a fixed detail: Fastify's messages can quote the request (a content type, a path). */
@@ -22,6 +22,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string, string]> = 
 export function toProblem(error: unknown): ProblemException {
   if (error instanceof ProblemException) return error;
   if (isIndexUnavailable(error)) return indexUnavailable();
+  if (isHistoryUnavailable(error)) return historyUnavailable();
   if (error instanceof EventStoreUnavailableError) return storeUnavailable();
   if (error instanceof StreamDeletedError) return keyHistoryDeleted();
   const code = (error as { code?: string }).code;
@@ -71,6 +72,16 @@ export const indexUnavailable = (): ProblemException =>
     },
   );
 
+/** The account history read model's store (Redis, or SQLite in DATA_DIR) failed or did not answer. Retry shortly. */
+export const historyUnavailable = (): ProblemException =>
+  new ProblemException(
+    503,
+    'HISTORY_UNAVAILABLE',
+    'Account history unavailable',
+    'the account history read model does not answer now; retry shortly (keys, verify and commands are not affected)',
+    { headers: { 'retry-after': '1' } },
+  );
+
 /**
  * The event store (the system of record) could not be reached, timed out or refused the call. A
  * change may still have been recorded (a write can land after its deadline): the caller reads the
@@ -108,7 +119,13 @@ export function logProblemCause(logger: Logger, problem: ProblemException, error
     if (retryable) logger.warn(line);
     else logger.error(line);
   } else if (problem.code === 'KEY_HISTORY_DELETED') logger.warn((error as Error).message);
+  else if (problem.code === 'HISTORY_UNAVAILABLE') logger.warn(`account history read model unavailable: ${messageOfCause(error)}`);
 }
+
+const messageOfCause = (error: unknown): string => {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : (error as Error).message;
+};
 
 export function sendProblem(reply: FastifyReply, problem: ProblemException): void {
   for (const [name, value] of Object.entries(problem.extras.headers ?? {})) void reply.header(name, value);

@@ -5,7 +5,7 @@
  * lifecycle. INFRASTRUCTURE (the whole composition) is for the edge only: readiness, start-up.
  */
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots, UsageReads } from '@cs/application';
+import { AccountHistoryReads, KeyCommandExecutor, SecretIssuer, SecretSealer, SigningKeySlots, UsageReads } from '@cs/application';
 import {
   APP_CONFIG,
   createInfrastructure,
@@ -29,6 +29,7 @@ const PORTS: [token: unknown, pick: (infra: Infrastructure) => unknown][] = [
   [ServiceMetrics, (infra) => infra.metrics],
   [UsageReads, (infra) => new UsageReads(infra.usage?.store ?? null, infra.config.indexTimeoutMs)],
   [UsageAggregator, (infra) => infra.usage?.aggregator ?? null],
+  [AccountHistoryReads, (infra) => infra.historyReads],
 ];
 
 @Global()

@@ -2,7 +2,7 @@
  * What both transports (HTTP and gRPC) turn a request into before a command: the acting user's
  * command context (with the version the caller acts on, from If-Match or expected_version), the
  * old secret's expiry of a regenerate as a validated instant, and the parameters of the audit
- * queries (validity-at's `at` and `ip`, account history's `limit`).
+ * queries (validity-at's `at` and `ip`; the account history's: history-input.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { oldSecretExpiry, type CommandContext, type OldSecretExpiryInput } from '@cs/application';
@@ -48,13 +48,3 @@ export function validityQuery(at: string | undefined, ip: string | undefined): {
 
 export const DEFAULT_HISTORY_LIMIT = 1000;
 export const MAX_HISTORY_LIMIT = 10000;
-
-/** Account history's `limit`: how many of the latest events, 1 to 10000 (absent: 1000), or a 400. */
-export function historyLimit(limit: number | undefined): number {
-  const count = limit === undefined ? DEFAULT_HISTORY_LIMIT : limit;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_HISTORY_LIMIT)
-    throw badRequest(`limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`, [
-      { field: 'limit', message: `must be a whole number from 1 to ${MAX_HISTORY_LIMIT}` },
-    ]);
-  return count;
-}

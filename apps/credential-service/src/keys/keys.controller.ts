@@ -11,6 +11,7 @@ import {
   Header,
   Headers,
   HttpCode,
+  Inject,
   Param,
   Patch,
   Post,
@@ -24,16 +25,23 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiQuery,
   ApiTags,
+  getSchemaPath,
   type ApiResponseOptions,
 } from '@nestjs/swagger';
 import {
   AccountHistory,
+  AccountHistoryReads,
+  HISTORY_EXPORT_CONTENT_TYPES,
+  HISTORY_EXPORT_FIELDS,
+  historyExportStream,
+  toAccountHistoryEntry,
   GenerateKey,
   GetKey,
   KEY_ID_PATTERN,
@@ -46,7 +54,6 @@ import {
   SetExpiry,
   toKeyView,
   UpdateKey,
-  type AccountHistoryEntry,
   type HistoryEntry,
   type KeyPage,
   type KeyView,
@@ -65,7 +72,17 @@ import {
 } from '../http/answers';
 import { ApiActor, ApiProblems, IP_SCHEMA, SCOPE_PROBLEMS } from '../http/openapi';
 import { ACCOUNT_ID_PATTERN, IdParamsPipe } from '../http/params';
-import { actorContext, historyLimit, parseIfMatch, requireOldSecretExpiry, validityQuery } from './command-input';
+import { actorContext, parseIfMatch, requireOldSecretExpiry, validityQuery } from './command-input';
+import {
+  encodeHistoryCursor,
+  HISTORY_FORMATS,
+  HISTORY_ORDERS,
+  historyFormat,
+  historyQuery,
+  MAX_EXPORT_LIMIT,
+  type HistoryParams,
+} from './history-input';
+import { KEY_EVENT_TYPES } from '@cs/domain';
 import { GenerateKeyDto, RegenerateKeyDto, RevealKeyDto, RevokeKeyDto, SetExpiryDto, UpdateKeyDto, requireSomeKeyUpdate } from './key.dto';
 import { keyNotFound, unwrap } from './outcome';
 import { keyPageFilter } from './list-input';
@@ -364,30 +381,156 @@ export class KeysController {
   }
 }
 
+const HISTORY_HEADERS = {
+  'History-Position': {
+    description: 'the event store position the history read model had applied when it answered (absent: nothing yet)',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  'History-Caught-Up': {
+    description: 'true when the read model had applied every key event stored when the read began (it waits up to 2 s for that)',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+};
+
+function freshnessHeaders(reply: FastifyReply, freshness: { position: bigint | undefined; caughtUp: boolean }): FastifyReply {
+  if (freshness.position !== undefined) void reply.header('history-position', freshness.position.toString());
+  return reply.header('history-caught-up', String(freshness.caughtUp));
+}
+
+/** The query parameters of the account history (keys/history-input.ts). */
+const HistoryQueries = (): MethodDecorator =>
+  applyDecorators(
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      description: 'JSON: events per page, 1 to 10000 (default 1000). Exports: at most this many events (default: all)',
+      schema: { type: 'integer', minimum: 1, maximum: MAX_EXPORT_LIMIT },
+    }),
+    ApiQuery({
+      name: 'cursor',
+      required: false,
+      description: 'nextCursor of a previous answer, with the same filters and order',
+      schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
+    }),
+    ApiQuery({
+      name: 'order',
+      required: false,
+      description:
+        '`latest` (default for JSON, the answer before paging existed): the newest events, each page oldest first, pages going back ' +
+        'in time; `newest`: newest first; `oldest` (default for exports): from the first event on',
+      schema: { type: 'string', enum: [...HISTORY_ORDERS] },
+    }),
+    ApiQuery({
+      name: 'type',
+      required: false,
+      description: 'only these event types (comma-separated)',
+      schema: { type: 'string', pattern: `^(${KEY_EVENT_TYPES.join('|')})(,(${KEY_EVENT_TYPES.join('|')}))*$` },
+    }),
+    ApiQuery({
+      name: 'keyId',
+      required: false,
+      description: 'only this key’s events',
+      schema: { type: 'string', pattern: KEY_ID_PATTERN.source },
+    }),
+    ApiQuery({
+      name: 'actor',
+      required: false,
+      description: 'only this actor’s events: a user’s sub (or user:<sub>), or system:<name> (e.g. system:expiry-scheduler)',
+      schema: { type: 'string', minLength: 1, maxLength: 256 },
+    }),
+    ApiQuery({
+      name: 'from',
+      required: false,
+      description: 'events whose time is at or after this instant',
+      schema: { type: 'string', format: 'date-time' },
+    }),
+    ApiQuery({
+      name: 'to',
+      required: false,
+      description: 'events whose time is before this instant',
+      schema: { type: 'string', format: 'date-time' },
+    }),
+    ApiQuery({
+      name: 'format',
+      required: false,
+      description: 'json (a page), ndjson or csv (an export); absent: from Accept (application/x-ndjson, text/csv), else json',
+      schema: { type: 'string', enum: [...HISTORY_FORMATS] },
+    }),
+  );
+
 @ApiTags('keys')
 @AccountIdParam()
 @Controller('v1/accounts/:accountId/history')
 @UseGuards(ActorGuard)
 @UsePipes(IdParamsPipe)
+@ApiExtraModels(AccountHistoryAnswer)
 export class AccountHistoryController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(AccountHistoryReads) private readonly reads: AccountHistoryReads,
+  ) {}
 
   @Get()
   @Requires(READ_HISTORY)
   @ApiOperation({
     operationId: 'getAccountHistory',
-    summary: 'Every event of every key of the account, oldest first (the last `limit`, default 1000)',
+    summary:
+      'Every event of every key of the account, from the history read model: a page (JSON, with nextCursor), or the whole ' +
+      'query as an NDJSON or CSV export (Accept or format). Default: the latest `limit` (1000) events, oldest first',
   })
   @ApiActor()
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } })
-  @ApiProblems('VALIDATION_FAILED', 'KEY_HISTORY_DELETED', 'STORE_UNAVAILABLE')
-  @ApiOkResponse({ type: AccountHistoryAnswer })
+  @HistoryQueries()
+  @ApiProblems('VALIDATION_FAILED', 'HISTORY_UNAVAILABLE')
+  @ApiOkResponse({
+    description:
+      'JSON: a page of events and the cursor of the next one (null at the end). NDJSON / CSV: every matching event, streamed ' +
+      '(Content-Disposition: attachment). History-Position and History-Caught-Up say how current the read model was',
+    headers: HISTORY_HEADERS,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AccountHistoryAnswer) } },
+      'application/x-ndjson': {
+        schema: { type: 'string', description: 'one stored event per line: ' + HISTORY_EXPORT_FIELDS.join(', ') },
+      },
+      'text/csv': {
+        schema: { type: 'string', description: 'RFC 4180, a header row then one row per event: ' + HISTORY_EXPORT_FIELDS.join(', ') },
+      },
+    },
+  })
   async history(
     @Param('accountId') accountId: string,
-    @Query('limit') limit: string | undefined,
-  ): Promise<{ events: AccountHistoryEntry[] }> {
-    // The same rule as gRPC's GetAccountHistory (keys/command-input.ts).
-    const count = historyLimit(limit === undefined ? undefined : Number(limit));
-    return { events: await this.queries.execute(new AccountHistory(accountId, count)) };
+    @Query() query: Record<string, unknown>,
+    @Headers('accept') accept: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // The same rules as gRPC's GetAccountHistory (keys/history-input.ts).
+    const format = historyFormat(query.format, accept);
+    const params: HistoryParams = {
+      cursor: query.cursor as string | undefined,
+      limit: query.limit as string | undefined,
+      types: query.type as string | string[] | undefined,
+      keyId: query.keyId as string | undefined,
+      actor: query.actor as string | undefined,
+      from: query.from as string | undefined,
+      to: query.to as string | undefined,
+      order: query.order as string | undefined,
+    };
+    if (format === 'json') {
+      const { request, order, fingerprint } = historyQuery(accountId, params);
+      const page = await this.queries.execute(new AccountHistory(request));
+      const events = page.rows.map(toAccountHistoryEntry);
+      if (order === 'latest') events.reverse();
+      const nextCursor = page.next === null ? null : encodeHistoryCursor(page.next, order, fingerprint);
+      void freshnessHeaders(reply, page).send({ events, nextCursor });
+      return;
+    }
+    const { request } = historyQuery(accountId, params, true);
+    const freshness = await this.reads.freshness();
+    const rows = this.reads.rows(request);
+    const first = await rows.next(); // a read model that does not answer is a 503 before any byte
+    void freshnessHeaders(reply, freshness)
+      .header('content-type', HISTORY_EXPORT_CONTENT_TYPES[format])
+      .header('content-disposition', `attachment; filename="history-${accountId}.${format}"`)
+      .header('cache-control', 'no-store')
+      .send(historyExportStream(rows, first, format, request.limit));
   }
 }

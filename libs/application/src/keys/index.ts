@@ -4,7 +4,8 @@
  * Adding a command: docs/recipes.md.
  */
 import { GenerateKeyHandler } from './generate-key';
-import { AccountHistoryHandler, GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler } from './key-queries';
+import { AccountHistoryHandler } from '../history/account-history';
+import { GetKeyHandler, KeyHistoryHandler, KeyValidityAtHandler } from './key-queries';
 import { ListKeysPageHandler } from './list-keys-page';
 import { RegenerateKeyHandler } from './regenerate-key';
 import { RevealKeyHandler } from './reveal-key';

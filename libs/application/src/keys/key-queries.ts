@@ -1,6 +1,7 @@
 /**
- * Reads: key views from the validity read model (answered only while it is trusted), history and
- * validity-at from the event store itself (auditors read what was recorded, not a projection of it).
+ * Reads: key views from the validity read model (answered only while it is trusted), a key's history
+ * and validity-at from the event store itself (auditors read what was recorded, not a projection of it).
+ * The account's history is a read model of its own: history/account-history.ts.
  */
 import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
@@ -10,8 +11,6 @@ import { VALIDITY_INDEX, type ValidityIndex } from '@cs/validity';
 import { UsageReads, withLastUsed } from '../usage/usage-queries';
 import { validityAt, type ValidityAt } from '../validity-at';
 import { toHistoryEntry, toKeyView, type HistoryEntry, type KeyView } from '../views';
-
-export type AccountHistoryEntry = HistoryEntry & { keyId: string };
 
 /** A key of the account, or null (another account's key is null too: indistinguishable from a missing one). */
 export class GetKey extends Query<KeyView | null> {
@@ -38,16 +37,6 @@ export class KeyValidityAt extends Query<ValidityAt | null> {
     readonly keyId: string,
     readonly at: Date,
     readonly ip: string | undefined,
-  ) {
-    super();
-  }
-}
-
-/** Every event of every key of the account, oldest first: the last `limit`. */
-export class AccountHistory extends Query<AccountHistoryEntry[]> {
-  constructor(
-    readonly accountId: string,
-    readonly limit: number,
   ) {
     super();
   }
@@ -83,22 +72,5 @@ export class KeyValidityAtHandler implements IQueryHandler<KeyValidityAt> {
     const events = await this.store.readStream(keyStreamId(keyId));
     if (events.length === 0 || events[0].data.accountId !== accountId) return null;
     return validityAt(keyId, events, at, ip);
-  }
-}
-
-@QueryHandler(AccountHistory)
-export class AccountHistoryHandler implements IQueryHandler<AccountHistory> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(VALIDITY_INDEX) private readonly index: ValidityIndex,
-  ) {}
-  async execute({ accountId, limit }: AccountHistory): Promise<AccountHistoryEntry[]> {
-    const keys = await this.index.listKeys(accountId);
-    const streams = await Promise.all(keys.map((key) => this.store.readStream(keyStreamId(key.keyId))));
-    return streams
-      .flat()
-      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.revision - b.revision))
-      .slice(-limit)
-      .map((event) => ({ keyId: String(event.data.keyId), ...toHistoryEntry(event) }));
   }
 }

@@ -1,0 +1,3 @@
+export * from './history-projector';
+export * from './account-history';
+export * from './history-export';

@@ -1,0 +1,3 @@
+export * from './history.port';
+export * from './redis-history-store';
+export * from './sqlite-history-store';

@@ -1,0 +1,188 @@
+/**
+ * HistoryStore on the service's Redis (production). Per generation and account, under the hash tag
+ * `{<accountId>}` (every key of one account is in one slot, so on a Redis Cluster an account's write is
+ * one MULTI and its reads never cross slots, while accounts spread over the cluster):
+ *
+ *   <ns>:history:<gen>:{<acct>}:e           hash: zero-padded position -> the row (JSON)
+ *   <ns>:history:<gen>:{<acct>}:all         sorted set (all scores 0, ordered by member): every position
+ *   <ns>:history:<gen>:{<acct>}:t:<type>    the same, per event type
+ *   <ns>:history:<gen>:{<acct>}:k:<keyId>   per key
+ *   <ns>:history:<gen>:{<acct>}:a:<actor>   per actor key (user:<sub>, system:<name>)
+ *
+ * plus `<ns>:history:gen` (the current generation) and `<ns>:history:cp:<gen>` (its checkpoint).
+ * A page reads the most selective sorted set that fits the filter (key, actor, one type, else all)
+ * from the cursor with ZRANGEBYLEX … LIMIT, then the rows with HMGET: O(log n + page) when the set
+ * answers the whole filter. Filters the set does not answer (several types, a second filter, the time
+ * window) are checked on the rows read; a page then reads at most SCAN_BUDGET rows and may end early
+ * with a cursor (HistoryPage.next).
+ */
+import { isCluster, type RedisClient } from '../redis/redis-client';
+import {
+  actorKey,
+  decodeHistoryRow,
+  encodeHistoryRow,
+  matchesHistoryFilter,
+  paddedPosition,
+  type HistoryPage,
+  type HistoryPageRequest,
+  type HistoryRow,
+  type HistoryStore,
+} from './history.port';
+
+/** Rows a page may read past those it answers, when filters match sparsely. */
+const SCAN_BUDGET = 10_000;
+/** Accounts written at once by one write call. */
+const WRITE_CONCURRENCY = 32;
+
+export interface RedisHistoryStoreOptions {
+  /** The deployment's namespace (REDIS_NAMESPACE); default 'cs'. Never hash-tagged: the account is. */
+  namespace?: string;
+  /** Whether close() quits the client; default false (the caller's client). */
+  ownsClient?: boolean;
+  /** Rows a page may read past those it answers; default 10,000. */
+  scanBudget?: number;
+}
+
+export class RedisHistoryStore implements HistoryStore {
+  private readonly ns: string;
+  private readonly scanBudget: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: RedisHistoryStoreOptions = {},
+  ) {
+    this.ns = `${options.namespace ?? 'cs'}:history`;
+    this.scanBudget = options.scanBudget ?? SCAN_BUDGET;
+  }
+
+  private accountKey(generation: number, accountId: string, suffix: string): string {
+    return `${this.ns}:${generation}:{${accountId}}:${suffix}`;
+  }
+
+  async page({ accountId, filter, direction, after, limit }: HistoryPageRequest): Promise<HistoryPage> {
+    const generation = await this.currentGeneration();
+    const types = filter.types ?? [];
+    const set =
+      filter.keyId !== undefined
+        ? `k:${filter.keyId}`
+        : filter.actor !== undefined
+          ? `a:${filter.actor}`
+          : types.length === 1
+            ? `t:${types[0]}`
+            : 'all';
+    // Whether the set answers the whole filter: then every row read matches and a page reads limit + 1.
+    const exact = filter.from === undefined && filter.to === undefined && this.setAnswers(set, filter);
+    const rowsKey = this.accountKey(generation, accountId, 'e');
+    const setKey = this.accountKey(generation, accountId, set);
+    const matches: HistoryRow[] = [];
+    let cursor = after;
+    let scanned = 0;
+    for (;;) {
+      const chunk = exact ? limit + 1 - matches.length : Math.min(1000, Math.max(2 * (limit + 1), 100));
+      const members =
+        direction === 'oldest'
+          ? await this.redis.zrangebylex(setKey, cursor === undefined ? '-' : `(${paddedPosition(cursor)}`, '+', 'LIMIT', 0, chunk)
+          : await this.redis.zrevrangebylex(setKey, cursor === undefined ? '+' : `(${paddedPosition(cursor)}`, '-', 'LIMIT', 0, chunk);
+      if (members.length === 0) return { rows: matches, next: null };
+      const texts = await this.redis.hmget(rowsKey, ...members);
+      for (const text of texts) {
+        if (text === null) continue; // a row of a write that did not complete: its MULTI never ran
+        const row = decodeHistoryRow(text);
+        if (matchesHistoryFilter(row, filter)) matches.push(row);
+        if (matches.length > limit) return { rows: matches.slice(0, limit), next: matches[limit - 1].position };
+      }
+      scanned += members.length;
+      cursor = BigInt(members[members.length - 1]);
+      if (members.length < chunk) return { rows: matches, next: null };
+      if (scanned >= this.scanBudget) return { rows: matches, next: cursor };
+    }
+  }
+
+  private setAnswers(set: string, filter: HistoryPageRequest['filter']): boolean {
+    const types = filter.types ?? [];
+    const others = [filter.keyId !== undefined, filter.actor !== undefined, types.length > 0].filter(Boolean).length;
+    if (set === 'all') return others === 0;
+    return others === 1;
+  }
+
+  async position(): Promise<bigint | undefined> {
+    return this.checkpoint(await this.currentGeneration());
+  }
+
+  async currentGeneration(): Promise<number> {
+    return Number((await this.redis.get(`${this.ns}:gen`)) ?? 0);
+  }
+
+  async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint): Promise<void> {
+    const byAccount = new Map<string, HistoryRow[]>();
+    for (const row of rows) {
+      const list = byAccount.get(row.accountId);
+      if (list) list.push(row);
+      else byAccount.set(row.accountId, [row]);
+    }
+    const accounts = [...byAccount.entries()];
+    for (let start = 0; start < accounts.length; start += WRITE_CONCURRENCY) {
+      await Promise.all(
+        accounts.slice(start, start + WRITE_CONCURRENCY).map(async ([accountId, list]) => {
+          // One MULTI per account (one slot): a row and its set entries land together or not at all.
+          const multi = this.redis.multi();
+          const key = (suffix: string) => this.accountKey(generation, accountId, suffix);
+          const fields: string[] = [];
+          for (const row of list) {
+            const member = paddedPosition(row.position);
+            fields.push(member, encodeHistoryRow(row));
+            multi.zadd(key('all'), 0, member);
+            multi.zadd(key(`t:${row.type}`), 0, member);
+            multi.zadd(key(`k:${row.keyId}`), 0, member);
+            multi.zadd(key(`a:${actorKey(row.metadata.actor)}`), 0, member);
+          }
+          multi.hset(key('e'), ...fields);
+          const replies = await multi.exec();
+          const failed = replies?.find(([error]) => error);
+          if (failed) throw failed[0] as Error;
+        }),
+      );
+    }
+    if (checkpoint !== undefined) await this.redis.set(`${this.ns}:cp:${generation}`, checkpoint.toString());
+  }
+
+  async checkpoint(generation: number): Promise<bigint | undefined> {
+    const value = await this.redis.get(`${this.ns}:cp:${generation}`);
+    return value === null ? undefined : BigInt(value);
+  }
+
+  async newGeneration(): Promise<number> {
+    const current = await this.currentGeneration();
+    let next = await this.redis.incr(`${this.ns}:next-gen`);
+    // A counter lost (or never there while a generation was current): never hand out the current one again.
+    if (next <= current) {
+      await this.redis.set(`${this.ns}:next-gen`, current + 1);
+      next = current + 1;
+    }
+    return next;
+  }
+
+  async activate(generation: number): Promise<number> {
+    const previous = await this.redis.getset(`${this.ns}:gen`, String(generation));
+    return Number(previous ?? 0);
+  }
+
+  async drop(generation: number): Promise<void> {
+    if (generation === (await this.currentGeneration())) return;
+    const nodes = isCluster(this.redis) ? this.redis.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${this.ns}:${generation}:*`, 'COUNT', 1000);
+        // One key per call: on a cluster the keys of one scan are in many slots.
+        await Promise.all(keys.map((key) => node.unlink(key)));
+        cursor = next;
+      } while (cursor !== '0');
+    }
+    await this.redis.unlink(`${this.ns}:cp:${generation}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsClient) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
