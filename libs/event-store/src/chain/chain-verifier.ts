@@ -13,17 +13,18 @@
 import type { EventStore } from '../event-store.port';
 import { chainLinkOf, eventHash, type HashableEvent } from './canonical';
 
-export type ChainBreakKind = 'hash-mismatch' | 'revision-gap' | 'reorder' | 'chain-missing' | 'chain-malformed';
+export type ChainBreakKind = 'hash-mismatch' | 'revision-gap' | 'reorder' | 'chain-missing' | 'chain-malformed' | 'unreadable';
 
 export interface ChainBreak {
   kind: ChainBreakKind;
-  streamId: string;
-  /** The event where the chain does not hold. */
-  revision: number;
-  position: string;
-  eventId: string;
-  /** The event before it in its stream as stored (its link should name that event's hash); null for none. */
-  previous: { revision: number; position: string } | null;
+  /** The event where the chain does not hold; null for an event the store cannot read ('unreadable'). */
+  streamId: string | null;
+  revision: number | null;
+  position: string | null;
+  eventId: string | null;
+  /** The event before it in its stream as stored (its link should name that event's hash); null for none.
+   *  For 'unreadable': the last event read before it (revision null). */
+  previous: { revision: number | null; position: string } | null;
   /** What is wrong, in words (never the events' contents). */
   detail: string;
 }
@@ -138,6 +139,22 @@ export class ChainVerifier {
     return found;
   }
 
+  /** The store could not give the event after the last one read (not JSON: edited by hand): the pass ends here. */
+  unreadable(): ChainBreak {
+    const found: ChainBreak = {
+      kind: 'unreadable',
+      streamId: null,
+      revision: null,
+      position: null,
+      eventId: null,
+      previous: this.lastPosition === null ? null : { revision: null, position: this.lastPosition },
+      detail: `the event after position ${this.lastPosition ?? '0'} is not valid JSON; the check stopped there`,
+    };
+    this.breaks++;
+    this.firstBreak ??= found;
+    return found;
+  }
+
   report(): ChainReport {
     let legacyStreams = 0;
     let lateStartStreams = 0;
@@ -181,13 +198,19 @@ export async function verifyChains(store: Pick<EventStore, 'readAll'>, options: 
   const progressEvery = Math.max(1, options.progressEvery ?? 100_000);
   const yieldEvery = Math.max(1, options.yieldEvery ?? 1000);
   let count = 0;
-  for await (const event of store.readAll()) {
-    const found = verifier.check(event);
-    count++;
-    if (found) options.onBreak?.(found);
-    if (found && options.stopAtFirstBreak) break;
-    if (count % progressEvery === 0) options.onProgress?.(count, String(event.position));
-    if (count % yieldEvery === 0) await nextTurn();
+  try {
+    for await (const event of store.readAll()) {
+      const found = verifier.check(event);
+      count++;
+      if (found) options.onBreak?.(found);
+      if (found && options.stopAtFirstBreak) break;
+      if (count % progressEvery === 0) options.onProgress?.(count, String(event.position));
+      if (count % yieldEvery === 0) await nextTurn();
+    }
+  } catch (error) {
+    // A row edited into something that is not JSON fails the store's read (its message would quote the row).
+    if (!(error instanceof SyntaxError)) throw error;
+    options.onBreak?.(verifier.unreadable());
   }
   return verifier.report();
 }

@@ -141,6 +141,15 @@ describe('hash chain on SQLite', () => {
     expect(report.firstBreak).toMatchObject({ kind: 'revision-gap', streamId: 'key-c', revision: 1, previous: null });
   });
 
+  it('a payload edited into something that is not JSON: reported as unreadable after the last event read, not thrown', async () => {
+    const before = String(Number(positionOf('key-b', 1)) - 1);
+    tamper(`UPDATE events SET data = substr(data, 2) WHERE stream_id = 'key-b' AND revision = 1`);
+    const { report } = await verify();
+    expect(report.intact).toBe(false);
+    expect(report.firstBreak).toMatchObject({ kind: 'unreadable', position: null, previous: { position: before } });
+    expect(report.firstBreak?.detail).not.toContain('keyId');
+  });
+
   it("two events' payloads swapped: the first of them breaks", async () => {
     const db = new Database(file);
     const rows = db
