@@ -67,13 +67,13 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(served)).not.toMatch(/\.md\b/);
   });
 
-  it('requires on each route the credential its guard requires, and none on health, the public JWKS or leak reports (signed by the partner)', () => {
+  it('requires on each route the credential its guard requires (the service token on verify, signatures and the audit chain check), and none on health, the public JWKS or leak reports (signed by the partner)', () => {
     for (const [path, item] of Object.entries(served.paths)) {
       for (const op of Object.values(item)) {
         const expected =
           path.startsWith('/health') || path.endsWith('/jwks.json') || path === '/v1/secret-scanning/reports'
             ? []
-            : path === '/v1/verify' || path.includes('/signatures')
+            : path === '/v1/verify' || path.includes('/signatures') || path === '/v1/audit/verify'
               ? [{ serviceToken: [] }]
               : [{ actorJwt: [] }];
         expect({ path, security: op.security }).toEqual({ path, security: expected });

@@ -39,6 +39,7 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
 const SCRIPTS: Array<[string, string, string[]]> = [
   ['token', 'scripts/token.js', ['--account', '--iss', '--aud', 'AUTH_JWT_SECRET', 'SERVICE_TOKEN', 'DATA_DIR', 'AUTH_ISSUER']],
   ['projection:rebuild', 'scripts/projection-rebuild.js', ['REDIS_URL', 'REDIS_NAMESPACE', 'EVENTSTORE_URL', 'DATA_DIR']],
+  ['audit:verify', 'scripts/audit-verify.js', ['--json', '--progress-every', 'EVENTSTORE_URL', 'DATA_DIR', 'exit codes']],
   ['bench:verify', 'bench/verify.bench.js', ['REDIS_URL', 'BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_JSON', '--build']],
 ];
 

@@ -10,6 +10,8 @@ import {
   USAGE_QUERY_HANDLERS,
 } from '@cs/application';
 import type { InfrastructureOverrides, AppConfig } from '@cs/composition';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
 import { ActorGuard, ServiceTokenGuard } from './auth/guards';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { GRPC_CONTROLLERS, GRPC_PROVIDERS } from './grpc/grpc-server';
@@ -50,6 +52,7 @@ export class AppModule {
         SecretScanningController,
         LeakPolicyController,
         JwksController,
+        AuditController,
         HealthController,
         ...GRPC_CONTROLLERS,
       ],
@@ -61,6 +64,7 @@ export class AppModule {
         CommandTelemetry,
         VerifyService,
         SigningService,
+        AuditService,
         ...GRPC_PROVIDERS,
         ...KEY_COMMAND_HANDLERS,
         ...KEY_QUERY_HANDLERS,

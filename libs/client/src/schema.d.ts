@@ -330,6 +330,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Recompute the hash chain of every stream of the event store (as npm run audit:verify does): intact, or the first break with its stream, revision and position. A break is an answer (200, intact false), not an error */
+    post: operations['verifyAuditChain'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -1092,6 +1109,82 @@ export interface components {
     };
     JwksAnswer: {
       keys: components['schemas']['JwkAnswer'][];
+    };
+    ChainPreviousAnswer: {
+      /**
+       * @description null for an unreadable event: the last event read before it
+       * @example 1
+       */
+      revision: number | null;
+      /** @example 4 */
+      position: string;
+    };
+    ChainBreakAnswer: {
+      /**
+       * @description hash-mismatch: the link is not the hash of the event before it (that event, or this link, changed); revision-gap: events missing before it; reorder: a revision after a higher one; chain-missing: no link in a chained stream; chain-malformed: a link of no known version; unreadable: the store cannot read the next event (not JSON), the check stopped
+       * @enum {string}
+       */
+      kind: 'hash-mismatch' | 'revision-gap' | 'reorder' | 'chain-missing' | 'chain-malformed' | 'unreadable';
+      /** @example key-key_3fJ9kQ2mX7pL0aB4cD8eF1gH */
+      streamId: string | null;
+      /** @example 2 */
+      revision: number | null;
+      /**
+       * @description the store position of the event, as a string (64-bit)
+       * @example 7
+       */
+      position: string | null;
+      /** Format: uuid */
+      eventId: string | null;
+      /** @description the event before it in its stream, as stored; null: none */
+      previous: components['schemas']['ChainPreviousAnswer'] | null;
+      /** @example the link does not match the hash of revision 1: that event, or this event’s link, was changed */
+      detail: string;
+    };
+    ChainReportAnswer: {
+      /** @description no break found: every chained event links to the event before it in its stream */
+      intact: boolean;
+      /**
+       * @description events read (system `$` streams are no part of any chain)
+       * @example 14
+       */
+      events: number;
+      /** @example 4 */
+      streams: number;
+      /**
+       * @description events that carry metadata.chain
+       * @example 14
+       */
+      chainedEvents: number;
+      /**
+       * @description events written before their stream’s chain started: not covered
+       * @example 0
+       */
+      legacyEvents: number;
+      /**
+       * @description streams with no chained event (all legacy): reported, not failed
+       * @example 0
+       */
+      legacyStreams: number;
+      /**
+       * @description streams whose chain starts after legacy events (its first link covers the last of them)
+       * @example 0
+       */
+      lateStartStreams: number;
+      /**
+       * @description breaks found (the check reads on past a break)
+       * @example 0
+       */
+      breaks: number;
+      /** @description the first break in position order; null when intact */
+      firstBreak: components['schemas']['ChainBreakAnswer'] | null;
+      /**
+       * @description position of the last event read: the report covers the store up to it
+       * @example 14
+       */
+      lastPosition: string | null;
+      /** @example 12 */
+      durationMs: number;
     };
     LiveAnswer: {
       /** @enum {string} */
@@ -6146,6 +6239,172 @@ export interface operations {
             status?: 503;
             /** @enum {unknown} */
             code?: 'INDEX_UNAVAILABLE' | 'NOT_READY';
+          };
+        };
+      };
+    };
+  };
+  verifyAuditChain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChainReportAnswer'];
+        };
+      };
+      /** @description The request is not valid: BAD_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 400;
+            /** @enum {unknown} */
+            code?: 'BAD_REQUEST';
+          };
+        };
+      };
+      /** @description No valid credential, or a step-up is required, or a leak report not signed by the partner: UNAUTHENTICATED */
+      401: {
+        headers: {
+          /** @description the Bearer challenge (RFC 6750; RFC 9470 insufficient_user_authentication with max_age for step-up); on the secret scanning route, Github-Public-Key-Signature */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 401;
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description No such key in this account (another account is the same answer), or no such route: ROUTE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 404;
+            /** @enum {unknown} */
+            code?: 'ROUTE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request did not arrive in time: REQUEST_TIMEOUT */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 408;
+            /** @enum {unknown} */
+            code?: 'REQUEST_TIMEOUT';
+          };
+        };
+      };
+      /** @description A path segment is too long: URI_TOO_LONG */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 414;
+            /** @enum {unknown} */
+            code?: 'URI_TOO_LONG';
+          };
+        };
+      };
+      /** @description An Expect other than 100-continue: EXPECTATION_FAILED */
+      417: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 417;
+            /** @enum {unknown} */
+            code?: 'EXPECTATION_FAILED';
+          };
+        };
+      };
+      /** @description Rate limited: RATE_LIMITED */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 429;
+            /** @enum {unknown} */
+            code?: 'RATE_LIMITED';
+          };
+        };
+      };
+      /** @description Request line and headers too large: HEADERS_TOO_LARGE */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 431;
+            /** @enum {unknown} */
+            code?: 'HEADERS_TOO_LARGE';
+          };
+        };
+      };
+      /** @description The service failed (logged): INTERNAL */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 500;
+            /** @enum {unknown} */
+            code?: 'INTERNAL';
+          };
+        };
+      };
+      /** @description Not ready, or the event store or validity index is unavailable; retry after Retry-After: NOT_READY, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @constant */
+            status?: 503;
+            /** @enum {unknown} */
+            code?: 'NOT_READY' | 'STORE_UNAVAILABLE';
           };
         };
       };

@@ -3,7 +3,7 @@
  * and of the workers that run on them. Both apps and the CLI scripts use it, so
  * the service and apps/projector can never disagree on what an environment variable means.
  */
-import { EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
+import { chainedEventStore, EventStoreDBEventStore, SqliteEventStore, type CheckpointStore, type EventStore } from '@cs/event-store';
 import { InProcessNotifier, KafkaNotifier, NotificationRelay, type Notifier } from '@cs/notifications';
 import {
   createRedisClient,
@@ -113,6 +113,8 @@ export async function createInfrastructure(
     store = tracedEventStore(sqlite, 'sqlite');
     checkpoints = sqlite.checkpoints();
   }
+  // Every append, whoever makes it, links its events to the stream's previous one (README, "Audit trail").
+  store = chainedEventStore(store);
   closers.push(() => store.close());
 
   let index: ValidityIndex = overrides.index ?? new MemoryValidityIndex();

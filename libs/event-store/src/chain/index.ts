@@ -1,0 +1,3 @@
+export * from './canonical';
+export * from './chained-event-store';
+export * from './chain-verifier';
