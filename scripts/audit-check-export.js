@@ -5,8 +5,11 @@
  *   node scripts/audit-check-export.js history.ndjson
  *   node scripts/audit-check-export.js < history.ndjson
  *
- * Each line: {"position":"…","streamId":"…","revision":n,"id":"…","type":"…","data":{…},"metadata":{…},
- * "recordedAt":"…"} (other members are ignored; a `hash` member, when present, must be the event's hash).
+ * Each line: {"position":"…","streamId":"…","revision":n,"id":"…","type":"…","data":{…},"secretDigest":"…",
+ * "metadata":{…},"recordedAt":"…"} (other members are ignored; a `hash` member, when present, must be the
+ * event's hash). `data` is in its audit form: a secret's hash and sealed copy taken out and
+ * `secretDigest`, the SHA-256 of their canonical JSON, in their place (the account history export);
+ * a line without secretDigest whose data still holds them is put in that form here.
  * Every stream's events are taken in revision order, whatever the order of the lines, and each chained
  * event's metadata.chain.prev must be the hash of the stream's event before it. The canonical form and
  * hash are those of libs/event-store/src/chain/canonical.ts (README, "Audit trail"), re-implemented
@@ -52,8 +55,24 @@ function canonicalJson(value) {
   throw new TypeError(`no canonical form for a ${typeof value}`);
 }
 
-const eventHash = ({ streamId, revision, id, type, data, metadata }) =>
-  createHash('sha256').update(canonicalJson({ streamId, revision, id, type, data, metadata }), 'utf8').digest('hex');
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The data without `secret.hash` and `secret.sealed`, and the digest of the canonical JSON of just those. */
+function auditForm(data) {
+  const secret = data && typeof data === 'object' && !Array.isArray(data) ? data.secret : undefined;
+  if (!secret || typeof secret !== 'object' || Array.isArray(secret)) return { data };
+  const material = {};
+  const rest = {};
+  for (const [name, value] of Object.entries(secret)) (name === 'hash' || name === 'sealed' ? material : rest)[name] = value;
+  if (Object.keys(material).length === 0) return { data };
+  return { data: { ...data, secret: rest }, secretDigest: sha256(canonicalJson(material)) };
+}
+
+function eventHash(row) {
+  const { streamId, revision, id, type, metadata } = row;
+  const { data, secretDigest } = typeof row.secretDigest === 'string' ? row : auditForm(row.data);
+  return sha256(canonicalJson({ streamId, revision, id, type, data, secretDigest, metadata }));
+}
 
 const HEX = /^[0-9a-f]{64}$/;
 

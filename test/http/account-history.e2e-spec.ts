@@ -188,7 +188,20 @@ describe('account history (read model) over HTTP', () => {
         'KeyExpired',
       ]);
       const first = lines[0];
-      expect(Object.keys(first)).toEqual(['position', 'streamId', 'revision', 'id', 'type', 'data', 'metadata', 'recordedAt', 'keyId']);
+      expect(Object.keys(first)).toEqual([
+        'position',
+        'streamId',
+        'revision',
+        'id',
+        'type',
+        'data',
+        'secretDigest',
+        'metadata',
+        'recordedAt',
+        'keyId',
+      ]);
+      // The digest that stands for the secret's hash and sealed copy in the hash chain, not either of them.
+      expect(first.secretDigest).toMatch(/^[0-9a-f]{64}$/);
       expect(first).toMatchObject({ streamId: `key-${a}`, revision: 0, keyId: a, data: { keyId: a, accountId: acct, name: 'a' } });
       expect(first.position).toMatch(/^\d+$/);
       expect(first.metadata).toMatchObject({ actor: { type: 'user', sub: 'alice' }, schemaVersion: 1 });
@@ -226,7 +239,7 @@ describe('account history (read model) over HTTP', () => {
     expect(res.contentType).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="history-${acct}.csv"`);
     const lines = res.text.split('\r\n');
-    expect(lines[0]).toBe('position,streamId,revision,id,type,data,metadata,recordedAt,keyId');
+    expect(lines[0]).toBe('position,streamId,revision,id,type,data,secretDigest,metadata,recordedAt,keyId');
     expect(lines.at(-1)).toBe('');
     expect(lines).toHaveLength(1 + 5 + 1);
     const updated = lines[5];
@@ -237,8 +250,12 @@ describe('account history (read model) over HTTP', () => {
     const cells = parseCsv(res.text);
     expect(cells[5][4]).toBe('KeyUpdated');
     expect(JSON.parse(cells[5][5])).toMatchObject({ keyId: a, changes: { name: '=HYPERLINK("x",1)' } });
-    expect(JSON.parse(cells[5][6])).toMatchObject({ actor: { sub: 'alice' } });
-    expect(cells.slice(1).every((row) => row.length === 9)).toBe(true);
+    // No secret material in an update: its secretDigest cell is empty; a generate's has the digest.
+    expect(cells[5][6]).toBe('');
+    expect(cells[1][4]).toBe('KeyGenerated');
+    expect(cells[1][6]).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(cells[5][7])).toMatchObject({ actor: { sub: 'alice' } });
+    expect(cells.slice(1).every((row) => row.length === 10)).toBe(true);
   });
 
   it('a role without history is refused (403); another account’s auditor learns nothing (404)', async () => {

@@ -199,6 +199,38 @@ describe('tamper-evident history', () => {
     });
   });
 
+  it("the account history's NDJSON export checks offline (no secret's hash or sealed copy in it), and an edited line is named", async () => {
+    const auditor = await Client.actor(app.url, { acct, roles: ['auditor'] });
+    const exported = await auditor.call('GET', `/v1/accounts/${acct}/history?format=ndjson`);
+    expect(exported.status).toBe(200);
+    const lines = exported.text.trim().split('\n');
+    // The key's four events and the signing key's one: the account's key streams.
+    expect(lines).toHaveLength(5);
+    const generated = JSON.parse(lines[0]) as { type: string; data: { secret: Record<string, unknown> }; secretDigest: string };
+    expect(generated.type).toBe('KeyGenerated');
+    expect(Object.keys(generated.data.secret)).not.toContain('hash');
+    expect(Object.keys(generated.data.secret)).not.toContain('sealed');
+    expect(generated.secretDigest).toMatch(/^[0-9a-f]{64}$/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cs-history-export-'));
+    try {
+      const file = join(dir, 'history.ndjson');
+      writeFileSync(file, exported.text);
+      const ok = await run('scripts/audit-check-export.js', ['--json', file]);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ intact: true, events: 5 });
+
+      // The digest stands for the secret material: another one breaks the link of the next event.
+      const forged = lines.map((line, n) => (n === 0 ? line.replace(generated.secretDigest, '0'.repeat(64)) : line));
+      writeFileSync(file, `${forged.join('\n')}\n`);
+      const bad = await run('scripts/audit-check-export.js', ['--json', file]);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.stdout).firstBreak).toMatchObject({ kind: 'hash-mismatch', streamId: `key-${keyId}`, revision: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the CLI reads its options before anything else: --help, and an unknown option (exit 2, not repeated)', async () => {
     const help = await run('scripts/audit-verify.js', ['--help']);
     expect(help.code).toBe(0);

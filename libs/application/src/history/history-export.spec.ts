@@ -47,11 +47,37 @@ describe('history export lines', () => {
   });
 
   it('a CSV record has the header columns, data and metadata as JSON text, CRLF-terminated', () => {
-    expect(csvHeader()).toBe('position,streamId,revision,id,type,data,metadata,recordedAt,keyId\r\n');
+    expect(csvHeader()).toBe('position,streamId,revision,id,type,data,secretDigest,metadata,recordedAt,keyId\r\n');
     const line = csvLine(row);
     expect(line.endsWith('\r\n')).toBe(true);
     expect(line.startsWith('12345678901234567890,key-key_a,3,e1,KeyUpdated,"{""keyId"":""key_a""')).toBe(true);
     expect(line).toContain('""name"":""a, \\""b\\""\\r\\nc""');
     expect(line.endsWith(',2026-01-01T00:00:00.001Z,key_a\r\n')).toBe(true);
+    // No secret material in this event: an empty secretDigest cell before the metadata.
+    expect(line).toContain('}",,"{""actor""');
+  });
+
+  it("an event that had secret material carries its digest (NDJSON after data, CSV in its column), never the secret's hash", () => {
+    const generated: HistoryRow = {
+      ...row,
+      type: 'KeyGenerated',
+      data: { keyId: 'key_a', secret: { version: 1, start: 'ak_live_abc' } },
+      secretDigest: 'd'.repeat(64),
+    };
+    const parsed = JSON.parse(ndjsonLine(generated));
+    expect(Object.keys(parsed)).toEqual([
+      'position',
+      'streamId',
+      'revision',
+      'id',
+      'type',
+      'data',
+      'secretDigest',
+      'metadata',
+      'recordedAt',
+      'keyId',
+    ]);
+    expect(parsed.secretDigest).toBe('d'.repeat(64));
+    expect(csvLine(generated)).toContain(`}",${'d'.repeat(64)},"{""actor""`);
   });
 });

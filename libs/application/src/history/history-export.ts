@@ -15,7 +15,18 @@ export const HISTORY_EXPORT_CONTENT_TYPES: Record<HistoryExportFormat, string> =
 };
 
 /** The columns of a CSV export, in order; an NDJSON line has the same fields in the same order. */
-export const HISTORY_EXPORT_FIELDS = ['position', 'streamId', 'revision', 'id', 'type', 'data', 'metadata', 'recordedAt', 'keyId'] as const;
+export const HISTORY_EXPORT_FIELDS = [
+  'position',
+  'streamId',
+  'revision',
+  'id',
+  'type',
+  'data',
+  'secretDigest',
+  'metadata',
+  'recordedAt',
+  'keyId',
+] as const;
 
 /** One NDJSON line (with its newline): the stored event, its data without secret material. */
 export function ndjsonLine(row: HistoryRow): string {
@@ -27,6 +38,7 @@ export function ndjsonLine(row: HistoryRow): string {
       id: row.id,
       type: row.type,
       data: row.data,
+      secretDigest: row.secretDigest,
       metadata: row.metadata,
       recordedAt: row.recordedAt,
       keyId: row.keyId,
@@ -55,6 +67,7 @@ export function csvLine(row: HistoryRow): string {
     row.id,
     row.type,
     JSON.stringify(row.data),
+    row.secretDigest ?? '',
     JSON.stringify(row.metadata),
     row.recordedAt,
     row.keyId,

@@ -11,10 +11,9 @@
  * resumes from the new generation's checkpoint.
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
-import { CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
+import { auditForm, CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
 import type { HistoryRow, HistoryStore } from '@cs/validity';
 import type { ProjectorLogger } from '../validity-projector';
-import { toHistoryEntry } from '../views';
 import type { Worker } from '../worker';
 
 /** Events per write: one round of MULTIs per batch (Redis) or one transaction (SQLite). */
@@ -24,14 +23,17 @@ const BATCH = 500;
 export function toHistoryRow(recorded: RecordedEvent): HistoryRow | null {
   const accountId = recorded.data.accountId;
   if (typeof accountId !== 'string' || !recorded.streamId.startsWith(KEY_STREAM_PREFIX)) return null;
+  // The data as recorded in its audit form: the secret's hash and sealed copy out, their digest kept,
+  // so that the event's chain hash (metadata.chain of the next event) can be checked from the row.
+  const { data, secretDigest } = auditForm(recorded.data);
   return {
     position: recorded.position,
     streamId: recorded.streamId,
     revision: recorded.revision,
     id: recorded.id,
     type: recorded.type,
-    // The history entry's data: the sealed copy and the hash dropped, as every history answer does.
-    data: toHistoryEntry(recorded).data,
+    data: data as Record<string, unknown>,
+    ...(secretDigest === undefined ? {} : { secretDigest }),
     metadata: { ...recorded.metadata },
     recordedAt: recorded.recordedAt.toISOString(),
     keyId: recorded.streamId.slice(KEY_STREAM_PREFIX.length),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalEvent, canonicalJson, chainLinkOf, eventHash, type HashableEvent } from './canonical';
+import { auditForm, canonicalEvent, canonicalJson, chainLinkOf, eventHash, type HashableEvent } from './canonical';
 import { ChainVerifier } from './chain-verifier';
 
 const event: HashableEvent = {
@@ -58,6 +58,49 @@ describe('canonicalEvent and eventHash', () => {
     const hashes = changed.map(eventHash);
     for (const hash of hashes) expect(hash).not.toBe(base);
     expect(new Set(hashes).size).toBe(hashes.length);
+  });
+});
+
+describe('the audit form (secret material replaced by its digest)', () => {
+  const generated: HashableEvent = {
+    ...event,
+    revision: 0,
+    type: 'KeyGenerated',
+    data: { keyId: 'k1', secret: { version: 1, start: 'ak_live_abc', hash: 'f'.repeat(64), sealed: 'v1.c2VhbGVk', expiresAt: null } },
+  };
+
+  it("takes a secret's hash and sealed copy out of the data and puts the SHA-256 of their canonical JSON in their place", () => {
+    const form = auditForm(generated.data);
+    expect(form.data).toEqual({ keyId: 'k1', secret: { version: 1, start: 'ak_live_abc', expiresAt: null } });
+    expect(form.secretDigest).toBe(
+      createHash('sha256')
+        .update(canonicalJson({ hash: 'f'.repeat(64), sealed: 'v1.c2VhbGVk' }))
+        .digest('hex'),
+    );
+    expect(JSON.stringify(form)).not.toContain('f'.repeat(64));
+    expect(JSON.stringify(form)).not.toContain('c2VhbGVk');
+    // Data without secret material is its own audit form.
+    expect(auditForm(event.data)).toEqual({ data: event.data });
+    expect(auditForm({ secret: { version: 2, start: 'x' } })).toEqual({ data: { secret: { version: 2, start: 'x' } } });
+  });
+
+  it('hashes an event as stored and the same event in its audit form (an export line) alike', () => {
+    const { data, secretDigest } = auditForm(generated.data);
+    expect(eventHash({ ...generated, data, secretDigest })).toBe(eventHash(generated));
+    expect(canonicalEvent(generated)).not.toContain('sealed');
+  });
+
+  it("changes with the secret's hash or sealed copy, and with a wrong digest on an audit form", () => {
+    const secret = (generated.data as { secret: Record<string, unknown> }).secret;
+    const base = eventHash(generated);
+    expect(eventHash({ ...generated, data: { ...(generated.data as object), secret: { ...secret, sealed: 'v1.c2VhbGVl' } } })).not.toBe(
+      base,
+    );
+    expect(eventHash({ ...generated, data: { ...(generated.data as object), secret: { ...secret, hash: 'e'.repeat(64) } } })).not.toBe(
+      base,
+    );
+    const { data } = auditForm(generated.data);
+    expect(eventHash({ ...generated, data, secretDigest: '0'.repeat(64) })).not.toBe(base);
   });
 });
 

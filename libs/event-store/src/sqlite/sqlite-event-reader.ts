@@ -16,14 +16,15 @@ const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, record
 /** streamPartition's hash of a stream id, before `% count`: SQLite's substr and unicode count code points, as it does. */
 export const PARTITION_SQL = '(coalesce(unicode(substr(stream_id, -1, 1)), 0) * 31 + coalesce(unicode(substr(stream_id, -2, 1)), 0))';
 /** A row of COLUMNS as better-sqlite3's raw mode returns it: an array, in the columns' order. */
-type RawEventRow = [bigint, string, bigint, string, string, string, string, string];
+export type RawEventRow = [bigint, string, bigint, string, string, string, string, string];
 
 /**
- * Pages are read in raw mode and made into RecordedEvents straight from the arrays: better-sqlite3
- * builds a named row object property by property, which cost more than half of reading a page (a full
- * rebuild reads every row).
+ * Pages are read in raw mode and made into RecordedEvents straight from the arrays, one at a time as
+ * they are delivered (a row that is not JSON fails when it is reached, after the rows before it):
+ * better-sqlite3 builds a named row object property by property, which cost more than half of reading
+ * a page (a full rebuild reads every row).
  */
-const fromRaw = (r: RawEventRow): RecordedEvent => ({
+export const fromRaw = (r: RawEventRow): RecordedEvent => ({
   streamId: r[1],
   revision: Number(r[2]),
   position: r[0],
@@ -116,12 +117,10 @@ export class SqliteEventReader {
    * Up to `limit` events with `after < position <= upTo` whose stream starts with one of `prefixes`.
    * The upper bound lets callers read a consistent range even while another process appends.
    */
-  page(after: bigint, limit: number, prefixes: string[] | undefined, upTo: bigint, partition?: StreamPartition): RecordedEvent[] {
+  page(after: bigint, limit: number, prefixes: string[] | undefined, upTo: bigint, partition?: StreamPartition): RawEventRow[] {
     const filter = prefixes && prefixes.length > 0 ? prefixes : [];
     const share = partition ? [partition.count, partition.index] : [];
-    return this.statement(filter.length, partition !== undefined)
-      .all(after, upTo, ...filter, ...share, limit)
-      .map(fromRaw);
+    return this.statement(filter.length, partition !== undefined).all(after, upTo, ...filter, ...share, limit);
   }
 
   private statement(prefixCount: number, partitioned: boolean): Database.Statement<unknown[], RawEventRow> {

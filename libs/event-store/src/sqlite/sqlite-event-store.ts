@@ -18,7 +18,7 @@ import {
 } from '../event-store.port';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { closedError, toStoreError } from './sqlite-errors';
-import { SqliteEventReader, toRecordedEvent } from './sqlite-event-reader';
+import { fromRaw, SqliteEventReader, toRecordedEvent } from './sqlite-event-reader';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions {
@@ -125,10 +125,10 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const rows = this.run(() => this.reader.page(after, limit, options.streamPrefixes, upTo, options.partition));
-      yield* rows;
+      for (const row of rows) yield fromRaw(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
-      after = rows[rows.length - 1].position;
+      after = rows[rows.length - 1][0];
     }
   }
 

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedEvent, SubscribeOptions } from '../event-store.port';
 import { DONE, PulledSubscription } from '../pulled-subscription';
-import type { SqliteEventReader } from './sqlite-event-reader';
+import { fromRaw, type SqliteEventReader } from './sqlite-event-reader';
 
 export interface SubscriptionDeps {
   reader: SqliteEventReader;
@@ -111,9 +111,9 @@ export class SqliteSubscription extends PulledSubscription {
     // in position order), so "fewer rows than asked" really means "scanned up to head".
     const upTo = this.deps.reader.head();
     const rows = this.deps.reader.page(this.scanned, this.deps.pageSize, this.options.streamPrefixes, upTo);
-    for (const event of rows) this.buffer.push(event);
+    for (const row of rows) this.buffer.push(fromRaw(row));
     const full = rows.length === this.deps.pageSize;
-    const reached = full ? rows[rows.length - 1].position : upTo;
+    const reached = full ? rows[rows.length - 1][0] : upTo;
     if (reached > this.scanned) this.scanned = reached;
   }
 

@@ -23,6 +23,11 @@ export interface HistoryRow {
   type: string;
   /** The event's data without `secret.hash` and `secret.sealed` (never a secret, a hash or a sealed copy). */
   data: Record<string, unknown>;
+  /**
+   * For an event whose data had them: the SHA-256 of the canonical JSON of the secret's hash and sealed
+   * copy (auditForm, libs/event-store chain/): with it, the event's chain hash can be checked from the row.
+   */
+  secretDigest?: string;
   /** The event's metadata as stored (actor, correlation, causation, occurredAt, schemaVersion, extras). */
   metadata: Record<string, unknown>;
   /** When the store committed it, ISO-8601. */
