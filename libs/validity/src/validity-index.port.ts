@@ -94,7 +94,10 @@ export interface ValidityIndex {
    * have landed. A parallel rebuild (ValidityProjector.rebuild with a PartitionedFill) uses them.
    */
   replaceAllBy?(fill: (generation: string) => Promise<void>, checkpoint: Checkpoint, options?: ReplaceAllOptions): Promise<void>;
-  /** Writes records into a generation replaceAllBy is building; resolves with how many. */
-  fillGeneration?(generation: string, records: Iterable<KeyRecord>): Promise<number>;
+  /**
+   * Writes records into a generation replaceAllBy is building; resolves with how many. `unique`: the
+   * caller vouches that no key comes twice (so none is written guarded after its first record).
+   */
+  fillGeneration?(generation: string, records: Iterable<KeyRecord>, options?: { unique?: boolean }): Promise<number>;
   close(): Promise<void>;
 }

@@ -60,7 +60,8 @@ async function run(job: ShareJob): Promise<void> {
         yield record;
       }
     }
-    const keys = await index.fillGeneration(job.generation, untilStopped());
+    // The values of a Map by key id: no key twice.
+    const keys = await index.fillGeneration(job.generation, untilStopped(), { unique: true });
     post({ type: 'done', events, keys });
   } finally {
     await Promise.allSettled([store.close(), index.close()]);

@@ -311,10 +311,12 @@ export class RedisValidityIndex implements ValidityIndex {
    * Writes records into a generation replaceAllBy is building (its `fill`), in pipelined bulk writes
    * without guards: the fixup that follows applies again, under the guards, every live write that
    * reached the generation meanwhile. A key's second record in `records` is written guarded, after
-   * its first. Resolves with the number of records once every write has landed; on a failure, rejects
-   * once none is in flight any more. Refuses a generation that is not being built (swapped, buried).
+   * its first (`unique`: the caller vouches there is none, e.g. the values of a Map by key id, and
+   * no set of the ids seen is kept). Resolves with the number of records once every write has landed;
+   * on a failure, rejects once none is in flight any more. Refuses a generation that is not being
+   * built (swapped, buried).
    */
-  async fillGeneration(generation: string, records: Iterable<KeyRecord>): Promise<number> {
+  async fillGeneration(generation: string, records: Iterable<KeyRecord>, options: { unique?: boolean } = {}): Promise<number> {
     if ((await this.redis.zscore(this.buildingKey, generation)) === null) {
       throw new Error(`validity index generation ${generation} is not being built (finished, failed or abandoned)`);
     }
@@ -333,18 +335,18 @@ export class RedisValidityIndex implements ValidityIndex {
     };
     let count = 0;
     try {
-      const seen = new Set<string>();
+      const seen = options.unique ? null : new Set<string>();
       let batch = new BulkBatch(prefix);
       for (const record of records) {
         count++;
-        if (seen.has(record.keyId)) {
+        if (seen?.has(record.keyId)) {
           // Sent after the batches before it on the same connection, so after the key's first record.
           if (batch.records > 0) await send(this.sendBatch(batch, g));
           batch = new BulkBatch(prefix);
           await send(writeGuarded(record));
           continue;
         }
-        seen.add(record.keyId);
+        seen?.add(record.keyId);
         batch.add(record, validityEntries(record), pendingExpiries(record), (entry) => this.entryExpireAt(entry, record));
         if (batch.records >= this.batchSize || batch.size >= BUILD_MAX_ARGS) {
           await send(this.sendBatch(batch, g));
@@ -583,7 +585,7 @@ export class RedisValidityIndex implements ValidityIndex {
       dueExpiries: (now, limit, from) => self.dueExpiriesAt(now, limit, false, from),
       replaceAll: (records, checkpoint, options) => self.replaceAll(records, checkpoint, options),
       replaceAllBy: (fill, checkpoint, options) => self.replaceAllBy(fill, checkpoint, options),
-      fillGeneration: (generation, records) => self.fillGeneration(generation, records),
+      fillGeneration: (generation, records, options) => self.fillGeneration(generation, records, options),
       close: () => self.close(),
     };
   }
