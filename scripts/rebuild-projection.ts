@@ -36,12 +36,13 @@ async function main(): Promise<void> {
   // A rebuild answers no verify: no key usage.
   const infra = await createInfrastructure({ ...config, usage: { ...config.usage, enabled: false } }, { log, warn: log, error: log });
   try {
+    // Redis reachable (the history is kept there too), or a clear stop naming the variable.
+    if (config.redis) await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
     if (only === 'history') {
       // The validity index is left as it is.
     } else if (!config.redis) {
       log('REDIS_URL (or REDIS_CLUSTER_NODES) is not set: the embedded in-process index is rebuilt at every start.');
     } else {
-      await waitForIndex(infra.index, { log, warn: log, error: log }, REDIS_WAIT_MS, redisVariable(config));
       const started = Date.now();
       log(`rebuilding the validity index with ${workers === 1 ? '1 thread' : `${workers} worker threads, each a share of the keys`}`);
       const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`), {

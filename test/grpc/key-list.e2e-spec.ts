@@ -62,6 +62,10 @@ describe('ListKeys over gRPC: filters and pages', () => {
     const http = await Client.actor(app.url, { acct, sub: 'user_grpc_list' });
     const overHttp = await http.call('GET', `/v1/accounts/${acct}/keys?at=${at}`);
     expect(overHttp.body.keys.map((k: { id: string; status: string }) => [k.id, k.status])).toEqual([[first, 'active']]);
+    // An auditor may ask for the list at an instant (a read of history), not for the live one.
+    const auditor = await actorMetadata({ acct, sub: 'auditor_grpc_list', roles: ['auditor'] });
+    expect((await grpc.key('ListKeys', { accountId: acct, at }, auditor)).keys).toHaveLength(1);
+    expect((await failure(grpc.key('ListKeys', { accountId: acct }, auditor))).code).toBe(Status.PERMISSION_DENIED);
   });
 
   it.each([

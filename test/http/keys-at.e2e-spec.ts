@@ -76,6 +76,23 @@ describe('the keys of an account at an instant (HTTP)', () => {
     expect(rest.body.nextCursor).toBeNull();
   });
 
+  it('an auditor may list the keys at an instant (a read of history), not the live list (403)', async () => {
+    const acct = uniqueAccount();
+    const owner = await Client.actor(app.url, { acct, roles: ['owner'] });
+    const made = ((await owner.generate(acct, { kind: 'api' })).body.key as View).id;
+    const at = await instant();
+    const auditor = await Client.actor(app.url, { acct, roles: ['auditor'] });
+    const then = await listAt(auditor, acct, `at=${at}`);
+    expect(then.status).toBe(200);
+    expect(ids(then.body.keys)).toEqual([made]);
+    expect((await auditor.list(acct)).status).toBe(403);
+    expect((await listAt(auditor, acct, 'at=')).status).toBe(403);
+    const viewer = await Client.actor(app.url, { acct, roles: ['viewer'] });
+    expect((await listAt(viewer, acct, `at=${at}`)).status).toBe(403);
+    const stranger = await Client.actor(app.url, { acct: uniqueAccount(), roles: ['auditor'] });
+    expect((await listAt(stranger, acct, `at=${at}`)).status).toBe(404);
+  });
+
   it.each([
     ['not an instant', 'at=ak_live_NOTANINSTANT', 'must be an ISO-8601 date-time'],
     ['an instant without a time zone', 'at=2026-01-01T00:00:00', 'must be an ISO-8601 date-time'],

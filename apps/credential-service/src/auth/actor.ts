@@ -42,6 +42,20 @@ export type AuthFailure =
 export interface AccessRule {
   access: Access;
   stepUp: boolean;
+  /**
+   * A query parameter (HTTP) or request field (gRPC) that, when given, makes the call a read of
+   * history: then the read-history roles (auditors too) may make it. The key list's `at`.
+   */
+  readsHistoryWith?: string;
+}
+
+const READS_HISTORY: AccessRule = { access: 'read-history', stepUp: false };
+
+/** The rule for this call: the read-history rule when the parameter that makes it one is given. */
+export function ruleFor(rule: AccessRule, input: Record<string, unknown> | undefined): AccessRule {
+  if (!rule.readsHistoryWith) return rule;
+  const value = input?.[rule.readsHistoryWith];
+  return value === undefined || value === '' ? rule : READS_HISTORY;
 }
 
 /** Checks in the order that leaks least: identity, tenant (404, never confirming), role, step-up. */

@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@cs/composition';
 import { ProblemException } from '../http/problem';
 import { RateLimits, type ServiceCall } from '../rate-limit/rate-limits';
-import { authorize, type AccessRule, type Actor, type AuthFailure } from './actor';
+import { authorize, ruleFor, type AccessRule, type Actor, type AuthFailure } from './actor';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
 
 const ACCESS_RULE = 'credential-service:access-rule';
@@ -75,8 +75,13 @@ export class ActorGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithActor & { params: Record<string, string> }>();
-    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const request = context
+      .switchToHttp()
+      .getRequest<RequestWithActor & { params: Record<string, string>; query?: Record<string, unknown> }>();
+    const rule = ruleFor(
+      this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]),
+      request.query,
+    );
     const actor = await actorFromToken(this.verifier, bearerToken(request.headers.authorization), 'Authorization: Bearer <JWT>');
     await this.limits.actor(actor.sub);
     const failure = authorize(actor, request.params.accountId, rule, this.config.stepUpMaxAgeSeconds, Math.floor(Date.now() / 1000));

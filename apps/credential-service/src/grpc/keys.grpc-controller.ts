@@ -7,7 +7,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import type { Actor } from '../auth/actor';
+import { ruleFor, type Actor } from '../auth/actor';
 import {
   AccountHistory,
   toAccountHistoryEntry,
@@ -26,7 +26,7 @@ import {
   UpdateKey,
   type CommandContext,
 } from '@cs/application';
-import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
+import { LIST_KEYS, MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 import { badRequest } from '../http/problem';
 import { actorContext, requireOldSecretExpiry, validityQuery } from '../keys/command-input';
 import { encodeHistoryCursor, historyQuery } from '../keys/history-input';
@@ -130,7 +130,7 @@ export class KeysGrpcController {
 
   @GrpcMethod(SERVICE, 'ListKeys')
   async listKeys(request: ListKeysRequest, metadata: Metadata): Promise<{ keys: KeyViewMessage[]; nextPageToken: string }> {
-    await this.access.actor(request, metadata, MANAGE, false);
+    await this.access.actor(request, metadata, ruleFor(LIST_KEYS, request as Record<string, unknown>), false);
     // The HTTP list's rules (keys/list-input.ts): page_size 0 is the default, an empty page_token the first page.
     const filter = keyPageFilter(
       {

@@ -91,7 +91,7 @@ import { Idempotency } from '../idempotency/idempotency';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key';
 import { IdempotencyKeyHeader, replayed } from '../idempotency/idempotency-http';
 
-import { MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
+import { LIST_KEYS, MANAGE, MANAGE_STEP_UP, READ_HISTORY } from '../auth/access-rules';
 
 type SecretAnswerBody = { key: KeyView; secret: string };
 
@@ -180,7 +180,7 @@ export class KeysController {
   }
 
   @Get()
-  @Requires(MANAGE)
+  @Requires(LIST_KEYS)
   @ApiOperation({
     operationId: 'listKeys',
     summary: "List the account's keys; with `at`, as they were at that instant (replayed from their events)",
