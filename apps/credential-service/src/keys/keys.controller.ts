@@ -524,7 +524,7 @@ export class AccountHistoryController {
       return;
     }
     const { request } = historyQuery(accountId, params, true);
-    const freshness = await this.reads.freshness();
+    const freshness = await this.reads.current();
     const rows = this.reads.rows(request);
     const first = await rows.next(); // a read model that does not answer is a 503 before any byte
     void freshnessHeaders(reply, freshness)

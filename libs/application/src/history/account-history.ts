@@ -2,7 +2,10 @@
  * The account history query (README, "Account history"): a page of the history read model, never the
  * event store's streams, so it answers for any number of keys and whatever the validity index holds.
  * Before answering it waits briefly for the projection to reach the store's head (a change just made
- * is in the answer); past that it answers what it has and says it is behind (`caughtUp: false`).
+ * is in the answer); past that it refuses (HistoryUnavailableError, 503 HISTORY_UNAVAILABLE) rather
+ * than answer a history it cannot show is whole: a read model that lost rows (its Redis flushed,
+ * restarted empty or from an older snapshot) is behind the store until the projection has written
+ * them again, and an auditor must not be shown it as the account's history.
  * Exports read the same pages one after the other (`rows()`).
  */
 import { Inject } from '@nestjs/common';
@@ -71,9 +74,9 @@ export class AccountHistoryReads {
     private readonly history: HistoryStore,
   ) {}
 
-  /** One page, after waiting (at most `waitMs`) for the read model to catch up with the store. */
+  /** One page, after waiting (at most `waitMs`) for the read model to catch up with the store; refused if it has not. */
   async page(request: AccountHistoryRequest, waitMs = HISTORY_CATCH_UP_WAIT_MS): Promise<AccountHistoryPage> {
-    const { position, caughtUp } = await this.freshness(waitMs);
+    const { position, caughtUp } = await this.current(waitMs);
     const page = await this.guard(() => this.history.page(request));
     return { ...page, position, caughtUp };
   }
@@ -87,6 +90,17 @@ export class AccountHistoryReads {
       if (page.next === null) return;
       after = page.next;
     }
+  }
+
+  /** freshness(), refused with HistoryUnavailableError when the read model has not caught up. */
+  async current(waitMs = HISTORY_CATCH_UP_WAIT_MS): Promise<{ position: bigint | undefined; caughtUp: true }> {
+    const { position, caughtUp } = await this.freshness(waitMs);
+    if (!caughtUp) {
+      throw new HistoryUnavailableError({
+        message: 'the account history has not caught up with the event store (it is being built or written again)',
+      });
+    }
+    return { position, caughtUp };
   }
 
   /**

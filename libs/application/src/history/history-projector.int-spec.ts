@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { KeyCommand } from '@cs/domain';
 import { SqliteEventStore } from '@cs/event-store';
-import { MemoryValidityIndex, SqliteHistoryStore, type HistoryRow, type HistoryStore } from '@cs/validity';
+import { HistoryUnavailableError, MemoryValidityIndex, SqliteHistoryStore, type HistoryRow, type HistoryStore } from '@cs/validity';
 import { KeyCommandExecutor, type CommandContext } from '../key-command-executor';
 import { AccountHistoryReads } from './account-history';
 import { historyExportStream } from './history-export';
@@ -63,8 +63,8 @@ describe('HistoryProjector and AccountHistoryReads (SQLite event store and histo
     );
     return keyId;
   };
-  const all = async (accountId: string) =>
-    (await new AccountHistoryReads(store, history).page({ accountId, filter: {}, direction: 'oldest', limit: 10_000 }, 0)).rows;
+  /** The rows the read model holds now, as projected (the reads refuse while it is behind; this does not). */
+  const all = async (accountId: string) => (await history.page({ accountId, filter: {}, direction: 'oldest', limit: 10_000 })).rows;
 
   it('files every key event under its account, without the secret hash or sealed copy; the validity index plays no part', async () => {
     const acct = `acct_${randomUUID()}`;
@@ -105,15 +105,37 @@ describe('HistoryProjector and AccountHistoryReads (SQLite event store and histo
     expect(await history.position()).toBe(await store.headPosition());
   });
 
-  it('says when it is behind the store (caughtUp false after the wait), and answers at once when caught up', async () => {
+  it('refuses to answer while behind the store (HistoryUnavailableError after the wait), and answers once caught up', async () => {
     const acct = `acct_${randomUUID()}`;
     await newKey(acct);
     const reads = new AccountHistoryReads(store, history);
-    const behind = await reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 }, 50);
-    expect([behind.rows.length, behind.caughtUp, behind.position]).toEqual([0, false, undefined]);
+    expect(await reads.freshness(50)).toEqual({ position: undefined, caughtUp: false });
+    await expect(reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 }, 50)).rejects.toBeInstanceOf(
+      HistoryUnavailableError,
+    );
     await projector().start();
     const caughtUp = await reads.freshness(2000);
     expect(caughtUp).toEqual({ position: await store.headPosition(), caughtUp: true });
+    const page = await reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 });
+    expect([page.rows.map((r) => r.type), page.caughtUp]).toEqual([['KeyGenerated'], true]);
+  });
+
+  it('heals a read model that lost rows (emptied, or back to an older checkpoint) by itself, with no new event', async () => {
+    const acct = `acct_${randomUUID()}`;
+    const a = await newKey(acct);
+    await run({ type: 'UpdateKey', changes: { name: 'x' } }, a, acct);
+    const live = projector();
+    await live.start();
+    const reads = new AccountHistoryReads(store, history);
+    await eventually(async () => (await all(acct)).length === 2);
+    // The rows and the checkpoint lost, as a Redis restarted empty would lose them: a new empty generation.
+    await history.activate(await history.newGeneration());
+    await expect(reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 }, 50)).rejects.toBeInstanceOf(
+      HistoryUnavailableError,
+    );
+    await eventually(async () => (await all(acct)).length === 2, 10_000);
+    const page = await reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 });
+    expect(page.rows.map((r) => r.type)).toEqual(['KeyGenerated', 'KeyUpdated']);
   });
 
   it('rebuild: a new generation built beside the live one and activated; the live projection goes on in it', async () => {

@@ -12,7 +12,7 @@
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
 import { auditForm, CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
-import type { HistoryRow, HistoryStore } from '@cs/validity';
+import { HistoryRewoundError, type HistoryRow, type HistoryStore } from '@cs/validity';
 import type { ProjectorLogger } from '../validity-projector';
 import type { Worker } from '../worker';
 
@@ -41,6 +41,9 @@ export function toHistoryRow(recorded: RecordedEvent): HistoryRow | null {
   };
 }
 
+/** How often an idle projection checks that the read model still holds what it wrote. */
+const REWIND_CHECK_MS = 1000;
+
 class GenerationChangedError extends Error {
   constructor() {
     super('the history read model was rebuilt: resuming from the new generation');
@@ -53,6 +56,7 @@ export class HistoryProjector implements Worker {
   private readonly subscriber: CheckpointedSubscriber;
   private generation: number | undefined;
   private lastPosition: bigint | undefined;
+  private watch: NodeJS.Timeout | undefined;
   applied = 0;
 
   constructor(
@@ -69,7 +73,10 @@ export class HistoryProjector implements Worker {
       checkpoint: {
         load: async () => {
           this.generation = await history.currentGeneration();
-          return history.checkpoint(this.generation);
+          const checkpoint = await history.checkpoint(this.generation);
+          // From here on the read model must hold at least this: less is a rewind (see rewound()).
+          this.lastPosition = checkpoint;
+          return checkpoint;
         },
       },
       handle: (events) => this.handle(events),
@@ -86,6 +93,10 @@ export class HistoryProjector implements Worker {
           logger.log(`history projection: ${error.message}`);
           return { retryInMs: 0, logged: true, counts: false };
         }
+        if (error instanceof HistoryRewoundError) {
+          logger.warn(`history projection: ${error.message}`);
+          return { retryInMs: 50, logged: true, counts: false };
+        }
         if (error instanceof SubscriptionEndedError) return { retryInMs: retryDelayMs, logged: true, counts: false };
         return undefined;
       },
@@ -94,11 +105,31 @@ export class HistoryProjector implements Worker {
   }
 
   start(): Promise<void> {
+    // An idle projection sees no batch that would find a rewind: it checks on a timer, and resumes
+    // from what the read model holds, so the history heals without a restart or a new event.
+    this.watch ??= setInterval(() => {
+      void this.rewound().then(
+        (rewound) => (rewound ? this.subscriber.resync() : undefined),
+        () => undefined, // the read model not answering is the reads' 503, and the next batch's failure
+      );
+    }, REWIND_CHECK_MS);
+    this.watch.unref();
     return this.subscriber.start();
   }
 
   async stop(): Promise<void> {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
     await this.subscriber.stop();
+  }
+
+  /** Whether the read model holds less than this process wrote or loaded (a lost generation counts). */
+  private async rewound(): Promise<boolean> {
+    if (this.lastPosition === undefined) return false;
+    const generation = await this.history.currentGeneration();
+    if (generation !== this.generation) return true;
+    const stored = await this.history.checkpoint(generation);
+    return stored === undefined || stored < this.lastPosition;
   }
 
   /** The last position this process applied (undefined before the first). */
@@ -114,7 +145,8 @@ export class HistoryProjector implements Worker {
     }
     const rows = events.map(toHistoryRow).filter((row): row is HistoryRow => row !== null);
     const last = events[events.length - 1].position;
-    await this.history.write(generation, rows, last);
+    // Guarded: the checkpoint moves only from the one this projection knows (HistoryRewoundError if not).
+    await this.history.write(generation, rows, last, this.lastPosition ?? null);
     this.applied += events.length;
     this.lastPosition = last;
   }

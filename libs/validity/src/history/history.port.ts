@@ -77,8 +77,14 @@ export interface HistoryStore {
 
   /** The generation readers and the projection use now (0 until a rebuild activated another). */
   currentGeneration(): Promise<number>;
-  /** Writes rows (idempotent: a row written again is the same row), then the generation's checkpoint if given. */
-  write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint): Promise<void>;
+  /**
+   * Writes rows (idempotent: a row written again is the same row), then the generation's checkpoint if
+   * given. With `base` (the checkpoint the writer knows the generation to hold; null: none), the
+   * checkpoint is set only if the generation still holds exactly that, else HistoryRewoundError: the
+   * read model lost what the writer wrote (emptied, restored from an older snapshot), and the writer
+   * must resume from what it holds. The projection passes it; a rebuild, writing a new generation, not.
+   */
+  write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint, base?: bigint | null): Promise<void>;
   checkpoint(generation: number): Promise<bigint | undefined>;
   /** A new, empty generation, never current yet: what a rebuild writes into. */
   newGeneration(): Promise<number>;
@@ -134,9 +140,17 @@ export const paddedPosition = (position: bigint): string => position.toString().
 
 /** The history read model's store failed or did not answer: 503 HISTORY_UNAVAILABLE at the HTTP edge, UNAVAILABLE over gRPC. */
 export class HistoryUnavailableError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('the account history read model did not answer', options);
+  constructor(options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? 'the account history read model did not answer', options);
     this.name = 'HistoryUnavailableError';
+  }
+}
+
+/** The generation's checkpoint is not the one the writer expected (write's `base`): rows were lost. */
+export class HistoryRewoundError extends Error {
+  constructor(readonly expected: bigint | null) {
+    super('the history read model went back in time or was emptied: writing again from what it holds');
+    this.name = 'HistoryRewoundError';
   }
 }
 

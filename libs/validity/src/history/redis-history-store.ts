@@ -21,6 +21,7 @@ import {
   actorKey,
   decodeHistoryRow,
   encodeHistoryRow,
+  HistoryRewoundError,
   matchesHistoryFilter,
   paddedPosition,
   type HistoryPage,
@@ -42,6 +43,17 @@ export interface RedisHistoryStoreOptions {
   /** Rows a page may read past those it answers; default 10,000. */
   scanBudget?: number;
 }
+
+/** KEYS[1] the checkpoint; ARGV[1] the new position, ARGV[2] the expected one ('' = none). 1 if set, 0 if not. */
+const CHECKPOINT_CAS_LUA = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[2] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`;
 
 export class RedisHistoryStore implements HistoryStore {
   private readonly ns: string;
@@ -113,7 +125,7 @@ export class RedisHistoryStore implements HistoryStore {
     return Number((await this.redis.get(`${this.ns}:gen`)) ?? 0);
   }
 
-  async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint): Promise<void> {
+  async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint, base?: bigint | null): Promise<void> {
     const byAccount = new Map<string, HistoryRow[]>();
     for (const row of rows) {
       const list = byAccount.get(row.accountId);
@@ -143,7 +155,15 @@ export class RedisHistoryStore implements HistoryStore {
         }),
       );
     }
-    if (checkpoint !== undefined) await this.redis.set(`${this.ns}:cp:${generation}`, checkpoint.toString());
+    if (checkpoint === undefined) return;
+    const key = `${this.ns}:cp:${generation}`;
+    if (base === undefined) {
+      await this.redis.set(key, checkpoint.toString());
+      return;
+    }
+    // Compare and set, in one step: the checkpoint moves only from the one the writer knows.
+    const set = await this.redis.eval(CHECKPOINT_CAS_LUA, 1, key, checkpoint.toString(), base === null ? '' : base.toString());
+    if (set !== 1) throw new HistoryRewoundError(base);
   }
 
   async checkpoint(generation: number): Promise<bigint | undefined> {

@@ -12,6 +12,7 @@ import {
   actorKey,
   decodeHistoryRow,
   encodeHistoryRow,
+  HistoryRewoundError,
   rowTime,
   type HistoryPage,
   type HistoryPageRequest,
@@ -20,7 +21,12 @@ import {
 } from './history.port';
 
 export class SqliteHistoryStore implements HistoryStore {
-  private readonly writeAll: (generation: number, rows: readonly HistoryRow[], checkpoint: bigint | undefined) => void;
+  private readonly writeAll: (
+    generation: number,
+    rows: readonly HistoryRow[],
+    checkpoint: bigint | undefined,
+    base: bigint | null | undefined,
+  ) => void;
   private readonly metaGet: Database.Statement<[string], { value: number }>;
   private readonly metaSet: Database.Statement<[string, number]>;
   private readonly checkpointGet: Database.Statement<[number], { position: bigint }>;
@@ -59,22 +65,29 @@ export class SqliteHistoryStore implements HistoryStore {
       `INSERT INTO history_checkpoints (generation, position) VALUES (?, ?)
        ON CONFLICT (generation) DO UPDATE SET position = excluded.position`,
     );
-    this.writeAll = db.transaction((generation: number, rows: readonly HistoryRow[], checkpoint: bigint | undefined) => {
-      for (const row of rows) {
-        const time = rowTime(row);
-        insert.run(
-          generation,
-          row.accountId,
-          row.position,
-          row.type,
-          row.keyId,
-          actorKey(row.metadata.actor),
-          Number.isNaN(time) ? null : time,
-          encodeHistoryRow(row),
-        );
-      }
-      if (checkpoint !== undefined) saveCheckpoint.run(generation, checkpoint);
-    });
+    this.writeAll = db.transaction(
+      (generation: number, rows: readonly HistoryRow[], checkpoint: bigint | undefined, base: bigint | null | undefined) => {
+        if (checkpoint !== undefined && base !== undefined) {
+          // In the same transaction as the rows: all or nothing.
+          const current = this.checkpointGet.get(generation)?.position ?? null;
+          if (current !== base) throw new HistoryRewoundError(base);
+        }
+        for (const row of rows) {
+          const time = rowTime(row);
+          insert.run(
+            generation,
+            row.accountId,
+            row.position,
+            row.type,
+            row.keyId,
+            actorKey(row.metadata.actor),
+            Number.isNaN(time) ? null : time,
+            encodeHistoryRow(row),
+          );
+        }
+        if (checkpoint !== undefined) saveCheckpoint.run(generation, checkpoint);
+      },
+    );
   }
 
   static open(file: string): SqliteHistoryStore {
@@ -127,8 +140,8 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.generation();
   }
 
-  async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint): Promise<void> {
-    this.writeAll(generation, rows, checkpoint);
+  async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint, base?: bigint | null): Promise<void> {
+    this.writeAll(generation, rows, checkpoint, base);
   }
 
   async checkpoint(generation: number): Promise<bigint | undefined> {

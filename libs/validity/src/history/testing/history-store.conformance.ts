@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { matchesHistoryFilter, type HistoryDirection, type HistoryFilter, type HistoryRow, type HistoryStore } from '../history.port';
+import {
+  HistoryRewoundError,
+  matchesHistoryFilter,
+  type HistoryDirection,
+  type HistoryFilter,
+  type HistoryRow,
+  type HistoryStore,
+} from '../history.port';
 
 /**
  * The behaviour every HistoryStore adapter must show, written against the port only. Account ids are
@@ -127,6 +134,25 @@ export function describeHistoryStoreConformance(name: string, factory: HistorySt
       await store.write(0, written, 120n);
       await store.write(0, written.slice(4), 120n);
       expect(await all(store, account, {}, 'oldest', 50)).toHaveLength(12);
+    });
+
+    it('moves a checkpoint given with a base only from that base: a lost or older one is HistoryRewoundError, nothing moved', async () => {
+      const generation = await store.newGeneration();
+      const account = accountId();
+      const written = rows(account, 6);
+      await expect(store.write(generation, written.slice(0, 2), 20n, 10n)).rejects.toBeInstanceOf(HistoryRewoundError);
+      expect(await store.checkpoint(generation)).toBeUndefined();
+      await store.write(generation, written.slice(0, 2), 20n, null);
+      expect(await store.checkpoint(generation)).toBe(20n);
+      await expect(store.write(generation, written.slice(2, 4), 40n, null)).rejects.toBeInstanceOf(HistoryRewoundError);
+      await expect(store.write(generation, written.slice(2, 4), 40n, 30n)).rejects.toBeInstanceOf(HistoryRewoundError);
+      expect(await store.checkpoint(generation)).toBe(20n);
+      await store.write(generation, written.slice(2, 4), 40n, 20n);
+      expect(await store.checkpoint(generation)).toBe(40n);
+      // Without a base (a rebuild's writes) it is set as given.
+      await store.write(generation, written.slice(4), 60n);
+      expect(await store.checkpoint(generation)).toBe(60n);
+      await store.drop(generation);
     });
 
     it('a page started while rows are appended neither skips nor repeats a row (newest first, cursor kept)', async () => {
