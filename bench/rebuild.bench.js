@@ -66,10 +66,14 @@ environment:
   BENCH_ROUNDS               verify rounds, each running every mode once (default 3)
   BENCH_WARMUP_SECONDS       verify warm-up per mode (default 2)
   BENCH_CONNECTIONS          autocannon connections (default 50)
-  BENCH_SAMPLE               keys sent by the verify load, spread over the store (default 10000)
+  BENCH_SAMPLE               distinct keys the verify load sends, spread over the store; both stores get
+                             as many as the small one yields, at most this (default 10000)
   BENCH_CHECK                secrets looked up after each rebuild (default 2000)
   BENCH_REBUILD_WORKERS      worker threads of the Redis rebuild, as projection:rebuild --workers
                              (default: the cores, at most 4); 1: one thread, with its phases timed
+  BENCH_INDEXES              the verify part's indexes, comma-separated: redis,embedded (default both)
+  BENCH_SERVICE_FLAGS        extra Node flags for the services under test and the rebuilds, space-separated
+                             (diagnostics, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof, or --trace-gc)
   BENCH_JSON                 a path: also write the figures there as JSON
 `;
 
@@ -89,9 +93,14 @@ const settings = {
   sample: whole('BENCH_SAMPLE', 10_000, 1),
   check: whole('BENCH_CHECK', 2000, 1),
   // As projection:rebuild: the cores, at most 4 (MAX_DEFAULT_REBUILD_WORKERS in libs/composition).
+  serviceFlags: (process.env.BENCH_SERVICE_FLAGS || '').split(' ').filter(Boolean),
+  indexes: (process.env.BENCH_INDEXES || 'redis,embedded').split(',').map((i) => i.trim()),
   workers: whole('BENCH_REBUILD_WORKERS', Math.min(4, os.availableParallelism()), 1),
   redisUrl: process.env.REDIS_URL_TEST || process.env.REDIS_URL || 'redis://127.0.0.1:6390',
 };
+for (const index of settings.indexes) {
+  if (!['redis', 'embedded'].includes(index)) die(`BENCH_INDEXES: unknown index "${index}" (known: redis, embedded)`);
+}
 for (const part of settings.parts) if (!PARTS.includes(part)) die(`BENCH_PARTS: unknown part "${part}" (known: ${PARTS.join(', ')})`);
 const runs = (part) => settings.parts.includes(part);
 
@@ -140,7 +149,7 @@ function table(header, lines) {
 const startChild = (role, execArgv = []) =>
   forkChild('rebuild-child.js', { args: [role], label: `${role} child`, name: 'bench:rebuild', execArgv });
 /** The rebuild and the service under test run as the service's entry points run it. */
-const startServiceChild = (role, execArgv) => startChild(role, [...SERVICE_NODE_FLAGS, ...execArgv]);
+const startServiceChild = (role, execArgv) => startChild(role, [...SERVICE_NODE_FLAGS, ...execArgv, ...settings.serviceFlags]);
 
 // ---------------------------------------------------------------- Redis
 
@@ -283,10 +292,20 @@ function describeMemory(r) {
 
 async function verifyAtScale(stores, redis, tmp) {
   const modes = [];
-  for (const store of stores) {
+  // Both loads cycle over the same number of distinct keys (as many as the small store yields, at most
+  // BENCH_SAMPLE), each spread over its own store: what differs between them is the index's size, not the
+  // traffic (more distinct keys in flight would also mean more per-key usage counts to aggregate and flush).
+  const samples = new Map();
+  let count = settings.sample;
+  for (const store of [...stores].sort((a, b) => a.summary.keys - b.summary.keys)) {
     const keysFile = join(tmp, `sample-${store.name}.keys`); // plaintext: mode 0600, deleted at the end
-    const sampled = seeding.writeSample(store.dir, keysFile, settings.sample);
-    for (const index of ['redis', 'embedded']) {
+    const sampled = seeding.writeSample(store.dir, keysFile, count);
+    count = Math.min(count, sampled);
+    samples.set(store, { keysFile, sampled });
+  }
+  for (const store of stores) {
+    const { keysFile, sampled } = samples.get(store);
+    for (const index of settings.indexes) {
       modes.push({
         store,
         index,
@@ -507,7 +526,7 @@ async function main() {
     report.store = { ...big.summary, seed: undefined };
 
     // 2. The Redis index, rebuilt from the big store.
-    const needsRedisIndex = runs('rebuild') || runs('verify');
+    const needsRedisIndex = runs('rebuild') || (runs('verify') && settings.indexes.includes('redis'));
     if (needsRedisIndex) {
       out(`\nrebuild into Redis (namespace ${namespaces.big}), the service's ValidityProjector.rebuild():\n`);
       const r = await rebuildInto('redis', big.dir, namespaces.big);
@@ -523,8 +542,10 @@ async function main() {
     }
     // 4. Verify at scale.
     if (runs('verify')) {
-      const r = await rebuildInto('redis', small.dir, namespaces.small);
-      out(`\nverify at scale: small store's Redis index rebuilt (${n(r.keys)} keys); ${checkRebuild(r, 'small rebuild').trimStart()}`);
+      if (settings.indexes.includes('redis')) {
+        const r = await rebuildInto('redis', small.dir, namespaces.small);
+        out(`\nverify at scale: small store's Redis index rebuilt (${n(r.keys)} keys); ${checkRebuild(r, 'small rebuild').trimStart()}`);
+      }
       out(
         `POST /v1/verify, ${settings.connections} connections, autocannon in a child process, warm-up ${settings.warmupSeconds} s, ` +
           `${settings.rounds} round(s) of ${settings.seconds} s per mode, order rotating; the services run with WORKERS=none\n`,

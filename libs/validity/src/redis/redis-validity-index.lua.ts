@@ -202,6 +202,32 @@ return written
 `;
 
 /**
+ * bulk — the writes of one batch of a build that Redis has no multi-key command for, in one call: each
+ * hash entry that expires (`SET … PXAT`) and each account's set (`SADD`). One script call instead of a
+ * command per entry and per account: the client's cost is per command (about 730 per 500 records before).
+ * No guard: the build's bulk writes are only for keys it has not written yet (see replaceAllBy).
+ *
+ * KEYS: 1 the building zset (only to route the call to the namespace's slot on a cluster; not written).
+ * ARGV: 1 n, then n triples (entry key, entry JSON, expiry in epoch ms); then m, then m groups
+ *       (account set key, c, then c key ids).
+ */
+export const BULK_LUA = `
+local i = 2
+for _ = 1, tonumber(ARGV[1]) do
+  redis.call('SET', ARGV[i], ARGV[i + 1], 'PXAT', ARGV[i + 2])
+  i = i + 3
+end
+local m = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, m do
+  local c = tonumber(ARGV[i + 1])
+  redis.call('SADD', ARGV[i], unpack(ARGV, i + 2, i + 1 + c))
+  i = i + 2 + c
+end
+return m
+`;
+
+/**
  * swap — publishes a generation built by replaceAll, with its checkpoint, in one step.
  *
  * KEYS: 1 generation pointer, 2 building zset, 3 dead set, 4 checkpoint.

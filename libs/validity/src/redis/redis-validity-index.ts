@@ -42,7 +42,7 @@ import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import { IndexRewoundError, IndexUnavailableError, TrustTracker, type IndexHealth, type IndexTrust } from '../index-trust';
 import { pendingExpiries, validityEntries, type KeyRecord, type ValidityEntry } from '../key-record';
 import type { Checkpoint, DueExpiry, ReplaceAllOptions, ValidityIndex, WriteOutcome } from '../validity-index.port';
-import { FIXUP_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
+import { BULK_LUA, FIXUP_LUA, SAVE_CHECKPOINT_LUA, SWAP_LUA, WRITE_LUA } from './redis-validity-index.lua';
 import { createRedisClient, isCluster, withNodeCause, type RedisClient, type RedisTarget } from './redis-client';
 import { ClusterShard, nodeKey } from './redis-cluster-shard';
 
@@ -116,6 +116,7 @@ type ScriptClient = RedisClient & {
 };
 type ScriptPipeline = ChainableCommander & {
   csValidityWrite(numKeys: number, ...args: (string | number)[]): ChainableCommander;
+  csValidityBulk(buildingKey: string, ...args: (string | number)[]): ChainableCommander;
 };
 
 export class RedisValidityIndex implements ValidityIndex {
@@ -178,6 +179,7 @@ export class RedisValidityIndex implements ValidityIndex {
     redis.defineCommand('csValidityWrite', { lua: WRITE_LUA });
     redis.defineCommand('csValiditySwap', { lua: SWAP_LUA, numberOfKeys: 4 });
     redis.defineCommand('csValidityFixup', { lua: FIXUP_LUA, numberOfKeys: 1 });
+    redis.defineCommand('csValidityBulk', { lua: BULK_LUA, numberOfKeys: 1 });
     redis.defineCommand('csValiditySaveCheckpoint', { lua: SAVE_CHECKPOINT_LUA, numberOfKeys: 1 });
     this.redis = redis as ScriptClient;
     this.reader = options.reader ?? redis;
@@ -334,6 +336,9 @@ export class RedisValidityIndex implements ValidityIndex {
       await execOrThrow(pipeline);
     };
     let count = 0;
+    // Every account's keys, sent once all records are: one SADD per account (per BUILD_MAX_ARGS of
+    // them), however the records come (a stream-by-stream read has each account's keys far apart).
+    const accounts = new Map<string, string[]>();
     try {
       const seen = options.unique ? null : new Set<string>();
       let batch = new BulkBatch(prefix);
@@ -348,12 +353,30 @@ export class RedisValidityIndex implements ValidityIndex {
         }
         seen?.add(record.keyId);
         batch.add(record, validityEntries(record), pendingExpiries(record), (entry) => this.entryExpireAt(entry, record));
+        const ids = accounts.get(record.accountId);
+        if (ids) ids.push(record.keyId);
+        else accounts.set(record.accountId, [record.keyId]);
         if (batch.records >= this.batchSize || batch.size >= BUILD_MAX_ARGS) {
           await send(this.sendBatch(batch, g));
           batch = new BulkBatch(prefix);
         }
       }
       if (batch.records > 0) await send(this.sendBatch(batch, g));
+      let sets: (string | number)[] = [];
+      let groups = 0;
+      const sendSets = () => {
+        const pipeline = this.redis.pipeline() as ScriptPipeline;
+        pipeline.csValidityBulk(this.buildingKey, 0, groups, ...sets).zadd(this.buildingKey, 'XX', Date.now(), g);
+        sets = [];
+        groups = 0;
+        return send(execOrThrow(pipeline));
+      };
+      for (const [account, ids] of accounts) {
+        sets.push(`${prefix}a:${account}`, ids.length, ...ids);
+        groups++;
+        if (sets.length >= BUILD_MAX_ARGS) await sendSets();
+      }
+      if (groups > 0) await sendSets();
       while (calls.length > 0) await calls.shift();
     } catch (error) {
       await Promise.allSettled(calls); // no write may land after the caller deletes the generation
@@ -363,8 +386,8 @@ export class RedisValidityIndex implements ValidityIndex {
   }
 
   private async sendBatch(batch: BulkBatch, g: string): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    batch.writeTo(pipeline);
+    const pipeline = this.redis.pipeline() as ScriptPipeline;
+    batch.writeTo(pipeline, this.buildingKey);
     pipeline.zadd(this.buildingKey, 'XX', Date.now(), g);
     await execOrThrow(pipeline);
   }
@@ -711,16 +734,16 @@ function bindTracker(tracker: TrustTracker): Omit<IndexTrust, 'probe'> {
 
 /**
  * The bulk writes of up to `batchSize` records of a build: their records and their hash entries without
- * expiry in one MSET, each entry with an expiry in a SET … PXAT, one SADD per account, one ZADD of
- * pending expiries. Only for keys the build has not written yet; see replaceAll.
+ * expiry in one MSET, each entry with an expiry (`SET … PXAT`) in one call of BULK_LUA, one ZADD of
+ * pending expiries. The account sets are fillGeneration's, once every record is sent. Only for keys the
+ * build has not written yet; see replaceAll.
  */
 class BulkBatch {
   records = 0;
-  /** Arguments so far (bounds the MSET). */
+  /** Arguments so far (bounds the MSET and the script's arguments). */
   size = 0;
   private readonly mset: string[] = [];
-  private readonly expiring: [string, string, number][] = [];
-  private readonly accounts = new Map<string, string[]>();
+  private readonly expiring: (string | number)[] = [];
   private readonly dues: (string | number)[] = [];
 
   constructor(private readonly prefix: string) {}
@@ -736,19 +759,15 @@ class BulkBatch {
     for (const [hash, entry] of entries) {
       const at = expireAt(entry);
       if (at === null) this.mset.push(`${this.prefix}h:${hash}`, JSON.stringify(entry));
-      else this.expiring.push([`${this.prefix}h:${hash}`, JSON.stringify(entry), at]);
+      else this.expiring.push(`${this.prefix}h:${hash}`, JSON.stringify(entry), at);
     }
-    const ids = this.accounts.get(record.accountId);
-    if (ids) ids.push(record.keyId);
-    else this.accounts.set(record.accountId, [record.keyId]);
     for (const d of due) this.dues.push(d.dueAt, `${d.keyId}:${d.secretVersion}`);
-    this.size = this.mset.length + 3 * this.expiring.length + this.dues.length + this.records;
+    this.size = this.mset.length + this.expiring.length + this.dues.length;
   }
 
-  writeTo(pipeline: ChainableCommander): void {
+  writeTo(pipeline: ScriptPipeline, buildingKey: string): void {
     if (this.mset.length > 0) pipeline.mset(this.mset);
-    for (const [key, entry, at] of this.expiring) pipeline.set(key, entry, 'PXAT', at);
-    for (const [account, ids] of this.accounts) pipeline.sadd(`${this.prefix}a:${account}`, ids);
+    if (this.expiring.length > 0) pipeline.csValidityBulk(buildingKey, this.expiring.length / 3, ...this.expiring, 0);
     if (this.dues.length > 0) pipeline.zadd(`${this.prefix}exp`, ...this.dues);
   }
 }
