@@ -62,7 +62,7 @@ function loadDist() {
 }
 
 /** What key `i` of the store with `seed` is: deterministic, so the bench can tell without reading events. */
-function keyPlan(seed, i) {
+function keyPlan(seed, i, keysPerAccount = KEYS_PER_ACCOUNT) {
   const h = createHash('sha256').update(`plan:${seed}:${i}`).digest();
   const pick = h.readUInt16BE(0) % 100;
   let sum = 0;
@@ -79,7 +79,7 @@ function keyPlan(seed, i) {
   return {
     index: i,
     keyId,
-    accountId: `acct_bench_${Math.floor(i / KEYS_PER_ACCOUNT)}`,
+    accountId: `acct_bench_${Math.floor(i / keysPerAccount)}`,
     kind: h.readUInt16BE(28) % 100 < SIGNING_PERCENT ? 'signing' : 'api',
     ipRestricted: h.readUInt16BE(30) % 100 < IP_RESTRICTED_PERCENT,
     category,
@@ -149,7 +149,21 @@ const loadable = (plan) =>
  * events are written (the last key's events complete, so up to 3 more). Returns the summary also
  * written to <dir>/seed.json.
  */
-async function seedStore({ dir, keys, events, onProgress }) {
+/** Events each category's commands add after GenerateKey (for --events-per-key). */
+const CATEGORY_EVENTS = {
+  plain: 0,
+  updated: 1,
+  revealed: 1,
+  grace: 1,
+  twice: 2,
+  expiring: 1,
+  revoked: 1,
+  'rotated-revoked': 2,
+  expired: 2,
+  'grace-over': 2,
+};
+
+async function seedStore({ dir, keys, events, eventsPerKey, keysPerAccount = KEYS_PER_ACCOUNT, onProgress }) {
   const { domain, eventStore, application } = loadDist();
   const Database = require('better-sqlite3');
   const path = join(dir, 'events.sqlite');
@@ -179,7 +193,7 @@ async function seedStore({ dir, keys, events, onProgress }) {
   // (then verify says NOT_FOUND, not REVOKED), so the bench's lookups hold for a store used within 10 days.
   const base = Date.now() - 20 * DAY_MS;
   const span = 19 * DAY_MS;
-  const total = Number.isFinite(maxKeys) ? maxKeys : Math.ceil(maxEvents / 1.72);
+  const total = Number.isFinite(maxKeys) ? maxKeys : Math.ceil(maxEvents / (eventsPerKey ?? 1.72));
   const counts = Object.fromEntries(KEY_MIX.map((m) => [m.name, 0]));
   const eventTypes = {};
   let ipRestricted = 0;
@@ -190,12 +204,15 @@ async function seedStore({ dir, keys, events, onProgress }) {
   let lastReport = started;
 
   for (; i < maxKeys && written < maxEvents; i++) {
-    const plan = keyPlan(seed, i);
+    const plan = keyPlan(seed, i, keysPerAccount);
     counts[plan.category]++;
     if (plan.ipRestricted) ipRestricted++;
     if (plan.kind === 'signing') signing++;
     const streamId = domain.keyStreamId(plan.keyId);
-    const actor = { type: 'user', sub: `usr_bench_${Math.floor(i / KEYS_PER_ACCOUNT)}`, acct: plan.accountId, roles: ['owner'] };
+    const actor = { type: 'user', sub: `usr_bench_${Math.floor(i / keysPerAccount)}`, acct: plan.accountId, roles: ['owner'] };
+    // Each event's metadata.chain links it to the one before it in its stream, as the service's
+    // ChainedEventStore writes it (so audit:verify and the history see what a live store holds).
+    let prev = null;
     // Each key lives in its own slice of those 20 days; its commands a few minutes apart.
     let now = new Date(base + Math.floor((i / total) * span));
     let state = domain.initialState();
@@ -217,7 +234,18 @@ async function seedStore({ dir, keys, events, onProgress }) {
         const { type, data, schemaVersion } = domain.encodeKeyEvent(event);
         const stored = eventStore.withCommandEventId(streamId, expected, index, { type, data, metadata: { ...metadata, schemaVersion } });
         revision++;
-        rows.push([streamId, revision, stored.id, type, JSON.stringify(data), JSON.stringify(stored.metadata), now.toISOString()]);
+        const chained = { ...stored.metadata, chain: { v: eventStore.CHAIN_VERSION, prev } };
+        const dataText = JSON.stringify(data);
+        const metadataText = JSON.stringify(chained);
+        prev = eventStore.eventHash({
+          streamId,
+          revision,
+          id: stored.id,
+          type,
+          data: JSON.parse(dataText),
+          metadata: JSON.parse(metadataText),
+        });
+        rows.push([streamId, revision, stored.id, type, dataText, metadataText, now.toISOString()]);
         eventTypes[type] = (eventTypes[type] ?? 0) + 1;
         state = domain.evolve(state, event);
       });
@@ -233,6 +261,12 @@ async function seedStore({ dir, keys, events, onProgress }) {
       webhookFormat: 'single',
       secret: issue(1),
     });
+    // A long history per key (--events-per-key): renames and reveals, before the category's commands.
+    const extra = eventsPerKey === undefined ? 0 : Math.max(0, eventsPerKey - 1 - CATEGORY_EVENTS[plan.category]);
+    for (let n = 1; n <= extra; n++) {
+      if (n % 2 === 1) run({ type: 'UpdateKey', changes: { name: `bench key ${i} (name ${n})` } });
+      else run({ type: 'RevealKey', slot: 'current' });
+    }
     const graceEnd = new Date(Date.now() + 7 * DAY_MS);
     switch (plan.category) {
       case 'updated':
@@ -284,7 +318,10 @@ async function seedStore({ dir, keys, events, onProgress }) {
     seed,
     keys: i,
     events: written,
-    accounts: Math.ceil(i / KEYS_PER_ACCOUNT),
+    accounts: Math.ceil(i / keysPerAccount),
+    keysPerAccount,
+    ...(eventsPerKey === undefined ? {} : { eventsPerKey }),
+    chained: true,
     categories: counts,
     ipRestricted,
     signing,
@@ -305,7 +342,7 @@ function readSummary(dir) {
  */
 function writeSample(dir, file, count) {
   const { domain } = loadDist();
-  const { seed, keys } = readSummary(dir);
+  const { seed, keys, keysPerAccount } = readSummary(dir);
   // Every stride-th key is tried, so the sample spans the log (and the index) evenly.
   const stride = Math.max(1, Math.floor(keys / (count * 2)));
   const fd = openSync(file, 'wx', 0o600);
@@ -313,7 +350,7 @@ function writeSample(dir, file, count) {
   try {
     for (let start = 0; start < stride && n < count; start++) {
       for (let i = start; i < keys && n < count; i += stride) {
-        const plan = keyPlan(seed, i);
+        const plan = keyPlan(seed, i, keysPerAccount);
         if (!loadable(plan)) continue;
         writeSync(fd, `${secretOf(domain, seed, plan, 1)} ${plan.keyId}\n`);
         n++;
@@ -331,11 +368,11 @@ function writeSample(dir, file, count) {
  */
 function expectedSample(dir, count) {
   const { domain } = loadDist();
-  const { seed, keys } = readSummary(dir);
+  const { seed, keys, keysPerAccount } = readSummary(dir);
   const stride = Math.max(1, Math.floor(keys / count));
   const out = [];
   for (let i = 0; i < keys && out.length < count; i += stride) {
-    const plan = keyPlan(seed, i);
+    const plan = keyPlan(seed, i, keysPerAccount);
     for (const { version, status } of expectedSecrets(plan)) {
       out.push({
         hash: domain.hashKey(secretOf(domain, seed, plan, version)),
@@ -355,7 +392,7 @@ module.exports = { KEY_MIX, IP_RESTRICTED_PERCENT, SIGNING_PERCENT, seedStore, r
 
 // ---------------------------------------------------------------- CLI
 
-const USAGE = `usage: node bench/seed-store.js --dir <dir> [--keys <n> | --events <n>]
+const USAGE = `usage: node bench/seed-store.js --dir <dir> [--keys <n> | --events <n>] [--events-per-key <n>] [--keys-per-account <n>]
 
 Seeds <dir>/events.sqlite (a new SQLite event store, the service's DATA_DIR layout) with keys in
 a realistic mix (bench/README.md, "bench:rebuild"), through the real decider and codec; writes
@@ -365,6 +402,11 @@ options:
   --dir <dir>        where to create the store (must not hold one)
   --keys <n>         how many keys (default: as many as --events needs)
   --events <n>       stop once this many events are written (default 1000000 when --keys is not given)
+  --events-per-key <n>
+                     a long history per key: renames and reveals after GenerateKey until its stream
+                     has <n> events with its category's (default: the mix alone, 1.72 per key on average)
+  --keys-per-account <n>
+                     keys per account (default ${KEYS_PER_ACCOUNT})
   -h, --help         this text
 `;
 
@@ -381,6 +423,8 @@ if (require.main === module) {
     if (name === '--dir' && value) options.dir = value;
     else if ((name === '--keys' || name === '--events') && /^\d+$/.test(value ?? '') && Number(value) > 0)
       options[name.slice(2)] = Number(value);
+    else if (name === '--events-per-key' && /^\d+$/.test(value ?? '') && Number(value) >= 3) options.eventsPerKey = Number(value);
+    else if (name === '--keys-per-account' && /^\d+$/.test(value ?? '') && Number(value) >= 1) options.keysPerAccount = Number(value);
     else {
       const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(name) ? name : `at position ${a + 1}`;
       process.stderr.write(`seed-store: bad or unknown option ${named}\n\n${USAGE}`);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { KeyCommand } from '@cs/domain';
+import { keyStreamId, type KeyCommand } from '@cs/domain';
 import { SqliteEventStore } from '@cs/event-store';
 import { HistoryUnavailableError, MemoryValidityIndex, SqliteHistoryStore, type HistoryRow, type HistoryStore } from '@cs/validity';
 import { KeyCommandExecutor, type CommandContext } from '../key-command-executor';
@@ -155,6 +155,64 @@ describe('HistoryProjector and AccountHistoryReads (SQLite event store and histo
     await run({ type: 'RevokeKey', reason: null }, a, acct);
     await eventually(async () => (await all(acct)).length === 7);
     expect((await all(acct)).map((r) => r.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('rebuild writes batches while it reads the next ones: every row lands, the checkpoint last; a batch that fails fails the rebuild, with nothing of it activated or still landing', async () => {
+    const acct = `acct_${randomUUID()}`;
+    const keys = [await newKey(acct), await newKey(acct), await newKey(acct)];
+    // Renames appended in bulk (a command per event would take minutes here): what the history files is the stored event.
+    for (let i = 0; i < 2600; i += 100) {
+      const keyId = keys[(i / 100) % 3];
+      const renames = [...Array(100).keys()].map((j) => ({
+        id: randomUUID(),
+        type: 'KeyUpdated',
+        data: { keyId, accountId: acct, kind: 'api', changes: { name: `n${i + j}` } },
+        metadata: {
+          actor: context.actor,
+          correlationId: randomUUID(),
+          causationId: null,
+          occurredAt: new Date().toISOString(),
+          schemaVersion: 1,
+        },
+      }));
+      await store.appendToStream(keyStreamId(keyId), renames, { expectedRevision: 'any' });
+    }
+    const events = 2603; // six batches of 500 and one of 103
+    const head = await store.headPosition();
+    const before = await history.currentGeneration();
+    // Slow writes, so that several are in flight at once; the first batch fails (once), while others are in flight.
+    let writes = 0;
+    let inFlight = 0;
+    let most = 0;
+    let landedAfterFailure = false;
+    let failed = false;
+    const slow: HistoryStore = Object.create(history) as HistoryStore;
+    slow.write = async (generation, rows, checkpoint, base) => {
+      const n = ++writes;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight--;
+      if (n === 1 && failBatch) throw new Error('injected: the first batch failed');
+      if (failed) landedAfterFailure = true;
+      return history.write(generation, rows, checkpoint, base);
+    };
+    let failBatch = true;
+    await expect(new HistoryProjector(store, slow, quiet, 20).rebuild()).rejects.toThrow('injected: the first batch failed');
+    failed = true;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a write still running would land meanwhile
+    expect(landedAfterFailure).toBe(false);
+    expect(await history.currentGeneration()).toBe(before); // nothing activated
+    failed = false;
+    failBatch = false;
+    writes = 0;
+    most = 0;
+    expect(await new HistoryProjector(store, slow, quiet, 20).rebuild()).toBe(events);
+    expect(most).toBeGreaterThan(1); // written while reading, not one batch at a time
+    const generation = await history.currentGeneration();
+    expect(generation).not.toBe(before);
+    expect(await history.checkpoint(generation)).toBe(head);
+    expect((await all(acct)).map((row) => row.position)).toEqual([...Array(events).keys()].map((i) => head! - BigInt(events - 1 - i)));
   });
 
   it('streams an export of 200,000 events in bounded memory (the heap grows far less than the bytes sent)', async () => {

@@ -16,8 +16,10 @@ import { HistoryRewoundError, type HistoryRow, type HistoryStore } from '@cs/val
 import type { ProjectorLogger } from '../validity-projector';
 import type { Worker } from '../worker';
 
-/** Events per write: one round of MULTIs per batch (Redis) or one transaction (SQLite). */
+/** Events per write: one script call per account of the batch (Redis) or one transaction (SQLite). */
 const BATCH = 500;
+/** Batches a rebuild writes while it reads the next ones. */
+const REBUILD_WRITES_IN_FLIGHT = 4;
 
 /** The history row of a key event, or null for an event that names no account (nothing to file it under). */
 export function toHistoryRow(recorded: RecordedEvent): HistoryRow | null {
@@ -161,9 +163,27 @@ export class HistoryProjector implements Worker {
     let position: bigint | undefined;
     let count = 0;
     let rows: HistoryRow[] = [];
+    // Batches without a checkpoint are written while the next ones are read, a few at a time (the
+    // generation is nobody's until activated, and rows are keyed by position, so order does not
+    // matter); the checkpoint goes last, once every row before it has landed.
+    const inFlight: Promise<void>[] = [];
+    const settle = async () => {
+      const settled = await Promise.allSettled(inFlight.splice(0));
+      const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
     const flush = async (checkpoint?: bigint) => {
-      await this.history.write(generation, rows, checkpoint);
+      const batch = rows;
       rows = [];
+      if (checkpoint !== undefined) {
+        await settle();
+        await this.history.write(generation, batch, checkpoint);
+        return;
+      }
+      const write = this.history.write(generation, batch);
+      write.catch(() => undefined); // handled in settle()
+      inFlight.push(write);
+      if (inFlight.length >= REBUILD_WRITES_IN_FLIGHT) await inFlight.shift();
     };
     const add = async (recorded: RecordedEvent) => {
       const row = toHistoryRow(recorded);
@@ -173,8 +193,13 @@ export class HistoryProjector implements Worker {
       if (rows.length >= BATCH) await flush();
       if (onProgress && count % 10_000 === 0) onProgress(count);
     };
-    for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) await add(recorded);
-    await flush(position);
+    try {
+      for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) await add(recorded);
+      await flush(position);
+      await settle(); // an empty store: its one (empty) write had no checkpoint
+    } finally {
+      await Promise.allSettled(inFlight); // nothing of this rebuild lands after it has failed
+    }
     const previous = await this.history.activate(generation);
     // Appended between the read above and the activation: the live projection, if any, wrote it to the
     // old generation. Written here to the new one (idempotent), with the checkpoint.

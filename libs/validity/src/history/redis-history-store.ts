@@ -32,8 +32,6 @@ import {
 
 /** Rows a page may read past those it answers, when filters match sparsely. */
 const SCAN_BUDGET = 10_000;
-/** Accounts written at once by one write call. */
-const WRITE_CONCURRENCY = 32;
 
 export interface RedisHistoryStoreOptions {
   /** The deployment's namespace (REDIS_NAMESPACE); default 'cs'. Never hash-tagged: the account is. */
@@ -55,9 +53,31 @@ end
 redis.call('SET', KEYS[1], ARGV[1])
 return 1`;
 
+/**
+ * The rows of one account: KEYS[1] its row hash; ARGV[1] its keys' prefix (`…:{<accountId>}:`), then per
+ * row its member (zero-padded position), JSON, type, key id and actor key. The sets' keys are derived
+ * here, in the slot of KEYS[1] (the account's hash tag), as the validity index's scripts do.
+ */
+const WRITE_ROWS_LUA = `
+local p = ARGV[1]
+for i = 2, #ARGV, 5 do
+  local member = ARGV[i]
+  redis.call('HSET', KEYS[1], member, ARGV[i + 1])
+  redis.call('ZADD', p .. 'all', 0, member)
+  redis.call('ZADD', p .. 't:' .. ARGV[i + 2], 0, member)
+  redis.call('ZADD', p .. 'k:' .. ARGV[i + 3], 0, member)
+  redis.call('ZADD', p .. 'a:' .. ARGV[i + 4], 0, member)
+end
+return (#ARGV - 1) / 5`;
+
+type HistoryClient = RedisClient & {
+  csHistoryWrite(rowsKey: string, prefix: string, ...rows: (string | number)[]): Promise<number>;
+};
+
 export class RedisHistoryStore implements HistoryStore {
   private readonly ns: string;
   private readonly scanBudget: number;
+  private readonly client: HistoryClient;
 
   constructor(
     private readonly redis: RedisClient,
@@ -65,6 +85,9 @@ export class RedisHistoryStore implements HistoryStore {
   ) {
     this.ns = `${options.namespace ?? 'cs'}:history`;
     this.scanBudget = options.scanBudget ?? SCAN_BUDGET;
+    // defineCommand is idempotent per name: a shared client gets the same script (EVALSHA, EVAL once).
+    redis.defineCommand('csHistoryWrite', { lua: WRITE_ROWS_LUA, numberOfKeys: 1 });
+    this.client = redis as HistoryClient;
   }
 
   private accountKey(generation: number, accountId: string, suffix: string): string {
@@ -126,35 +149,20 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint, base?: bigint | null): Promise<void> {
-    const byAccount = new Map<string, HistoryRow[]>();
+    const byAccount = new Map<string, (string | number)[]>();
     for (const row of rows) {
+      const args = [paddedPosition(row.position), encodeHistoryRow(row), row.type, row.keyId, actorKey(row.metadata.actor)];
       const list = byAccount.get(row.accountId);
-      if (list) list.push(row);
-      else byAccount.set(row.accountId, [row]);
+      if (list) list.push(...args);
+      else byAccount.set(row.accountId, args);
     }
-    const accounts = [...byAccount.entries()];
-    for (let start = 0; start < accounts.length; start += WRITE_CONCURRENCY) {
-      await Promise.all(
-        accounts.slice(start, start + WRITE_CONCURRENCY).map(async ([accountId, list]) => {
-          // One MULTI per account (one slot): a row and its set entries land together or not at all.
-          const multi = this.redis.multi();
-          const key = (suffix: string) => this.accountKey(generation, accountId, suffix);
-          const fields: string[] = [];
-          for (const row of list) {
-            const member = paddedPosition(row.position);
-            fields.push(member, encodeHistoryRow(row));
-            multi.zadd(key('all'), 0, member);
-            multi.zadd(key(`t:${row.type}`), 0, member);
-            multi.zadd(key(`k:${row.keyId}`), 0, member);
-            multi.zadd(key(`a:${actorKey(row.metadata.actor)}`), 0, member);
-          }
-          multi.hset(key('e'), ...fields);
-          const replies = await multi.exec();
-          const failed = replies?.find(([error]) => error);
-          if (failed) throw failed[0] as Error;
-        }),
-      );
-    }
+    // One script call per account (one slot): an account's rows and their set entries land together or
+    // not at all. All of them at once: ioredis writes the calls of one tick in one go.
+    await Promise.all(
+      [...byAccount].map(([accountId, args]) =>
+        this.client.csHistoryWrite(this.accountKey(generation, accountId, 'e'), this.accountKey(generation, accountId, ''), ...args),
+      ),
+    );
     if (checkpoint === undefined) return;
     const key = `${this.ns}:cp:${generation}`;
     if (base === undefined) {
