@@ -54,21 +54,36 @@ redis.call('SET', KEYS[1], ARGV[1])
 return 1`;
 
 /**
- * The rows of one account: KEYS[1] its row hash; ARGV[1] its keys' prefix (`…:{<accountId>}:`), then per
- * row its member (zero-padded position), JSON, type, key id and actor key. The sets' keys are derived
- * here, in the slot of KEYS[1] (the account's hash tag), as the validity index's scripts do.
+ * The rows of one account: KEYS[1] its row hash; ARGV[1] its keys' prefix (`…:{<accountId>}:`), ARGV[2]
+ * the number of rows n, then n pairs (member: the zero-padded position, row JSON); then groups of
+ * (set suffix, m, m members) for the sorted sets (`all`, `t:<type>`, `k:<keyId>`, `a:<actor>`). One
+ * HSET and one ZADD per set, each with many members: Redis's cost is per command more than per member.
+ * The sets' keys are derived here, in the slot of KEYS[1] (the account's hash tag), as the validity
+ * index's scripts do.
  */
 const WRITE_ROWS_LUA = `
 local p = ARGV[1]
-for i = 2, #ARGV, 5 do
-  local member = ARGV[i]
-  redis.call('HSET', KEYS[1], member, ARGV[i + 1])
-  redis.call('ZADD', p .. 'all', 0, member)
-  redis.call('ZADD', p .. 't:' .. ARGV[i + 2], 0, member)
-  redis.call('ZADD', p .. 'k:' .. ARGV[i + 3], 0, member)
-  redis.call('ZADD', p .. 'a:' .. ARGV[i + 4], 0, member)
+local n = tonumber(ARGV[2])
+-- unpack() is bounded by Lua's stack (a few thousand values): commands of at most CHUNK members each.
+local CHUNK = 1000
+local last = 2 + 2 * n
+for from = 3, last, 2 * CHUNK do
+  redis.call('HSET', KEYS[1], unpack(ARGV, from, math.min(from + 2 * CHUNK - 1, last)))
 end
-return (#ARGV - 1) / 5`;
+local i = last + 1
+while i <= #ARGV do
+  local key, m = p .. ARGV[i], tonumber(ARGV[i + 1])
+  for from = 1, m, CHUNK do
+    local scored = {}
+    for j = from, math.min(from + CHUNK - 1, m) do
+      scored[#scored + 1] = 0
+      scored[#scored + 1] = ARGV[i + 1 + j]
+    end
+    redis.call('ZADD', key, unpack(scored))
+  end
+  i = i + 2 + m
+end
+return n`;
 
 type HistoryClient = RedisClient & {
   csHistoryWrite(rowsKey: string, prefix: string, ...rows: (string | number)[]): Promise<number>;
@@ -149,19 +164,26 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   async write(generation: number, rows: readonly HistoryRow[], checkpoint?: bigint, base?: bigint | null): Promise<void> {
-    const byAccount = new Map<string, (string | number)[]>();
+    const byAccount = new Map<string, { pairs: string[]; sets: Map<string, string[]> }>();
     for (const row of rows) {
-      const args = [paddedPosition(row.position), encodeHistoryRow(row), row.type, row.keyId, actorKey(row.metadata.actor)];
-      const list = byAccount.get(row.accountId);
-      if (list) list.push(...args);
-      else byAccount.set(row.accountId, args);
+      let account = byAccount.get(row.accountId);
+      if (!account) byAccount.set(row.accountId, (account = { pairs: [], sets: new Map() }));
+      const member = paddedPosition(row.position);
+      account.pairs.push(member, encodeHistoryRow(row));
+      for (const set of ['all', `t:${row.type}`, `k:${row.keyId}`, `a:${actorKey(row.metadata.actor)}`]) {
+        const members = account.sets.get(set);
+        if (members) members.push(member);
+        else account.sets.set(set, [member]);
+      }
     }
     // One script call per account (one slot): an account's rows and their set entries land together or
     // not at all. All of them at once: ioredis writes the calls of one tick in one go.
     await Promise.all(
-      [...byAccount].map(([accountId, args]) =>
-        this.client.csHistoryWrite(this.accountKey(generation, accountId, 'e'), this.accountKey(generation, accountId, ''), ...args),
-      ),
+      [...byAccount].map(([accountId, { pairs, sets }]) => {
+        const args: (string | number)[] = [pairs.length / 2, ...pairs];
+        for (const [set, members] of sets) args.push(set, members.length, ...members);
+        return this.client.csHistoryWrite(this.accountKey(generation, accountId, 'e'), this.accountKey(generation, accountId, ''), ...args);
+      }),
     );
     if (checkpoint === undefined) return;
     const key = `${this.ns}:cp:${generation}`;
