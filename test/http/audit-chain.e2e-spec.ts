@@ -4,32 +4,15 @@
  * intact; a copy of the store edited by hand makes `npm run audit:verify` (the built script) exit 1
  * naming the stream, and an NDJSON export of the store is checked offline by scripts/audit-check-export.js.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ChainedEventStore, EventStoreDBEventStore, SqliteEventStore } from '@cs/event-store';
-import { assertProblem, Client, request, startTestApp, uniqueAccount, type TestApp } from '../support';
+import { assertProblem, Client, request, startTestApp, uniqueAccount, type TestApp, runScript, type ScriptRun } from '../support';
 
-const ROOT = resolve(__dirname, '../..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, script), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
+type Run = ScriptRun;
+const run = (script: string, args: string[], env: Record<string, string> = {}): Promise<Run> => runScript(script, args, env, 60_000);
 
 describe('tamper-evident history', () => {
   let app: TestApp;

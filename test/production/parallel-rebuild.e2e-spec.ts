@@ -5,36 +5,19 @@
  * the live index as it was and nothing of the failed build behind; a bad --workers is refused
  * before anything runs. On the real Redis of the test command (on its cluster in the `cluster` tier).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TEST_SECRETS } from '../support';
+import { TEST_SECRETS, runScript, type ScriptRun } from '../support';
 import { scanKeys, testKeyPrefix, testRedisClient, testRedisEnv } from '../support/redis-stack';
 
 const ROOT = resolve(__dirname, '../..');
 const KEYS = 3000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, script), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = ScriptRun;
+const run = (script: string, args: string[], env: Record<string, string> = {}): Promise<Run> => runScript(script, args, env, 120_000);
 
 describe('projection:rebuild with worker threads', () => {
   const redis = testRedisClient();

@@ -5,36 +5,16 @@
  * secret); `token --iss/--aud` mint what a service with AUTH_ISSUER/AUTH_AUDIENCE accepts;
  * `projection:rebuild` names REDIS_URL, quickly and without a stack trace, when Redis is unreachable.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startTestApp, TEST_SECRETS, type TestApp } from '../support';
+import { startTestApp, TEST_SECRETS, type TestApp, runScript, type ScriptRun } from '../support';
 
 const ROOT = resolve(__dirname, '../..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const started = Date.now();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, script), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        done({ code, stdout, stderr, ms: Date.now() - started });
-      },
-    );
-  });
-}
+type Run = ScriptRun;
+const run = (script: string, args: string[], env: Record<string, string> = {}): Promise<Run> => runScript(script, args, env, 30_000);
 
 const SCRIPTS: Array<[string, string, string[]]> = [
   ['token', 'scripts/token.js', ['--account', '--iss', '--aud', 'AUTH_JWT_SECRET', 'SERVICE_TOKEN', 'DATA_DIR', 'AUTH_ISSUER']],

@@ -4,3 +4,4 @@ export * from './logger';
 export * from './tokens';
 export * from './typed-client';
 export * from './partner';
+export * from './scripts';

@@ -39,6 +39,16 @@ export type PartitionedFill = (job: {
   onProgress?: (events: number, keys: number) => void;
 }) => Promise<{ events: number; keys: number }>;
 
+/** Folds one key event onto its key's record in `records`; returns the record if the event changed it. */
+function foldInto(records: Map<string, KeyRecord>, recorded: RecordedEvent): KeyRecord | null {
+  const keyId = keyIdOf(recorded);
+  const stored = records.get(keyId) ?? null;
+  const next = projectRecorded([recorded], stored);
+  if (!next || next === stored) return null;
+  records.set(keyId, next);
+  return next;
+}
+
 /**
  * One share of a rebuild: the records of the key streams of `partition` (all of them without),
  * folded from the events up to `upTo` (inclusive; all stored without).
@@ -52,10 +62,7 @@ export async function foldShare(
   for await (const recorded of store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX], partition: options.partition })) {
     if (options.upTo !== undefined && recorded.position > options.upTo) break;
     events++;
-    const keyId = keyIdOf(recorded);
-    const stored = records.get(keyId) ?? null;
-    const next = projectRecorded([recorded], stored);
-    if (next && next !== stored) records.set(keyId, next);
+    foldInto(records, recorded);
     if (options.onProgress && events % 10000 === 0) options.onProgress(events, records.size);
   }
   return { records, events };
@@ -184,16 +191,10 @@ export class ValidityProjector {
     const records = new Map<string, KeyRecord>();
     let position = 0n;
     let count = 0;
-    /** Folds one event onto its key's record; returns the record if the event changed it. */
     const fold = (recorded: RecordedEvent): KeyRecord | null => {
       position = recorded.position;
       count++;
-      const keyId = keyIdOf(recorded);
-      const stored = records.get(keyId) ?? null;
-      const next = projectRecorded([recorded], stored);
-      if (!next || next === stored) return null;
-      records.set(keyId, next);
-      return next;
+      return foldInto(records, recorded);
     };
     for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) {
       fold(recorded);

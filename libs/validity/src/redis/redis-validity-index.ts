@@ -281,14 +281,7 @@ export class RedisValidityIndex implements ValidityIndex {
     await this.redis.zadd(this.buildingKey, Date.now(), g);
     let old: string;
     const prefix = `${this.key(g)}:`;
-    const writeToNew = async (record: KeyRecord): Promise<WriteOutcome> => {
-      const pipeline = this.redis.pipeline() as ScriptPipeline;
-      pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([err]) => err)?.[0];
-      if (failed) throw failed;
-      return results[0][1] as WriteOutcome;
-    };
+    const writeToNew = (record: KeyRecord): Promise<WriteOutcome> => this.writeToBuild(g, record);
     try {
       await fill(g);
       await this.redis.csValidityFixup(this.buildingKey, g, prefix);
@@ -330,11 +323,6 @@ export class RedisValidityIndex implements ValidityIndex {
       calls.push(work);
       if (calls.length >= BUILD_CALLS_IN_FLIGHT) await calls.shift();
     };
-    const writeGuarded = async (record: KeyRecord): Promise<void> => {
-      const pipeline = this.redis.pipeline() as ScriptPipeline;
-      pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
-      await execOrThrow(pipeline);
-    };
     let count = 0;
     // Every account's keys, sent once all records are: one SADD per account (per BUILD_MAX_ARGS of
     // them), however the records come (a stream-by-stream read has each account's keys far apart).
@@ -348,7 +336,7 @@ export class RedisValidityIndex implements ValidityIndex {
           // Sent after the batches before it on the same connection, so after the key's first record.
           if (batch.records > 0) await send(this.sendBatch(batch, g));
           batch = new BulkBatch(prefix);
-          await send(writeGuarded(record));
+          await send(this.writeToBuild(g, record));
           continue;
         }
         seen?.add(record.keyId);
@@ -383,6 +371,18 @@ export class RedisValidityIndex implements ValidityIndex {
       throw error;
     }
     return count;
+  }
+
+  /**
+   * One record into the generation `g` being built, under the write script's guards (revision, terminal
+   * secrets), and the build's progress mark: for the records a bulk write cannot take (a key met again,
+   * what beforeSwap folds in).
+   */
+  private async writeToBuild(g: string, record: KeyRecord): Promise<WriteOutcome> {
+    const pipeline = this.redis.pipeline() as ScriptPipeline;
+    pipeline.csValidityWrite(...this.writeArgs('', g, record)).zadd(this.buildingKey, 'XX', Date.now(), g);
+    const results = await execOrThrow(pipeline);
+    return results[0][1] as WriteOutcome;
   }
 
   private async sendBatch(batch: BulkBatch, g: string): Promise<void> {
@@ -713,10 +713,12 @@ export class RedisValidityIndex implements ValidityIndex {
   }
 }
 
-async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
+/** The pipeline's replies; throws the first error among them. */
+async function execOrThrow(pipeline: ChainableCommander): Promise<[Error | null, unknown][]> {
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err)?.[0];
   if (failed) throw failed;
+  return results;
 }
 
 function globEscape(text: string): string {
