@@ -18,8 +18,8 @@ dependencies if they are missing.
 
 options:
   --workers N            worker threads reading, folding and writing a share of the keys each, for
-                         the validity index (1 to 64; default: the cores, at most 4); 1: in this
-                         process alone
+                         the validity index and, in Redis, the history (1 to 64; default: the cores,
+                         at most 4); 1: in this process alone
   --only validity|history   rebuild that read model only (default: both)
   -h, --help             this text
 

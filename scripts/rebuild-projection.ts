@@ -16,6 +16,7 @@ import {
   loadConfig,
   redisVariable,
   waitForIndex,
+  historyWorkerFill,
   workerFill,
 } from '@cs/composition';
 
@@ -52,7 +53,12 @@ async function main(): Promise<void> {
     }
     if (only === 'validity') return;
     const started = Date.now();
-    const events = await infra.historyProjector.rebuild((count) => log(`  ${count} events written to the account history...`));
+    // Worker threads into Redis only: SQLite takes one writer at a time.
+    const threads = config.redis ? workers : 1;
+    log(`rebuilding the account history with ${threads === 1 ? '1 thread' : `${threads} worker threads, each a share of the keys`}`);
+    const events = await infra.historyProjector.rebuild((count) => log(`  ${count} events written to the account history...`), {
+      fill: threads > 1 ? historyWorkerFill(env, threads) : undefined,
+    });
     const seconds = (Date.now() - started) / 1000;
     const rate = Math.round(events / Math.max(seconds, 0.001));
     log(`rebuilt the account history: ${events} events in ${seconds.toFixed(1)}s (${rate} events/s)`);

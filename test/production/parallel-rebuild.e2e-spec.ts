@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { RedisHistoryStore } from '@cs/validity';
 import { TEST_SECRETS, runScript, type ScriptRun } from '../support';
 import { scanKeys, testKeyPrefix, testRedisClient, testRedisEnv } from '../support/redis-stack';
 
@@ -23,19 +24,21 @@ describe('projection:rebuild with worker threads', () => {
   const redis = testRedisClient();
   let dataDir: string;
   const namespaces: string[] = [];
+  /** The history's keys are `<ns>:history:…`, never hash-tagged (the account is). */
+  const historyNamespaces: string[] = [];
   const namespace = (label: string): string => {
     const ns = `prb${label}${randomBytes(3).toString('hex')}`;
     namespaces.push(ns);
     return ns;
   };
-  const rebuild = (ns: string, workers: number): Promise<Run> =>
+  const rebuild = (ns: string, workers: number, only: 'validity' | 'history' = 'validity'): Promise<Run> =>
     run('dist/scripts/rebuild-projection.js', [], {
       ...TEST_SECRETS,
       ...testRedisEnv(),
       DATA_DIR: dataDir,
       REDIS_NAMESPACE: ns,
       REBUILD_WORKERS: String(workers),
-      REBUILD_ONLY: 'validity',
+      REBUILD_ONLY: only,
     });
 
   /** The live generation's keys, without the generation's id, each with its value. */
@@ -71,6 +74,7 @@ describe('projection:rebuild with worker threads', () => {
       const keys = await scanKeys(redis, `${testKeyPrefix(ns)}:*`);
       for (const key of keys) await redis.del(key);
     }
+    for (const ns of historyNamespaces) for (const key of await scanKeys(redis, `${ns}:history:*`)) await redis.del(key);
     redis.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -98,6 +102,37 @@ describe('projection:rebuild with worker threads', () => {
       const differing = [...one.contents].filter(([key, value]) => other.contents.get(key) !== value).map(([key]) => key);
       expect(differing).toEqual([]);
     }
+  }, 180_000);
+
+  it('two threads write the account history one thread writes, account for account, with the same checkpoint', async () => {
+    const seeded = JSON.parse(readFileSync(join(dataDir, 'seed.json'), 'utf8')) as { events: number; accounts: number };
+    const built = new Map<number, { rows: string[]; checkpoint: bigint | undefined }>();
+    for (const workers of [1, 2]) {
+      const ns = namespace(`h${workers}`);
+      const result = await rebuild(ns, workers, 'history');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        workers === 1 ? 'rebuilding the account history with 1 thread' : `rebuilding the account history with ${workers} worker threads`,
+      );
+      expect(result.stdout).toContain(`rebuilt the account history: ${seeded.events} events in`);
+      const history = new RedisHistoryStore(redis, { namespace: ns });
+      const rows: string[] = [];
+      for (let a = 0; a < seeded.accounts; a++) {
+        const page = await history.page({ accountId: `acct_bench_${a}`, filter: {}, direction: 'oldest', limit: 10_000 });
+        expect(page.next).toBeNull();
+        rows.push(
+          ...page.rows.map((row) => JSON.stringify(row, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))),
+        );
+      }
+      built.set(workers, { rows, checkpoint: await history.position() });
+      historyNamespaces.push(ns);
+    }
+    const one = built.get(1)!;
+    expect(one.rows).toHaveLength(seeded.events);
+    expect(one.checkpoint).toBe(BigInt(seeded.events));
+    expect(built.get(2)!.checkpoint).toBe(one.checkpoint);
+    expect(built.get(2)!.rows).toEqual(one.rows);
   }, 180_000);
 
   it('a share that fails stops the rebuild (exit 1, naming it); the live index stays, nothing of the failed build is left', async () => {

@@ -11,7 +11,14 @@
  * resumes from the new generation's checkpoint.
  */
 import { KEY_STREAM_PREFIX } from '@cs/domain';
-import { auditForm, CheckpointedSubscriber, SubscriptionEndedError, type EventStore, type RecordedEvent } from '@cs/event-store';
+import {
+  auditForm,
+  CheckpointedSubscriber,
+  SubscriptionEndedError,
+  type EventStore,
+  type RecordedEvent,
+  type StreamPartition,
+} from '@cs/event-store';
 import { HistoryRewoundError, type HistoryRow, type HistoryStore } from '@cs/validity';
 import type { ProjectorLogger } from '../validity-projector';
 import type { Worker } from '../worker';
@@ -156,59 +163,126 @@ export class HistoryProjector implements Worker {
   /**
    * Writes every key event of the store into a new generation, activates it, applies what was appended
    * meanwhile, and drops the old generation. Returns the number of events written. Readers see the old
-   * generation until the new one is complete.
+   * generation until the new one is complete. With `fill`, the events up to the key streams' head are
+   * written by it (worker threads, each a share of the streams: writeHistoryShare), the rest here. A
+   * rebuild that fails drops what it wrote of its generation and leaves the current one as it was.
    */
-  async rebuild(onProgress?: (events: number) => void): Promise<number> {
+  async rebuild(onProgress?: (events: number) => void, options: { fill?: HistoryFill } = {}): Promise<number> {
     const generation = await this.history.newGeneration();
     let position: bigint | undefined;
     let count = 0;
-    let rows: HistoryRow[] = [];
-    // Batches without a checkpoint are written while the next ones are read, a few at a time (the
-    // generation is nobody's until activated, and rows are keyed by position, so order does not
-    // matter); the checkpoint goes last, once every row before it has landed.
-    const inFlight: Promise<void>[] = [];
-    const settle = async () => {
-      const settled = await Promise.allSettled(inFlight.splice(0));
-      const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed) throw failed.reason;
-    };
-    const flush = async (checkpoint?: bigint) => {
-      const batch = rows;
-      rows = [];
-      if (checkpoint !== undefined) {
-        await settle();
-        await this.history.write(generation, batch, checkpoint);
-        return;
-      }
-      const write = this.history.write(generation, batch);
-      write.catch(() => undefined); // handled in settle()
-      inFlight.push(write);
-      if (inFlight.length >= REBUILD_WRITES_IN_FLIGHT) await inFlight.shift();
-    };
+    const writer = new RowBatches(this.history, generation);
     const add = async (recorded: RecordedEvent) => {
-      const row = toHistoryRow(recorded);
-      if (row) rows.push(row);
       position = recorded.position;
       count++;
-      if (rows.length >= BATCH) await flush();
+      await writer.add(toHistoryRow(recorded));
       if (onProgress && count % 10_000 === 0) onProgress(count);
     };
+    let previous: number;
     try {
-      for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) await add(recorded);
-      await flush(position);
-      await settle(); // an empty store: its one (empty) write had no checkpoint
-    } finally {
-      await Promise.allSettled(inFlight); // nothing of this rebuild lands after it has failed
+      try {
+        const upTo = options.fill ? await this.store.headPosition({ streamPrefixes: [KEY_STREAM_PREFIX] }) : undefined;
+        if (options.fill && upTo !== undefined) {
+          count = (await options.fill({ generation, upTo, onProgress })).events;
+          position = upTo;
+        } else {
+          for await (const recorded of this.store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX] })) await add(recorded);
+        }
+        await writer.end(position);
+      } finally {
+        await writer.abandon(); // nothing of this rebuild lands after it has failed
+      }
+      previous = await this.history.activate(generation);
+    } catch (error) {
+      await this.history.drop(generation).catch(() => undefined); // never the current one (drop refuses it)
+      throw error;
     }
-    const previous = await this.history.activate(generation);
     // Appended between the read above and the activation: the live projection, if any, wrote it to the
     // old generation. Written here to the new one (idempotent), with the checkpoint.
     if (position !== undefined) {
       for await (const recorded of this.store.readAll({ after: position, streamPrefixes: [KEY_STREAM_PREFIX] })) await add(recorded);
-      await flush(position);
+      await writer.end(position);
     }
     onProgress?.(count);
     if (previous !== generation) await this.history.drop(previous);
     return count;
+  }
+}
+
+/**
+ * Writes the rows of the events of a history rebuild up to `upTo` into `generation`, elsewhere (worker
+ * threads, libs/composition rebuild/): each share's rows without a checkpoint (HistoryProjector.rebuild
+ * writes it once they have all landed). Resolves with the events read; rejects, with none of its
+ * writes in flight, if any share failed.
+ */
+export type HistoryFill = (job: { generation: number; upTo: bigint; onProgress?: (events: number) => void }) => Promise<{ events: number }>;
+
+/**
+ * One share of a history rebuild: the rows of the key events of `partition` up to `upTo`, written into
+ * `generation` in batches while the next ones are read. No checkpoint: the rebuild writes it. `onProgress`
+ * runs every 10,000 events; what it throws ends the share once its writes in flight have settled.
+ */
+export async function writeHistoryShare(
+  store: EventStore,
+  history: HistoryStore,
+  options: { generation: number; upTo: bigint; partition?: StreamPartition; onProgress?: (events: number) => void },
+): Promise<number> {
+  const writer = new RowBatches(history, options.generation);
+  let events = 0;
+  try {
+    for await (const recorded of store.readAll({ streamPrefixes: [KEY_STREAM_PREFIX], partition: options.partition })) {
+      if (recorded.position > options.upTo) break;
+      events++;
+      await writer.add(toHistoryRow(recorded));
+      if (options.onProgress && events % 10_000 === 0) options.onProgress(events);
+    }
+    await writer.end(undefined);
+  } finally {
+    await writer.abandon();
+  }
+  return events;
+}
+
+/**
+ * The rows of a rebuild in batches of BATCH, written while the next ones are read (at most
+ * REBUILD_WRITES_IN_FLIGHT at once: the generation is nobody's until activated, and rows are keyed by
+ * position, so order does not matter); the checkpoint goes last, once every row before it has landed.
+ */
+class RowBatches {
+  private rows: HistoryRow[] = [];
+  private readonly inFlight: Promise<void>[] = [];
+
+  constructor(
+    private readonly history: HistoryStore,
+    private readonly generation: number,
+  ) {}
+
+  async add(row: HistoryRow | null): Promise<void> {
+    if (row) this.rows.push(row);
+    if (this.rows.length < BATCH) return;
+    const write = this.history.write(this.generation, this.take());
+    write.catch(() => undefined); // handled where it is awaited
+    this.inFlight.push(write);
+    if (this.inFlight.length >= REBUILD_WRITES_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  /** The rows left, and the checkpoint when given, once every write before has landed; throws what failed. */
+  async end(checkpoint: bigint | undefined): Promise<void> {
+    const settled = await Promise.allSettled(this.inFlight.splice(0));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const rows = this.take();
+    if (rows.length > 0 || checkpoint !== undefined) await this.history.write(this.generation, rows, checkpoint);
+  }
+
+  /** Waits for the writes in flight, whatever they do (after a failure: none may land later). */
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.inFlight.splice(0));
+  }
+
+  private take(): HistoryRow[] {
+    const rows = this.rows;
+    this.rows = [];
+    return rows;
   }
 }

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PartitionedFill } from '@cs/application';
+import type { HistoryFill, PartitionedFill } from '@cs/application';
 import type { ShareJob, ShareMessage } from './rebuild-worker';
 
 /** The most workers a rebuild starts by default: past this the Redis server, not Node, is the limit. */
@@ -36,6 +36,22 @@ interface Share {
  * write lands after the caller deletes the partial generation.
  */
 export function workerFill(env: Record<string, string | undefined>, workers: number): PartitionedFill {
+  return sharesInWorkers('rebuild-worker.js', env, workers);
+}
+
+/**
+ * A HistoryFill running `workers` worker threads (history-rebuild-worker.ts), each writing the history
+ * rows of one share of the key streams into the generation being built, on its own Redis connection.
+ */
+export function historyWorkerFill(env: Record<string, string | undefined>, workers: number): HistoryFill {
+  const fill = sharesInWorkers('history-rebuild-worker.js', env, workers);
+  return async ({ generation, upTo, onProgress }) => {
+    const { events } = await fill({ generation: String(generation), upTo, onProgress: (read) => onProgress?.(read) });
+    return { events };
+  };
+}
+
+function sharesInWorkers(script: string, env: Record<string, string | undefined>, workers: number): PartitionedFill {
   if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a whole number >= 1, got ${workers}`);
   return ({ generation, upTo, onProgress }) =>
     new Promise((resolve, reject) => {
@@ -58,7 +74,7 @@ export function workerFill(env: Record<string, string | undefined>, workers: num
       };
       for (let index = 0; index < workers; index++) {
         const job: ShareJob = { env, generation, upTo, index, count: workers };
-        const worker = new Worker(join(__dirname, 'rebuild-worker.js'), {
+        const worker = new Worker(join(__dirname, script), {
           workerData: job,
           resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
         });
