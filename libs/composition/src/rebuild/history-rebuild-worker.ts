@@ -25,7 +25,7 @@ async function connected(history: RedisHistoryStore): Promise<void> {
       await history.currentGeneration();
       return;
     } catch (error) {
-      if (Date.now() >= deadline) throw new Error(`cannot reach the history's Redis: ${(error as Error).message}`);
+      if (Date.now() >= deadline) throw new Error(`cannot reach the history's Redis: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
