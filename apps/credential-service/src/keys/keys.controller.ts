@@ -525,7 +525,7 @@ export class AccountHistoryController {
     }
     const { request } = historyQuery(accountId, params, true);
     const freshness = await this.reads.current();
-    const rows = this.reads.rows(request);
+    const rows = this.reads.rows(request, undefined, freshness.position);
     const first = await rows.next(); // a read model that does not answer is a 503 before any byte
     void freshnessHeaders(reply, freshness)
       .header('content-type', HISTORY_EXPORT_CONTENT_TYPES[format])

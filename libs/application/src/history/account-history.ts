@@ -78,17 +78,38 @@ export class AccountHistoryReads {
   async page(request: AccountHistoryRequest, waitMs = HISTORY_CATCH_UP_WAIT_MS): Promise<AccountHistoryPage> {
     const { position, caughtUp } = await this.current(waitMs);
     const page = await this.guard(() => this.history.page(request));
+    await this.stillHolds(position);
     return { ...page, position, caughtUp };
   }
 
-  /** Every matching row from `request.after` on, page by page (constant memory; the consumer pulls). */
-  async *rows(request: Omit<AccountHistoryRequest, 'limit'>, pageSize = 1000): AsyncGenerator<HistoryRow> {
+  /**
+   * Every matching row from `request.after` on, page by page (constant memory; the consumer pulls).
+   * With `since` (the position current() answered), each page is checked as page() checks its one.
+   */
+  async *rows(request: Omit<AccountHistoryRequest, 'limit'>, pageSize = 1000, since?: bigint): AsyncGenerator<HistoryRow> {
     let after = request.after;
     for (;;) {
       const page = await this.guard(() => this.history.page({ ...request, after, limit: pageSize }));
+      await this.stillHolds(since);
       yield* page.rows;
       if (page.next === null) return;
       after = page.next;
+    }
+  }
+
+  /**
+   * After a read: refused (HistoryUnavailableError) if the read model holds less than it did at
+   * `position` (the check before the read). The check and the read are separate round trips: a read
+   * model that lost rows between them (its Redis flushed, restarted empty or from an older snapshot)
+   * was read with rows missing, and its checkpoint, gone or behind, says so now.
+   */
+  private async stillHolds(position: bigint | undefined): Promise<void> {
+    if (position === undefined) return;
+    const now = await this.guard(() => this.history.position());
+    if (now === undefined || now < position) {
+      throw new HistoryUnavailableError({
+        message: 'the account history lost rows while it was read (it is being written again)',
+      });
     }
   }
 

@@ -120,6 +120,34 @@ describe('HistoryProjector and AccountHistoryReads (SQLite event store and histo
     expect([page.rows.map((r) => r.type), page.caughtUp]).toEqual([['KeyGenerated'], true]);
   });
 
+  it('refuses a page or an export read while the read model lost its rows (between the freshness check and the read), never answering it short', async () => {
+    const acct = `acct_${randomUUID()}`;
+    await newKey(acct);
+    await projector().start();
+    const reads = new AccountHistoryReads(store, history);
+    await eventually(async () => (await reads.freshness(0)).caughtUp);
+    // The read model is emptied (its Redis flushed) just as the page is read: the check before passed.
+    let lost = false;
+    const flushed: HistoryStore = Object.create(history) as HistoryStore;
+    flushed.page = async () => {
+      lost = true;
+      return { rows: [], next: null };
+    };
+    flushed.position = async () => (lost ? undefined : history.position());
+    const lossy = new AccountHistoryReads(store, flushed);
+    await expect(lossy.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 })).rejects.toThrow(
+      'the account history lost rows while it was read',
+    );
+    lost = false;
+    const { position } = await lossy.current();
+    const exported = lossy.rows({ accountId: acct, filter: {}, direction: 'oldest' }, 1000, position);
+    await expect(exported.next()).rejects.toBeInstanceOf(HistoryUnavailableError);
+    // Nothing lost: the same reads answer.
+    expect((await reads.page({ accountId: acct, filter: {}, direction: 'oldest', limit: 10 })).rows.map((r) => r.type)).toEqual([
+      'KeyGenerated',
+    ]);
+  });
+
   it('heals a read model that lost rows (emptied, or back to an older checkpoint) by itself, with no new event', async () => {
     const acct = `acct_${randomUUID()}`;
     const a = await newKey(acct);
