@@ -6,15 +6,10 @@
  * then `done` or `failed`. From the parent: `stop` (another share failed), answered by ending with no
  * write in flight.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { join } from 'node:path';
 import { writeHistoryShare } from '@cs/application';
-import { EventStoreDBEventStore, SqliteEventStore, type EventStore } from '@cs/event-store';
 import { createRedisClient, RedisHistoryStore } from '@cs/validity';
-import { loadConfig } from '../config/configuration';
-import type { ShareJob, ShareMessage } from './rebuild-worker';
+import { post, runShare } from './share-worker';
 
-const post = (message: ShareMessage): void => parentPort!.postMessage(message);
 /** The parent has reached the same Redis already: a share waits this long for its own connection. */
 const REDIS_WAIT_MS = 10_000;
 
@@ -31,18 +26,9 @@ async function connected(history: RedisHistoryStore): Promise<void> {
   }
 }
 
-async function run(job: ShareJob): Promise<void> {
-  const config = loadConfig(job.env);
-  if (!config.redis) throw new Error('a parallel history rebuild writes into Redis: REDIS_URL or REDIS_CLUSTER_NODES is not set');
-  const store: EventStore = config.eventStoreUrl
-    ? EventStoreDBEventStore.connect(config.eventStoreUrl, { timeoutMs: config.eventStoreTimeoutMs })
-    : SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+runShare('history rebuild', async ({ job, config, store, stopped }) => {
   const client = createRedisClient(config.redis, { commandTimeout: 10_000, onError: () => undefined });
   const history = new RedisHistoryStore(client, { namespace: config.redisNamespace, ownsClient: true });
-  let stopped = false;
-  parentPort!.on('message', (message: { type: string }) => {
-    if (message.type === 'stop') stopped = true;
-  });
   try {
     await connected(history);
     post({ type: 'writing' }); // from its first batch on: a stop waits for the writes in flight
@@ -51,20 +37,12 @@ async function run(job: ShareJob): Promise<void> {
       upTo: job.upTo,
       partition: { index: job.index, count: job.count },
       onProgress: (read) => {
-        if (stopped) throw new Error('stopped: another share of the rebuild failed');
+        if (stopped()) throw new Error('stopped: another share of the rebuild failed');
         post({ type: 'progress', events: read, keys: 0 });
       },
     });
     post({ type: 'done', events, keys: 0 });
   } finally {
-    await Promise.allSettled([store.close(), history.close()]);
+    await history.close().catch(() => undefined);
   }
-}
-
-run(workerData as ShareJob).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  },
-);
+});

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HistoryFill, PartitionedFill } from '@cs/application';
-import type { ShareJob, ShareMessage } from './rebuild-worker';
+import type { ShareJob, ShareMessage } from './share-worker';
 
 /** The most workers a rebuild starts by default: past this the Redis server, not Node, is the limit. */
 export const MAX_DEFAULT_REBUILD_WORKERS = 4;
