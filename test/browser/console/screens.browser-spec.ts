@@ -6,6 +6,9 @@
  * messages, delete with a confirmation naming the key, roles, history and validity, a live update from a
  * second person, the keyboard, and an axe scan of each screen. Names as apps/console/README.md lists them.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { actorToken } from '../../support/tokens';
 import {
@@ -222,6 +225,90 @@ it('auditors read history and ask the validity question; other roles are told wh
   await other.page.getByRole('heading', { name: 'Nothing to show' }).waitFor();
   expect(await other.page.getByRole('main').textContent()).toContain('viewer');
   await expectAccessible(other.page, 'no role');
+});
+
+it('auditors filter, page and export the account history (checked offline), and see the keys as they were at an instant', async () => {
+  const page = b.page();
+  const acct = account();
+  const kept = await apiGenerate(acct, { kind: 'api', name: 'Kept', allowedIps: ['198.51.100.7'] });
+  const gone = await apiGenerate(acct, { kind: 'api', name: 'Gone' });
+  const owner = await actorToken({ acct, roles: ['owner'], sub: 'user_setup' });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${service.url}/v1/accounts/${acct}/keys/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${owner}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.status).toBe(200);
+  };
+  // 2 + 100 + 1 events: more than the screen's page of 100.
+  for (let i = 1; i <= 100; i++) await call('PATCH', kept.id, { name: `Kept ${i}` });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const beforeRevocation = new Date(Date.now() - 500);
+  await call('DELETE', gone.id);
+
+  await openConsole(page, { sub: 'user_audit', acct, roles: ['auditor'] });
+  await page.getByRole('heading', { name: 'History of the account' }).waitFor();
+  const table = page.getByRole('table', { name: /first$/ });
+  await table.getByRole('cell', { name: 'KeyRevoked' }).waitFor();
+  expect(await table.getByRole('row').count()).toBe(1 + 100);
+  expect(await table.getByRole('row').nth(1).textContent()).toContain('KeyRevoked');
+  await page.getByRole('button', { name: 'Show older events' }).click();
+  await table.getByRole('cell', { name: 'KeyGenerated' }).first().waitFor();
+  expect(await table.getByRole('row').count()).toBe(1 + 103);
+  expect(await page.getByRole('button', { name: 'Show older events' }).count()).toBe(0);
+
+  // One type: the one revocation; its CSV export holds that event only.
+  await page.getByLabel('Event type').selectOption('KeyRevoked');
+  await page.getByRole('button', { name: 'Show events' }).click();
+  await page.getByRole('table', { name: 'Matching events, newest first' }).waitFor();
+  expect(await table.getByRole('row').count()).toBe(2);
+  expect(await table.getByRole('row').nth(1).textContent()).toContain(gone.id);
+  await expectAccessible(page, 'history filtered (auditor)');
+  await screenshot(page, 'console-history-filtered');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(csv.suggestedFilename()).toBe(`history-${acct}.csv`);
+  const csvLines = readFileSync(await csv.path(), 'utf8')
+    .trim()
+    .split(/\r?\n/);
+  expect(csvLines).toHaveLength(2);
+  expect(csvLines[1]).toContain('KeyRevoked');
+  expect(csvLines[1]).toContain(gone.id);
+  await page.getByText(`Downloaded history-${acct}.csv: 1 event`).waitFor();
+
+  // One key, oldest first: its whole stream, exported as NDJSON and checked offline by the shipped script.
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.getByLabel('Key', { exact: true }).fill(kept.id);
+  await page.getByLabel('Order').selectOption('oldest');
+  await page.getByRole('button', { name: 'Show events' }).click();
+  await page.getByRole('table', { name: 'Matching events, oldest first' }).waitFor();
+  expect(await table.getByRole('row').nth(1).textContent()).toContain('KeyGenerated');
+  expect(await page.getByRole('button', { name: 'Show later events' }).count()).toBe(1);
+  const [ndjson] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export NDJSON' }).click()]);
+  const file = await ndjson.path();
+  const events = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { keyId?: string; type: string; streamId?: string });
+  expect(events).toHaveLength(101);
+  expect(events.map((e) => e.type)).toEqual(['KeyGenerated', ...Array(100).fill('KeyUpdated')]);
+  await page.getByText(`Downloaded history-${acct}.ndjson: 101 events`).waitFor();
+  const check = spawnSync(process.execPath, [join(__dirname, '../../../scripts/audit-check-export.js'), file], { encoding: 'utf8' });
+  expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+
+  // The keys as they were: before the revocation both active (and Kept's allow-list), now Gone revoked.
+  const instant = page.getByLabel('Instant', { exact: true });
+  const keysAt = page.getByRole('table', { name: /^Keys of the account at / });
+  await instant.fill(beforeRevocation.toISOString().slice(0, 19));
+  await page.getByRole('button', { name: 'Show the keys as they were' }).click();
+  await keysAt.waitFor();
+  expect(await keysAt.getByRole('row', { name: new RegExp(gone.id) }).textContent()).toContain('Active');
+  expect(await keysAt.getByRole('row', { name: new RegExp(kept.id) }).textContent()).toContain('198.51.100.7');
+  await instant.fill(new Date().toISOString().slice(0, 19));
+  await page.getByRole('button', { name: 'Show the keys as they were' }).click();
+  await keysAt.getByRole('row', { name: new RegExp(`${gone.id}.*Revoked`) }).waitFor();
+  await expectAccessible(page, 'keys at an instant (auditor)');
+  expectNoConsoleErrors(page);
 });
 
 it('updates an open page when another person changes a key, without a reload', async () => {
