@@ -15,11 +15,10 @@
  * 5 s busy timeout, and subscriptions that poll for other processes' rows (libs/event-store/src/sqlite).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { LoggerService } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
-import { ConfigError, type AppConfig } from '@cs/composition';
+import { ConfigError, pickFreePort, type AppConfig } from '@cs/composition';
 
 export const MAX_PROCESSES = 64;
 
@@ -42,19 +41,6 @@ export function checkSharedIndex(count: number, config: AppConfig): void {
       'more than 1 needs a shared validity index (set REDIS_URL or REDIS_CLUSTER_NODES): the embedded memory index is per process, ' +
         'so each process would answer from its own copy and a revocation made through one would not reach the others',
     );
-}
-
-/** A free port on `host`, picked by the primary so that every worker binds the same one. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 interface Message {
@@ -92,8 +78,8 @@ export async function runPrimary(count: number, config: AppConfig, logger: Logge
   const log = (message: string): void => void logger.log(message, 'processes');
   const warn = (message: string): void => void logger.warn(message, 'processes');
   const env: Record<string, string> = {
-    PORT: String(config.port === 0 ? await freePort(config.host) : config.port),
-    GRPC_PORT: String(config.grpcPort === 0 ? await freePort(config.host) : config.grpcPort),
+    PORT: String(config.port === 0 ? await pickFreePort(config.host) : config.port),
+    GRPC_PORT: String(config.grpcPort === 0 ? await pickFreePort(config.host) : config.grpcPort),
   };
   if (config.identity.mode === 'embedded')
     warn(

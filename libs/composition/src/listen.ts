@@ -52,6 +52,45 @@ function probe(host: string, port: number): Promise<(typeof REASONS)[number] | n
   });
 }
 
+/**
+ * Where pickFreePort looks: below the ephemeral range of Linux (32768-60999), macOS and Windows
+ * (49152-65535), from which the kernel hands out ports to outgoing connections and to `listen(0)`.
+ * A port picked there could be taken by any process's next connection between the pick and the bind;
+ * one picked here only by a process that chose the same port on purpose.
+ */
+export const PICKED_PORT_RANGE = { from: 20_000, to: 32_767 } as const;
+const PICK_ATTEMPTS = 50;
+
+/**
+ * A free port on `host` for a "0: any free port" setting that must be concrete before it is bound
+ * (gRPC, whose bound port Nest does not report; the ports the primary hands to cluster workers): a
+ * random port of PICKED_PORT_RANGE that an exclusive bind finds free, else (all tried taken) one the
+ * kernel picks. The bind that follows may still fail if another process took it meanwhile (bindPort
+ * reports that), but no outgoing connection will have.
+ */
+export async function pickFreePort(host: string, random: () => number = Math.random): Promise<number> {
+  const span = PICKED_PORT_RANGE.to - PICKED_PORT_RANGE.from + 1;
+  for (let attempt = 0; attempt < PICK_ATTEMPTS; attempt++) {
+    const port = PICKED_PORT_RANGE.from + Math.floor(random() * span);
+    const refused = await probe(host, port);
+    if (refused === null) return port;
+    if (refused !== 'EADDRINUSE') throw new Error(`cannot bind a port on ${host} (${refused})`);
+  }
+  return kernelPickedPort(host);
+}
+
+function kernelPickedPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Runs `bind`; a port that cannot be bound becomes a PortUnavailableError naming `variable`. */
 export async function bindPort(variable: PortVariable, host: string, port: number, bind: () => Promise<unknown>): Promise<void> {
   // In a cluster worker (PROCESSES > 1) the primary holds the port and shares it: an exclusive probe

@@ -4,12 +4,11 @@
  * reflection (v1 and v1alpha) so grpcurl works without the .proto files. Requests are limited to
  * GRPC_MAX_RECEIVE_MESSAGE_BYTES (1 MiB): beyond it grpc-js answers RESOURCE_EXHAUSTED.
  */
-import { createServer } from 'node:net';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { ReflectionService } from '@grpc/reflection';
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import type { AppConfig } from '@cs/composition';
+import { pickFreePort, type AppConfig } from '@cs/composition';
 import {
   CREDENTIALS_PACKAGE,
   CREDENTIALS_PROTO_FILES,
@@ -31,18 +30,12 @@ export const GRPC_PROVIDERS = [GrpcAccess];
 /** host:port as gRPC wants it (IPv6 literals in brackets). */
 export const grpcAddress = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-/** GRPC_PORT=0 means "any free port": gRPC needs it concrete before Nest binds, so one is picked here. */
+/**
+ * GRPC_PORT=0 means "any free port": gRPC needs it concrete before Nest binds (Nest does not report
+ * the port grpc-js bound), so one is picked here, below the ephemeral range (pickFreePort).
+ */
 export async function concreteGrpcPort(host: string, port: number): Promise<number> {
-  if (port !== 0) return port;
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const free = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(free));
-    });
-  });
+  return port !== 0 ? port : pickFreePort(host);
 }
 
 const protoFiles = [...CREDENTIALS_PROTO_FILES, HEALTH_PROTO_FILE];
