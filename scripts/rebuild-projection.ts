@@ -22,6 +22,19 @@ import {
 
 /** How long to wait for the index's Redis before giving up: a rebuild is run by hand, so fail fast. */
 const REDIS_WAIT_MS = 3_000;
+/** Progress lines at most this often (the projectors report every 10,000 events: 100 lines a million). */
+const PROGRESS_EVERY_MS = 2_000;
+
+/** `line`, at most once per PROGRESS_EVERY_MS (the first report at once). */
+function throttled(log: (line: string) => void): (line: string) => void {
+  let last = 0;
+  return (line) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    log(line);
+  };
+}
 
 async function main(): Promise<void> {
   if (process.argv.length > 2) {
@@ -46,7 +59,8 @@ async function main(): Promise<void> {
     } else {
       const started = Date.now();
       log(`rebuilding the validity index with ${workers === 1 ? '1 thread' : `${workers} worker threads, each a share of the keys`}`);
-      const keys = await infra.projector.rebuild((events, count) => log(`  ${events} events read, ${count} keys folded...`), {
+      const progress = throttled(log);
+      const keys = await infra.projector.rebuild((events, count) => progress(`  ${events} events read, ${count} keys folded...`), {
         fill: workers > 1 ? workerFill(env, workers) : undefined,
       });
       log(`rebuilt the validity index: ${keys} keys in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -56,7 +70,8 @@ async function main(): Promise<void> {
     // Worker threads into Redis only: SQLite takes one writer at a time.
     const threads = config.redis ? workers : 1;
     log(`rebuilding the account history with ${threads === 1 ? '1 thread' : `${threads} worker threads, each a share of the keys`}`);
-    const events = await infra.historyProjector.rebuild((count) => log(`  ${count} events written to the account history...`), {
+    const progress = throttled(log);
+    const events = await infra.historyProjector.rebuild((count) => progress(`  ${count} events written to the account history...`), {
       fill: threads > 1 ? historyWorkerFill(env, threads) : undefined,
     });
     const seconds = (Date.now() - started) / 1000;
