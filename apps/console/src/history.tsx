@@ -4,7 +4,7 @@
  * account's history is filtered, paged and exported (NDJSON, CSV) as the API serves it, and shows the
  * account's keys as they were at an instant.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, onKey, unwrap, type HistoryEntry, type KeyView, type Validity } from './api';
 import { formatTime, localToIso, statusLabel } from './format';
 import { followAccount } from './live';
@@ -109,6 +109,20 @@ function historyQuery(filters: Filters): { query: Record<string, string> } | { e
 }
 
 const problemText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Lines in an export (each ends with LF; CSV's CRLF too), read as a stream of bytes: an export can be
+ * hundreds of megabytes, and making it a string would need that much again.
+ */
+async function countLines(blob: Blob): Promise<number> {
+  const reader = blob.stream().getReader();
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return lines;
+    for (let i = value.indexOf(10); i !== -1; i = value.indexOf(10, i + 1)) lines++;
+  }
+}
 
 /** Hands `blob` to the browser as a file download (a same-page object URL, released at once). */
 function download(blob: Blob, filename: string): void {
@@ -282,14 +296,18 @@ function AccountHistory(props: { ctx: Ctx }) {
     void loadFirst(applied);
   }, [loadFirst, applied]);
 
-  // Live: the first page again when that is all that is shown; past it, an offer to start over.
+  // Live (one stream for the page's life): the first page again when that is all that is shown; past
+  // it, an offer to start over, so the pages being read do not move.
+  const live = useRef({ pages, applied, loadFirst });
+  live.current = { pages, applied, loadFirst };
   useEffect(
     () =>
       followAccount(ctx.config.apiBase, ctx.accountId, () => {
-        if (pages === 1) void loadFirst(applied);
+        const { pages: shown, applied: filters, loadFirst: reload } = live.current;
+        if (shown === 1) void reload(filters);
         else setNewer(true);
       }),
-    [loadFirst, applied, pages],
+    [ctx.accountId],
   );
 
   const more = async () => {
@@ -316,7 +334,7 @@ function AccountHistory(props: { ctx: Ctx }) {
         parseAs: 'blob',
       });
       const blob = unwrap(result);
-      const lines = (await blob.text()).split('\n').filter((line) => line !== '').length;
+      const lines = await countLines(blob);
       const count = format === 'csv' ? Math.max(0, lines - 1) : lines;
       const filename = `history-${ctx.accountId}.${format}`;
       download(blob, filename);

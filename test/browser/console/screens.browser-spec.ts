@@ -258,6 +258,15 @@ it('auditors filter, page and export the account history (checked offline), and 
   expect(await table.getByRole('row').count()).toBe(1 + 103);
   expect(await page.getByRole('button', { name: 'Show older events' }).count()).toBe(0);
 
+  // A change while a later page is open does not move the rows being read; it is offered instead.
+  const later = await apiGenerate(acct, { kind: 'api', name: 'Later' });
+  await page.getByText('New events were recorded.').waitFor();
+  expect(await table.getByRole('row').count()).toBe(1 + 103);
+  await page.getByRole('button', { name: 'Show the newest again' }).click();
+  await page.getByText('New events were recorded.').waitFor({ state: 'detached' });
+  expect(await table.getByRole('row').nth(1).textContent()).toContain(later.id);
+  expect(await table.getByRole('row').count()).toBe(1 + 100);
+
   // One type: the one revocation; its CSV export holds that event only.
   await page.getByLabel('Event type').selectOption('KeyRevoked');
   await page.getByRole('button', { name: 'Show events' }).click();
