@@ -253,6 +253,7 @@ function AccountHistory(props: { ctx: Ctx }) {
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState<string | null>(null);
   const [exported, setExported] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
 
   const fetchPage = useCallback(
     async (filters: Filters, after: string | null) => {
@@ -323,11 +324,13 @@ function AccountHistory(props: { ctx: Ctx }) {
     }
   };
 
+  // What is shown is what is exported: the filters of the table, not the form's until applied.
   const exportAs = async (format: 'ndjson' | 'csv') => {
-    const built = historyQuery(applied);
-    if ('error' in built) return void setError(built.error);
+    const built = historyQuery(shownFor);
+    if ('error' in built) return void setExportError(built.error);
     setExporting(format);
     setExported(null);
+    setExportError(null);
     try {
       const result = await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/history', {
         params: { path: { accountId: ctx.accountId }, query: { ...built.query, format } },
@@ -339,9 +342,8 @@ function AccountHistory(props: { ctx: Ctx }) {
       const filename = `history-${ctx.accountId}.${format}`;
       download(blob, filename);
       setExported(`Downloaded ${filename}: ${count} event${count === 1 ? '' : 's'}`);
-      setError(null);
     } catch (e) {
-      setError(`The export failed: ${problemText(e)}`);
+      setExportError(`The export failed: ${problemText(e)}`);
     } finally {
       setExporting(null);
     }
@@ -427,7 +429,10 @@ function AccountHistory(props: { ctx: Ctx }) {
         </button>{' '}
         <small>Every matching event, with each event’s hash chain: scripts/audit-check-export.js checks a file offline.</small>
       </p>
-      <div aria-live="polite">{exported && <p>{exported}</p>}</div>
+      <div aria-live="polite">
+        {exported && <p>{exported}</p>}
+        {exportError && <p role="alert">{exportError}</p>}
+      </div>
       {error && <p role="alert">The history could not be loaded: {error}</p>}
       {newer && (
         <p role="status">
