@@ -89,3 +89,22 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
 /** A path-parameter set for the account's routes. */
 export const onAccount = (accountId: string) => ({ params: { path: { accountId } } });
 export const onKey = (accountId: string, keyId: string) => ({ params: { path: { accountId, keyId } } });
+
+/**
+ * Every key of the account, page after page (the list answers 200 at most at a time, followed by
+ * nextCursor); with `at`, as they were at that instant.
+ */
+export async function listAllKeys(apiBase: string, accountId: string, at?: string): Promise<KeyView[]> {
+  const all: KeyView[] = [];
+  let cursor: string | undefined;
+  do {
+    const answer = unwrap(
+      await api(apiBase).GET('/v1/accounts/{accountId}/keys', {
+        params: { path: { accountId }, query: { limit: 200, ...(at ? { at } : {}), ...(cursor ? { cursor } : {}) } },
+      }),
+    );
+    all.push(...answer.keys);
+    cursor = answer.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}

@@ -5,7 +5,9 @@
  * account's keys as they were at an instant.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, onKey, unwrap, type HistoryEntry, type KeyView, type Validity } from './api';
+// The domain's list of key events alone (a module with no imports): the filter offers what the API takes.
+import { KEY_EVENT_TYPES } from '../../../libs/domain/src/events';
+import { api, listAllKeys, onKey, unwrap, type HistoryEntry, type KeyView, type Validity } from './api';
 import { formatTime, localToIso, statusLabel } from './format';
 import { followAccount } from './live';
 import type { Ctx } from './ctx';
@@ -62,21 +64,6 @@ function describeData(entry: HistoryEntry): string {
   }
   return parts.join('; ');
 }
-
-/** The event types the history filter offers (the API's `type`). */
-const EVENT_TYPES = [
-  'KeyGenerated',
-  'KeyRotated',
-  'KeyExpirySet',
-  'KeyRevealed',
-  'KeyUpdated',
-  'KeyRevoked',
-  'KeyExpired',
-  'KeyExpiryWarned',
-  'KeySuspended',
-  'KeyResumed',
-  'KeyLeakReported',
-] as const;
 
 /** Events per page of the account's history (the API pages with nextCursor). */
 const PAGE_SIZE = 100;
@@ -371,9 +358,9 @@ function AccountHistory(props: { ctx: Ctx }) {
       >
         <p>
           <label for="history-type">Event type</label>
-          <select id="history-type" {...field('type')} onChange={(e) => setForm({ ...form, type: e.currentTarget.value })}>
+          <select id="history-type" {...field('type')}>
             <option value="">Any</option>
-            {EVENT_TYPES.map((type) => (
+            {KEY_EVENT_TYPES.map((type) => (
               <option key={type} value={type}>
                 {type}
               </option>
@@ -398,11 +385,7 @@ function AccountHistory(props: { ctx: Ctx }) {
         </p>
         <p>
           <label for="history-order">Order</label>
-          <select
-            id="history-order"
-            {...field('order')}
-            onChange={(e) => setForm({ ...form, order: e.currentTarget.value as Filters['order'] })}
-          >
+          <select id="history-order" {...field('order')}>
             <option value="newest">Newest first</option>
             <option value="oldest">Oldest first</option>
           </select>
@@ -475,17 +458,7 @@ function KeysAtInstant(props: { ctx: Ctx }) {
   const show = async (iso: string) => {
     setLoading(true);
     try {
-      const all: KeyView[] = [];
-      let cursor: string | undefined;
-      do {
-        const answer = unwrap(
-          await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/keys', {
-            params: { path: { accountId: ctx.accountId }, query: { at: iso, limit: 200, ...(cursor ? { cursor } : {}) } },
-          }),
-        );
-        all.push(...answer.keys);
-        cursor = answer.nextCursor ?? undefined;
-      } while (cursor);
+      const all = await listAllKeys(ctx.config.apiBase, ctx.accountId, iso);
       setKeys({ at: iso, keys: all });
       setError(null);
     } catch (e) {

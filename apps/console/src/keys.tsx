@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { LEAK_POLICY_LABEL, type Action, type Outcome } from './actions';
-import { api, ApiProblem, messagesFor, onAccount, unwrap, type KeyView, type LeakPolicyView } from './api';
+import { api, ApiProblem, listAllKeys, messagesFor, onAccount, unwrap, type KeyView, type LeakPolicyView } from './api';
 import { CopyButton, Dialog, FormButtons } from './dialog';
 import { expiresIn, formatTime, localToIso, masked, parseIps, parseList, statusLabel, timeAgo } from './format';
 import { followAccount } from './live';
@@ -73,18 +73,7 @@ export function KeysPage(props: { ctx: Ctx; resumed: Outcome | null }) {
 
   const reload = useCallback(async () => {
     try {
-      // Every page (the list answers 200 at most at a time), followed by nextCursor.
-      const all: KeyView[] = [];
-      let cursor: string | undefined;
-      do {
-        const answer = unwrap(
-          await api(ctx.config.apiBase).GET('/v1/accounts/{accountId}/keys', {
-            params: { path: { accountId: ctx.accountId }, query: { limit: 200, ...(cursor ? { cursor } : {}) } },
-          }),
-        );
-        all.push(...answer.keys);
-        cursor = answer.nextCursor ?? undefined;
-      } while (cursor);
+      const all = await listAllKeys(ctx.config.apiBase, ctx.accountId);
       setKeys(all);
       setLoadError(null);
     } catch (error) {
